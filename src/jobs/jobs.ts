@@ -1,0 +1,56 @@
+import PgBoss from 'pg-boss';
+import type { Mailer, OutgoingEmail } from '../modules/email/mailer.ts';
+
+export const EMAIL_QUEUE = 'email.send';
+
+export interface Jobs {
+  sendEmail(message: OutgoingEmail): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Creates pg-boss's own schema and queues; run at migration time so tests can template it. */
+export async function prepareJobSchema(databaseUrl: string): Promise<void> {
+  const boss = new PgBoss({ connectionString: databaseUrl, supervise: false, schedule: false, max: 2 });
+  boss.on('error', () => undefined);
+  await boss.start();
+  await boss.createQueue(EMAIL_QUEUE, { name: EMAIL_QUEUE, retryLimit: 5, retryDelay: 30, retryBackoff: true });
+  await boss.stop({ graceful: false, wait: true });
+}
+
+/**
+ * The job queue lives in the same PostgreSQL: an email queued survives a restart and is
+ * retried if the mail server is down. `work: false` gives a process that only enqueues.
+ */
+export async function startJobs(opts: {
+  databaseUrl: string;
+  mailer: Mailer;
+  work: boolean;
+  log: { error: (obj: unknown, msg: string) => void };
+}): Promise<Jobs> {
+  const boss = new PgBoss({
+    connectionString: opts.databaseUrl,
+    max: 4,
+    schedule: opts.work,
+    supervise: opts.work,
+    // Emails carry sign-in links: keep finished jobs briefly, then delete them.
+    archiveCompletedAfterSeconds: 60,
+    deleteAfterHours: 1,
+  });
+  boss.on('error', (err) => opts.log.error({ err }, 'job queue error'));
+  await boss.start();
+  await boss.createQueue(EMAIL_QUEUE, { name: EMAIL_QUEUE, retryLimit: 5, retryDelay: 30, retryBackoff: true });
+  if (opts.work) {
+    await boss.work<OutgoingEmail>(EMAIL_QUEUE, { pollingIntervalSeconds: 0.5, batchSize: 5 }, async (jobs) => {
+      for (const job of jobs) await opts.mailer.send(job.data);
+    });
+  }
+  return {
+    async sendEmail(message) {
+      const id = await boss.send(EMAIL_QUEUE, message);
+      if (!id) throw new Error('The email could not be queued');
+    },
+    async stop() {
+      await boss.stop({ graceful: true, wait: true, timeout: 10_000 });
+    },
+  };
+}

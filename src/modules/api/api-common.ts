@@ -1,0 +1,35 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { fieldErrors, ValidationError } from '../../lib/validation.ts';
+import { sendProblem } from '../../plugins/errors.ts';
+
+/** Parses an API body or query with a zod schema; bad input becomes a 400 problem and changes nothing. */
+export function parseApi<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
+  const parsed = schema.safeParse(value ?? {});
+  if (!parsed.success) throw new ValidationError(fieldErrors(parsed.error));
+  return parsed.data;
+}
+
+/** Writes to the API take JSON only; a form post to the API is a mistake, not a request. */
+export async function requireJson(request: FastifyRequest, reply: FastifyReply) {
+  if (request.method !== 'POST' && request.method !== 'PUT' && request.method !== 'PATCH') return;
+  const type = request.headers['content-type'] ?? '';
+  if (!/^application\/json\b/i.test(type)) {
+    return sendProblem(reply, { status: 415, title: 'Unsupported media type', detail: 'Send the body as JSON with Content-Type: application/json.' });
+  }
+}
+
+export const listQuerySchema = z.strictObject({
+  cursor: z.string().max(500).optional(),
+  limit: z.coerce.number({ error: 'limit must be a number' }).int('limit must be a whole number').min(1, 'limit must be at least 1').max(1000, 'limit must be at most 1000').default(100),
+});
+
+export const problemSchema = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.number().int(),
+  detail: z.string(),
+  errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+});
+
+export const STAFF_API = { access: ['admin', 'staff'] as const, api: true };

@@ -1,0 +1,105 @@
+import { and, eq, gt, isNull, ne, sql } from 'drizzle-orm';
+import type { Executor } from '../../db/client.ts';
+import { apiTokens, people, signInRequests, signInTokens, webSessions, type Person } from '../../db/schema.ts';
+
+export function createAuthRepository() {
+  return {
+    async countRecentRequests(ex: Executor, by: { emailKey?: string; ip?: string }, since: Date): Promise<number> {
+      const where = by.emailKey
+        ? and(eq(signInRequests.emailKey, by.emailKey), gt(signInRequests.createdAt, since))
+        : and(eq(signInRequests.ip, by.ip!), gt(signInRequests.createdAt, since));
+      const [row] = await ex.select({ n: sql<number>`count(*)::int` }).from(signInRequests).where(where);
+      return row?.n ?? 0;
+    },
+    async recordRequest(ex: Executor, emailKey: string, ip: string) {
+      await ex.insert(signInRequests).values({ emailKey, ip });
+    },
+    /** Serialises requests for one address or IP so that the limit holds under a burst. */
+    async lockKey(ex: Executor, key: string) {
+      await ex.execute(sql`select pg_advisory_xact_lock(hashtext(${key}))`);
+    },
+
+    async insertSignInToken(ex: Executor, row: { personId: string; tokenHash: string; expiresAt: Date }) {
+      await ex.insert(signInTokens).values(row);
+    },
+    async findSignInToken(ex: Executor, tokenHash: string) {
+      const [row] = await ex.select().from(signInTokens).where(eq(signInTokens.tokenHash, tokenHash)).for('update');
+      return row;
+    },
+    /** Using one link spends every other link that person still holds. */
+    async spendSignInTokens(ex: Executor, personId: string) {
+      await ex
+        .update(signInTokens)
+        .set({ usedAt: new Date() })
+        .where(and(eq(signInTokens.personId, personId), isNull(signInTokens.usedAt)));
+    },
+
+    async insertSession(ex: Executor, row: { idHash: string; personId: string; expiresAt: Date }) {
+      await ex.insert(webSessions).values(row);
+    },
+    async findLiveSession(ex: Executor, idHash: string, idleSince: Date): Promise<{ person: Person; lastSeenAt: Date } | undefined> {
+      const [row] = await ex
+        .select({ person: people, lastSeenAt: webSessions.lastSeenAt })
+        .from(webSessions)
+        .innerJoin(people, eq(people.id, webSessions.personId))
+        .where(
+          and(
+            eq(webSessions.idHash, idHash),
+            gt(webSessions.expiresAt, new Date()),
+            gt(webSessions.lastSeenAt, idleSince),
+            isNull(people.erasedAt),
+          ),
+        );
+      return row;
+    },
+    async touchSession(ex: Executor, idHash: string) {
+      await ex.update(webSessions).set({ lastSeenAt: new Date() }).where(eq(webSessions.idHash, idHash));
+    },
+    async deleteSession(ex: Executor, idHash: string) {
+      await ex.delete(webSessions).where(eq(webSessions.idHash, idHash));
+    },
+    async deleteOtherSessions(ex: Executor, personId: string, keepIdHash: string) {
+      await ex.delete(webSessions).where(and(eq(webSessions.personId, personId), ne(webSessions.idHash, keepIdHash)));
+    },
+
+    async insertApiToken(ex: Executor, row: { personId: string; name: string; tokenHash: string }) {
+      const [created] = await ex.insert(apiTokens).values(row).returning();
+      return created!;
+    },
+    async findLiveApiToken(ex: Executor, tokenHash: string) {
+      const [row] = await ex
+        .select({ token: apiTokens, person: people })
+        .from(apiTokens)
+        .innerJoin(people, eq(people.id, apiTokens.personId))
+        .where(and(eq(apiTokens.tokenHash, tokenHash), isNull(apiTokens.revokedAt), isNull(people.erasedAt)));
+      return row;
+    },
+    async touchApiToken(ex: Executor, id: string) {
+      await ex.update(apiTokens).set({ lastUsedAt: new Date() }).where(eq(apiTokens.id, id));
+    },
+    async listApiTokens(ex: Executor) {
+      return ex
+        .select({ token: apiTokens, ownerName: people.name, ownerRole: people.role })
+        .from(apiTokens)
+        .innerJoin(people, eq(people.id, apiTokens.personId))
+        .orderBy(sql`${apiTokens.revokedAt} is not null`, sql`${apiTokens.createdAt} desc`);
+    },
+    async revokeApiToken(ex: Executor, id: string): Promise<boolean> {
+      const rows = await ex
+        .update(apiTokens)
+        .set({ revokedAt: new Date() })
+        .where(and(eq(apiTokens.id, id), isNull(apiTokens.revokedAt)))
+        .returning({ id: apiTokens.id });
+      return rows.length > 0;
+    },
+
+    /** Used by erasure: no way back in for an erased person. */
+    async forgetCredentials(ex: Executor, personId: string) {
+      await ex.delete(webSessions).where(eq(webSessions.personId, personId));
+      await ex.delete(signInTokens).where(eq(signInTokens.personId, personId));
+      await ex.delete(apiTokens).where(eq(apiTokens.personId, personId));
+    },
+  };
+}
+
+export type AuthRepository = ReturnType<typeof createAuthRepository>;

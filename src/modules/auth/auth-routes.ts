@@ -1,0 +1,69 @@
+import type { FastifyInstance } from 'fastify';
+import { parseForm } from '../../lib/forms.ts';
+import { TooManyRequestsError } from '../../lib/validation.ts';
+import type { WebSession } from '../../plugins/web-session.ts';
+import { signInFormSchema, verifyFormSchema } from './auth-schemas.ts';
+import { InvalidSignInLinkError, type AuthService } from './auth-service.ts';
+
+/** Sign-in by emailed single-use link; no passwords. */
+export function authRoutes(app: FastifyInstance, deps: { auth: AuthService; session: WebSession; demo: boolean; smtp: boolean }) {
+  const { auth, session } = deps;
+  const page = { title: 'Sign in', demoHint: deps.demo && !deps.smtp };
+
+  app.get('/sign-in', { config: { access: 'public' } }, async (request, reply) => {
+    if (request.person) return reply.redirect('/account', 303);
+    return reply.view('auth/views/sign-in.njk', { ...page, values: {}, errors: {} });
+  });
+
+  app.post('/sign-in', { config: { access: 'public' } }, async (request, reply) => {
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const form = parseForm(signInFormSchema, body);
+    if (!form.ok) return reply.status(400).view('auth/views/sign-in.njk', { ...page, values: body, ...form });
+    try {
+      await auth.requestSignIn(form.data.email, request.ip);
+    } catch (err) {
+      if (!(err instanceof TooManyRequestsError)) throw err;
+      return reply.status(429).view('auth/views/sign-in.njk', {
+        ...page,
+        values: body,
+        errors: { email: err.message },
+        errorList: [{ text: err.message, href: '#email' }],
+      });
+    }
+    return reply.redirect('/sign-in/check-email', 303);
+  });
+
+  app.get('/sign-in/check-email', { config: { access: 'public' } }, async (_request, reply) =>
+    reply.view('auth/views/check-email.njk', { title: 'Check your email', demoHint: page.demoHint }),
+  );
+
+  // The link opens a page with a button rather than signing in on GET: mail scanners that
+  // follow links would otherwise spend the link before the person clicks it.
+  app.get('/sign-in/verify', { config: { access: 'public' } }, async (request, reply) => {
+    const token = (request.query as { token?: string }).token ?? '';
+    if (!verifyFormSchema.safeParse({ token }).success) {
+      return reply.status(400).view('auth/views/link-problem.njk', { title: 'Sign-in link not valid', detail: 'This sign-in link is not complete. Check you copied the whole link, or ask for a new one.' });
+    }
+    return reply.view('auth/views/verify.njk', { title: 'Finish signing in', token });
+  });
+
+  app.post('/sign-in/verify', { config: { access: 'public' } }, async (request, reply) => {
+    const form = parseForm(verifyFormSchema, request.body);
+    if (!form.ok) return reply.status(400).view('auth/views/link-problem.njk', { title: 'Sign-in link not valid', detail: 'This sign-in link is not complete. Ask for a new one.' });
+    try {
+      const { sessionId } = await auth.completeSignIn(form.data.token);
+      if (request.sessionId) await auth.signOut(request.sessionId);
+      session.startSession(reply, sessionId);
+    } catch (err) {
+      if (!(err instanceof InvalidSignInLinkError)) throw err;
+      return reply.status(400).view('auth/views/link-problem.njk', { title: 'Sign-in link not valid', detail: err.message });
+    }
+    return reply.redirect('/account', 303);
+  });
+
+  app.post('/sign-out', { config: { access: 'public' } }, async (request, reply) => {
+    if (request.sessionId) await auth.signOut(request.sessionId);
+    session.endSession(reply);
+    return reply.redirect('/?signedOut=1', 303);
+  });
+}

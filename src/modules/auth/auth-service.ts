@@ -1,0 +1,147 @@
+import type { Config } from '../../config.ts';
+import type { Db } from '../../db/client.ts';
+import type { Person } from '../../db/schema.ts';
+import { randomToken, sha256 } from '../../lib/tokens.ts';
+import { NotFoundError, TooManyRequestsError } from '../../lib/validation.ts';
+import type { AuditRepository } from '../audit/audit-repository.ts';
+import type { OutgoingEmail } from '../email/mailer.ts';
+import { isUuid, type PeopleRepository } from '../people/people-repository.ts';
+import type { AuthRepository } from './auth-repository.ts';
+
+export class InvalidSignInLinkError extends Error {}
+
+export interface AuthServiceDeps {
+  db: Db;
+  config: Pick<Config, 'publicUrl' | 'signIn' | 'session' | 'branding'>;
+  auth: AuthRepository;
+  people: PeopleRepository;
+  audit: AuditRepository;
+  sendEmail: (message: OutgoingEmail) => Promise<void>;
+  log: (message: string) => void;
+}
+
+const SESSION_TOUCH_MS = 60_000;
+
+export function createAuthService(deps: AuthServiceDeps) {
+  const { db, config, auth, people, audit } = deps;
+  const windowMs = 15 * 60_000;
+
+  return {
+    /**
+     * Sends a single-use sign-in link if the address belongs to someone. The answer is the
+     * same either way, so the form cannot be used to find out who has an account.
+     */
+    async requestSignIn(email: string, ip: string): Promise<void> {
+      const emailKey = email.trim().toLowerCase();
+      const since = new Date(Date.now() - windowMs);
+      const link = await db.transaction(async (tx) => {
+        await auth.lockKey(tx, `sign-in:${emailKey}`);
+        await auth.lockKey(tx, `sign-in-ip:${ip}`);
+        const [byEmail, byIp] = await Promise.all([
+          auth.countRecentRequests(tx, { emailKey }, since),
+          auth.countRecentRequests(tx, { ip }, since),
+        ]);
+        if (byEmail >= config.signIn.limitPerEmail || byIp >= config.signIn.limitPerIp) {
+          throw new TooManyRequestsError('You have asked for too many sign-in links. Wait 15 minutes, then try again.');
+        }
+        await auth.recordRequest(tx, emailKey, ip);
+        const person = await people.findActiveByEmail(tx, emailKey);
+        if (!person) return null;
+        const token = randomToken();
+        await auth.insertSignInToken(tx, {
+          personId: person.id,
+          tokenHash: sha256(token),
+          expiresAt: new Date(Date.now() + config.signIn.linkMinutes * 60_000),
+        });
+        return { person, url: `${config.publicUrl}/sign-in/verify?token=${token}` };
+      });
+      if (!link) return;
+      const minutes = config.signIn.linkMinutes;
+      await deps.sendEmail({
+        to: link.person.email!,
+        subject: `Your link to sign in to ${config.branding.serviceName}`,
+        text: [
+          `Hello ${link.person.name},`,
+          '',
+          `Use this link to sign in to ${config.branding.serviceName}:`,
+          link.url,
+          '',
+          `The link works once, for ${minutes} minutes.`,
+          'If you did not ask to sign in, you can ignore this email. Nobody can sign in without this link.',
+          '',
+          config.branding.orgName,
+        ].join('\n'),
+        kind: 'sign-in',
+      });
+    },
+
+    /** Spends a link and opens a fresh session; the session id is new at every sign-in. */
+    async completeSignIn(token: string): Promise<{ sessionId: string; person: Person }> {
+      return db.transaction(async (tx) => {
+        const row = await auth.findSignInToken(tx, sha256(token));
+        if (!row) throw new InvalidSignInLinkError('This sign-in link is not valid. Check you copied the whole link, or ask for a new one.');
+        if (row.usedAt) throw new InvalidSignInLinkError('This sign-in link has already been used. Ask for a new one.');
+        if (row.expiresAt.getTime() <= Date.now()) throw new InvalidSignInLinkError('This sign-in link has expired. Ask for a new one.');
+        const person = await people.findById(tx, row.personId);
+        if (!person || person.erasedAt) throw new InvalidSignInLinkError('This sign-in link is not valid. Ask for a new one.');
+        await auth.spendSignInTokens(tx, person.id);
+        const sessionId = randomToken();
+        await auth.insertSession(tx, {
+          idHash: sha256(sessionId),
+          personId: person.id,
+          expiresAt: new Date(Date.now() + config.session.absoluteHours * 3_600_000),
+        });
+        await audit.insert(tx, { actorId: person.id, action: 'person.signed_in', subjectType: 'person', subjectId: person.id });
+        return { sessionId, person };
+      });
+    },
+
+    /** The signed-in person for a session cookie, or null once it is idle or too old. */
+    async personForSession(sessionId: string): Promise<{ person: Person; idHash: string } | null> {
+      const idHash = sha256(sessionId);
+      const idleSince = new Date(Date.now() - config.session.idleMinutes * 60_000);
+      const found = await auth.findLiveSession(db, idHash, idleSince);
+      if (!found) return null;
+      // Touching on every request would write on every page view; once a minute is enough.
+      if (Date.now() - found.lastSeenAt.getTime() > SESSION_TOUCH_MS) await auth.touchSession(db, idHash);
+      return { person: found.person, idHash };
+    },
+
+    async signOut(sessionId: string) {
+      await auth.deleteSession(db, sha256(sessionId));
+    },
+
+    async createApiToken(actorId: string | null, personId: string, name: string): Promise<string> {
+      const token = `cpt_${randomToken()}`;
+      await db.transaction(async (tx) => {
+        const created = await auth.insertApiToken(tx, { personId, name, tokenHash: sha256(token) });
+        await audit.insert(tx, { actorId, action: 'api_token.created', subjectType: 'api_token', subjectId: created.id, details: { personId } });
+      });
+      return token;
+    },
+
+    async personForApiToken(token: string): Promise<Person | null> {
+      const found = await auth.findLiveApiToken(db, sha256(token));
+      if (!found) return null;
+      if (!found.token.lastUsedAt || Date.now() - found.token.lastUsedAt.getTime() > SESSION_TOUCH_MS) {
+        await auth.touchApiToken(db, found.token.id);
+      }
+      return found.person;
+    },
+
+    listApiTokens() {
+      return auth.listApiTokens(db);
+    },
+
+    async revokeApiToken(actorId: string, id: string) {
+      if (!isUuid(id)) throw new NotFoundError('No live token with that id');
+      await db.transaction(async (tx) => {
+        const revoked = await auth.revokeApiToken(tx, id);
+        if (!revoked) throw new NotFoundError('No live token with that id');
+        await audit.insert(tx, { actorId, action: 'api_token.revoked', subjectType: 'api_token', subjectId: id });
+      });
+    },
+  };
+}
+
+export type AuthService = ReturnType<typeof createAuthService>;

@@ -1,0 +1,46 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import nodemailer from 'nodemailer';
+
+export interface OutgoingEmail {
+  to: string;
+  subject: string;
+  text: string;
+  /** What the message is for, kept out of the message itself; used in logs and tests. */
+  kind: string;
+}
+
+export interface Mailer {
+  send(message: OutgoingEmail): Promise<void>;
+  close(): void;
+}
+
+/**
+ * Real SMTP when SMTP_URL is set. Otherwise each message is written to DATA_DIR/outbox as an
+ * .eml file, so that sign-in links work on a laptop with no mail server.
+ */
+export function createMailer(opts: { smtpUrl?: string | undefined; from: string; outboxDir: string }): Mailer {
+  if (opts.smtpUrl) {
+    const transport = nodemailer.createTransport(opts.smtpUrl);
+    return {
+      async send(m) {
+        await transport.sendMail({ from: opts.from, to: m.to, subject: m.subject, text: m.text });
+      },
+      close: () => transport.close(),
+    };
+  }
+  const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  return {
+    async send(m) {
+      const info = await transport.sendMail({ from: opts.from, to: m.to, subject: m.subject, text: m.text });
+      await fs.mkdir(opts.outboxDir, { recursive: true, mode: 0o700 });
+      const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(4).toString('hex')}.eml`;
+      // Written under a temporary name and renamed, so a reader never sees half a message.
+      const tmp = path.join(opts.outboxDir, `.${name}.tmp`);
+      await fs.writeFile(tmp, info.message as Buffer, { mode: 0o600 });
+      await fs.rename(tmp, path.join(opts.outboxDir, name));
+    },
+    close: () => undefined,
+  };
+}

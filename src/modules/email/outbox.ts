@@ -1,0 +1,54 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+
+export interface OutboxMessage {
+  file: string;
+  to: string;
+  subject: string;
+  date: string;
+  body: string;
+}
+
+const FILE_NAME = /^[0-9TZ-]+-[0-9a-f]{8}\.eml$/;
+
+function header(raw: string, name: string): string {
+  const match = new RegExp(`^${name}: (.*)$`, 'mi').exec(raw);
+  return match?.[1]?.trim() ?? '';
+}
+
+/** Undoes the quoted-printable soft line breaks and escapes nodemailer uses for long lines. */
+function decodeBody(raw: string): string {
+  const [head = '', ...rest] = raw.split(/\r?\n\r?\n/);
+  const body = rest.join('\n\n');
+  if (/content-transfer-encoding: quoted-printable/i.test(head)) {
+    const bytes = body.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/gi, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
+    return Buffer.from(bytes, 'latin1').toString('utf8');
+  }
+  if (/content-transfer-encoding: base64/i.test(head)) return Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8');
+  return body;
+}
+
+export function parseMessage(file: string, raw: string): OutboxMessage {
+  return { file, to: header(raw, 'To'), subject: header(raw, 'Subject'), date: header(raw, 'Date'), body: decodeBody(raw) };
+}
+
+export async function readOutbox(outboxDir: string): Promise<OutboxMessage[]> {
+  let files: string[];
+  try {
+    files = (await fs.readdir(outboxDir)).filter((f) => FILE_NAME.test(f));
+  } catch {
+    return [];
+  }
+  files.sort().reverse();
+  return Promise.all(files.map(async (f) => parseMessage(f, await fs.readFile(path.join(outboxDir, f), 'utf8'))));
+}
+
+export async function readOutboxMessage(outboxDir: string, file: string): Promise<OutboxMessage | null> {
+  // Only names the outbox itself writes: no path can escape the folder.
+  if (!FILE_NAME.test(file)) return null;
+  try {
+    return parseMessage(file, await fs.readFile(path.join(outboxDir, file), 'utf8'));
+  } catch {
+    return null;
+  }
+}

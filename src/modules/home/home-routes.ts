@@ -1,0 +1,23 @@
+import type { FastifyInstance } from 'fastify';
+import { sql } from 'drizzle-orm';
+import type { Db } from '../../db/client.ts';
+
+export function homeRoutes(app: FastifyInstance, deps: { db: Db; demoAccounts: () => Promise<{ email: string; role: string; name: string }[]> }) {
+  app.get('/', { config: { access: 'public' } }, async (request, reply) => {
+    const signedOut = (request.query as { signedOut?: string }).signedOut === '1';
+    return reply.view('home/views/home.njk', { title: 'Home', signedOut, demoAccounts: await deps.demoAccounts() });
+  });
+  app.get('/accessibility', { config: { access: 'public' } }, async (_request, reply) =>
+    reply.view('home/views/accessibility.njk', { title: 'Accessibility statement' }),
+  );
+  app.get('/privacy', { config: { access: 'public' } }, async (_request, reply) => reply.view('home/views/privacy.njk', { title: 'Privacy notice' }));
+
+  app.get('/health', { config: { access: 'public', api: true } }, async (_request, reply) => {
+    try {
+      await deps.db.execute(sql`select 1`);
+      return reply.send({ status: 'ok', database: 'ok' });
+    } catch {
+      return reply.status(503).send({ status: 'unavailable', database: 'unreachable' });
+    }
+  });
+}

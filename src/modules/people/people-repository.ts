@@ -1,0 +1,142 @@
+import { and, asc, eq, gt, ilike, isNotNull, isNull, or, sql } from 'drizzle-orm';
+import type { Executor } from '../../db/client.ts';
+import { people, type Person, type Role } from '../../db/schema.ts';
+import type { PersonInput } from './people-schemas.ts';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Ids come from URLs and bodies; anything that is not a uuid cannot name a person. */
+export const isUuid = (id: string) => UUID.test(id);
+
+function columns(input: PersonInput) {
+  const contactPreference: Person['contactPreference'] =
+    input.contactPreference ?? (input.email ? 'email' : input.phone ? 'phone' : input.postalAddress ? 'post' : 'email');
+  return {
+    name: input.name,
+    labelName: input.labelName ?? null,
+    pronouns: input.pronouns ?? null,
+    experience: input.experience,
+    organisation: input.organisation ?? null,
+    email: input.email ?? null,
+    phone: input.phone ?? null,
+    postalAddress: input.postalAddress ?? null,
+    contactPreference,
+    accessNeeds: [...new Set(input.accessNeeds ?? [])],
+    accessNotes: input.accessNotes ?? null,
+  };
+}
+
+export function createPeopleRepository() {
+  return {
+    async insert(ex: Executor, input: PersonInput, extra: { createdBy?: string | null; role?: Role; isDemo?: boolean } = {}) {
+      const [row] = await ex
+        .insert(people)
+        .values({ ...columns(input), createdBy: extra.createdBy ?? null, role: extra.role ?? 'participant', isDemo: extra.isDemo ?? false })
+        .returning();
+      return row!;
+    },
+
+    async update(ex: Executor, id: string, input: PersonInput): Promise<Person | undefined> {
+      const [row] = await ex
+        .update(people)
+        .set({ ...columns(input), updatedAt: new Date() })
+        .where(and(eq(people.id, id), isNull(people.erasedAt)))
+        .returning();
+      return row;
+    },
+
+    async findById(ex: Executor, id: string, opts: { forUpdate?: boolean } = {}): Promise<Person | undefined> {
+      if (!isUuid(id)) return undefined;
+      const q = ex.select().from(people).where(eq(people.id, id));
+      const [row] = opts.forUpdate ? await q.for('update') : await q;
+      return row;
+    },
+
+    async findActiveByEmail(ex: Executor, email: string): Promise<Person | undefined> {
+      const [row] = await ex
+        .select()
+        .from(people)
+        .where(and(sql`lower(${people.email}) = lower(${email})`, isNull(people.erasedAt)));
+      return row;
+    },
+
+    /** Keyset pagination by (name, id) so pages stay stable while people are added. */
+    async list(ex: Executor, opts: { search?: string; after?: { name: string; id: string }; limit: number }): Promise<Person[]> {
+      const conditions = [isNull(people.erasedAt)];
+      if (opts.search) {
+        const pattern = `%${opts.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+        conditions.push(or(ilike(people.name, pattern), ilike(people.email, pattern), ilike(people.organisation, pattern))!);
+      }
+      if (opts.after) {
+        conditions.push(or(gt(people.name, opts.after.name), and(eq(people.name, opts.after.name), gt(people.id, opts.after.id)))!);
+      }
+      return ex
+        .select()
+        .from(people)
+        .where(and(...conditions))
+        .orderBy(asc(people.name), asc(people.id))
+        .limit(opts.limit);
+    },
+
+    async setRole(ex: Executor, id: string, role: Role) {
+      const [row] = await ex.update(people).set({ role, updatedAt: new Date() }).where(eq(people.id, id)).returning();
+      return row;
+    },
+
+    async setErasureRequested(ex: Executor, id: string, at: Date | null) {
+      await ex.update(people).set({ erasureRequestedAt: at }).where(eq(people.id, id));
+    },
+
+    async listErasureRequests(ex: Executor): Promise<Person[]> {
+      return ex
+        .select()
+        .from(people)
+        .where(and(isNotNull(people.erasureRequestedAt), isNull(people.erasedAt)))
+        .orderBy(asc(people.erasureRequestedAt));
+    },
+
+    /**
+     * Erasure keeps the row (and its experience) so that what the person took part in still
+     * counts in the lay/professional mix, but nothing in it identifies them any more.
+     */
+    async anonymise(ex: Executor, id: string) {
+      await ex
+        .update(people)
+        .set({
+          name: 'Erased person',
+          labelName: null,
+          pronouns: null,
+          organisation: null,
+          email: null,
+          phone: null,
+          postalAddress: null,
+          accessNeeds: [],
+          accessNotes: null,
+          role: 'participant',
+          isDemo: false,
+          erasedAt: new Date(),
+          updatedAt: new Date(),
+        })
+        .where(eq(people.id, id));
+    },
+
+    async count(ex: Executor): Promise<number> {
+      const [row] = await ex.select({ n: sql<number>`count(*)::int` }).from(people);
+      return row?.n ?? 0;
+    },
+
+    /** Serialises role changes so two admins cannot demote each other at the same moment. */
+    async lockRoles(ex: Executor) {
+      await ex.execute(sql`select pg_advisory_xact_lock(724012)`);
+    },
+
+    async countActiveWithRole(ex: Executor, role: Role): Promise<number> {
+      const [row] = await ex
+        .select({ n: sql<number>`count(*)::int` })
+        .from(people)
+        .where(and(eq(people.role, role), isNull(people.erasedAt)));
+      return row?.n ?? 0;
+    },
+  };
+}
+
+export type PeopleRepository = ReturnType<typeof createPeopleRepository>;

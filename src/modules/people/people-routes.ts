@@ -1,0 +1,145 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { parseForm } from '../../lib/forms.ts';
+import { ConflictError } from '../../lib/validation.ts';
+import { actorOf } from '../../plugins/access.ts';
+import { consentFormSchema, type ConsentsService } from '../consents/consents-service.ts';
+import { decodeCursor, encodeCursor } from './people-cursor.ts';
+import { personFormSchema, ROLE_LABELS, roleFormSchema } from './people-schemas.ts';
+import type { PeopleService } from './people-service.ts';
+import { accessNeedLabel, experienceLabel, personFormOptions, personFormValues, submittedValues } from './people-view.ts';
+
+const STAFF = ['admin', 'staff'] as const;
+const staffOnly = { access: STAFF, hideWhenDenied: true };
+const PAGE_SIZE = 50;
+
+const listQuery = z.object({
+  q: z.string().trim().max(100).optional().catch(undefined),
+  after: z.string().max(400).optional().catch(undefined),
+});
+
+/** Staff pages for people: add and edit on someone's behalf (no email needed), roles, consent, erasure. */
+export function peopleRoutes(app: FastifyInstance, deps: { people: PeopleService; consents: ConsentsService }) {
+  const { people, consents } = deps;
+  const roleItems = Object.entries(ROLE_LABELS).map(([value, text]) => ({ value, text }));
+
+  app.get('/people', { config: staffOnly }, async (request, reply) => {
+    const query = listQuery.parse(request.query ?? {});
+    const rows = await people.list({ search: query.q, after: decodeCursor(query.after), limit: PAGE_SIZE + 1 });
+    const page = rows.slice(0, PAGE_SIZE);
+    const next = rows.length > PAGE_SIZE ? encodeCursor(page[page.length - 1]!) : null;
+    return reply.view('people/views/list.njk', { title: 'People', people: page, q: query.q ?? '', next, experienceLabel });
+  });
+
+  app.get('/people/new', { config: staffOnly }, async (_request, reply) =>
+    reply.view('people/views/new.njk', { title: 'Add a person', values: {}, errors: {}, options: personFormOptions }),
+  );
+
+  app.post('/people/new', { config: staffOnly }, async (request, reply) => {
+    const form = parseForm(personFormSchema, request.body);
+    const render = (failure: { errors: Record<string, string>; errorList: unknown[] }) =>
+      reply.status(400).view('people/views/new.njk', { title: 'Add a person', values: submittedValues(request.body), options: personFormOptions, ...failure });
+    if (!form.ok) return render(form);
+    try {
+      const person = await people.create(actorOf(request), form.data);
+      return reply.redirect(`/people/${person.id}?created=1`, 303);
+    } catch (err) {
+      if (err instanceof ConflictError) return render({ errors: { email: err.message }, errorList: [{ text: err.message, href: '#email' }] });
+      throw err;
+    }
+  });
+
+  app.get<{ Params: { id: string } }>('/people/:id', { config: staffOnly }, async (request, reply) => {
+    const actor = actorOf(request);
+    const person = await people.viewAsStaff(actor, request.params.id, 'web');
+    const consentStatus = await consents.statusFor(person.id);
+    const q = request.query as Record<string, string | undefined>;
+    return reply.view('people/views/show.njk', {
+      title: person.name,
+      subject: person,
+      consents: consentStatus.current,
+      accessNeedLabel,
+      experienceLabel,
+      roleLabel: ROLE_LABELS[person.role],
+      roleItems,
+      canChangeRole: request.person!.role === 'admin',
+      banner: q.created ? 'Person added' : q.saved ? 'Changes saved' : q.role ? 'Role changed' : q.consent ? 'Consent updated' : q.erasure ? 'Erasure request recorded' : null,
+      errorList: q.error === 'last-admin' ? [{ text: 'There must always be at least one organisation admin', href: '#role' }] : [],
+    });
+  });
+
+  app.get<{ Params: { id: string } }>('/people/:id/edit', { config: staffOnly }, async (request, reply) => {
+    const person = await people.viewAsStaff(actorOf(request), request.params.id, 'web');
+    return reply.view('people/views/edit.njk', { title: `Change ${person.name}'s details`, subject: person, values: personFormValues(person), errors: {}, options: personFormOptions });
+  });
+
+  app.post<{ Params: { id: string } }>('/people/:id/edit', { config: staffOnly }, async (request, reply) => {
+    const actor = actorOf(request);
+    const subject = await people.get(request.params.id);
+    const form = parseForm(personFormSchema, request.body);
+    const render = (failure: { errors: Record<string, string>; errorList: unknown[] }) =>
+      reply.status(400).view('people/views/edit.njk', { title: `Change ${subject.name}'s details`, subject, values: submittedValues(request.body), options: personFormOptions, ...failure });
+    if (!form.ok) return render(form);
+    try {
+      await people.update(actor, subject.id, form.data);
+    } catch (err) {
+      if (err instanceof ConflictError) return render({ errors: { email: err.message }, errorList: [{ text: err.message, href: '#email' }] });
+      throw err;
+    }
+    return reply.redirect(`/people/${subject.id}?saved=1`, 303);
+  });
+
+  app.post<{ Params: { id: string } }>('/people/:id/role', { config: { access: ['admin'], hideWhenDenied: true } }, async (request, reply) => {
+    const subject = await people.get(request.params.id);
+    const form = parseForm(roleFormSchema, request.body);
+    if (!form.ok) return reply.status(400).view('errors/400.njk', { title: 'Choose a role', detail: 'Choose one of the roles listed.' });
+    try {
+      await people.setRole(actorOf(request), subject.id, form.data.role);
+    } catch (err) {
+      if (err instanceof ConflictError) return reply.redirect(`/people/${subject.id}?error=last-admin`, 303);
+      throw err;
+    }
+    return reply.redirect(`/people/${subject.id}?role=1`, 303);
+  });
+
+  for (const action of ['give', 'withdraw'] as const) {
+    app.post<{ Params: { id: string } }>(`/people/:id/consents/${action}`, { config: staffOnly }, async (request, reply) => {
+      const subject = await people.get(request.params.id);
+      const form = parseForm(consentFormSchema, request.body);
+      if (!form.ok) return reply.status(400).view('errors/400.njk', { title: 'Choose a consent', detail: 'Choose one of the consents listed.' });
+      await consents[action](request.person!.id, subject.id, form.data.purpose);
+      return reply.redirect(`/people/${subject.id}?consent=1#consents`, 303);
+    });
+  }
+
+  // Staff record a request made by phone or post, for someone who does not use the web.
+  app.post<{ Params: { id: string } }>('/people/:id/erasure-request', { config: staffOnly }, async (request, reply) => {
+    await people.requestErasure(actorOf(request), request.params.id);
+    return reply.redirect(`/people/${request.params.id}?erasure=1`, 303);
+  });
+
+  app.get('/erasure-requests', { config: staffOnly }, async (request, reply) => {
+    const q = request.query as Record<string, string | undefined>;
+    return reply.view('people/views/erasure-requests.njk', {
+      title: 'Erasure requests',
+      requests: await people.listErasureRequests(),
+      banner: q.done ? 'Erased. Their contributions still count, without their name.' : q.cancelled ? 'Request cancelled' : null,
+      errorList: q.error ? [{ text: 'The only organisation admin cannot be erased. Make someone else an admin first.', href: '#requests' }] : [],
+    });
+  });
+
+  app.post<{ Params: { id: string } }>('/erasure-requests/:id/confirm', { config: staffOnly }, async (request, reply) => {
+    try {
+      await people.confirmErasure(actorOf(request), request.params.id);
+    } catch (err) {
+      if (err instanceof ConflictError) return reply.redirect('/erasure-requests?error=1', 303);
+      throw err;
+    }
+    return reply.redirect('/erasure-requests?done=1', 303);
+  });
+
+  app.post<{ Params: { id: string } }>('/erasure-requests/:id/cancel', { config: staffOnly }, async (request, reply) => {
+    await people.cancelErasureRequest(actorOf(request), request.params.id);
+    return reply.redirect('/erasure-requests?cancelled=1', 303);
+  });
+}

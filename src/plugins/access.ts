@@ -1,0 +1,46 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Actor } from '../modules/people/people-service.ts';
+import type { AuthService } from '../modules/auth/auth-service.ts';
+
+export class UnauthenticatedError extends Error {}
+export class AccessDeniedError extends Error {
+  constructor(public readonly hide: boolean) {
+    super('Access denied');
+  }
+}
+
+const UNDECLARED_OK = /^\/(assets|nhsuk|static)\//;
+
+/**
+ * Every route says who may use it (`config.access`); a route that forgets stops start-up.
+ * API routes authenticate with a bearer token, pages with the session cookie.
+ */
+export function registerAccess(app: FastifyInstance, opts: { authService: AuthService }) {
+  app.addHook('onRoute', (route) => {
+    if (UNDECLARED_OK.test(route.url) || route.url === '*' || route.method === 'HEAD') return;
+    if (!route.config?.access) throw new Error(`Route ${String(route.method)} ${route.url} does not declare who may use it (config.access)`);
+  });
+
+  app.addHook('preHandler', async (request) => {
+    const config = request.routeOptions.config;
+    const access = config?.access;
+    if (!access || access === 'public') return;
+    if (config.api) {
+      const header = request.headers.authorization ?? '';
+      const match = /^Bearer\s+(\S+)$/i.exec(header);
+      const person = match ? await opts.authService.personForApiToken(match[1]!) : null;
+      if (!person) throw new UnauthenticatedError('A valid API token is needed: Authorization: Bearer <token>');
+      request.person = person;
+    }
+    if (!request.person) throw new UnauthenticatedError('Sign in to see this page');
+    if (access === 'signed-in') return;
+    if (!access.includes(request.person.role)) throw new AccessDeniedError(!!config.hideWhenDenied);
+  });
+}
+
+/** The signed-in person as the services' Actor. Only for routes that require sign-in. */
+export function actorOf(request: FastifyRequest): Actor {
+  const person = request.person;
+  if (!person) throw new UnauthenticatedError('Sign in to continue');
+  return { personId: person.id, role: person.role };
+}

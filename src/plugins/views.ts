@@ -1,0 +1,64 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import nunjucks from 'nunjucks';
+import type { Config } from '../config.ts';
+import type { Role } from '../db/schema.ts';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const srcDir = path.resolve(here, '..');
+export const rootDir = path.resolve(srcDir, '..');
+
+export function createViewEnvironment(config: Pick<Config, 'branding' | 'demo' | 'env'>) {
+  const env = nunjucks.configure(
+    [path.join(srcDir, 'views'), path.join(srcDir, 'modules'), path.join(rootDir, 'node_modules/nhsuk-frontend/dist')],
+    { autoescape: true, throwOnUndefined: false, noCache: config.env === 'development' },
+  );
+  env.addGlobal('branding', config.branding);
+  env.addGlobal('demo', config.demo);
+  env.addFilter('dateTime', (value: Date | string | null | undefined) => {
+    if (!value) return '';
+    const d = typeof value === 'string' ? new Date(value) : value;
+    return new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeStyle: 'short', timeZone: 'Europe/London' }).format(d);
+  });
+  env.addFilter('json', (value: unknown) => JSON.stringify(value, null, 2));
+  return env;
+}
+
+interface NavItem {
+  href: string;
+  text: string;
+  current?: boolean;
+}
+
+/** The header menu: staff tools for staff and admins, nothing extra for anyone else. */
+function navigationFor(role: Role | undefined, demo: boolean, currentPath: string): NavItem[] {
+  if (role !== 'admin' && role !== 'staff') return [];
+  const items: NavItem[] = [
+    { href: '/people', text: 'People' },
+    { href: '/erasure-requests', text: 'Erasure requests' },
+    { href: '/audit', text: 'Audit log' },
+  ];
+  if (role === 'admin') {
+    items.push({ href: '/admin/api-tokens', text: 'API tokens' });
+    if (demo) items.push({ href: '/outbox', text: 'Outbox' });
+  }
+  return items.map((i) => ({ ...i, current: currentPath === i.href || currentPath.startsWith(`${i.href}/`) }));
+}
+
+/** `reply.view(template, context)`: renders a page with what every page needs. */
+export function registerViews(app: FastifyInstance, env: nunjucks.Environment, demo: boolean) {
+  app.decorateReply('view', function view(this: FastifyReply, template: string, context: Record<string, unknown> = {}) {
+    const request = this.request;
+    const currentPath = request.url.split('?')[0] ?? '/';
+    const html = env.render(template, {
+      person: request.person,
+      csrfToken: request.csrfToken,
+      cspNonce: request.cspNonce,
+      currentPath,
+      navItems: navigationFor(request.person?.role, demo, currentPath),
+      ...context,
+    });
+    return this.type('text/html; charset=utf-8').send(html);
+  });
+}

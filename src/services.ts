@@ -1,0 +1,63 @@
+import { inArray } from 'drizzle-orm';
+import type { Config } from './config.ts';
+import type { Db } from './db/client.ts';
+import { people as peopleTable } from './db/schema.ts';
+import type { Jobs } from './jobs/jobs.ts';
+import { createAuditRepository } from './modules/audit/audit-repository.ts';
+import { createAuthRepository } from './modules/auth/auth-repository.ts';
+import { createAuthService } from './modules/auth/auth-service.ts';
+import { createConsentsRepository } from './modules/consents/consents-repository.ts';
+import { createConsentsService } from './modules/consents/consents-service.ts';
+import { DEMO_ACCOUNTS } from './modules/demo/demo-data.ts';
+import type { OutgoingEmail } from './modules/email/mailer.ts';
+import { createPeopleRepository } from './modules/people/people-repository.ts';
+import { createPeopleService } from './modules/people/people-service.ts';
+
+/** Wires repositories into services. Everything a route needs comes from here. */
+export function createServices(deps: { db: Db; config: Config; jobs: Pick<Jobs, 'sendEmail'>; log: (message: string) => void }) {
+  const { db, config } = deps;
+  const repositories = {
+    people: createPeopleRepository(),
+    consents: createConsentsRepository(),
+    audit: createAuditRepository(),
+    auth: createAuthRepository(),
+  };
+  // In demo mode without a mail server, the sign-in link is also printed, so a newcomer can sign in.
+  const printLinks = config.demo && !config.smtpUrl;
+  const sendEmail = async (message: OutgoingEmail) => {
+    await deps.jobs.sendEmail(message);
+    if (printLinks && message.kind === 'sign-in') {
+      const link = /https?:\/\/\S+/.exec(message.text)?.[0];
+      deps.log(`Sign-in link for ${message.to}: ${link}`);
+    }
+  };
+  const consents = createConsentsService({ db, consents: repositories.consents, audit: repositories.audit });
+  const people = createPeopleService({
+    db,
+    people: repositories.people,
+    consents: repositories.consents,
+    audit: repositories.audit,
+    forgetCredentials: repositories.auth.forgetCredentials,
+  });
+  const auth = createAuthService({ db, config, auth: repositories.auth, people: repositories.people, audit: repositories.audit, sendEmail, log: deps.log });
+
+  return {
+    db,
+    repositories,
+    people,
+    consents,
+    auth,
+    async nameOf(ids: string[]): Promise<Map<string, string>> {
+      if (!ids.length) return new Map();
+      const rows = await db.select({ id: peopleTable.id, name: peopleTable.name }).from(peopleTable).where(inArray(peopleTable.id, ids));
+      return new Map(rows.map((r) => [r.id, r.name]));
+    },
+    async demoAccounts() {
+      if (!config.demo) return [];
+      const found = await Promise.all(DEMO_ACCOUNTS.map((a) => repositories.people.findActiveByEmail(db, a.email)));
+      return DEMO_ACCOUNTS.filter((_, i) => found[i]?.isDemo).map((a) => ({ email: a.email, role: a.role, name: a.name }));
+    },
+  };
+}
+
+export type Services = ReturnType<typeof createServices>;

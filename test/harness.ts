@@ -1,0 +1,86 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import pg from 'pg';
+import { buildApp } from '../src/app.ts';
+import { loadConfig, type Config } from '../src/config.ts';
+import { readOutbox, type OutboxMessage } from '../src/modules/email/outbox.ts';
+import { startRuntime, type Runtime } from '../src/runtime.ts';
+
+/** A database of this test file's own, copied from the migrated template `npm test` made. */
+export async function createTestDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const adminUrl = process.env.TEST_PG_ADMIN_URL;
+  const template = process.env.TEST_PG_TEMPLATE;
+  if (!adminUrl || !template) throw new Error('Run the tests with `npm test`: it starts the test PostgreSQL.');
+  const name = `t_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await admin.query(`create database ${name} template ${template}`);
+  } finally {
+    await admin.end();
+  }
+  const url = adminUrl.replace(/\/postgres$/, `/${name}`);
+  return {
+    url,
+    async drop() {
+      const c = new pg.Client({ connectionString: adminUrl });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`).catch(() => undefined);
+      await c.end();
+    },
+  };
+}
+
+export interface TestApp {
+  app: FastifyInstance;
+  runtime: Runtime;
+  services: Runtime['services'];
+  config: Config;
+  dataDir: string;
+  databaseUrl: string;
+  /** Waits for the job queue to deliver an email to this address and returns it. */
+  waitForEmail(to: string, opts?: { after?: number; timeoutMs?: number }): Promise<OutboxMessage>;
+  emailsTo(to: string): Promise<OutboxMessage[]>;
+  close(): Promise<void>;
+}
+
+/** Builds the whole app, job queue included, on a fresh database. */
+export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const db = await createTestDatabase();
+  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'coproduce-app-'));
+  const config = loadConfig({ DATABASE_URL: db.url, DATA_DIR: dataDir, DEMO: 'false', LOG_LEVEL: 'silent', NODE_ENV: 'test', ...env });
+  const quiet = { info: () => undefined, error: () => undefined };
+  const runtime = await startRuntime(config, { work: true, seed: config.demo, log: quiet });
+  const app = await buildApp({ config, services: runtime.services, sessionSecret: runtime.sessionSecret });
+  await app.ready();
+  const outboxDir = path.join(dataDir, 'outbox');
+  const emailsTo = async (to: string) => (await readOutbox(outboxDir)).filter((m) => m.to.toLowerCase().includes(to.toLowerCase()));
+  return {
+    app,
+    runtime,
+    services: runtime.services,
+    config,
+    dataDir,
+    databaseUrl: db.url,
+    emailsTo,
+    async waitForEmail(to, opts = {}) {
+      const deadline = Date.now() + (opts.timeoutMs ?? 15_000);
+      const seen = opts.after ?? 0;
+      while (Date.now() < deadline) {
+        const found = await emailsTo(to);
+        if (found.length > seen) return found[0]!;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`No email to ${to} arrived`);
+    },
+    async close() {
+      await app.close();
+      await runtime.stop();
+      await db.drop();
+      await fs.rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,71 @@
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import type { TestApp } from './harness.ts';
+
+/**
+ * A browser stand-in over app.inject: keeps cookies, and sends the CSRF token that the page it
+ * last loaded carried, as a real form would.
+ */
+export class WebClient {
+  cookies = new Map<string, string>();
+  lastCsrf = '';
+
+  constructor(private readonly app: FastifyInstance) {}
+
+  private cookieHeader() {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+
+  private remember(res: LightMyRequestResponse) {
+    for (const c of res.cookies) {
+      if (c.value === '' || (c.expires && c.expires.getTime() < Date.now())) this.cookies.delete(c.name);
+      else this.cookies.set(c.name, c.value);
+    }
+    const match = /name="_csrf" value="([^"]+)"/.exec(res.body);
+    if (match) this.lastCsrf = match[1]!;
+  }
+
+  async get(url: string) {
+    const res = await this.app.inject({ method: 'GET', url, headers: { cookie: this.cookieHeader() } });
+    this.remember(res);
+    return res;
+  }
+
+  /** Posts a form. `_csrf` defaults to the token from the last page; pass `_csrf: null` to omit it. */
+  async post(url: string, fields: Record<string, string | string[] | null> = {}) {
+    const params = new URLSearchParams();
+    const withCsrf = { _csrf: this.lastCsrf, ...fields };
+    for (const [k, v] of Object.entries(withCsrf)) {
+      if (v === null) continue;
+      for (const one of Array.isArray(v) ? v : [v]) params.append(k, one);
+    }
+    const res = await this.app.inject({
+      method: 'POST',
+      url,
+      headers: { cookie: this.cookieHeader(), 'content-type': 'application/x-www-form-urlencoded' },
+      payload: params.toString(),
+    });
+    this.remember(res);
+    return res;
+  }
+}
+
+export function linkFrom(body: string): string {
+  const match = /https?:\/\/\S+\/sign-in\/verify\?token=[A-Za-z0-9_-]+/.exec(body);
+  if (!match) throw new Error('No sign-in link in the email');
+  return match[0];
+}
+
+/** Signs in the way a person does: ask for a link, open the email, follow it, press the button. */
+export async function signIn(t: TestApp, email: string): Promise<WebClient> {
+  const client = new WebClient(t.app);
+  const before = (await t.emailsTo(email)).length;
+  await client.get('/sign-in');
+  const asked = await client.post('/sign-in', { email });
+  if (asked.statusCode !== 303) throw new Error(`Sign-in request failed: ${asked.statusCode}`);
+  const email1 = await t.waitForEmail(email, { after: before });
+  const url = new URL(linkFrom(email1.body));
+  await client.get(url.pathname + url.search);
+  const done = await client.post('/sign-in/verify', { token: url.searchParams.get('token')! });
+  if (done.statusCode !== 303 || done.headers.location !== '/account') throw new Error(`Sign-in failed: ${done.statusCode}`);
+  return client;
+}
