@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { SMTPServer } from 'smtp-server';
+import { createPerson } from '../../../test/builders.ts';
+import { startTestApp, type TestApp } from '../../../test/harness.ts';
+import { linkFrom, WebClient } from '../../../test/web-client.ts';
+import { parseMessage } from './outbox.ts';
+
+interface Received {
+  from: string;
+  to: string[];
+  raw: string;
+}
+
+describe('email over real SMTP', () => {
+  let smtp: SMTPServer;
+  let port: number;
+  const received: Received[] = [];
+  let t: TestApp;
+
+  before(async () => {
+    smtp = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      onData(stream, session, callback) {
+        const chunks: Buffer[] = [];
+        stream.on('data', (c: Buffer) => chunks.push(c));
+        stream.on('end', () => {
+          received.push({
+            from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+            to: session.envelope.rcptTo.map((r) => r.address),
+            raw: Buffer.concat(chunks).toString('utf8'),
+          });
+          callback();
+        });
+      },
+    });
+    await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', () => resolve()));
+    port = (smtp.server.address() as { port: number }).port;
+    t = await startTestApp({ SMTP_URL: `smtp://127.0.0.1:${port}`, MAIL_FROM: 'Coproduce <hello@coproduce.example>' });
+  });
+  after(async () => {
+    await t.close();
+    await new Promise<void>((resolve) => smtp.close(() => resolve()));
+  });
+
+  test('a sign-in link is delivered by SMTP through the job queue, and the link works', async () => {
+    await createPerson(t.services, { email: 'smtp-user@example.org', name: 'Smtp User' });
+    const client = new WebClient(t.app);
+    await client.get('/sign-in');
+    await client.post('/sign-in', { email: 'smtp-user@example.org' });
+    const deadline = Date.now() + 15_000;
+    while (!received.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(received.length, 1);
+    const mail = received[0]!;
+    assert.deepEqual(mail.to, ['smtp-user@example.org']);
+    assert.equal(mail.from, 'hello@coproduce.example');
+    assert.match(mail.raw, /Subject: Your link to sign in to Coproduce/);
+    const body = parseMessage('received.eml', mail.raw).body;
+    const link = new URL(linkFrom(body));
+    await client.get(link.pathname + link.search);
+    const done = await client.post('/sign-in/verify', { token: link.searchParams.get('token')! });
+    assert.equal(done.statusCode, 303);
+    assert.equal((await client.get('/account')).statusCode, 200);
+    assert.equal((await t.emailsTo('smtp-user@example.org')).length, 0, 'nothing went to the outbox');
+  });
+});
+
+describe('outbox without SMTP', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await startTestApp({ DEMO: 'true' });
+  });
+  after(async () => t.close());
+
+  test('messages land in DATA_DIR/outbox as .eml files and admins can read them in demo mode', async () => {
+    const client = new WebClient(t.app);
+    await client.get('/sign-in');
+    await client.post('/sign-in', { email: 'demo-participant@coproduce.example' });
+    const mail = await t.waitForEmail('demo-participant@coproduce.example');
+    assert.match(mail.file, /\.eml$/);
+    assert.match(mail.body, /sign-in\/verify\?token=/);
+
+    // Sign in as the demo admin through the outbox itself.
+    await client.post('/sign-in', { email: 'demo-admin@coproduce.example' });
+    const adminMail = await t.waitForEmail('demo-admin@coproduce.example');
+    const link = new URL(linkFrom(adminMail.body));
+    await client.get(link.pathname + link.search);
+    await client.post('/sign-in/verify', { token: link.searchParams.get('token')! });
+    const page = await client.get('/outbox');
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, /demo-participant@coproduce\.example/);
+    const one = await client.get(`/outbox/${mail.file}`);
+    assert.equal(one.statusCode, 200);
+    assert.match(one.body, /The link works once/);
+    assert.equal((await client.get('/outbox/..%2F..%2Fsecrets.json')).statusCode, 404);
+  });
+});
