@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import pg from 'pg';
+import { startTestApp, type TestApp } from '../../../test/harness.ts';
+import { DEMO_ACCOUNTS, seedDemoData } from './demo-data.ts';
+
+let t: TestApp;
+let db: pg.Client;
+before(async () => {
+  t = await startTestApp({ DEMO: 'true' });
+  db = new pg.Client({ connectionString: t.databaseUrl });
+  await db.connect();
+});
+after(async () => {
+  await db.end();
+  await t.close();
+});
+
+test('a first start fills an empty database with demo people: one account per role, lay and professional, some with access needs', async () => {
+  const { rows } = await db.query('select role, experience, access_needs, is_demo, name from people');
+  assert.ok(rows.every((r) => r.is_demo && /demo/i.test(r.name)), 'every demo person is marked and named as demo');
+  for (const role of ['admin', 'staff', 'facilitator', 'participant']) assert.ok(rows.some((r) => r.role === role), role);
+  assert.ok(rows.some((r) => r.experience === 'lived') && rows.some((r) => r.experience === 'professional'));
+  assert.ok(rows.filter((r) => r.access_needs.length > 0).length >= 3);
+  const home = await t.app.inject({ url: '/' });
+  for (const a of DEMO_ACCOUNTS) assert.ok(home.body.includes(a.email), a.email);
+});
+
+test('a second start does not add the demo data again', async () => {
+  const before = (await db.query('select count(*)::int as n from people')).rows[0].n;
+  const added = await seedDemoData({
+    people: t.services.people,
+    consents: t.services.consents,
+    isEmpty: async () => (await t.services.repositories.people.count(t.services.db)) === 0,
+  });
+  assert.equal(added, false);
+  assert.equal((await db.query('select count(*)::int as n from people')).rows[0].n, before);
+});
