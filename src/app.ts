@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
@@ -19,6 +20,11 @@ import './plugins/types.ts';
 import { createViewEnvironment, registerViews, rootDir, srcDir } from './plugins/views.ts';
 import { registerWebSession } from './plugins/web-session.ts';
 import type { Services } from './services.ts';
+
+function stylesheetWithoutRemoteFonts(): string {
+  const original = readFileSync(path.join(rootDir, 'node_modules/nhsuk-frontend/dist/nhsuk/nhsuk-frontend.min.css'), 'utf8');
+  return original.replace(/@font-face\{[^}]*\}/g, '').replace(/\/\*# sourceMappingURL=[^*]*\*\//, '');
+}
 
 export interface AppDeps {
   config: Config;
@@ -42,9 +48,15 @@ export async function buildApp({ config, services, sessionSecret }: AppDeps): Pr
   await app.register(fastifyStatic, {
     root: path.join(rootDir, 'node_modules/nhsuk-frontend/dist/nhsuk'),
     prefix: '/nhsuk/',
-    allowedPath: (p) => /\.(css|js|map)$/.test(p) && !p.includes('..'),
+    allowedPath: (p) => /\.(js|map)$/.test(p) && !p.includes('..'),
     maxAge: '1d',
   });
+  // nhsuk-frontend's stylesheet loads the Frutiger font from an NHS server. We serve it without
+  // that @font-face: no request leaves for a third party, and the font's licence is for NHS use.
+  const css = stylesheetWithoutRemoteFonts();
+  app.get('/static/nhsuk-frontend.css', { config: { access: 'public', api: true } }, async (_request, reply) =>
+    reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=86400').send(css),
+  );
   await app.register(fastifyStatic, {
     root: path.join(rootDir, 'node_modules/nhsuk-frontend/dist/nhsuk/assets'),
     prefix: '/assets/',

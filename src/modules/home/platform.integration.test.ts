@@ -59,8 +59,10 @@ describe('pages and platform', () => {
   });
 
   test('nhsuk-frontend assets are served locally', async () => {
-    const css = await t.app.inject({ url: '/nhsuk/nhsuk-frontend.min.css' });
+    const css = await t.app.inject({ url: '/static/nhsuk-frontend.css' });
     assert.equal(css.statusCode, 200);
+    assert.match(css.body, /\.nhsuk-header/);
+    assert.doesNotMatch(css.body, /https?:\/\//, 'nothing is loaded from another site');
     const js = await t.app.inject({ url: '/nhsuk/nhsuk-frontend.min.js' });
     assert.equal(js.statusCode, 200);
     assert.equal((await t.app.inject({ url: '/assets/images/favicon.svg' })).statusCode, 200);

@@ -1,0 +1,137 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { createPerson } from '../test/builders.ts';
+import { axeViolations, launchBrowser, signInAs, startServer, watchConsole, type E2eServer } from './support/browser.ts';
+
+/**
+ * Every page, as each kind of visitor sees it, including pages showing form errors, swept by
+ * axe-core at WCAG 2.2 A and AA. A new page belongs in one of these lists.
+ */
+let server: E2eServer;
+let browser: Browser;
+let personId: string;
+before(async () => {
+  server = await startServer({ DEMO: 'true' });
+  browser = await launchBrowser();
+  const p = await createPerson(server.t.services, { name: 'Swept Person', accessNeeds: ['bsl_interpreter', 'dietary'], accessNotes: 'Vegan' });
+  personId = p.id;
+  await server.t.services.people.requestErasure({ personId: p.id, role: 'participant' }, p.id);
+});
+after(async () => {
+  await browser.close();
+  await server.close();
+});
+
+type Step = (page: Page) => Promise<void>;
+const visit = (path: string): Step => async (page) => {
+  await page.goto(`${server.baseUrl}${path}`);
+};
+const submitEmpty = (path: string, button: string): Step => async (page) => {
+  await page.goto(`${server.baseUrl}${path}`);
+  await page.getByRole('button', { name: button }).first().click();
+  await page.locator('.nhsuk-error-summary').waitFor();
+};
+
+async function sweep(context: BrowserContext, page: Page, pages: [string, Step][]) {
+  const failures: string[] = [];
+  const problems = watchConsole(page);
+  for (const [name, step] of pages) {
+    await step(page);
+    const violations = await axeViolations(page);
+    for (const v of violations) failures.push(`${name}: ${v.id} (${v.help}) at ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`);
+  }
+  assert.deepEqual(failures, [], failures.join('\n'));
+  assert.deepEqual(problems, [], 'no console errors');
+  await context.close();
+}
+
+describe('axe-core sweep', () => {
+  test('the sweep can fail: it finds a missing alt text put into a page', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(server.baseUrl);
+    await page.evaluate(() => {
+      const img = document.createElement('img');
+      img.src = '/static/coproduce-mark.svg';
+      document.querySelector('main')!.append(img);
+    });
+    const ids = (await axeViolations(page)).map((v) => v.id);
+    assert.ok(ids.includes('image-alt'), `found: ${ids.join(', ')}`);
+    await context.close();
+  });
+
+  test('anonymous pages', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await sweep(context, page, [
+      ['home', visit('/')],
+      ['accessibility statement', visit('/accessibility')],
+      ['privacy notice', visit('/privacy')],
+      ['sign in', visit('/sign-in')],
+      ['sign in with an error', submitEmpty('/sign-in', 'Email me a link')],
+      ['check your email', visit('/sign-in/check-email')],
+      ['finish signing in', visit('/sign-in/verify?token=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa')],
+      ['link not valid', visit('/sign-in/verify?token=x')],
+      ['not found', visit('/no-such-page')],
+    ]);
+  });
+
+  test('participant pages', async () => {
+    const context = await browser.newContext();
+    const page = await signInAs(server, context, 'demo-participant@coproduce.example');
+    await sweep(context, page, [
+      ['account', visit('/account')],
+      ['change details', visit('/account/details')],
+      [
+        'change details with errors',
+        async (p) => {
+          await p.goto(`${server.baseUrl}/account/details`);
+          await p.getByLabel('Your name').fill('');
+          await p.getByRole('button', { name: 'Save your details' }).click();
+          await p.locator('.nhsuk-error-summary').waitFor();
+        },
+      ],
+      ['consent', visit('/account/consents')],
+      [
+        'consent after saying yes',
+        async (p) => {
+          await p.goto(`${server.baseUrl}/account/consents`);
+          await p.getByRole('button', { name: 'Say yes to photos' }).click();
+          await p.getByText('Your consent is recorded').waitFor();
+        },
+      ],
+      ['erasure', visit('/account/erasure')],
+      ['forbidden page', visit('/audit')],
+    ]);
+  });
+
+  test('admin and staff pages', async () => {
+    const context = await browser.newContext();
+    const page = await signInAs(server, context, 'demo-admin@coproduce.example');
+    const firstEmail = (await server.t.emailsTo('demo-admin@coproduce.example'))[0]!.file;
+    await sweep(context, page, [
+      ['people', visit('/people')],
+      ['people search', visit('/people?q=demo')],
+      ['add a person', visit('/people/new')],
+      ['add a person with errors', submitEmpty('/people/new', 'Add person')],
+      ['a person', visit(`/people/${personId}`)],
+      ['edit a person', visit(`/people/${personId}/edit`)],
+      ['erasure requests', visit('/erasure-requests')],
+      ['audit log', visit('/audit')],
+      ['API tokens', visit('/admin/api-tokens')],
+      ['API tokens with an error', submitEmpty('/admin/api-tokens', 'Create token')],
+      [
+        'new API token',
+        async (p) => {
+          await p.goto(`${server.baseUrl}/admin/api-tokens`);
+          await p.getByLabel('What is the token for?').fill('Warehouse');
+          await p.getByRole('button', { name: 'Create token' }).click();
+          await p.getByRole('heading', { name: 'Your new API token' }).waitFor();
+        },
+      ],
+      ['outbox', visit('/outbox')],
+      ['outbox message', visit(`/outbox/${firstEmail}`)],
+    ]);
+  });
+});
