@@ -71,7 +71,7 @@ export async function buildApp({ config, services, sessionSecret }: AppDeps): Pr
   registerErrorHandlers(app);
 
   homeRoutes(app, { db: services.db, demoAccounts: services.demoAccounts });
-  authRoutes(app, { auth: services.auth, session, demo: config.demo, smtp: !!config.smtpUrl });
+  authRoutes(app, { auth: services.auth, session, demo: config.demo, smtp: !!config.smtpUrl, linkMinutes: config.signIn.linkMinutes });
   accountRoutes(app, { people: services.people, consents: services.consents });
   peopleRoutes(app, { people: services.people, consents: services.consents });
   auditRoutes(app, { db: services.db, audit: services.repositories.audit, nameOf: services.nameOf });

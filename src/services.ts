@@ -39,7 +39,7 @@ export function createServices(deps: { db: Db; config: Config; jobs: Pick<Jobs, 
     audit: repositories.audit,
     forgetCredentials: repositories.auth.forgetCredentials,
   });
-  const auth = createAuthService({ db, config, auth: repositories.auth, people: repositories.people, audit: repositories.audit, sendEmail, log: deps.log });
+  const auth = createAuthService({ db, config, auth: repositories.auth, people: repositories.people, audit: repositories.audit, sendEmail });
 
   return {
     db,
@@ -54,8 +54,8 @@ export function createServices(deps: { db: Db; config: Config; jobs: Pick<Jobs, 
     },
     async demoAccounts() {
       if (!config.demo) return [];
-      const found = await Promise.all(DEMO_ACCOUNTS.map((a) => repositories.people.findActiveByEmail(db, a.email)));
-      return DEMO_ACCOUNTS.filter((_, i) => found[i]?.isDemo).map((a) => ({ email: a.email, role: a.role, name: a.name }));
+      const found = new Set((await repositories.people.findDemoByEmails(db, DEMO_ACCOUNTS.map((a) => a.email))).map((p) => p.email));
+      return DEMO_ACCOUNTS.filter((a) => found.has(a.email)).map((a) => ({ email: a.email, role: a.role, name: a.name }));
     },
   };
 }

@@ -6,7 +6,7 @@ import { signInFormSchema, verifyFormSchema } from './auth-schemas.ts';
 import { InvalidSignInLinkError, type AuthService } from './auth-service.ts';
 
 /** Sign-in by emailed single-use link; no passwords. */
-export function authRoutes(app: FastifyInstance, deps: { auth: AuthService; session: WebSession; demo: boolean; smtp: boolean }) {
+export function authRoutes(app: FastifyInstance, deps: { auth: AuthService; session: WebSession; demo: boolean; smtp: boolean; linkMinutes: number }) {
   const { auth, session } = deps;
   const page = { title: 'Sign in', demoHint: deps.demo && !deps.smtp };
 
@@ -34,7 +34,7 @@ export function authRoutes(app: FastifyInstance, deps: { auth: AuthService; sess
   });
 
   app.get('/sign-in/check-email', { config: { access: 'public' } }, async (_request, reply) =>
-    reply.view('auth/views/check-email.njk', { title: 'Check your email', demoHint: page.demoHint }),
+    reply.view('auth/views/check-email.njk', { title: 'Check your email', demoHint: page.demoHint, linkMinutes: deps.linkMinutes }),
   );
 
   // The link opens a page with a button rather than signing in on GET: mail scanners that

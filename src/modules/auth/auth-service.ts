@@ -17,7 +17,6 @@ export interface AuthServiceDeps {
   people: PeopleRepository;
   audit: AuditRepository;
   sendEmail: (message: OutgoingEmail) => Promise<void>;
-  log: (message: string) => void;
 }
 
 const SESSION_TOUCH_MS = 60_000;

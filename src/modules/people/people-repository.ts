@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, ilike, isNotNull, isNull, or, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, ilike, inArray, isNotNull, isNull, or, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
 import { people, type Person, type Role } from '../../db/schema.ts';
 import type { PersonInput } from './people-schemas.ts';
@@ -57,6 +57,14 @@ export function createPeopleRepository() {
         .from(people)
         .where(and(sql`lower(${people.email}) = lower(${email})`, isNull(people.erasedAt)));
       return row;
+    },
+
+    /** The demo accounts still present, in one query (the home page lists them). */
+    async findDemoByEmails(ex: Executor, emails: string[]): Promise<Pick<Person, 'email' | 'role' | 'name'>[]> {
+      return ex
+        .select({ email: people.email, role: people.role, name: people.name })
+        .from(people)
+        .where(and(eq(people.isDemo, true), isNull(people.erasedAt), inArray(sql`lower(${people.email})`, emails.map((e) => e.toLowerCase()))));
     },
 
     /** Keyset pagination by (name, id) so pages stay stable while people are added. */
