@@ -13,14 +13,16 @@ async function main() {
     }
     throw err;
   }
+  let stopping = false;
   const log = {
     info: (m: string) => console.log(m),
-    error: (obj: unknown, m: string) => console.error(m, obj),
+    // On Ctrl-C the terminal signals PostgreSQL too, which drops connections as it stops:
+    // expected then, and not worth alarming anyone about.
+    error: (obj: unknown, m: string) => !stopping && console.error(m, obj),
   };
   const runtime = await startRuntime(config, { work: true, seed: true, log });
   const app = await buildApp({ config, services: runtime.services, sessionSecret: runtime.sessionSecret });
 
-  let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
