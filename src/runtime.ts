@@ -42,9 +42,12 @@ export async function startRuntime(config: Config, opts: { work: boolean; seed: 
     const applied = await migrate(database.pool);
     if (applied.length) opts.log.info(`Applied migrations: ${applied.join(', ')}`);
     const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, outboxDir: path.join(config.dataDir, 'outbox') });
-    const jobs = await startJobs({ databaseUrl, mailer, work: opts.work, log: opts.log });
+    // Services need the queue to send email, and the hourly clean-up needs services: bound late.
+    let late: Services | undefined;
+    const jobs = await startJobs({ databaseUrl, mailer, work: opts.work, log: opts.log, cleanup: async () => late?.auth.removeExpired() });
     const { sessionSecret } = await loadSecrets(config.dataDir, { sessionSecret: config.sessionSecret });
     const services = createServices({ db: database.db, config, jobs, log: (m) => opts.log.info(m) });
+    late = services;
     let seeded = false;
     if (opts.seed && config.demo) {
       seeded = await seedDemoData({ people: services.people, consents: services.consents, isEmpty: async () => (await services.repositories.people.count(database.db)) === 0 });

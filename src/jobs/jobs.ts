@@ -2,6 +2,7 @@ import PgBoss from 'pg-boss';
 import type { Mailer, OutgoingEmail } from '../modules/email/mailer.ts';
 
 export const EMAIL_QUEUE = 'email.send';
+export const CLEANUP_QUEUE = 'maintenance.cleanup';
 
 export interface Jobs {
   sendEmail(message: OutgoingEmail): Promise<void>;
@@ -9,11 +10,16 @@ export interface Jobs {
 }
 
 /** Creates pg-boss's own schema and queues; run at migration time so tests can template it. */
+async function createQueues(boss: PgBoss) {
+  await boss.createQueue(EMAIL_QUEUE, { name: EMAIL_QUEUE, retryLimit: 5, retryDelay: 30, retryBackoff: true });
+  await boss.createQueue(CLEANUP_QUEUE, { name: CLEANUP_QUEUE });
+}
+
 export async function prepareJobSchema(databaseUrl: string): Promise<void> {
   const boss = new PgBoss({ connectionString: databaseUrl, supervise: false, schedule: false, max: 2 });
   boss.on('error', () => undefined);
   await boss.start();
-  await boss.createQueue(EMAIL_QUEUE, { name: EMAIL_QUEUE, retryLimit: 5, retryDelay: 30, retryBackoff: true });
+  await createQueues(boss);
   await boss.stop({ graceful: false, wait: true });
 }
 
@@ -25,6 +31,8 @@ export async function startJobs(opts: {
   databaseUrl: string;
   mailer: Mailer;
   work: boolean;
+  /** Hourly housekeeping (expired sessions and sign-in links). */
+  cleanup?: () => Promise<void>;
   log: { error: (obj: unknown, msg: string) => void };
 }): Promise<Jobs> {
   const boss = new PgBoss({
@@ -38,11 +46,16 @@ export async function startJobs(opts: {
   });
   boss.on('error', (err) => opts.log.error({ err }, 'job queue error'));
   await boss.start();
-  await boss.createQueue(EMAIL_QUEUE, { name: EMAIL_QUEUE, retryLimit: 5, retryDelay: 30, retryBackoff: true });
+  await createQueues(boss);
   if (opts.work) {
     await boss.work<OutgoingEmail>(EMAIL_QUEUE, { pollingIntervalSeconds: 0.5, batchSize: 5 }, async (jobs) => {
       for (const job of jobs) await opts.mailer.send(job.data);
     });
+    if (opts.cleanup) {
+      const cleanup = opts.cleanup;
+      await boss.schedule(CLEANUP_QUEUE, '17 * * * *');
+      await boss.work(CLEANUP_QUEUE, async () => cleanup());
+    }
   }
   return {
     async sendEmail(message) {

@@ -1,4 +1,4 @@
-import { and, eq, gt, isNull, ne, sql } from 'drizzle-orm';
+import { and, eq, gt, isNull, lt, ne, or, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
 import { apiTokens, people, signInRequests, signInTokens, webSessions, type Person } from '../../db/schema.ts';
 
@@ -91,6 +91,12 @@ export function createAuthRepository() {
         .where(and(eq(apiTokens.id, id), isNull(apiTokens.revokedAt)))
         .returning({ id: apiTokens.id });
       return rows.length > 0;
+    },
+
+    async deleteExpired(ex: Executor, opts: { idleSince: Date; before: Date }) {
+      await ex.delete(webSessions).where(or(lt(webSessions.expiresAt, new Date()), lt(webSessions.lastSeenAt, opts.idleSince)));
+      await ex.delete(signInTokens).where(lt(signInTokens.expiresAt, opts.before));
+      await ex.delete(signInRequests).where(lt(signInRequests.createdAt, opts.before));
     },
 
     /** Used by erasure: no way back in for an erased person. */

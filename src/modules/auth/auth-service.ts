@@ -100,10 +100,20 @@ export function createAuthService(deps: AuthServiceDeps) {
       const idHash = sha256(sessionId);
       const idleSince = new Date(Date.now() - config.session.idleMinutes * 60_000);
       const found = await auth.findLiveSession(db, idHash, idleSince);
-      if (!found) return null;
+      if (!found) {
+        // Idle, too old or unknown: make sure it can never come back.
+        await auth.deleteSession(db, idHash);
+        return null;
+      }
       // Touching on every request would write on every page view; once a minute is enough.
       if (Date.now() - found.lastSeenAt.getTime() > SESSION_TOUCH_MS) await auth.touchSession(db, idHash);
       return { person: found.person, idHash };
+    },
+
+    /** Removes what has expired: sessions, spent links and old rate-limit counts. */
+    async removeExpired(): Promise<void> {
+      const idleSince = new Date(Date.now() - config.session.idleMinutes * 60_000);
+      await auth.deleteExpired(db, { idleSince, before: new Date(Date.now() - 24 * 3_600_000) });
     },
 
     async signOut(sessionId: string) {
