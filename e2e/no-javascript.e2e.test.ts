@@ -1,26 +1,16 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import type { Browser } from 'playwright-core';
+import { test } from 'node:test';
 import pg from 'pg';
 import { createPerson } from '../test/builders.ts';
-import { launchBrowser, signInAs, startServer, type E2eServer } from './support/browser.ts';
+import { signInAs, useServerAndBrowser } from './support/browser.ts';
 
-let server: E2eServer;
-let browser: Browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser.close();
-  await server.close();
-});
+const h = useServerAndBrowser();
 
 test('with JavaScript off, staff add someone who does not use email, fixing a mistake on the way', async () => {
-  await createPerson(server.t.services, { email: 'organiser@example.org', name: 'Olu Organiser' }, 'staff');
-  const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 375, height: 740 } });
-  const page = await signInAs(server, context, 'organiser@example.org');
-  await page.goto(`${server.baseUrl}/people/new`);
+  await createPerson(h.server.t.services, { email: 'organiser@example.org', name: 'Olu Organiser' }, 'staff');
+  const context = await h.browser.newContext({ javaScriptEnabled: false, viewport: { width: 375, height: 740 } });
+  const page = await signInAs(h.server, context, 'organiser@example.org');
+  await page.goto(`${h.server.baseUrl}/people/new`);
   await page.getByLabel('Name', { exact: true }).fill('Margaret Osei');
   await page.getByLabel('Lived experience (patient, carer or member of the public)').check();
   await page.getByRole('radio', { name: 'Post' }).check();
@@ -39,7 +29,7 @@ test('with JavaScript off, staff add someone who does not use email, fixing a mi
   await page.getByText('Person added').waitFor();
   assert.match(await page.locator('main').innerText(), /12 Meadow Lane/);
 
-  const db = new pg.Client({ connectionString: server.t.databaseUrl });
+  const db = new pg.Client({ connectionString: h.server.t.databaseUrl });
   await db.connect();
   const { rows } = await db.query(`select email, contact_preference, access_needs from people where name = 'Margaret Osei'`);
   await db.end();

@@ -1,27 +1,17 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import type { Browser } from 'playwright-core';
+import { test } from 'node:test';
 import { createPerson } from '../test/builders.ts';
-import { launchBrowser, signInAs, startServer, watchConsole, type E2eServer } from './support/browser.ts';
+import { signInAs, useServerAndBrowser, watchConsole } from './support/browser.ts';
 
-let server: E2eServer;
-let browser: Browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser.close();
-  await server.close();
-});
+const h = useServerAndBrowser();
 
 test('a participant signs in with the emailed link, changes their access needs, and signs out', async () => {
-  await createPerson(server.t.services, { email: 'kate@example.org', name: 'Kate Example' });
-  const context = await browser.newContext();
+  await createPerson(h.server.t.services, { email: 'kate@example.org', name: 'Kate Example' });
+  const context = await h.browser.newContext();
   const page = await context.newPage();
   const problems = watchConsole(page);
 
-  await page.goto(server.baseUrl);
+  await page.goto(h.server.baseUrl);
   await page.getByRole('link', { name: 'Sign in' }).first().click();
   await page.getByLabel('Email address').fill('not an email');
   await page.getByRole('button', { name: 'Email me a link' }).click();
@@ -29,7 +19,7 @@ test('a participant signs in with the emailed link, changes their access needs, 
   assert.match(await page.locator('.nhsuk-error-summary').innerText(), /correct format/);
   await page.close();
 
-  const signedIn = await signInAs(server, context, 'kate@example.org');
+  const signedIn = await signInAs(h.server, context, 'kate@example.org');
   const signedInProblems = watchConsole(signedIn);
   assert.match(await signedIn.locator('h1').innerText(), /Your account/);
   await signedIn.getByRole('link', { name: 'Change your details' }).click();
@@ -41,7 +31,7 @@ test('a participant signs in with the emailed link, changes their access needs, 
 
   await signedIn.getByRole('button', { name: 'Sign out' }).click();
   await signedIn.getByText('You have signed out').waitFor();
-  await signedIn.goto(`${server.baseUrl}/account`);
+  await signedIn.goto(`${h.server.baseUrl}/account`);
   assert.match(signedIn.url(), /\/sign-in$/);
   assert.deepEqual([...problems, ...signedInProblems], [], 'no script or CSP errors in the console');
   await context.close();

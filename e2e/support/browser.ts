@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { after, before } from 'node:test';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startTestApp, type TestApp } from '../../test/harness.ts';
@@ -27,6 +28,20 @@ export async function startServer(env: Record<string, string> = {}): Promise<E2e
   await t.app.listen({ port: 0, host: '127.0.0.1' });
   const port = (t.app.server.address() as AddressInfo).port;
   return { t, baseUrl: `http://127.0.0.1:${port}`, close: () => t.close() };
+}
+
+/** One server and one browser for a test file, started before its tests and closed after. */
+export function useServerAndBrowser(env: Record<string, string> = {}) {
+  const handles = {} as { server: E2eServer; browser: Browser };
+  before(async () => {
+    handles.server = await startServer(env);
+    handles.browser = await launchBrowser();
+  });
+  after(async () => {
+    await handles.browser?.close();
+    await handles.server?.close();
+  });
+  return handles;
 }
 
 /**

@@ -15,10 +15,16 @@ export function fieldErrors(error: z.ZodError): FieldError[] {
   });
 }
 
-/** First message per field, for the message beside each form field. */
+/**
+ * First message per form field, for the message beside it. A problem inside a list
+ * (`accessNeeds.2`) belongs to the field that holds the list.
+ */
 export function errorsByField(errors: FieldError[]): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const e of errors) if (!(e.path in out)) out[e.path] = e.message;
+  for (const e of errors) {
+    const field = e.path.split('.')[0] || e.path;
+    if (!(field in out)) out[field] = e.message;
+  }
   return out;
 }
 

@@ -7,7 +7,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Ids come from URLs and bodies; anything that is not a uuid cannot name a person. */
 export const isUuid = (id: string) => UUID.test(id);
 
-function columns(input: PersonInput) {
+/** A person's input as the columns it is stored in. */
+export function personColumns(input: PersonInput) {
   const contactPreference: Person['contactPreference'] =
     input.contactPreference ?? (input.email ? 'email' : input.phone ? 'phone' : input.postalAddress ? 'post' : 'email');
   return {
@@ -30,7 +31,7 @@ export function createPeopleRepository() {
     async insert(ex: Executor, input: PersonInput, extra: { createdBy?: string | null; role?: Role; isDemo?: boolean } = {}) {
       const [row] = await ex
         .insert(people)
-        .values({ ...columns(input), createdBy: extra.createdBy ?? null, role: extra.role ?? 'participant', isDemo: extra.isDemo ?? false })
+        .values({ ...personColumns(input), createdBy: extra.createdBy ?? null, role: extra.role ?? 'participant', isDemo: extra.isDemo ?? false })
         .returning();
       return row!;
     },
@@ -38,7 +39,7 @@ export function createPeopleRepository() {
     async update(ex: Executor, id: string, input: PersonInput): Promise<Person | undefined> {
       const [row] = await ex
         .update(people)
-        .set({ ...columns(input), updatedAt: new Date() })
+        .set({ ...personColumns(input), updatedAt: new Date() })
         .where(and(eq(people.id, id), isNull(people.erasedAt)))
         .returning();
       return row;

@@ -3,7 +3,7 @@ import type { Person, Role } from '../../db/schema.ts';
 import { ConflictError, NotFoundError } from '../../lib/validation.ts';
 import type { AuditRepository } from '../audit/audit-repository.ts';
 import type { ConsentsRepository } from '../consents/consents-repository.ts';
-import type { PeopleRepository } from './people-repository.ts';
+import { personColumns, type PeopleRepository } from './people-repository.ts';
 import type { PersonInput, PersonOut } from './people-schemas.ts';
 
 /** Who is acting: a signed-in person or an API token's owner. */
@@ -26,21 +26,11 @@ function isUniqueViolation(err: unknown): boolean {
   return false;
 }
 
+/** Names of the fields an update changes: what the audit log records, never the values. */
 function changedFields(before: Person, input: PersonInput): string[] {
-  const after: Record<string, unknown> = {
-    name: input.name,
-    labelName: input.labelName ?? null,
-    pronouns: input.pronouns ?? null,
-    experience: input.experience,
-    organisation: input.organisation ?? null,
-    email: input.email ?? null,
-    phone: input.phone ?? null,
-    postalAddress: input.postalAddress ?? null,
-    accessNeeds: [...new Set(input.accessNeeds ?? [])].sort().join(','),
-    accessNotes: input.accessNotes ?? null,
-  };
-  const was: Record<string, unknown> = { ...before, accessNeeds: [...before.accessNeeds].sort().join(',') };
-  return Object.keys(after).filter((k) => after[k] !== was[k]);
+  const after = personColumns(input);
+  const same = (a: unknown, b: unknown) => (Array.isArray(a) && Array.isArray(b) ? [...a].sort().join() === [...b].sort().join() : a === b);
+  return (Object.keys(after) as (keyof typeof after)[]).filter((k) => !same(after[k], before[k]));
 }
 
 export function toPersonOut(p: Person): PersonOut {
