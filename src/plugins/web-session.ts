@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { hmac, randomToken, safeEqual } from '../lib/tokens.ts';
 import type { AuthService } from '../modules/auth/auth-service.ts';
 
@@ -66,4 +66,3 @@ export function registerWebSession(app: FastifyInstance, opts: { secret: string;
 }
 
 export type WebSession = ReturnType<typeof registerWebSession>;
-export type { FastifyRequest };
