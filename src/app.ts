@@ -8,7 +8,11 @@ import type { Config } from './config.ts';
 import { adminRoutes } from './modules/admin/admin-routes.ts';
 import { accountRoutes } from './modules/account/account-routes.ts';
 import { buildOpenApi } from './modules/api/openapi.ts';
+import { eventsApiRoutes } from './modules/api/events-api-routes.ts';
 import { peopleApiRoutes } from './modules/api/people-api-routes.ts';
+import { checkInRoutes } from './modules/events/checkin-routes.ts';
+import { eventsManageRoutes } from './modules/events/events-manage-routes.ts';
+import { eventsPublicRoutes } from './modules/events/events-public-routes.ts';
 import { auditRoutes } from './modules/audit/audit-routes.ts';
 import { authRoutes } from './modules/auth/auth-routes.ts';
 import { homeRoutes } from './modules/home/home-routes.ts';
@@ -76,7 +80,11 @@ export async function buildApp({ config, services, sessionSecret }: AppDeps): Pr
   peopleRoutes(app, { people: services.people, consents: services.consents });
   auditRoutes(app, { db: services.db, audit: services.repositories.audit, nameOf: services.nameOf });
   adminRoutes(app, { auth: services.auth, outboxDir: path.join(config.dataDir, 'outbox'), showOutbox: config.demo });
+  eventsPublicRoutes(app, { events: services.events, registrations: services.registrations, registrationsRepo: services.repositories.registrations, db: services.db });
+  eventsManageRoutes(app, { events: services.events, registrations: services.registrations, reports: services.eventReports, people: services.people });
+  checkInRoutes(app, { events: services.events, registrations: services.registrations, reports: services.eventReports });
   peopleApiRoutes(app, { people: services.people });
+  eventsApiRoutes(app, { db: services.db, events: services.events, registrations: services.registrations, registrationsRepo: services.repositories.registrations });
 
   const openApi = buildOpenApi(config.publicUrl);
   app.get('/api/openapi.json', { config: { access: 'public', api: true } }, async () => openApi);

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Config } from './config.ts';
 import { connect, migrate, type Database } from './db/client.ts';
-import { startJobs, type Jobs } from './jobs/jobs.ts';
+import { REMINDER_QUEUE, startJobs, type Jobs } from './jobs/jobs.ts';
 import { loadSecrets } from './lib/secrets.ts';
 import { seedDemoData } from './modules/demo/demo-data.ts';
 import { createMailer } from './modules/email/mailer.ts';
@@ -46,11 +46,12 @@ export async function startRuntime(config: Config, opts: { work: boolean; seed: 
     let late: Services | undefined;
     const jobs = await startJobs({ databaseUrl, mailer, work: opts.work, log: opts.log, cleanup: async () => late?.auth.removeExpired() });
     const { sessionSecret } = await loadSecrets(config.dataDir, { sessionSecret: config.sessionSecret });
-    const services = createServices({ db: database.db, config, jobs, log: (m) => opts.log.info(m) });
+    const services = createServices({ db: database.db, config, jobs, secret: sessionSecret, log: (m, err) => (err ? opts.log.error({ err }, m) : opts.log.info(m)) });
     late = services;
+    await jobs.work<{ registrationId: string }>(REMINDER_QUEUE, (data) => services.registrations.sendReminder(data.registrationId));
     let seeded = false;
     if (opts.seed && config.demo) {
-      seeded = await seedDemoData({ people: services.people, consents: services.consents, isEmpty: async () => (await services.repositories.people.count(database.db)) === 0 });
+      seeded = await seedDemoData({ people: services.people, consents: services.consents, events: services.events, registrations: services.registrations, isEmpty: async () => (await services.repositories.people.count(database.db)) === 0 });
       if (seeded) opts.log.info('Added demo data: demo accounts and people, all marked as demo');
     }
     return {

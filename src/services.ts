@@ -12,15 +12,24 @@ import { DEMO_ACCOUNTS } from './modules/demo/demo-data.ts';
 import type { OutgoingEmail } from './modules/email/mailer.ts';
 import { createPeopleRepository } from './modules/people/people-repository.ts';
 import { createPeopleService } from './modules/people/people-service.ts';
+import { createEventReportsRepository } from './modules/events/event-reports-repository.ts';
+import { createEventReportsService } from './modules/events/event-reports-service.ts';
+import { createEventsRepository } from './modules/events/events-repository.ts';
+import { createEventsService } from './modules/events/events-service.ts';
+import { createRegistrationsRepository } from './modules/events/registrations-repository.ts';
+import { createRegistrationsService } from './modules/events/registrations-service.ts';
 
 /** Wires repositories into services. Everything a route needs comes from here. */
-export function createServices(deps: { db: Db; config: Config; jobs: Pick<Jobs, 'sendEmail'>; log: (message: string) => void }) {
+export function createServices(deps: { db: Db; config: Config; jobs: Pick<Jobs, 'sendEmail' | 'enqueue'>; secret: string; log: (message: string, err?: unknown) => void }) {
   const { db, config } = deps;
   const repositories = {
     people: createPeopleRepository(),
     consents: createConsentsRepository(),
     audit: createAuditRepository(),
     auth: createAuthRepository(),
+    events: createEventsRepository(),
+    registrations: createRegistrationsRepository(),
+    eventReports: createEventReportsRepository(),
   };
   // In demo mode without a mail server, the sign-in link is also printed, so a newcomer can sign in.
   const printLinks = config.demo && !config.smtpUrl;
@@ -39,6 +48,19 @@ export function createServices(deps: { db: Db; config: Config; jobs: Pick<Jobs, 
     audit: repositories.audit,
     forgetCredentials: repositories.auth.forgetCredentials,
   });
+  const registrations = createRegistrationsService({
+    db,
+    config,
+    linkSecret: deps.secret,
+    events: repositories.events,
+    registrations: repositories.registrations,
+    people: repositories.people,
+    peopleService: people,
+    jobs: deps.jobs,
+    log: deps.log,
+  });
+  const events = createEventsService({ db, events: repositories.events, registrations: repositories.registrations, registrationsService: registrations, audit: repositories.audit });
+  const eventReports = createEventReportsService({ db, reports: repositories.eventReports, audit: repositories.audit });
   const auth = createAuthService({ db, config, auth: repositories.auth, people: repositories.people, audit: repositories.audit, sendEmail });
 
   return {
@@ -47,6 +69,9 @@ export function createServices(deps: { db: Db; config: Config; jobs: Pick<Jobs, 
     people,
     consents,
     auth,
+    events,
+    registrations,
+    eventReports,
     async nameOf(ids: string[]): Promise<Map<string, string>> {
       if (!ids.length) return new Map();
       const rows = await db.select({ id: peopleTable.id, name: peopleTable.name }).from(peopleTable).where(inArray(peopleTable.id, ids));

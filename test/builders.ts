@@ -17,3 +17,32 @@ export function aPerson(overrides: Partial<PersonInput> = {}): PersonInput {
 export async function createPerson(services: Services, overrides: Partial<PersonInput> = {}, role: Role = 'participant') {
   return services.people.create(null, aPerson(overrides), { role });
 }
+
+const DAY = 24 * 3_600_000;
+
+/** A published event next month with one session; override what the test is about. */
+export async function createEventWithSession(
+  services: Services,
+  actor: { personId: string; role: Role },
+  opts: { capacity?: number; format?: 'in_person' | 'online' | 'hybrid'; title?: string; publish?: boolean; sessionTitle?: string } = {},
+) {
+  const startsAt = new Date(Math.ceil((Date.now() + 30 * DAY) / DAY) * DAY + 9 * 3_600_000);
+  const event = await services.events.create(actor, {
+    title: opts.title ?? `Test event ${randomBytes(3).toString('hex')}`,
+    summary: 'A test event',
+    startsAt,
+    endsAt: new Date(startsAt.getTime() + 8 * 3_600_000),
+  });
+  const format = opts.format ?? 'in_person';
+  const session = await services.events.addSession(actor, event.id, {
+    title: opts.sessionTitle ?? 'Morning workshop',
+    startsAt: new Date(startsAt.getTime() + 3_600_000),
+    endsAt: new Date(startsAt.getTime() + 3 * 3_600_000),
+    format,
+    capacity: opts.capacity ?? 20,
+    venue: format === 'online' ? undefined : { name: 'Town Hall', address: '1 Market Place', postcode: 'OX1 1AA', stepFree: true, hearingLoop: false, accessibleToilet: true },
+    joinUrl: format === 'in_person' ? undefined : 'https://meet.example.org/workshop',
+  });
+  if (opts.publish !== false) await services.events.publish(actor, event.id);
+  return { event, session };
+}

@@ -10,8 +10,8 @@ import { readOutbox, type OutboxMessage } from '../src/modules/email/outbox.ts';
 import { startRuntime, type Runtime } from '../src/runtime.ts';
 
 /** A database of this test file's own, copied from the migrated template `npm test` made. */
-export async function createTestDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const adminUrl = process.env.TEST_PG_ADMIN_URL;
+export async function createTestDatabase(server: { TEST_PG_ADMIN_URL?: string } = {}): Promise<{ url: string; drop(): Promise<void> }> {
+  const adminUrl = server.TEST_PG_ADMIN_URL ?? process.env.TEST_PG_ADMIN_URL;
   const template = process.env.TEST_PG_TEMPLATE;
   if (!adminUrl || !template) throw new Error('Run the tests with `npm test`: it starts the test PostgreSQL.');
   const name = `t_${randomBytes(6).toString('hex')}`;
@@ -47,9 +47,9 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** Builds the whole app, job queue included, on a fresh database. */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
-  const db = await createTestDatabase();
+/** Builds the whole app, job queue included, on a fresh database (on another server if given). */
+export async function startTestApp(env: Record<string, string> = {}, server: { TEST_PG_ADMIN_URL?: string } = {}): Promise<TestApp> {
+  const db = await createTestDatabase(server);
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'coproduce-app-'));
   const config = loadConfig({ DATABASE_URL: db.url, DATA_DIR: dataDir, DEMO: 'false', LOG_LEVEL: 'silent', NODE_ENV: 'test', ...env });
   const quiet = { info: () => undefined, error: () => undefined };

@@ -1,4 +1,4 @@
-import { bigserial, boolean, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { bigserial, boolean, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
 // Mirrors src/db/migrations/*.sql, which are the source of truth for the database itself.
 
@@ -37,6 +37,7 @@ export const people = pgTable('people', {
   contactPreference: text('contact_preference').$type<(typeof CONTACT_PREFERENCES)[number]>().notNull().default('email'),
   accessNeeds: text('access_needs').array().$type<AccessNeed[]>().notNull().default([]),
   accessNotes: text('access_notes'),
+  bio: text('bio'),
   role: text('role').$type<Role>().notNull().default('participant'),
   isDemo: boolean('is_demo').notNull().default(false),
   createdBy: uuid('created_by'),
@@ -99,6 +100,88 @@ export const apiTokens = pgTable('api_tokens', {
   lastUsedAt: at('last_used_at'),
   revokedAt: at('revoked_at'),
 });
+
+export const EVENT_STATUSES = ['draft', 'published', 'cancelled'] as const;
+export const SESSION_FORMATS = ['in_person', 'online', 'hybrid'] as const;
+export const REGISTRATION_STATUSES = ['confirmed', 'waitlisted', 'cancelled', 'attended'] as const;
+export type EventStatus = (typeof EVENT_STATUSES)[number];
+export type SessionFormat = (typeof SESSION_FORMATS)[number];
+export type RegistrationStatus = (typeof REGISTRATION_STATUSES)[number];
+
+export const events = pgTable('events', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  title: text('title').notNull(),
+  summary: text('summary').notNull(),
+  easyReadSummary: text('easy_read_summary'),
+  description: text('description'),
+  startsAt: at('starts_at').notNull(),
+  endsAt: at('ends_at').notNull(),
+  hashtag: text('hashtag'),
+  partners: text('partners').array().notNull().default([]),
+  status: text('status').$type<EventStatus>().notNull().default('draft'),
+  isDemo: boolean('is_demo').notNull().default(false),
+  createdBy: uuid('created_by'),
+  createdAt: at('created_at').notNull().defaultNow(),
+  updatedAt: at('updated_at').notNull().defaultNow(),
+});
+
+export const venues = pgTable('venues', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  name: text('name').notNull(),
+  address: text('address'),
+  postcode: text('postcode'),
+  stepFree: boolean('step_free').notNull().default(false),
+  hearingLoop: boolean('hearing_loop').notNull().default(false),
+  accessibleToilet: boolean('accessible_toilet').notNull().default(false),
+  parking: text('parking'),
+  publicTransport: text('public_transport'),
+});
+
+export const eventSessions = pgTable('event_sessions', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  eventId: uuid('event_id').notNull(),
+  title: text('title').notNull(),
+  description: text('description'),
+  easyReadDescription: text('easy_read_description'),
+  theme: text('theme'),
+  startsAt: at('starts_at').notNull(),
+  endsAt: at('ends_at').notNull(),
+  format: text('format').$type<SessionFormat>().notNull(),
+  capacity: integer('capacity').notNull(),
+  venueId: uuid('venue_id'),
+  joinUrl: text('join_url'),
+  status: text('status').$type<'scheduled' | 'cancelled'>().notNull().default('scheduled'),
+  createdAt: at('created_at').notNull().defaultNow(),
+  updatedAt: at('updated_at').notNull().defaultNow(),
+});
+
+export const sessionFacilitators = pgTable(
+  'session_facilitators',
+  { sessionId: uuid('session_id').notNull(), personId: uuid('person_id').notNull() },
+  (t) => [primaryKey({ columns: [t.sessionId, t.personId] })],
+);
+
+export const registrations = pgTable('registrations', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  seq: bigserial('seq', { mode: 'number' }).notNull(),
+  sessionId: uuid('session_id').notNull(),
+  personId: uuid('person_id').notNull(),
+  status: text('status').$type<RegistrationStatus>().notNull(),
+  labelName: text('label_name'),
+  accessNeeds: text('access_needs').array().$type<AccessNeed[]>().notNull().default([]),
+  accessNotes: text('access_notes'),
+  registeredBy: uuid('registered_by'),
+  walkIn: boolean('walk_in').notNull().default(false),
+  createdAt: at('created_at').notNull().defaultNow(),
+  confirmedAt: at('confirmed_at'),
+  cancelledAt: at('cancelled_at'),
+  attendedAt: at('attended_at'),
+});
+
+export type Event = typeof events.$inferSelect;
+export type Venue = typeof venues.$inferSelect;
+export type EventSession = typeof eventSessions.$inferSelect;
+export type Registration = typeof registrations.$inferSelect;
 
 export type Person = typeof people.$inferSelect;
 export type Consent = typeof consents.$inferSelect;

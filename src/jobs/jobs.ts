@@ -3,9 +3,14 @@ import type { Mailer, OutgoingEmail } from '../modules/email/mailer.ts';
 
 export const EMAIL_QUEUE = 'email.send';
 export const CLEANUP_QUEUE = 'maintenance.cleanup';
+export const REMINDER_QUEUE = 'registration.reminder';
 
 export interface Jobs {
   sendEmail(message: OutgoingEmail): Promise<void>;
+  /** Queues a job, to run now or at `startAfter`; one job per `singletonKey` at a time. */
+  enqueue(queue: string, data: object, opts?: { startAfter?: Date; singletonKey?: string }): Promise<void>;
+  /** Runs a handler for a queue's jobs (only in a process that works the queue). */
+  work<T extends object>(queue: string, handler: (data: T) => Promise<void>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -13,6 +18,7 @@ export interface Jobs {
 async function createQueues(boss: PgBoss) {
   await boss.createQueue(EMAIL_QUEUE, { name: EMAIL_QUEUE, retryLimit: 5, retryDelay: 30, retryBackoff: true });
   await boss.createQueue(CLEANUP_QUEUE, { name: CLEANUP_QUEUE });
+  await boss.createQueue(REMINDER_QUEUE, { name: REMINDER_QUEUE, retryLimit: 3, retryDelay: 60 });
 }
 
 export async function prepareJobSchema(databaseUrl: string): Promise<void> {
@@ -61,6 +67,15 @@ export async function startJobs(opts: {
     async sendEmail(message) {
       const id = await boss.send(EMAIL_QUEUE, message);
       if (!id) throw new Error('The email could not be queued');
+    },
+    async enqueue(queue, data, options = {}) {
+      await boss.send(queue, data, { ...(options.startAfter ? { startAfter: options.startAfter } : {}), ...(options.singletonKey ? { singletonKey: options.singletonKey } : {}) });
+    },
+    async work(queue, handler) {
+      if (!opts.work) return;
+      await boss.work(queue, { pollingIntervalSeconds: 2 }, async (jobs) => {
+        for (const job of jobs) await handler(job.data as never);
+      });
     },
     async stop() {
       await boss.stop({ graceful: true, wait: true, timeout: 10_000 });

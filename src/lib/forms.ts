@@ -11,8 +11,20 @@ export interface FormFailure {
 
 export type FormResult<T> = { ok: true; data: T } | FormFailure;
 
-export function formFailure(list: FieldError[], idFor: (path: string) => string = (p) => p): FormFailure {
-  const errors = errorsByField(list);
+export interface FormOptions {
+  /** The HTML id a field's error links to, when it is not the field name (date inputs). */
+  idFor?: (field: string) => string;
+  /** Form field names for schema paths that differ (startsAt is typed into "start"). */
+  aliases?: Record<string, string>;
+}
+
+export function formFailure(list: FieldError[], opts: FormOptions = {}): FormFailure {
+  const idFor = opts.idFor ?? ((p: string) => p);
+  const aliased = list.map((e) => {
+    const [head = '', ...rest] = e.path.split('.');
+    return { ...e, path: [opts.aliases?.[head] ?? head, ...rest].join('.') };
+  });
+  const errors = errorsByField(aliased);
   return {
     ok: false,
     errors,
@@ -21,8 +33,8 @@ export function formFailure(list: FieldError[], idFor: (path: string) => string 
 }
 
 /** Parses a form body with the shared zod schema; on failure, everything the page needs to say why. */
-export function parseForm<S extends z.ZodType>(schema: S, body: unknown, idFor?: (path: string) => string): FormResult<z.infer<S>> {
+export function parseForm<S extends z.ZodType>(schema: S, body: unknown, opts?: FormOptions): FormResult<z.infer<S>> {
   const parsed = schema.safeParse(body ?? {});
   if (parsed.success) return { ok: true, data: parsed.data };
-  return formFailure(fieldErrors(parsed.error), idFor);
+  return formFailure(fieldErrors(parsed.error), opts);
 }

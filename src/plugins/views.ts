@@ -33,18 +33,23 @@ interface NavItem {
 
 /** The header menu: staff tools for staff and admins, nothing extra for anyone else. */
 function navigationFor(role: Role | undefined, demo: boolean, currentPath: string): NavItem[] {
-  if (role !== 'admin' && role !== 'staff') return [];
-  const items: NavItem[] = [
+  const items: NavItem[] = [{ href: '/events', text: 'Events' }];
+  if (role === 'facilitator') items.push({ href: '/manage/events', text: 'Manage events' });
+  if (role !== 'admin' && role !== 'staff') return mark(items, currentPath);
+  items.push(
+    { href: '/manage/events', text: 'Manage events' },
     { href: '/people', text: 'People' },
     { href: '/erasure-requests', text: 'Erasure requests' },
     { href: '/audit', text: 'Audit log' },
-  ];
+  );
   if (role === 'admin') {
     items.push({ href: '/admin/api-tokens', text: 'API tokens' });
     if (demo) items.push({ href: '/outbox', text: 'Outbox' });
   }
-  return items.map((i) => ({ ...i, current: currentPath === i.href || currentPath.startsWith(`${i.href}/`) }));
+  return mark(items, currentPath);
 }
+
+const mark = (items: NavItem[], currentPath: string) => items.map((i) => ({ ...i, current: currentPath === i.href || currentPath.startsWith(`${i.href}/`) }));
 
 /** `reply.view(template, context)`: renders a page with what every page needs. */
 export function registerViews(app: FastifyInstance, env: nunjucks.Environment, demo: boolean) {

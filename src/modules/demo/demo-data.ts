@@ -1,7 +1,10 @@
 import type { ConsentPurpose, Role } from '../../db/schema.ts';
 import type { ConsentsService } from '../consents/consents-service.ts';
 import type { PersonInput } from '../people/people-schemas.ts';
-import type { PeopleService } from '../people/people-service.ts';
+import type { EventsService } from '../events/events-service.ts';
+import type { RegistrationsService } from '../events/registrations-service.ts';
+import type { Actor, PeopleService } from '../people/people-service.ts';
+import { seedDemoEvents } from './demo-events.ts';
 
 /** One account per role, so a newcomer can see what each kind of user sees. */
 export const DEMO_ACCOUNTS: { email: string; role: Role; name: string; experience: PersonInput['experience'] }[] = [
@@ -96,15 +99,24 @@ const DEMO_PEOPLE: (PersonInput & { consents?: ConsentPurpose[] })[] = [
   },
 ];
 
-/** Fills an empty database with demo people. Returns false when there was already data. */
-export async function seedDemoData(deps: { people: PeopleService; consents: ConsentsService; isEmpty: () => Promise<boolean> }): Promise<boolean> {
+/** Fills an empty database with demo people and events. Returns false when there was already data. */
+export async function seedDemoData(deps: {
+  people: PeopleService;
+  consents: ConsentsService;
+  events: EventsService;
+  registrations: RegistrationsService;
+  isEmpty: () => Promise<boolean>;
+}): Promise<boolean> {
   if (!(await deps.isEmpty())) return false;
+  let admin: Actor | null = null;
   for (const account of DEMO_ACCOUNTS) {
-    await deps.people.create(null, { name: account.name, email: account.email, experience: account.experience }, { role: account.role, isDemo: true });
+    const p = await deps.people.create(null, { name: account.name, email: account.email, experience: account.experience }, { role: account.role, isDemo: true });
+    if (account.role === 'admin') admin = { personId: p.id, role: 'admin' };
   }
   for (const { consents, ...person } of DEMO_PEOPLE) {
     const created = await deps.people.create(null, { ...person, name: `${person.name} (demo)` }, { isDemo: true });
     for (const purpose of consents ?? []) await deps.consents.give(null, created.id, purpose);
   }
+  await seedDemoEvents({ admin: admin!, people: deps.people, events: deps.events, registrations: deps.registrations });
   return true;
 }

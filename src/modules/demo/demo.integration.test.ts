@@ -31,6 +31,8 @@ test('a second start does not add the demo data again', async () => {
   const added = await seedDemoData({
     people: t.services.people,
     consents: t.services.consents,
+    events: t.services.events,
+    registrations: t.services.registrations,
     isEmpty: async () => (await t.services.repositories.people.count(t.services.db)) === 0,
   });
   assert.equal(added, false);

@@ -7,6 +7,7 @@ export interface OutboxMessage {
   subject: string;
   date: string;
   body: string;
+  attachments: { filename: string; contentType: string; content: string }[];
 }
 
 const FILE_NAME = /^[0-9TZ-]+-[0-9a-f]{8}\.eml$/;
@@ -17,9 +18,12 @@ function header(raw: string, name: string): string {
 }
 
 /** Undoes the quoted-printable soft line breaks and escapes nodemailer uses for long lines. */
-function decodeBody(raw: string): string {
-  const [head = '', ...rest] = raw.split(/\r?\n\r?\n/);
-  const body = rest.join('\n\n');
+function decodePart(part: string): { head: string; body: string } {
+  const [head = '', ...rest] = part.split(/\r?\n\r?\n/);
+  return { head, body: decodeBody(head, rest.join('\n\n')) };
+}
+
+function decodeBody(head: string, body: string): string {
   if (/content-transfer-encoding: quoted-printable/i.test(head)) {
     const bytes = body.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/gi, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
     return Buffer.from(bytes, 'latin1').toString('utf8');
@@ -28,8 +32,21 @@ function decodeBody(raw: string): string {
   return body;
 }
 
+/** Reads a message nodemailer wrote: plain text, or multipart with a text part and attachments. */
 export function parseMessage(file: string, raw: string): OutboxMessage {
-  return { file, to: header(raw, 'To'), subject: header(raw, 'Subject'), date: header(raw, 'Date'), body: decodeBody(raw) };
+  const top = { file, to: header(raw, 'To'), subject: header(raw, 'Subject'), date: header(raw, 'Date') };
+  const boundary = /boundary="?([^";\r\n]+)"?/i.exec(raw.split(/\r?\n\r?\n/)[0] ?? '')?.[1];
+  if (!boundary) return { ...top, body: decodePart(raw).body, attachments: [] };
+  const parts = raw.split(`--${boundary}`).slice(1, -1).map((p) => decodePart(p.replace(/^\r?\n/, '')));
+  const text = parts.find((p) => /content-type: text\/plain/i.test(p.head) && !/filename=/i.test(p.head));
+  const attachments = parts
+    .filter((p) => /filename=/i.test(p.head))
+    .map((p) => ({
+      filename: /filename="?([^";\r\n]+)"?/i.exec(p.head)?.[1] ?? 'attachment',
+      contentType: /content-type: ([^;\r\n]+)/i.exec(p.head)?.[1]?.trim() ?? 'application/octet-stream',
+      content: p.body,
+    }));
+  return { ...top, body: text?.body ?? '', attachments };
 }
 
 export async function readOutbox(outboxDir: string): Promise<OutboxMessage[]> {

@@ -23,6 +23,7 @@ export function personColumns(input: PersonInput) {
     contactPreference,
     accessNeeds: [...new Set(input.accessNeeds ?? [])],
     accessNotes: input.accessNotes ?? null,
+    bio: input.bio ?? null,
   };
 }
 
@@ -120,6 +121,7 @@ export function createPeopleRepository() {
           postalAddress: null,
           accessNeeds: [],
           accessNotes: null,
+          bio: null,
           role: 'participant',
           isDemo: false,
           erasedAt: new Date(),

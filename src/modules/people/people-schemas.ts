@@ -55,6 +55,7 @@ const personFields = {
     .max(ACCESS_NEEDS.length)
     .optional(),
   accessNotes: optionalText(2000, 'Notes about access needs'),
+  bio: optionalText(1000, 'About you'),
 };
 
 function checkContact(
@@ -74,7 +75,7 @@ export type PersonInput = z.infer<typeof personInputSchema>;
 /** What a person may change about themselves (no role, no record-keeping fields). */
 export const ownDetailsSchema = personInputSchema;
 
-const textKeys = ['name', 'labelName', 'pronouns', 'organisation', 'email', 'phone', 'postalAddress', 'accessNotes', 'contactPreference', 'experience'] as const;
+const textKeys = ['name', 'labelName', 'pronouns', 'organisation', 'email', 'phone', 'postalAddress', 'accessNotes', 'contactPreference', 'experience', 'bio'] as const;
 
 /** HTML forms send strings: blanks mean "not given" and checkboxes may be one value or many. */
 export function normalisePersonForm(body: Record<string, unknown>): Record<string, unknown> {
@@ -106,6 +107,7 @@ export const personSchema = z.object({
   contactPreference: z.enum(CONTACT_PREFERENCES),
   accessNeeds: z.array(z.enum(ACCESS_NEEDS)),
   accessNotes: z.string().nullable(),
+  bio: z.string().nullable(),
   role: z.enum(ROLES),
   createdAt: z.string(),
   updatedAt: z.string(),

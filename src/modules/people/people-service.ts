@@ -47,6 +47,7 @@ export function toPersonOut(p: Person): PersonOut {
     contactPreference: p.contactPreference,
     accessNeeds: p.accessNeeds,
     accessNotes: p.accessNotes,
+    bio: p.bio,
     role: p.role,
     createdAt: p.createdAt.toISOString(),
     updatedAt: p.updatedAt.toISOString(),
@@ -68,20 +69,25 @@ export function createPeopleService(deps: {
     return person;
   }
 
+  /** Adds a person inside a transaction someone else holds (registering someone new, say). */
+  async function createIn(tx: Executor, actor: Actor | null, input: PersonInput, extra: { role?: Role; isDemo?: boolean } = {}): Promise<Person> {
+    const person = await people.insert(tx, input, { createdBy: actor?.personId ?? null, ...extra });
+    await audit.insert(tx, {
+      actorId: actor?.personId ?? null,
+      action: 'person.created',
+      subjectType: 'person',
+      subjectId: person.id,
+      details: { fields: Object.keys(input).filter((k) => input[k as keyof PersonInput] !== undefined), role: person.role },
+    });
+    return person;
+  }
+
   return {
+    createIn,
+
     async create(actor: Actor | null, input: PersonInput, extra: { role?: Role; isDemo?: boolean } = {}): Promise<Person> {
       try {
-        return await db.transaction(async (tx) => {
-          const person = await people.insert(tx, input, { createdBy: actor?.personId ?? null, ...extra });
-          await audit.insert(tx, {
-            actorId: actor?.personId ?? null,
-            action: 'person.created',
-            subjectType: 'person',
-            subjectId: person.id,
-            details: { fields: Object.keys(input).filter((k) => input[k as keyof PersonInput] !== undefined), role: person.role },
-          });
-          return person;
-        });
+        return await db.transaction((tx) => createIn(tx, actor, input, extra));
       } catch (err) {
         if (isUniqueViolation(err)) throw new ConflictError('Someone with this email address is already here');
         throw err;

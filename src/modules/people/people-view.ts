@@ -21,6 +21,7 @@ export function personFormValues(p: Person): Record<string, unknown> {
     contactPreference: p.contactPreference,
     accessNeeds: p.accessNeeds,
     accessNotes: p.accessNotes ?? '',
+    bio: p.bio ?? '',
   };
 }
 

@@ -1,0 +1,166 @@
+import { and, asc, desc, eq, inArray, ne, sql } from 'drizzle-orm';
+import type { Executor } from '../../db/client.ts';
+import { eventSessions, events, people, registrations, sessionFacilitators, venues, type Event, type EventSession, type Person, type Venue } from '../../db/schema.ts';
+import { isUuid } from '../people/people-repository.ts';
+import type { EventInput, SessionInput, VenueInput } from './events-schemas.ts';
+
+export interface SessionWithCounts extends EventSession {
+  venue: Venue | null;
+  confirmed: number;
+  waitlisted: number;
+  attended: number;
+  facilitators: Pick<Person, 'id' | 'name' | 'bio' | 'pronouns'>[];
+}
+
+const eventColumns = (input: EventInput) => ({
+  title: input.title,
+  summary: input.summary,
+  easyReadSummary: input.easyReadSummary ?? null,
+  description: input.description ?? null,
+  startsAt: input.startsAt,
+  endsAt: input.endsAt,
+  hashtag: input.hashtag ?? null,
+  partners: input.partners ?? [],
+});
+
+const sessionColumns = (input: SessionInput) => ({
+  title: input.title,
+  description: input.description ?? null,
+  easyReadDescription: input.easyReadDescription ?? null,
+  theme: input.theme ?? null,
+  startsAt: input.startsAt,
+  endsAt: input.endsAt,
+  format: input.format,
+  capacity: input.capacity,
+  joinUrl: input.joinUrl ?? null,
+});
+
+const venueColumns = (v: VenueInput) => ({
+  name: v.name,
+  address: v.address ?? null,
+  postcode: v.postcode ?? null,
+  stepFree: v.stepFree,
+  hearingLoop: v.hearingLoop,
+  accessibleToilet: v.accessibleToilet,
+  parking: v.parking ?? null,
+  publicTransport: v.publicTransport ?? null,
+});
+
+export function createEventsRepository() {
+  return {
+    async insertEvent(ex: Executor, input: EventInput, extra: { createdBy: string | null; isDemo?: boolean }) {
+      const [row] = await ex.insert(events).values({ ...eventColumns(input), createdBy: extra.createdBy, isDemo: extra.isDemo ?? false }).returning();
+      return row!;
+    },
+    async updateEvent(ex: Executor, id: string, input: EventInput) {
+      const [row] = await ex.update(events).set({ ...eventColumns(input), updatedAt: new Date() }).where(eq(events.id, id)).returning();
+      return row;
+    },
+    async setEventStatus(ex: Executor, id: string, status: Event['status']) {
+      await ex.update(events).set({ status, updatedAt: new Date() }).where(eq(events.id, id));
+    },
+    async findEvent(ex: Executor, id: string, opts: { forUpdate?: boolean } = {}): Promise<Event | undefined> {
+      if (!isUuid(id)) return undefined;
+      const q = ex.select().from(events).where(eq(events.id, id));
+      const [row] = opts.forUpdate ? await q.for('update') : await q;
+      return row;
+    },
+    async listEvents(ex: Executor, opts: { publishedOnly: boolean }) {
+      return ex
+        .select()
+        .from(events)
+        .where(opts.publishedOnly ? eq(events.status, 'published') : undefined)
+        .orderBy(opts.publishedOnly ? asc(events.startsAt) : desc(events.startsAt));
+    },
+
+    async insertVenue(ex: Executor, v: VenueInput) {
+      const [row] = await ex.insert(venues).values(venueColumns(v)).returning();
+      return row!;
+    },
+    async updateVenue(ex: Executor, id: string, v: VenueInput) {
+      await ex.update(venues).set(venueColumns(v)).where(eq(venues.id, id));
+    },
+
+    async insertSession(ex: Executor, eventId: string, input: SessionInput, venueId: string | null) {
+      const [row] = await ex.insert(eventSessions).values({ ...sessionColumns(input), eventId, venueId }).returning();
+      return row!;
+    },
+    async updateSession(ex: Executor, id: string, input: SessionInput, venueId: string | null) {
+      const [row] = await ex.update(eventSessions).set({ ...sessionColumns(input), venueId, updatedAt: new Date() }).where(eq(eventSessions.id, id)).returning();
+      return row;
+    },
+    async setSessionStatus(ex: Executor, id: string, status: EventSession['status']) {
+      await ex.update(eventSessions).set({ status, updatedAt: new Date() }).where(eq(eventSessions.id, id));
+    },
+    /** The session row, locked when asked: every change to its places happens under this lock. */
+    async findSession(ex: Executor, id: string, opts: { forUpdate?: boolean } = {}): Promise<EventSession | undefined> {
+      if (!isUuid(id)) return undefined;
+      const q = ex.select().from(eventSessions).where(eq(eventSessions.id, id));
+      const [row] = opts.forUpdate ? await q.for('update') : await q;
+      return row;
+    },
+    async setFacilitators(ex: Executor, sessionId: string, personIds: string[]) {
+      await ex.delete(sessionFacilitators).where(eq(sessionFacilitators.sessionId, sessionId));
+      if (personIds.length) await ex.insert(sessionFacilitators).values(personIds.map((personId) => ({ sessionId, personId })));
+    },
+    async existingPeople(ex: Executor, ids: string[]): Promise<string[]> {
+      const valid = ids.filter(isUuid);
+      if (!valid.length) return [];
+      const rows = await ex.select({ id: people.id }).from(people).where(and(inArray(people.id, valid), sql`${people.erasedAt} is null`));
+      return rows.map((r) => r.id);
+    },
+
+    /** Every session of an event with its venue, facilitators and counts, in time order. */
+    async sessionsOf(ex: Executor, eventId: string): Promise<SessionWithCounts[]> {
+      const rows = await ex
+        .select({
+          session: eventSessions,
+          venue: venues,
+          confirmed: sql<number>`(select count(*)::int from registrations r where r.session_id = event_sessions.id and r.status in ('confirmed', 'attended'))`,
+          waitlisted: sql<number>`(select count(*)::int from registrations r where r.session_id = event_sessions.id and r.status = 'waitlisted')`,
+          attended: sql<number>`(select count(*)::int from registrations r where r.session_id = event_sessions.id and r.status = 'attended')`,
+        })
+        .from(eventSessions)
+        .leftJoin(venues, eq(venues.id, eventSessions.venueId))
+        .where(eq(eventSessions.eventId, eventId))
+        .orderBy(asc(eventSessions.startsAt), asc(eventSessions.title));
+      const ids = rows.map((r) => r.session.id);
+      const facilitators = ids.length
+        ? await ex
+            .select({ sessionId: sessionFacilitators.sessionId, id: people.id, name: people.name, bio: people.bio, pronouns: people.pronouns })
+            .from(sessionFacilitators)
+            .innerJoin(people, eq(people.id, sessionFacilitators.personId))
+            .where(inArray(sessionFacilitators.sessionId, ids))
+            .orderBy(asc(people.name))
+        : [];
+      return rows.map((r) => ({
+        ...r.session,
+        venue: r.venue,
+        confirmed: r.confirmed,
+        waitlisted: r.waitlisted,
+        attended: r.attended,
+        facilitators: facilitators.filter((f) => f.sessionId === r.session.id).map(({ sessionId: _s, ...f }) => f),
+      }));
+    },
+
+    /** People who may lead sessions: facilitators and staff. */
+    async facilitatorChoices(ex: Executor) {
+      return ex
+        .select({ id: people.id, name: people.name })
+        .from(people)
+        .where(and(inArray(people.role, ['facilitator', 'staff', 'admin']), sql`${people.erasedAt} is null`))
+        .orderBy(asc(people.name));
+    },
+
+    async liveRegistrationsOfEvent(ex: Executor, eventId: string) {
+      return ex
+        .select({ registration: registrations, person: people, sessionTitle: eventSessions.title })
+        .from(registrations)
+        .innerJoin(eventSessions, eq(eventSessions.id, registrations.sessionId))
+        .innerJoin(people, eq(people.id, registrations.personId))
+        .where(and(eq(eventSessions.eventId, eventId), ne(registrations.status, 'cancelled')));
+    },
+  };
+}
+
+export type EventsRepository = ReturnType<typeof createEventsRepository>;

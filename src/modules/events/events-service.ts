@@ -1,0 +1,163 @@
+import type { Db, Tx } from '../../db/client.ts';
+import type { Event, EventSession } from '../../db/schema.ts';
+import { londonDay } from '../../lib/dates.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../../lib/validation.ts';
+import type { AuditRepository } from '../audit/audit-repository.ts';
+import type { Actor } from '../people/people-service.ts';
+import type { EventsRepository, SessionWithCounts } from './events-repository.ts';
+import type { EventInput, SessionInput } from './events-schemas.ts';
+import { eventCancelledEmail } from './registration-emails.ts';
+import type { RegistrationsRepository } from './registrations-repository.ts';
+import type { RegistrationsService } from './registrations-service.ts';
+
+export interface ProgrammeFilter {
+  day?: string | undefined;
+  format?: string | undefined;
+  theme?: string | undefined;
+}
+
+/** Organisers' rules for events and their sessions. */
+export function createEventsService(deps: {
+  db: Db;
+  events: EventsRepository;
+  registrations: RegistrationsRepository;
+  registrationsService: Pick<RegistrationsService, 'fillPlaces' | 'afterPromotion' | 'tell'>;
+  audit: AuditRepository;
+}) {
+  const { db, events } = deps;
+
+  async function mustFindEvent(id: string, tx: Db | Tx = db, forUpdate = false): Promise<Event> {
+    const event = await events.findEvent(tx, id, { forUpdate });
+    if (!event) throw new NotFoundError('No event with that id');
+    return event;
+  }
+
+  function checkSessionFits(event: Event, input: SessionInput) {
+    if (input.startsAt < event.startsAt || input.endsAt > event.endsAt) {
+      throw new ValidationError([{ path: 'startsAt', message: 'The session must happen during the event: change the session times or the event dates' }]);
+    }
+  }
+
+  async function checkFacilitators(tx: Tx, ids: string[] | undefined): Promise<string[]> {
+    const unique = [...new Set(ids ?? [])];
+    const found = await events.existingPeople(tx, unique);
+    if (found.length !== unique.length) throw new ValidationError([{ path: 'facilitatorIds', message: 'One or more facilitators are not people here' }]);
+    return found;
+  }
+
+  return {
+    async create(actor: Actor, input: EventInput, extra: { isDemo?: boolean } = {}): Promise<Event> {
+      return db.transaction(async (tx) => {
+        const event = await events.insertEvent(tx, input, { createdBy: actor.personId, isDemo: extra.isDemo });
+        await deps.audit.insert(tx, { actorId: actor.personId, action: 'event.created', subjectType: 'event', subjectId: event.id });
+        return event;
+      });
+    },
+
+    async update(actor: Actor, id: string, input: EventInput): Promise<Event> {
+      return db.transaction(async (tx) => {
+        await mustFindEvent(id, tx, true);
+        const sessions = await events.sessionsOf(tx, id);
+        const outside = sessions.filter((s) => s.startsAt < input.startsAt || s.endsAt > input.endsAt);
+        if (outside.length) {
+          throw new ValidationError([{ path: 'startsAt', message: `${outside.length} session${outside.length > 1 ? 's' : ''} would fall outside the new dates: move ${outside.length > 1 ? 'them' : 'it'} first` }]);
+        }
+        const event = (await events.updateEvent(tx, id, input))!;
+        await deps.audit.insert(tx, { actorId: actor.personId, action: 'event.updated', subjectType: 'event', subjectId: id });
+        return event;
+      });
+    },
+
+    async publish(actor: Actor, id: string): Promise<Event> {
+      return db.transaction(async (tx) => {
+        const event = await mustFindEvent(id, tx, true);
+        if (event.status === 'cancelled') throw new ConflictError('A cancelled event cannot be published');
+        if (event.status === 'published') return event;
+        await events.setEventStatus(tx, id, 'published');
+        await deps.audit.insert(tx, { actorId: actor.personId, action: 'event.published', subjectType: 'event', subjectId: id });
+        return { ...event, status: 'published' as const };
+      });
+    },
+
+    /** Cancels the event; everyone registered is told. */
+    async cancel(actor: Actor, id: string): Promise<Event> {
+      const { event, toTell } = await db.transaction(async (tx) => {
+        const event = await mustFindEvent(id, tx, true);
+        if (event.status === 'cancelled') return { event, toTell: [] as string[] };
+        await events.setEventStatus(tx, id, 'cancelled');
+        const live = await events.liveRegistrationsOfEvent(tx, id);
+        await deps.audit.insert(tx, { actorId: actor.personId, action: 'event.cancelled', subjectType: 'event', subjectId: id, details: { registrationsTold: live.length } });
+        return { event: { ...event, status: 'cancelled' as const }, toTell: live.map((l) => l.registration.id) };
+      });
+      for (const registrationId of toTell) await deps.registrationsService.tell(registrationId, eventCancelledEmail);
+      return event;
+    },
+
+    get: (id: string) => mustFindEvent(id),
+    list: (opts: { publishedOnly: boolean }) => events.listEvents(db, opts),
+    sessionsOf: (eventId: string) => events.sessionsOf(db, eventId),
+    facilitatorChoices: () => events.facilitatorChoices(db),
+
+    async addSession(actor: Actor, eventId: string, input: SessionInput): Promise<EventSession> {
+      return db.transaction(async (tx) => {
+        const event = await mustFindEvent(eventId, tx, true);
+        if (event.status === 'cancelled') throw new ConflictError('This event has been cancelled');
+        checkSessionFits(event, input);
+        const facilitators = await checkFacilitators(tx, input.facilitatorIds);
+        const venue = input.venue && input.format !== 'online' ? await events.insertVenue(tx, input.venue) : null;
+        const session = await events.insertSession(tx, eventId, input, venue?.id ?? null);
+        await events.setFacilitators(tx, session.id, facilitators);
+        await deps.audit.insert(tx, { actorId: actor.personId, action: 'session.created', subjectType: 'session', subjectId: session.id, details: { eventId } });
+        return session;
+      });
+    },
+
+    /** Changing a session: capacity may not fall below the places already given; more places go to those waiting. */
+    async updateSession(actor: Actor, sessionId: string, input: SessionInput): Promise<EventSession> {
+      const { session, promoted } = await db.transaction(async (tx) => {
+        const current = await events.findSession(tx, sessionId, { forUpdate: true });
+        if (!current) throw new NotFoundError('No session with that id');
+        const event = await mustFindEvent(current.eventId, tx);
+        checkSessionFits(event, input);
+        const taken = await deps.registrations.countTaken(tx, sessionId);
+        if (input.capacity < taken) {
+          throw new ValidationError([{ path: 'capacity', message: `${taken} people already have a place, so there must be at least ${taken} places` }]);
+        }
+        const facilitators = await checkFacilitators(tx, input.facilitatorIds);
+        let venueId = current.venueId;
+        if (input.format === 'online' || !input.venue) venueId = null;
+        else if (venueId) await events.updateVenue(tx, venueId, input.venue);
+        else venueId = (await events.insertVenue(tx, input.venue)).id;
+        const session = (await events.updateSession(tx, sessionId, input, venueId))!;
+        await events.setFacilitators(tx, sessionId, facilitators);
+        const promoted = await deps.registrationsService.fillPlaces(tx, sessionId, input.capacity);
+        await deps.audit.insert(tx, { actorId: actor.personId, action: 'session.updated', subjectType: 'session', subjectId: sessionId });
+        return { session, promoted };
+      });
+      await deps.registrationsService.afterPromotion(promoted);
+      return session;
+    },
+
+    async getSession(sessionId: string) {
+      const session = await events.findSession(db, sessionId);
+      if (!session) throw new NotFoundError('No session with that id');
+      const all = await events.sessionsOf(db, session.eventId);
+      return all.find((s) => s.id === sessionId)!;
+    },
+  };
+}
+
+/** Sessions grouped by London day, after the visitor's filters; the filter choices come from all sessions. */
+export function programme(sessions: SessionWithCounts[], filter: ProgrammeFilter) {
+  const days = [...new Set(sessions.map((s) => londonDay(s.startsAt)))];
+  const themes = [...new Set(sessions.map((s) => s.theme).filter((t): t is string => !!t))].sort();
+  const shown = sessions.filter(
+    (s) => (!filter.day || londonDay(s.startsAt) === filter.day) && (!filter.format || s.format === filter.format) && (!filter.theme || s.theme === filter.theme),
+  );
+  const groups = days
+    .map((day) => ({ day, sessions: shown.filter((s) => londonDay(s.startsAt) === day) }))
+    .filter((g) => g.sessions.length > 0);
+  return { days, themes, groups, shownCount: shown.length };
+}
+
+export type EventsService = ReturnType<typeof createEventsService>;

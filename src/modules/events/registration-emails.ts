@@ -1,0 +1,127 @@
+import type { Event, EventSession, Person, Registration, Venue } from '../../db/schema.ts';
+import { formatRange } from '../../lib/dates.ts';
+import type { OutgoingEmail } from '../email/mailer.ts';
+import { ACCESS_NEED_LABELS } from '../people/people-schemas.ts';
+import { buildCalendar } from './ics.ts';
+
+export interface RegistrationContext {
+  registration: Registration;
+  session: EventSession;
+  event: Event;
+  person: Person;
+  venue: Venue | null;
+  waitlistPosition: number | null;
+  cancelUrl: string;
+  calendarHost: string;
+  serviceName: string;
+  orgName: string;
+}
+
+export function whereText(session: EventSession, venue: Venue | null): string {
+  if (session.format === 'online') return 'Online';
+  const place = venue ? [venue.name, venue.address, venue.postcode].filter(Boolean).join(', ') : 'Venue to be confirmed';
+  return session.format === 'hybrid' ? `${place}, or online` : place;
+}
+
+/** The .ics for a registration: a stable UID per registration, so updates replace the entry. */
+export function calendarFor(c: Pick<RegistrationContext, 'registration' | 'session' | 'event' | 'venue' | 'calendarHost'>, opts: { cancelled?: boolean } = {}): string {
+  const confirmed = c.registration.status === 'confirmed' || c.registration.status === 'attended';
+  return buildCalendar({
+    uid: `registration-${c.registration.id}@${c.calendarHost}`,
+    title: `${c.session.title} (${c.event.title})`,
+    description: [c.session.description ?? c.event.summary, c.session.joinUrl && confirmed ? `Join online: ${c.session.joinUrl}` : ''].filter(Boolean).join('\n\n'),
+    startsAt: c.session.startsAt,
+    endsAt: c.session.endsAt,
+    location: whereText(c.session, c.venue),
+    url: confirmed ? c.session.joinUrl : null,
+    cancelled: opts.cancelled,
+    sequence: opts.cancelled ? 1 : 0,
+  });
+}
+
+function details(c: RegistrationContext, opts: { showJoinLink: boolean }): string[] {
+  const lines = [`${c.event.title}: ${c.session.title}`, `When: ${formatRange(c.session.startsAt, c.session.endsAt)}`, `Where: ${whereText(c.session, c.venue)}`];
+  if (opts.showJoinLink && c.session.joinUrl) lines.push(`Joining link: ${c.session.joinUrl}`);
+  if (c.registration.labelName) lines.push(`Name on your label: ${c.registration.labelName}`);
+  if (c.registration.accessNeeds.length) {
+    lines.push(`We have noted what you need: ${c.registration.accessNeeds.map((n) => ACCESS_NEED_LABELS[n].toLowerCase()).join(', ')}.`);
+  }
+  return lines;
+}
+
+const signOff = (c: RegistrationContext) => ['', `If you cannot come, please tell us, so someone else can have your place:`, c.cancelUrl, '', c.orgName];
+
+const ics = (c: RegistrationContext, cancelled = false) => [
+  { filename: cancelled ? 'cancelled.ics' : 'event.ics', content: calendarFor(c, { cancelled }), contentType: `text/calendar; charset=utf-8; method=${cancelled ? 'CANCEL' : 'PUBLISH'}` },
+];
+
+export function confirmationEmail(c: RegistrationContext): OutgoingEmail {
+  return {
+    to: c.person.email!,
+    kind: 'registration-confirmed',
+    subject: `You have a place: ${c.session.title}`,
+    text: [`Hello ${c.person.name},`, '', 'You have a place at:', '', ...details(c, { showJoinLink: true }), '', 'The calendar file attached adds it to your calendar.', ...signOff(c)].join('\n'),
+    attachments: ics(c),
+  };
+}
+
+export function waitlistEmail(c: RegistrationContext): OutgoingEmail {
+  return {
+    to: c.person.email!,
+    kind: 'registration-waitlisted',
+    subject: `You are on the waiting list: ${c.session.title}`,
+    text: [
+      `Hello ${c.person.name},`,
+      '',
+      `This session is full. You are number ${c.waitlistPosition} on the waiting list for:`,
+      '',
+      ...details(c, { showJoinLink: false }),
+      '',
+      'If a place comes up, we will give it to you and email you straight away.',
+      '',
+      'To leave the waiting list:',
+      c.cancelUrl,
+      '',
+      c.orgName,
+    ].join('\n'),
+  };
+}
+
+export function promotedEmail(c: RegistrationContext): OutgoingEmail {
+  return {
+    to: c.person.email!,
+    kind: 'registration-promoted',
+    subject: `A place came up – you are booked: ${c.session.title}`,
+    text: [`Hello ${c.person.name},`, '', 'Good news. A place came up and it is yours:', '', ...details(c, { showJoinLink: true }), ...signOff(c)].join('\n'),
+    attachments: ics(c),
+  };
+}
+
+export function cancelledEmail(c: RegistrationContext): OutgoingEmail {
+  return {
+    to: c.person.email!,
+    kind: 'registration-cancelled',
+    subject: `Cancelled: your place at ${c.session.title}`,
+    text: [`Hello ${c.person.name},`, '', 'We have cancelled your place at:', '', ...details(c, { showJoinLink: false }), '', 'Thank you for telling us.', '', c.orgName].join('\n'),
+    attachments: ics(c, true),
+  };
+}
+
+export function eventCancelledEmail(c: RegistrationContext): OutgoingEmail {
+  return {
+    to: c.person.email!,
+    kind: 'event-cancelled',
+    subject: `Cancelled: ${c.event.title}`,
+    text: [`Hello ${c.person.name},`, '', `We are sorry. ${c.event.title} has been cancelled, so this will not happen:`, '', ...details(c, { showJoinLink: false }), '', c.orgName].join('\n'),
+    attachments: ics(c, true),
+  };
+}
+
+export function reminderEmail(c: RegistrationContext): OutgoingEmail {
+  return {
+    to: c.person.email!,
+    kind: 'registration-reminder',
+    subject: `Reminder: ${c.session.title} is soon`,
+    text: [`Hello ${c.person.name},`, '', 'A reminder that you have a place at:', '', ...details(c, { showJoinLink: true }), ...signOff(c)].join('\n'),
+  };
+}

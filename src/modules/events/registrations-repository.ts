@@ -1,0 +1,132 @@
+import { and, asc, eq, inArray, lte, ne, sql } from 'drizzle-orm';
+import type { Executor } from '../../db/client.ts';
+import { eventSessions, events, people, registrations, venues, type AccessNeed, type Registration } from '../../db/schema.ts';
+import { isUuid } from '../people/people-repository.ts';
+
+export function createRegistrationsRepository() {
+  return {
+    async findLive(ex: Executor, sessionId: string, personId: string): Promise<Registration | undefined> {
+      const [row] = await ex
+        .select()
+        .from(registrations)
+        .where(and(eq(registrations.sessionId, sessionId), eq(registrations.personId, personId), ne(registrations.status, 'cancelled')));
+      return row;
+    },
+    async find(ex: Executor, id: string, opts: { forUpdate?: boolean } = {}): Promise<Registration | undefined> {
+      if (!isUuid(id)) return undefined;
+      const q = ex.select().from(registrations).where(eq(registrations.id, id));
+      const [row] = opts.forUpdate ? await q.for('update') : await q;
+      return row;
+    },
+    /** Places taken: confirmed, and those who came. */
+    async countTaken(ex: Executor, sessionId: string): Promise<number> {
+      const [row] = await ex
+        .select({ n: sql<number>`count(*)::int` })
+        .from(registrations)
+        .where(and(eq(registrations.sessionId, sessionId), inArray(registrations.status, ['confirmed', 'attended'])));
+      return row?.n ?? 0;
+    },
+    async insert(
+      ex: Executor,
+      row: {
+        sessionId: string;
+        personId: string;
+        status: Registration['status'];
+        labelName: string | null;
+        accessNeeds: AccessNeed[];
+        accessNotes: string | null;
+        registeredBy: string | null;
+        walkIn?: boolean;
+      },
+    ): Promise<Registration> {
+      const now = new Date();
+      const [created] = await ex
+        .insert(registrations)
+        .values({
+          ...row,
+          confirmedAt: row.status === 'confirmed' ? now : null,
+          attendedAt: row.status === 'attended' ? now : null,
+        })
+        .returning();
+      return created!;
+    },
+    /** Position on the waiting list: 1 for the first, counting only those still waiting. */
+    async waitlistPosition(ex: Executor, r: Pick<Registration, 'sessionId' | 'seq' | 'status'>): Promise<number | null> {
+      if (r.status !== 'waitlisted') return null;
+      const [row] = await ex
+        .select({ n: sql<number>`count(*)::int` })
+        .from(registrations)
+        .where(and(eq(registrations.sessionId, r.sessionId), eq(registrations.status, 'waitlisted'), lte(registrations.seq, r.seq)));
+      return row?.n ?? null;
+    },
+    async setStatus(ex: Executor, id: string, status: Registration['status']) {
+      const now = new Date();
+      const [row] = await ex
+        .update(registrations)
+        .set({
+          status,
+          ...(status === 'confirmed' ? { confirmedAt: now } : {}),
+          ...(status === 'cancelled' ? { cancelledAt: now } : {}),
+          ...(status === 'attended' ? { attendedAt: now } : {}),
+        })
+        .where(eq(registrations.id, id))
+        .returning();
+      return row!;
+    },
+    /** The longest-waiting people first, as many as asked. */
+    async firstWaiting(ex: Executor, sessionId: string, limit: number): Promise<Registration[]> {
+      if (limit <= 0) return [];
+      return ex
+        .select()
+        .from(registrations)
+        .where(and(eq(registrations.sessionId, sessionId), eq(registrations.status, 'waitlisted')))
+        .orderBy(asc(registrations.seq))
+        .limit(limit);
+    },
+    /**
+     * Registrations of a session with their waiting-list positions, in the order they were accepted.
+     * The subquery names the outer table in plain SQL: drizzle leaves single-table columns unqualified.
+     */
+    async listForSession(ex: Executor, sessionId: string, opts: { afterSeq?: number; limit: number }) {
+      return ex
+        .select({
+          registration: registrations,
+          waitlistPosition: sql<number | null>`case when registrations.status = 'waitlisted' then (select count(*)::int from registrations w where w.session_id = registrations.session_id and w.status = 'waitlisted' and w.seq <= registrations.seq) end`,
+        })
+        .from(registrations)
+        .where(and(eq(registrations.sessionId, sessionId), opts.afterSeq ? sql`${registrations.seq} > ${opts.afterSeq}` : undefined))
+        .orderBy(asc(registrations.seq))
+        .limit(opts.limit);
+    },
+    /** One person's registrations for an event, with each session. */
+    async forPersonInEvent(ex: Executor, personId: string, eventId: string) {
+      return ex
+        .select({ registration: registrations, session: eventSessions })
+        .from(registrations)
+        .innerJoin(eventSessions, eq(eventSessions.id, registrations.sessionId))
+        .where(and(eq(registrations.personId, personId), eq(eventSessions.eventId, eventId), ne(registrations.status, 'cancelled')))
+        .orderBy(asc(eventSessions.startsAt));
+    },
+    /** Everything an email or calendar file about a registration needs. */
+    async details(ex: Executor, id: string) {
+      if (!isUuid(id)) return undefined;
+      const [row] = await ex
+        .select({ registration: registrations, session: eventSessions, event: events, person: people, venue: venues })
+        .from(registrations)
+        .innerJoin(eventSessions, eq(eventSessions.id, registrations.sessionId))
+        .innerJoin(events, eq(events.id, eventSessions.eventId))
+        .innerJoin(people, eq(people.id, registrations.personId))
+        .leftJoin(venues, eq(venues.id, eventSessions.venueId))
+        .where(eq(registrations.id, id));
+      return row;
+    },
+    async liveForSession(ex: Executor, sessionId: string) {
+      return ex
+        .select()
+        .from(registrations)
+        .where(and(eq(registrations.sessionId, sessionId), inArray(registrations.status, ['confirmed', 'waitlisted'])));
+    },
+  };
+}
+
+export type RegistrationsRepository = ReturnType<typeof createRegistrationsRepository>;

@@ -1,0 +1,222 @@
+import type { Config } from '../../config.ts';
+import type { Db, Tx } from '../../db/client.ts';
+import type { AccessNeed, Person, Registration } from '../../db/schema.ts';
+import type { Jobs } from '../../jobs/jobs.ts';
+import { REMINDER_QUEUE } from '../../jobs/jobs.ts';
+import { hmac, safeEqual } from '../../lib/tokens.ts';
+import { ConflictError, NotFoundError } from '../../lib/validation.ts';
+import type { OutgoingEmail } from '../email/mailer.ts';
+import type { PeopleRepository } from '../people/people-repository.ts';
+import type { PersonInput } from '../people/people-schemas.ts';
+import { isStaff, type Actor, type PeopleService } from '../people/people-service.ts';
+import type { EventsRepository } from './events-repository.ts';
+import * as emails from './registration-emails.ts';
+import type { RegistrationsRepository } from './registrations-repository.ts';
+
+export interface RegistrationResult {
+  registration: Registration;
+  waitlistPosition: number | null;
+  /** False when the person was already registered: the same registration came back. */
+  created: boolean;
+}
+
+export interface RegisterRequest {
+  sessionId: string;
+  who: { personId: string } | { person: PersonInput };
+  labelName?: string | undefined;
+  accessNeeds?: AccessNeed[] | undefined;
+  accessNotes?: string | undefined;
+}
+
+const REMINDER_HOURS = 24;
+
+export function createRegistrationsService(deps: {
+  db: Db;
+  config: Pick<Config, 'publicUrl' | 'branding'>;
+  linkSecret: string;
+  events: EventsRepository;
+  registrations: RegistrationsRepository;
+  people: PeopleRepository;
+  peopleService: Pick<PeopleService, 'createIn'>;
+  jobs: Pick<Jobs, 'sendEmail' | 'enqueue'>;
+  log: (message: string, err?: unknown) => void;
+}) {
+  const { db, events, registrations, people } = deps;
+  const cancelToken = (id: string) => hmac(deps.linkSecret, `cancel-registration:${id}`);
+  const calendarHost = new URL(deps.config.publicUrl).hostname;
+
+  async function context(id: string): Promise<emails.RegistrationContext | null> {
+    const d = await registrations.details(db, id);
+    if (!d) return null;
+    return {
+      ...d,
+      waitlistPosition: await registrations.waitlistPosition(db, d.registration),
+      cancelUrl: `${deps.config.publicUrl}/registrations/${id}/cancel?token=${cancelToken(id)}`,
+      calendarHost,
+      serviceName: deps.config.branding.serviceName,
+      orgName: deps.config.branding.orgName,
+    };
+  }
+
+  /** Emails go after the commit; a failure to queue one is logged, never undoes the registration. */
+  async function tell(id: string, build: (c: emails.RegistrationContext) => OutgoingEmail) {
+    try {
+      const c = await context(id);
+      if (c?.person.email) await deps.jobs.sendEmail(build(c));
+    } catch (err) {
+      deps.log(`Could not queue an email about registration ${id}`, err);
+    }
+  }
+
+  async function scheduleReminder(r: Registration, startsAt: Date) {
+    const at = new Date(startsAt.getTime() - REMINDER_HOURS * 3_600_000);
+    if (at.getTime() <= Date.now()) return;
+    try {
+      await deps.jobs.enqueue(REMINDER_QUEUE, { registrationId: r.id }, { startAfter: at, singletonKey: `reminder:${r.id}` });
+    } catch (err) {
+      deps.log(`Could not schedule a reminder for registration ${r.id}`, err);
+    }
+  }
+
+  /** Gives free places to the longest-waiting people. Runs under the session lock. */
+  async function fillPlaces(tx: Tx, sessionId: string, capacity: number): Promise<Registration[]> {
+    const free = capacity - (await registrations.countTaken(tx, sessionId));
+    const promoted: Registration[] = [];
+    for (const waiting of await registrations.firstWaiting(tx, sessionId, free)) promoted.push(await registrations.setStatus(tx, waiting.id, 'confirmed'));
+    return promoted;
+  }
+
+  async function afterPromotion(promoted: Registration[]) {
+    for (const p of promoted) {
+      await tell(p.id, emails.promotedEmail);
+      const c = await registrations.details(db, p.id);
+      if (c) await scheduleReminder(p, c.session.startsAt);
+    }
+  }
+
+  return {
+    cancelToken,
+    fillPlaces,
+    afterPromotion,
+    tell,
+
+    /**
+     * Registers a person for a session. The session row is locked for the whole transaction, so
+     * places are never over-given and the waiting list keeps the order requests were accepted in.
+     * Registering twice returns the same registration.
+     */
+    async register(actor: Actor | null, req: RegisterRequest): Promise<RegistrationResult> {
+      const result = await db.transaction(async (tx) => {
+        const session = await events.findSession(tx, req.sessionId, { forUpdate: true });
+        if (!session) throw new NotFoundError('No session with that id');
+        const event = (await events.findEvent(tx, session.eventId))!;
+        if (event.status === 'cancelled' || session.status === 'cancelled') throw new ConflictError('This event has been cancelled, so you cannot register for it');
+        if (event.status !== 'published') throw new ConflictError('This event is not open for registration yet');
+        if (session.endsAt.getTime() <= Date.now()) throw new ConflictError('This session has already happened');
+
+        let person: Person | undefined;
+        if ('personId' in req.who) {
+          person = await people.findById(tx, req.who.personId);
+          if (!person || person.erasedAt) throw new NotFoundError('No person with that id');
+        } else {
+          const given = req.who.person;
+          person = given.email ? await people.findActiveByEmail(tx, given.email) : undefined;
+          person ??= await deps.peopleService.createIn(tx, actor, given);
+        }
+
+        const existing = await registrations.findLive(tx, session.id, person.id);
+        if (existing) return { registration: existing, waitlistPosition: await registrations.waitlistPosition(tx, existing), created: false, startsAt: session.startsAt };
+
+        const taken = await registrations.countTaken(tx, session.id);
+        const registration = await registrations.insert(tx, {
+          sessionId: session.id,
+          personId: person.id,
+          status: taken < session.capacity ? 'confirmed' : 'waitlisted',
+          labelName: req.labelName ?? person.labelName ?? null,
+          accessNeeds: [...new Set(req.accessNeeds ?? person.accessNeeds)],
+          accessNotes: req.accessNotes ?? person.accessNotes ?? null,
+          registeredBy: actor && actor.personId !== person.id ? actor.personId : null,
+        });
+        return { registration, waitlistPosition: await registrations.waitlistPosition(tx, registration), created: true, startsAt: session.startsAt };
+      });
+      if (result.created) {
+        const r = result.registration;
+        await tell(r.id, r.status === 'confirmed' ? emails.confirmationEmail : emails.waitlistEmail);
+        if (r.status === 'confirmed') await scheduleReminder(r, result.startsAt);
+      }
+      return { registration: result.registration, waitlistPosition: result.waitlistPosition, created: result.created };
+    },
+
+    /**
+     * Cancels a registration (or leaves the waiting list) and gives any freed place to the first
+     * person waiting. Allowed for the person themselves, staff, or whoever holds the emailed link.
+     */
+    async cancel(by: { actor: Actor } | { token: string }, registrationId: string): Promise<{ registration: Registration; promoted: Registration[] }> {
+      const found = await registrations.find(db, registrationId);
+      if (!found || !mayChange(by, found)) throw new NotFoundError('No registration with that id');
+      const outcome = await db.transaction(async (tx) => {
+        // Lock the session first, as registering does, so the two never deadlock.
+        const session = (await events.findSession(tx, found.sessionId, { forUpdate: true }))!;
+        const current = (await registrations.find(tx, registrationId, { forUpdate: true }))!;
+        if (current.status === 'cancelled') return { registration: current, promoted: [], changed: false };
+        if (current.status === 'attended') throw new ConflictError('This person has already come to the session, so the place cannot be cancelled');
+        const registration = await registrations.setStatus(tx, current.id, 'cancelled');
+        const promoted = session.status === 'scheduled' ? await fillPlaces(tx, session.id, session.capacity) : [];
+        return { registration, promoted, changed: true };
+      });
+      if (outcome.changed) {
+        await tell(outcome.registration.id, emails.cancelledEmail);
+        await afterPromotion(outcome.promoted);
+      }
+      return { registration: outcome.registration, promoted: outcome.promoted };
+    },
+
+    /** Marks that someone came. Those waiting who turn up are welcome too. */
+    async checkIn(registrationId: string): Promise<Registration> {
+      return db.transaction(async (tx) => {
+        const found = await registrations.find(tx, registrationId);
+        if (!found) throw new NotFoundError('No registration with that id');
+        await events.findSession(tx, found.sessionId, { forUpdate: true });
+        const current = (await registrations.find(tx, registrationId, { forUpdate: true }))!;
+        if (current.status === 'attended') return current;
+        if (current.status === 'cancelled') throw new ConflictError('This registration was cancelled. Add them as a walk-in instead.');
+        return registrations.setStatus(tx, current.id, 'attended');
+      });
+    },
+
+    /** Someone who turns up without registering: added and marked as come, whatever the capacity. */
+    async walkIn(actor: Actor, input: { sessionId: string; name: string; experience: Person['experience']; labelName?: string | undefined }) {
+      return db.transaction(async (tx) => {
+        const session = await events.findSession(tx, input.sessionId, { forUpdate: true });
+        if (!session) throw new NotFoundError('No session with that id');
+        const person = await deps.peopleService.createIn(tx, actor, { name: input.name, experience: input.experience, labelName: input.labelName });
+        return registrations.insert(tx, {
+          sessionId: session.id,
+          personId: person.id,
+          status: 'attended',
+          labelName: input.labelName ?? null,
+          accessNeeds: [],
+          accessNotes: null,
+          registeredBy: actor.personId,
+          walkIn: true,
+        });
+      });
+    },
+
+    async sendReminder(registrationId: string) {
+      const c = await context(registrationId);
+      if (!c || c.registration.status !== 'confirmed' || c.session.status !== 'scheduled' || c.event.status !== 'published') return;
+      if (c.person.email) await deps.jobs.sendEmail(emails.reminderEmail(c));
+    },
+
+    context,
+    checkCancelToken: (id: string, token: string) => safeEqual(token, cancelToken(id)),
+  };
+
+  function mayChange(by: { actor: Actor } | { token: string }, r: Registration): boolean {
+    if ('token' in by) return safeEqual(by.token, cancelToken(r.id));
+    return isStaff(by.actor) || by.actor.personId === r.personId;
+  }
+}
+
+export type RegistrationsService = ReturnType<typeof createRegistrationsService>;
