@@ -16,6 +16,7 @@ import { parseArgs } from 'node:util';
 import { connect, migrate } from '../src/db/client.ts';
 import { ensureDatabase, startEmbeddedDatabase } from '../src/db/embedded.ts';
 import { prepareJobSchema } from '../src/jobs/jobs.ts';
+import { findSystemPostgres, startSystemPostgres } from './system-postgres.ts';
 
 const TEMPLATE = 'coproduce_template';
 
@@ -26,6 +27,15 @@ function findTests(dir: string, pattern: RegExp): string[] {
     if (statSync(full).isDirectory()) return findTests(full, pattern);
     return pattern.test(name) ? [full] : [];
   });
+}
+
+/** A database with every migration and the job queue's schema, for each test file to copy. */
+async function buildTemplate(url: (db?: string) => string) {
+  await ensureDatabase(url('postgres'), TEMPLATE);
+  const template = connect(url(TEMPLATE), { max: 2 });
+  await migrate(template.pool);
+  await template.close();
+  await prepareJobSchema(url(TEMPLATE));
 }
 
 async function main() {
@@ -54,24 +64,39 @@ async function main() {
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'coproduce-test-'));
   const log = process.env.DEBUG_PG ? (m: string) => console.error(m) : undefined;
   const pg = await startEmbeddedDatabase({ dataDir, log });
+  let external: Awaited<ReturnType<typeof startSystemPostgres>> | null = null;
   let code = 1;
   try {
-    await ensureDatabase(pg.url('postgres'), TEMPLATE);
-    const template = connect(pg.url(TEMPLATE), { max: 2 });
-    await migrate(template.pool);
-    await template.close();
-    await prepareJobSchema(pg.url(TEMPLATE));
+    await buildTemplate(pg.url);
+    const binDir = findSystemPostgres();
+    if (binDir) {
+      external = await startSystemPostgres(binDir);
+      await buildTemplate(external.url);
+      console.log(`Also testing on Debian's PostgreSQL ${external.version}, reached only through its URL.`);
+    } else if (process.env.REQUIRE_EXTERNAL_PG === '1') {
+      console.error("No system PostgreSQL (apt-get install postgresql), and REQUIRE_EXTERNAL_PG=1: the external-database tests must run.");
+      process.exit(1);
+    } else {
+      console.warn("\n*** No system PostgreSQL found: tests that also run on an external PostgreSQL use only the embedded one. Install it with 'apt-get install postgresql'. ***\n");
+    }
 
     const args = ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files];
     code = await new Promise<number>((resolve) => {
       const child = spawn(process.execPath, args, {
         stdio: 'inherit',
-        env: { ...process.env, TEST_PG_ADMIN_URL: pg.url('postgres'), TEST_PG_TEMPLATE: TEMPLATE, CHROMIUM_PATH: chromium },
+        env: {
+          ...process.env,
+          TEST_PG_ADMIN_URL: pg.url('postgres'),
+          TEST_PG_TEMPLATE: TEMPLATE,
+          CHROMIUM_PATH: chromium,
+          ...(external ? { TEST_EXTERNAL_PG_ADMIN_URL: external.url('postgres') } : {}),
+        },
       });
       child.on('exit', (c) => resolve(c ?? 1));
     });
     if (!hasBrowser) console.warn(`\n*** Browser tests were skipped: no Chromium at ${chromium}. ***`);
   } finally {
+    await external?.stop();
     await pg.stop();
     await fs.rm(dataDir, { recursive: true, force: true });
   }

@@ -1,0 +1,80 @@
+/**
+ * A second, separate PostgreSQL server for the tests: Debian's own `postgresql` package, started
+ * in a temporary folder and reached only through a connection URL, as production reaches an
+ * external database. It shows the code does not depend on the embedded build.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync } from 'node:fs';
+import fs from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+
+export function findSystemPostgres(): string | null {
+  const root = '/usr/lib/postgresql';
+  if (!existsSync(root)) return null;
+  const versions = readdirSync(root)
+    .filter((v) => existsSync(path.join(root, v, 'bin/postgres')))
+    .sort((a, b) => Number(b) - Number(a));
+  return versions[0] ? path.join(root, versions[0], 'bin') : null;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startSystemPostgres(binDir: string): Promise<{ url: (db?: string) => string; version: string; stop(): Promise<void> }> {
+  const asRoot = process.getuid?.() === 0;
+  const ids = asRoot ? { uid: Number(execFileSync('id', ['-u', 'postgres']).toString()), gid: Number(execFileSync('id', ['-g', 'postgres']).toString()) } : {};
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'coproduce-syspg-'));
+  const data = path.join(dir, 'data');
+  const password = randomBytes(18).toString('base64url');
+  const pwfile = path.join(dir, 'pw');
+  await fs.writeFile(pwfile, `${password}\n`, { mode: 0o600 });
+  if (asRoot) {
+    await fs.chmod(dir, 0o711);
+    await fs.chown(pwfile, ids.uid!, ids.gid!);
+    await fs.mkdir(data, { mode: 0o700 });
+    await fs.chown(data, ids.uid!, ids.gid!);
+  }
+  execFileSync(path.join(binDir, 'initdb'), ['-D', data, '-U', 'coproduce', '--auth=scram-sha-256', `--pwfile=${pwfile}`, '--encoding=UTF8', '--locale=C'], { ...ids, stdio: 'ignore' });
+  const port = await freePort();
+  const child = spawn(path.join(binDir, 'postgres'), ['-D', data, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=300', '-c', 'fsync=off'], { ...ids, stdio: 'ignore' });
+  const url = (db = 'postgres') => `postgres://coproduce:${password}@127.0.0.1:${port}/${db}`;
+  const deadline = Date.now() + 30_000;
+  let version = '';
+  for (;;) {
+    const c = new pg.Client({ connectionString: url() });
+    try {
+      await c.connect();
+      version = (await c.query('show server_version')).rows[0].server_version;
+      await c.end();
+      break;
+    } catch {
+      await c.end().catch(() => undefined);
+      if (Date.now() > deadline || child.exitCode !== null) throw new Error('The system PostgreSQL did not start');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  return {
+    url,
+    version,
+    async stop() {
+      await new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGINT');
+      });
+      await fs.rm(dir, { recursive: true, force: true });
+    },
+  };
+}
