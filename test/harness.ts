@@ -41,8 +41,11 @@ export interface TestApp {
   config: Config;
   dataDir: string;
   databaseUrl: string;
-  /** Waits for the job queue to deliver an email to this address and returns it. */
-  waitForEmail(to: string, opts?: { after?: number; timeoutMs?: number }): Promise<OutboxMessage>;
+  /**
+   * Waits for the job queue to deliver an email to this address and returns it: the newest, or the
+   * first whose subject matches; `after` is how many to that address were there before.
+   */
+  waitForEmail(to: string, opts?: { after?: number; subject?: RegExp; timeoutMs?: number }): Promise<OutboxMessage>;
   emailsTo(to: string): Promise<OutboxMessage[]>;
   close(): Promise<void>;
 }
@@ -71,7 +74,10 @@ export async function startTestApp(env: Record<string, string> = {}, server: { T
       const seen = opts.after ?? 0;
       while (Date.now() < deadline) {
         const found = await emailsTo(to);
-        if (found.length > seen) return found[0]!;
+        if (opts.subject) {
+          const match = found.find((m) => opts.subject!.test(m.subject));
+          if (match) return match;
+        } else if (found.length > seen) return found[0]!;
         await new Promise((r) => setTimeout(r, 100));
       }
       throw new Error(`No email to ${to} arrived`);

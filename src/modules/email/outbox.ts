@@ -12,9 +12,18 @@ export interface OutboxMessage {
 
 const FILE_NAME = /^[0-9TZ-]+-[0-9a-f]{8}\.eml$/;
 
+/** A header's value: folded lines joined, RFC 2047 encoded words ("=?UTF-8?Q?…?=") decoded. */
 function header(raw: string, name: string): string {
-  const match = new RegExp(`^${name}: (.*)$`, 'mi').exec(raw);
-  return match?.[1]?.trim() ?? '';
+  const head = raw.split(/\r?\n\r?\n/)[0] ?? '';
+  const match = new RegExp(`^${name}: (.*(?:\\r?\\n[ \\t].*)*)`, 'mi').exec(head);
+  const value = (match?.[1] ?? '').replace(/\r?\n[ \t]+/g, ' ').trim();
+  return value
+    .replace(/\?=\s+=\?/g, '?==?')
+    .replace(/=\?([^?]+)\?([QqBb])\?([^?]*)\?=/g, (_, _charset: string, enc: string, text: string) =>
+      enc.toUpperCase() === 'B'
+        ? Buffer.from(text, 'base64').toString('utf8')
+        : Buffer.from(text.replace(/_/g, ' ').replace(/=([0-9A-F]{2})/gi, (_m: string, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8'),
+    );
 }
 
 /** Undoes the quoted-printable soft line breaks and escapes nodemailer uses for long lines. */

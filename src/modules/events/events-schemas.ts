@@ -9,6 +9,8 @@ const required = (max: number, label: string, missing: string) => z.string({ err
 const isoWithOffset = (missing: string) => z.iso.datetime({ offset: true, error: missing }).transform((s) => new Date(s));
 
 function endAfterStart(v: { startsAt: Date; endsAt: Date }, ctx: z.RefinementCtx) {
+  // Object checks run even when a field already failed; only compare two real dates.
+  if (!(v.startsAt instanceof Date) || !(v.endsAt instanceof Date)) return;
   if (v.endsAt.getTime() <= v.startsAt.getTime()) ctx.addIssue({ code: 'custom', path: ['endsAt'], message: 'The end must be after the start' });
 }
 
