@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { personInputSchema, personSchema } from '../people/people-schemas.ts';
 import { problemSchema } from './api-common.ts';
+import { eventInputSchema, registrationInputSchema, sessionInputSchema } from '../events/events-schemas.ts';
+import { eventOutSchema, registrationOutSchema, sessionOutSchema } from './events-api-routes.ts';
+import { listQuerySchema } from './api-common.ts';
 import { peopleListQuerySchema } from './people-api-routes.ts';
 
 const json = (schema: z.ZodType, io: 'input' | 'output' = 'output') => ({
@@ -26,6 +29,9 @@ const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'strin
 /** The OpenAPI 3.1 document, built from the same zod schemas the routes parse with. */
 export function buildOpenApi(publicUrl: string) {
   const personList = z.object({ items: z.array(personSchema), nextCursor: z.string().nullable() });
+  const eventWithSessions = eventOutSchema.extend({ sessions: z.array(sessionOutSchema) });
+  const registrationList = z.object({ items: z.array(registrationOutSchema), nextCursor: z.string().nullable() });
+  const calendar = { '200': { description: 'An iCalendar file', content: { 'text/calendar': { schema: { type: 'string' } } } } };
   return {
     openapi: '3.1.0',
     info: { title: 'Coproduce API', version: '1.0.0', description: 'See shared/api-v1.md for the contract. Errors are application/problem+json.' },
@@ -51,6 +57,56 @@ export function buildOpenApi(publicUrl: string) {
           parameters: [idParam],
           responses: { '200': { description: 'The person', content: json(personSchema) }, ...problems(401, 403, 404) },
         },
+      },
+      '/api/v1/events': {
+        post: {
+          summary: 'Create an event (a draft until published)',
+          requestBody: { required: true, content: json(eventInputSchema, 'input') },
+          responses: { '201': { description: 'The event', content: json(eventWithSessions) }, ...problems(400, 401, 403, 413, 415) },
+        },
+      },
+      '/api/v1/events/{id}': {
+        get: { summary: 'An event with its sessions and their counts', parameters: [idParam], responses: { '200': { description: 'The event', content: json(eventWithSessions) }, ...problems(401, 403, 404) } },
+      },
+      '/api/v1/events/{id}/publish': {
+        post: { summary: 'Publish: people can register', parameters: [idParam], responses: { '200': { description: 'The event', content: json(eventOutSchema) }, ...problems(401, 403, 404, 409) } },
+      },
+      '/api/v1/events/{id}/cancel': {
+        post: { summary: 'Cancel the event; everyone registered is emailed', parameters: [idParam], responses: { '200': { description: 'The event', content: json(eventOutSchema) }, ...problems(401, 403, 404) } },
+      },
+      '/api/v1/events/{id}/sessions': {
+        post: {
+          summary: 'Add a session (a venue for in-person, an https joining link for online)',
+          parameters: [idParam],
+          requestBody: { required: true, content: json(sessionInputSchema, 'input') },
+          responses: { '201': { description: 'The session', content: json(sessionOutSchema) }, ...problems(400, 401, 403, 404, 409, 415) },
+        },
+      },
+      '/api/v1/sessions/{id}/registrations': {
+        post: {
+          summary: 'Register a person (by id, or a new person). The same person again returns their registration with 200.',
+          parameters: [idParam],
+          requestBody: { required: true, content: json(registrationInputSchema, 'input') },
+          responses: {
+            '201': { description: 'Registered: confirmed, or waitlisted with a position', content: json(registrationOutSchema) },
+            '200': { description: 'Already registered: the same registration', content: json(registrationOutSchema) },
+            ...problems(400, 401, 403, 404, 409, 415),
+          },
+        },
+        get: {
+          summary: 'Registrations in the order they were accepted, with waiting-list positions',
+          parameters: [idParam, ...queryParameters(listQuerySchema)],
+          responses: { '200': { description: 'A page of registrations', content: json(registrationList) }, ...problems(400, 401, 403, 404) },
+        },
+      },
+      '/api/v1/registrations/{id}/cancel': {
+        post: { summary: 'Cancel; the first person waiting is promoted', parameters: [idParam], responses: { '200': { description: 'The registration', content: json(registrationOutSchema) }, ...problems(401, 403, 404, 409) } },
+      },
+      '/api/v1/registrations/{id}/check-in': {
+        post: { summary: 'Mark as attended', parameters: [idParam], responses: { '200': { description: 'The registration', content: json(registrationOutSchema) }, ...problems(401, 403, 404, 409) } },
+      },
+      '/api/v1/registrations/{id}/calendar.ics': {
+        get: { summary: 'The calendar file for a registration', parameters: [idParam], responses: { ...calendar, ...problems(401, 403, 404) } },
       },
     },
   };

@@ -152,3 +152,23 @@ describe('People API', () => {
     assert.ok(doc.paths['/api/v1/people/{id}'].get);
   });
 });
+
+test('the OpenAPI document lists every v1 endpoint of the contract built so far', async () => {
+  const doc = (await t.app.inject({ url: '/api/openapi.json' })).json();
+  const listed = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`));
+  for (const want of [
+    'POST /api/v1/people',
+    'GET /api/v1/people/{id}',
+    'POST /api/v1/events',
+    'POST /api/v1/events/{id}/publish',
+    'POST /api/v1/events/{id}/sessions',
+    'GET /api/v1/events/{id}',
+    'POST /api/v1/sessions/{id}/registrations',
+    'GET /api/v1/sessions/{id}/registrations',
+    'POST /api/v1/registrations/{id}/cancel',
+    'POST /api/v1/registrations/{id}/check-in',
+    'GET /api/v1/registrations/{id}/calendar.ics',
+  ]) {
+    assert.ok(listed.includes(want), want);
+  }
+});
