@@ -11,12 +11,24 @@ import { axeViolations, launchBrowser, signInAs, startServer, watchConsole, type
 let server: E2eServer;
 let browser: Browser;
 let personId: string;
+let conferenceId: string;
+let weekId: string;
+let sessionId: string;
+let cancelPath: string;
 before(async () => {
   server = await startServer({ DEMO: 'true' });
   browser = await launchBrowser();
   const p = await createPerson(server.t.services, { name: 'Swept Person', accessNeeds: ['bsl_interpreter', 'dietary'], accessNotes: 'Vegan' });
   personId = p.id;
   await server.t.services.people.requestErasure({ personId: p.id, role: 'participant' }, p.id);
+  // The demo data holds the conference with its masterclasses and the co-production week.
+  const events = await server.t.services.events.list({ publishedOnly: true });
+  conferenceId = events.find((e) => e.title.startsWith('#PatientsasPartners'))!.id;
+  weekId = events.find((e) => e.title.startsWith('Co-production week'))!.id;
+  const sessions = await server.t.services.events.sessionsOf(conferenceId);
+  sessionId = sessions[1]!.id;
+  const r = await server.t.services.registrations.register(null, { sessionId, who: { personId: p.id }, accessNeeds: ['bsl_interpreter'] });
+  cancelPath = `/registrations/${r.registration.id}/cancel?token=${server.t.services.registrations.cancelToken(r.registration.id)}`;
 });
 after(async () => {
   await browser.close();
@@ -24,8 +36,10 @@ after(async () => {
 });
 
 type Step = (page: Page) => Promise<void>;
-const visit = (path: string): Step => async (page) => {
-  await page.goto(`${server.baseUrl}${path}`);
+/** Visits a page and checks it is the page meant, not an error page that would pass the sweep. */
+const visit = (path: string, status = 200): Step => async (page) => {
+  const response = await page.goto(`${server.baseUrl}${path}`);
+  assert.equal(response?.status(), status, `${path} answered ${response?.status()}`);
 };
 const submitEmpty = (path: string, button: string): Step => async (page) => {
   await page.goto(`${server.baseUrl}${path}`);
@@ -72,8 +86,23 @@ describe('axe-core sweep', () => {
       ['sign in with an error', submitEmpty('/sign-in', 'Email me a link')],
       ['check your email', visit('/sign-in/check-email')],
       ['finish signing in', visit('/sign-in/verify?token=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa')],
-      ['link not valid', visit('/sign-in/verify?token=x')],
-      ['not found', visit('/no-such-page')],
+      ['link not valid', visit('/sign-in/verify?token=x', 400)],
+      ['not found', visit('/no-such-page', 404)],
+      ['events', visit('/events')],
+      ['conference programme', visit(`/events/${conferenceId}`)],
+      ['festival programme, filtered', visit(`/events/${weekId}?format=online&theme=Getting%20started`)],
+      ['register (public)', visit(`/events/${conferenceId}/register`)],
+      ['register with errors', submitEmpty(`/events/${conferenceId}/register`, 'Register')],
+      ['thank you', visit(`/events/${conferenceId}/thank-you?confirmed=1&waitlisted=1`)],
+      ['cancel from an email link', visit(cancelPath)],
+      [
+        'cancelled',
+        async (p) => {
+          await p.goto(`${server.baseUrl}${cancelPath}`);
+          await p.getByRole('button', { name: 'Yes, cancel' }).click();
+          await p.getByRole('heading', { name: 'Cancelled' }).waitFor();
+        },
+      ],
     ]);
   });
 
@@ -102,7 +131,18 @@ describe('axe-core sweep', () => {
         },
       ],
       ['erasure', visit('/account/erasure')],
-      ['forbidden page', visit('/audit')],
+      ['forbidden page', visit('/audit', 403)],
+      ['register (signed in)', visit(`/events/${weekId}/register`)],
+      [
+        'my registration, with a waiting list',
+        async (p) => {
+          await p.goto(`${server.baseUrl}/events/${weekId}/register`);
+          await p.getByLabel('Small group conversation: what next?').check();
+          await p.getByLabel('Getting started with co-production').check();
+          await p.getByRole('button', { name: 'Register' }).click();
+          await p.getByRole('heading', { name: /Your place at/ }).waitFor();
+        },
+      ],
     ]);
   });
 
@@ -132,6 +172,23 @@ describe('axe-core sweep', () => {
       ],
       ['outbox', visit('/outbox')],
       ['outbox message', visit(`/outbox/${firstEmail}`)],
+      ['manage events', visit('/manage/events')],
+      ['manage an event', visit(`/manage/events/${weekId}`)],
+      ['create an event', visit('/manage/events/new')],
+      ['create an event with errors', submitEmpty('/manage/events/new', 'Create event')],
+      ['change an event', visit(`/manage/events/${conferenceId}/edit`)],
+      ['add a session', visit(`/manage/events/${conferenceId}/sessions/new`)],
+      ['add a session with errors', submitEmpty(`/manage/events/${conferenceId}/sessions/new`, 'Add session')],
+      ['change a session', visit(`/manage/sessions/${sessionId}/edit`)],
+      ['registrations', visit(`/manage/events/${weekId}/registrations`)],
+      ['registrations, filtered', visit(`/manage/events/${weekId}/registrations?status=waitlisted`)],
+      ['access needs', visit(`/manage/events/${conferenceId}/access`)],
+      ['access needs, who', visit(`/manage/events/${conferenceId}/access?who=1`)],
+      ['register someone', visit(`/manage/events/${conferenceId}/register-someone?q=demo`)],
+      ['register on their behalf', visit(`/manage/events/${conferenceId}/register/${personId}`)],
+      ['check in', visit(`/manage/events/${weekId}/check-in?q=demo`)],
+      ['check in with an error', submitEmpty(`/manage/events/${weekId}/check-in`, 'Add and check in')],
+      ['cancel an event', visit(`/manage/events/${weekId}/cancel`)],
     ]);
   });
 });
