@@ -1,7 +1,9 @@
 /**
  * `npm run bench`: requests per second of real pages against a bare Fastify route measured in
- * the same run, on the same machine, with the load generator (autocannon) in its own process.
- * Results go to bench/results/<name>.json. Set BENCH_SECONDS to change how long each run lasts.
+ * the same run, on the same machine, with the load generator (autocannon) in its own process;
+ * and a registration burst at one session against the bare SQL transaction that does the same
+ * insert. Results go to bench/results/foundation.json and events.json. BENCH_SECONDS sets how
+ * long each page run lasts; BENCH_REGISTRATIONS how many people register in the burst.
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
@@ -17,6 +19,7 @@ import { startRuntime } from '../src/runtime.ts';
 const run = promisify(execFile);
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 20);
+const registrationsInBurst = Number(process.env.BENCH_REGISTRATIONS ?? 4000);
 const root = path.resolve(import.meta.dirname, '..');
 
 interface Measurement {
@@ -82,11 +85,103 @@ async function main() {
       console.error('Some requests failed: the figures above are not valid.');
       process.exitCode = 1;
     }
+    await benchEvents({ runtime, appUrl, bareUrl, machine: report.machine, baseline });
   } finally {
     await bare.close();
     await app.close();
     await runtime.stop();
     await fs.rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** The programme page of a 40-session event, and a burst of registrations at one session. */
+async function benchEvents(ctx: { runtime: Awaited<ReturnType<typeof startRuntime>>; appUrl: string; bareUrl: string; machine: unknown; baseline: number }) {
+  const { services, database } = ctx.runtime;
+  const pool = database.pool;
+  const admin = (await pool.query(`select id from people where role = 'admin' limit 1`)).rows[0].id as string;
+  const actor = { personId: admin, role: 'admin' as const };
+  const start = new Date(Date.now() + 60 * 86_400_000);
+  const event = await services.events.create(actor, { title: 'Benchmark festival', summary: 'Forty sessions', startsAt: start, endsAt: new Date(start.getTime() + 5 * 86_400_000) });
+  for (let i = 0; i < 40; i++) {
+    const at = new Date(start.getTime() + Math.floor(i / 8) * 86_400_000 + (i % 8) * 3_600_000);
+    await services.events.addSession(actor, event.id, {
+      title: `Workshop ${i + 1}`,
+      theme: ['Digital', 'Leadership', 'Workforce', 'Getting started'][i % 4],
+      startsAt: at,
+      endsAt: new Date(at.getTime() + 3_000_000),
+      format: i % 2 ? 'online' : 'in_person',
+      capacity: 30,
+      joinUrl: i % 2 ? 'https://meet.example.org/bench' : undefined,
+      venue: i % 2 ? undefined : { name: 'Town Hall', address: '1 Market Place', postcode: 'OX1 1AA', stepFree: true, hearingLoop: true, accessibleToilet: true },
+    });
+  }
+  await services.events.publish(actor, event.id);
+  const programme = await measure('programme page, 40 sessions', `${ctx.appUrl}/events/${event.id}`);
+
+  // People for the burst, made with one SQL statement so that only registering is timed.
+  const makePeople = async (tag: string) =>
+    (
+      await pool.query<{ id: string }>(
+        `insert into people (name, experience, email) select 'Bench ' || $1 || ' ' || g, 'lived', 'bench-' || $1 || '-' || g || '@example.org' from generate_series(1, $2) g returning id`,
+        [tag, registrationsInBurst],
+      )
+    ).rows.map((r) => r.id);
+  const burstSession = await services.events.addSession(actor, event.id, { title: 'Burst', startsAt: start, endsAt: new Date(start.getTime() + 3_600_000), format: 'online', capacity: 1000, joinUrl: 'https://meet.example.org/burst' });
+  const ids = await makePeople('api');
+  const token = await services.auth.createApiToken(null, admin, 'bench');
+  const idsFile = path.join(os.tmpdir(), `coproduce-bench-ids-${process.pid}.json`);
+  await fs.writeFile(idsFile, JSON.stringify(ids));
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', path.join(root, 'bench/registration-load.ts'), `${ctx.appUrl}/api/v1/sessions/${burstSession.id}/registrations`, token, idsFile, String(connections)], { maxBuffer: 10 * 1024 * 1024 });
+  await fs.rm(idsFile, { force: true });
+  const burst = JSON.parse(stdout) as { requests: number; seconds: number; non2xx: number; errors: number; latencyP50Ms: number; latencyP99Ms: number };
+  const counts = (await pool.query(`select status, count(*)::int as n from registrations where session_id = $1 group by status`, [burstSession.id])).rows;
+
+  // The baseline: the same locked insert as bare SQL, the same number at the same concurrency.
+  const sqlSession = await services.events.addSession(actor, event.id, { title: 'SQL burst', startsAt: start, endsAt: new Date(start.getTime() + 3_600_000), format: 'online', capacity: 1000, joinUrl: 'https://meet.example.org/sql' });
+  const sqlIds = await makePeople('sql');
+  let nextId = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      const client = await pool.connect();
+      try {
+        for (let id = sqlIds[nextId++]; id; id = sqlIds[nextId++]) {
+          await client.query('begin');
+          const { rows } = await client.query(`select capacity from event_sessions where id = $1 for update`, [sqlSession.id]);
+          const taken = (await client.query(`select count(*)::int as n from registrations where session_id = $1 and status in ('confirmed', 'attended')`, [sqlSession.id])).rows[0].n;
+          await client.query(`insert into registrations (session_id, person_id, status) values ($1, $2, $3)`, [sqlSession.id, id, taken < rows[0].capacity ? 'confirmed' : 'waitlisted']);
+          await client.query('commit');
+        }
+      } finally {
+        client.release();
+      }
+    }),
+  );
+  const sqlSeconds = (performance.now() - t0) / 1000;
+
+  const report = {
+    benchmark: 'events',
+    date: new Date().toISOString(),
+    machine: ctx.machine,
+    settings: { seconds, connections, registrationsInBurst, sessionCapacity: 1000 },
+    programmePage: { ...programme, bareRouteRequestsPerSecond: ctx.baseline, shareOfBaseline: Math.round((programme.requestsPerSecond / ctx.baseline) * 1000) / 1000 },
+    registrationBurst: {
+      viaApi: { registrations: burst.requests, registrationsPerSecond: Math.round(burst.requests / burst.seconds), latencyP50Ms: burst.latencyP50Ms, latencyP99Ms: burst.latencyP99Ms, non2xx: burst.non2xx, errors: burst.errors, outcome: counts },
+      bareSqlTransaction: { registrations: sqlIds.length, registrationsPerSecond: Math.round(sqlIds.length / sqlSeconds) },
+      pretixReferencePerSecond: Math.round(500 / 60),
+    },
+  };
+  const file = path.join(root, 'bench/results/events.json');
+  await fs.writeFile(file, `${JSON.stringify(report, null, 2)}\n`);
+  console.table([
+    { measure: 'programme page (40 sessions), req/s', value: programme.requestsPerSecond, 'bare route': ctx.baseline },
+    { measure: 'registration burst via the API, registrations/s', value: report.registrationBurst.viaApi.registrationsPerSecond, 'bare route': '' },
+    { measure: 'same locked insert as bare SQL, registrations/s', value: report.registrationBurst.bareSqlTransaction.registrationsPerSecond, 'bare route': '' },
+  ]);
+  console.log(`Written to ${path.relative(root, file)}`);
+  if (burst.non2xx || burst.errors || programme.non2xx) {
+    console.error('Some requests failed: the figures above are not valid.');
+    process.exitCode = 1;
   }
 }
 

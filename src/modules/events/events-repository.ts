@@ -92,6 +92,19 @@ export function createEventsRepository() {
     async setSessionStatus(ex: Executor, id: string, status: EventSession['status']) {
       await ex.update(eventSessions).set({ status, updatedAt: new Date() }).where(eq(eventSessions.id, id));
     },
+    /** A session locked for a registration decision, with its event and venue, in one round trip. */
+    async lockSessionWithEvent(ex: Executor, id: string): Promise<{ session: EventSession; event: Event; venue: Venue | null } | undefined> {
+      if (!isUuid(id)) return undefined;
+      const [row] = await ex
+        .select({ session: eventSessions, event: events, venue: venues })
+        .from(eventSessions)
+        .innerJoin(events, eq(events.id, eventSessions.eventId))
+        .leftJoin(venues, eq(venues.id, eventSessions.venueId))
+        .where(eq(eventSessions.id, id))
+        .for('update', { of: eventSessions });
+      return row;
+    },
+
     /** The session row, locked when asked: every change to its places happens under this lock. */
     async findSession(ex: Executor, id: string, opts: { forUpdate?: boolean } = {}): Promise<EventSession | undefined> {
       if (!isUuid(id)) return undefined;
@@ -112,16 +125,30 @@ export function createEventsRepository() {
 
     /** Every session of an event with its venue, facilitators and counts, in time order. */
     async sessionsOf(ex: Executor, eventId: string): Promise<SessionWithCounts[]> {
+      // One pass over the event's registrations, rather than three counts per session.
+      const counts = ex
+        .select({
+          sessionId: registrations.sessionId,
+          confirmed: sql<number>`count(*) filter (where ${registrations.status} in ('confirmed', 'attended'))::int`.as('confirmed'),
+          waitlisted: sql<number>`count(*) filter (where ${registrations.status} = 'waitlisted')::int`.as('waitlisted'),
+          attended: sql<number>`count(*) filter (where ${registrations.status} = 'attended')::int`.as('attended'),
+        })
+        .from(registrations)
+        .innerJoin(eventSessions, eq(eventSessions.id, registrations.sessionId))
+        .where(eq(eventSessions.eventId, eventId))
+        .groupBy(registrations.sessionId)
+        .as('counts');
       const rows = await ex
         .select({
           session: eventSessions,
           venue: venues,
-          confirmed: sql<number>`(select count(*)::int from registrations r where r.session_id = event_sessions.id and r.status in ('confirmed', 'attended'))`,
-          waitlisted: sql<number>`(select count(*)::int from registrations r where r.session_id = event_sessions.id and r.status = 'waitlisted')`,
-          attended: sql<number>`(select count(*)::int from registrations r where r.session_id = event_sessions.id and r.status = 'attended')`,
+          confirmed: sql<number>`coalesce(${counts.confirmed}, 0)`,
+          waitlisted: sql<number>`coalesce(${counts.waitlisted}, 0)`,
+          attended: sql<number>`coalesce(${counts.attended}, 0)`,
         })
         .from(eventSessions)
         .leftJoin(venues, eq(venues.id, eventSessions.venueId))
+        .leftJoin(counts, eq(counts.sessionId, eventSessions.id))
         .where(eq(eventSessions.eventId, eventId))
         .orderBy(asc(eventSessions.startsAt), asc(eventSessions.title));
       const ids = rows.map((r) => r.session.id);

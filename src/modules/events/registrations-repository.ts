@@ -18,6 +18,21 @@ export function createRegistrationsRepository() {
       const [row] = opts.forUpdate ? await q.for('update') : await q;
       return row;
     },
+    /**
+     * Everything a registration decision needs, in one query under the session lock: places taken,
+     * people waiting, and this person's live registration if they already have one.
+     */
+    async placesAndExisting(ex: Executor, sessionId: string, personId: string) {
+      const rows = await ex.execute<{ taken: number; waiting: number; existing_id: string | null }>(sql`
+        select
+          count(*) filter (where status in ('confirmed', 'attended'))::int as taken,
+          count(*) filter (where status = 'waitlisted')::int as waiting,
+          (select id from registrations where session_id = ${sessionId} and person_id = ${personId} and status <> 'cancelled') as existing_id
+        from registrations where session_id = ${sessionId}`);
+      const row = rows.rows[0]!;
+      return { taken: row.taken, waiting: row.waiting, existingId: row.existing_id };
+    },
+
     /** Places taken: confirmed, and those who came. */
     async countTaken(ex: Executor, sessionId: string): Promise<number> {
       const [row] = await ex

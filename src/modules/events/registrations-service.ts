@@ -8,7 +8,7 @@ import { ConflictError, NotFoundError } from '../../lib/validation.ts';
 import type { OutgoingEmail } from '../email/mailer.ts';
 import type { PeopleRepository } from '../people/people-repository.ts';
 import type { PersonInput } from '../people/people-schemas.ts';
-import { isStaff, type Actor, type PeopleService } from '../people/people-service.ts';
+import { isStaff, isUniqueViolation, type Actor, type PeopleService } from '../people/people-service.ts';
 import type { EventsRepository } from './events-repository.ts';
 import * as emails from './registration-emails.ts';
 import type { RegistrationsRepository } from './registrations-repository.ts';
@@ -48,9 +48,13 @@ export function createRegistrationsService(deps: {
   async function context(id: string): Promise<emails.RegistrationContext | null> {
     const d = await registrations.details(db, id);
     if (!d) return null;
+    return contextFrom({ ...d, waitlistPosition: await registrations.waitlistPosition(db, d.registration) });
+  }
+
+  function contextFrom(d: Omit<emails.RegistrationContext, 'cancelUrl' | 'calendarHost' | 'serviceName' | 'orgName'>): emails.RegistrationContext {
+    const id = d.registration.id;
     return {
       ...d,
-      waitlistPosition: await registrations.waitlistPosition(db, d.registration),
       cancelUrl: `${deps.config.publicUrl}/registrations/${id}/cancel?token=${cancelToken(id)}`,
       calendarHost,
       serviceName: deps.config.branding.serviceName,
@@ -59,13 +63,17 @@ export function createRegistrationsService(deps: {
   }
 
   /** Emails go after the commit; a failure to queue one is logged, never undoes the registration. */
-  async function tell(id: string, build: (c: emails.RegistrationContext) => OutgoingEmail) {
+  async function tellWith(c: emails.RegistrationContext, build: (c: emails.RegistrationContext) => OutgoingEmail) {
     try {
-      const c = await context(id);
-      if (c?.person.email) await deps.jobs.sendEmail(build(c));
+      if (c.person.email) await deps.jobs.sendEmail(build(c));
     } catch (err) {
-      deps.log(`Could not queue an email about registration ${id}`, err);
+      deps.log(`Could not queue an email about registration ${c.registration.id}`, err);
     }
+  }
+
+  async function tell(id: string, build: (c: emails.RegistrationContext) => OutgoingEmail) {
+    const c = await context(id);
+    if (c) await tellWith(c, build);
   }
 
   async function scheduleReminder(r: Registration, startsAt: Date) {
@@ -94,6 +102,51 @@ export function createRegistrationsService(deps: {
     }
   }
 
+  async function registerOnce(actor: Actor | null, req: RegisterRequest): Promise<RegistrationResult> {
+    // Who is registering is settled before the lock, so the lock is held for as little as possible.
+    let known: Person | undefined;
+    if ('personId' in req.who) {
+      known = await people.findById(db, req.who.personId);
+      if (!known || known.erasedAt) throw new NotFoundError('No person with that id');
+    } else if (req.who.person.email) {
+      known = await people.findActiveByEmail(db, req.who.person.email);
+    }
+    const result = await db.transaction(async (tx) => {
+      const locked = await events.lockSessionWithEvent(tx, req.sessionId);
+      if (!locked) throw new NotFoundError('No session with that id');
+      const { session, event } = locked;
+      if (event.status === 'cancelled' || session.status === 'cancelled') throw new ConflictError('This event has been cancelled, so you cannot register for it');
+      if (event.status !== 'published') throw new ConflictError('This event is not open for registration yet');
+      if (session.endsAt.getTime() <= Date.now()) throw new ConflictError('This session has already happened');
+
+      const person = known ?? (await deps.peopleService.createIn(tx, actor, (req.who as { person: PersonInput }).person));
+      const places = await registrations.placesAndExisting(tx, session.id, person.id);
+      if (places.existingId) {
+        const existing = (await registrations.find(tx, places.existingId))!;
+        return { ...locked, person, registration: existing, waitlistPosition: await registrations.waitlistPosition(tx, existing), created: false };
+      }
+      const confirmed = places.taken < session.capacity;
+      const registration = await registrations.insert(tx, {
+        sessionId: session.id,
+        personId: person.id,
+        status: confirmed ? 'confirmed' : 'waitlisted',
+        labelName: req.labelName ?? person.labelName ?? null,
+        accessNeeds: [...new Set(req.accessNeeds ?? person.accessNeeds)],
+        accessNotes: req.accessNotes ?? person.accessNotes ?? null,
+        registeredBy: actor && actor.personId !== person.id ? actor.personId : null,
+      });
+      // Under the lock, the new person waits behind exactly those already waiting.
+      return { ...locked, person, registration, waitlistPosition: confirmed ? null : places.waiting + 1, created: true };
+    });
+    if (result.created) {
+      const r = result.registration;
+      const c = contextFrom(result);
+      await tellWith(c, r.status === 'confirmed' ? emails.confirmationEmail : emails.waitlistEmail);
+      if (r.status === 'confirmed') await scheduleReminder(r, result.session.startsAt);
+    }
+    return { registration: result.registration, waitlistPosition: result.waitlistPosition, created: result.created };
+  }
+
   return {
     cancelToken,
     fillPlaces,
@@ -106,45 +159,13 @@ export function createRegistrationsService(deps: {
      * Registering twice returns the same registration.
      */
     async register(actor: Actor | null, req: RegisterRequest): Promise<RegistrationResult> {
-      const result = await db.transaction(async (tx) => {
-        const session = await events.findSession(tx, req.sessionId, { forUpdate: true });
-        if (!session) throw new NotFoundError('No session with that id');
-        const event = (await events.findEvent(tx, session.eventId))!;
-        if (event.status === 'cancelled' || session.status === 'cancelled') throw new ConflictError('This event has been cancelled, so you cannot register for it');
-        if (event.status !== 'published') throw new ConflictError('This event is not open for registration yet');
-        if (session.endsAt.getTime() <= Date.now()) throw new ConflictError('This session has already happened');
-
-        let person: Person | undefined;
-        if ('personId' in req.who) {
-          person = await people.findById(tx, req.who.personId);
-          if (!person || person.erasedAt) throw new NotFoundError('No person with that id');
-        } else {
-          const given = req.who.person;
-          person = given.email ? await people.findActiveByEmail(tx, given.email) : undefined;
-          person ??= await deps.peopleService.createIn(tx, actor, given);
-        }
-
-        const existing = await registrations.findLive(tx, session.id, person.id);
-        if (existing) return { registration: existing, waitlistPosition: await registrations.waitlistPosition(tx, existing), created: false, startsAt: session.startsAt };
-
-        const taken = await registrations.countTaken(tx, session.id);
-        const registration = await registrations.insert(tx, {
-          sessionId: session.id,
-          personId: person.id,
-          status: taken < session.capacity ? 'confirmed' : 'waitlisted',
-          labelName: req.labelName ?? person.labelName ?? null,
-          accessNeeds: [...new Set(req.accessNeeds ?? person.accessNeeds)],
-          accessNotes: req.accessNotes ?? person.accessNotes ?? null,
-          registeredBy: actor && actor.personId !== person.id ? actor.personId : null,
-        });
-        return { registration, waitlistPosition: await registrations.waitlistPosition(tx, registration), created: true, startsAt: session.startsAt };
-      });
-      if (result.created) {
-        const r = result.registration;
-        await tell(r.id, r.status === 'confirmed' ? emails.confirmationEmail : emails.waitlistEmail);
-        if (r.status === 'confirmed') await scheduleReminder(r, result.startsAt);
+      try {
+        return await registerOnce(actor, req);
+      } catch (err) {
+        // Two requests for the same new person at once: the second finds the first one's record.
+        if ('person' in req.who && isUniqueViolation(err)) return registerOnce(actor, req);
+        throw err;
       }
-      return { registration: result.registration, waitlistPosition: result.waitlistPosition, created: result.created };
     },
 
     /**

@@ -16,7 +16,7 @@ const STAFF_ROLES: readonly Role[] = ['admin', 'staff'];
 export const isStaff = (actor: Actor | null | undefined) => !!actor && STAFF_ROLES.includes(actor.role);
 
 const UNIQUE_VIOLATION = '23505';
-function isUniqueViolation(err: unknown): boolean {
+export function isUniqueViolation(err: unknown): boolean {
   let e: unknown = err;
   // drizzle wraps driver errors; the PostgreSQL code sits on the cause.
   while (e && typeof e === 'object') {
