@@ -38,3 +38,20 @@ test('a second start does not add the demo data again', async () => {
   assert.equal(added, false);
   assert.equal((await db.query('select count(*)::int as n from people')).rows[0].n, before);
 });
+
+test('the demo holds the conference with five masterclasses led by patient leaders, and the co-production week', async () => {
+  const events = await t.services.events.list({ publishedOnly: true });
+  const conference = events.find((e) => e.title.startsWith('#PatientsasPartners'))!;
+  const week = events.find((e) => e.title.startsWith('Co-production week'))!;
+  assert.ok(conference && week);
+  const masterclasses = (await t.services.events.sessionsOf(conference.id)).filter((s) => s.title.startsWith('Masterclass'));
+  assert.equal(masterclasses.length, 5);
+  for (const m of masterclasses) {
+    assert.equal(m.facilitators.length, 1, m.title);
+    assert.ok(m.facilitators[0]!.bio, `${m.title} shows its leader's own words`);
+  }
+  const weekSessions = await t.services.events.sessionsOf(week.id);
+  assert.ok(weekSessions.every((s) => s.format === 'online'));
+  assert.equal(new Set(weekSessions.map((s) => s.startsAt.toISOString().slice(0, 10))).size, 5, 'across five days');
+  assert.ok(weekSessions.some((s) => s.waitlisted > 0), 'one session is full, with a waiting list');
+});
