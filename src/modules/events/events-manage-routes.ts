@@ -16,8 +16,8 @@ const ORGANISERS = { access: ['admin', 'staff'] as const, hideWhenDenied: true }
 const RUNNERS = { access: ['admin', 'staff', 'facilitator'] as const, hideWhenDenied: true };
 
 const DATE_IDS: Record<string, string> = { start: 'start-day', end: 'end-day', date: 'date-day' };
-const eventFormOptions = { idFor: (f: string) => DATE_IDS[f] ?? f, aliases: { startsAt: 'start', endsAt: 'end' } };
-const sessionFormOptions = { idFor: (f: string) => DATE_IDS[f] ?? (f === 'format' ? 'format' : f === 'venue' ? 'venueName' : f), aliases: { startsAt: 'date', endsAt: 'endTime' } };
+const eventFormOptions = { idFor: (f: string) => DATE_IDS[f] ?? f, aliases: { startsAt: 'start', endsAt: 'end' } as Record<string, string> };
+const sessionFormOptions = { idFor: (f: string) => DATE_IDS[f] ?? (f === 'venue' ? 'venueName' : f), aliases: { startsAt: 'date', endsAt: 'endTime' } as Record<string, string> };
 
 const listFilter = z.object({
   session: z.string().max(40).optional().catch(undefined),
@@ -26,9 +26,9 @@ const listFilter = z.object({
 });
 
 /** A ValidationError from a service (session outside the event, say) shown like a form error. */
-function failureFrom(err: ValidationError, opts: typeof eventFormOptions): FormFailure {
+function failureFrom(err: ValidationError, opts: { idFor: (f: string) => string; aliases: Record<string, string> }): FormFailure {
   const errors: Record<string, string> = {};
-  for (const e of err.errors) errors[opts.aliases[e.path as keyof typeof opts.aliases] ?? e.path] ??= e.message;
+  for (const e of err.errors) errors[opts.aliases[e.path] ?? e.path] ??= e.message;
   return { ok: false, errors, errorList: Object.entries(errors).map(([k, text]) => ({ text, href: `#${opts.idFor(k)}` })) };
 }
 
@@ -144,7 +144,7 @@ export function eventsManageRoutes(app: FastifyInstance, deps: { events: EventsS
     try {
       await events.addSession(actorOf(request), event.id, form.data);
     } catch (err) {
-      if (err instanceof ValidationError) return sessionForm(reply, event, { ...ctx, failure: failureFrom(err, sessionFormOptions as never) }, 400);
+      if (err instanceof ValidationError) return sessionForm(reply, event, { ...ctx, failure: failureFrom(err, sessionFormOptions) }, 400);
       if (err instanceof ConflictError) return sessionForm(reply, event, { ...ctx, failure: { ok: false, errors: {}, errorList: [{ text: err.message, href: '#title' }] } }, 409);
       throw err;
     }
@@ -166,7 +166,7 @@ export function eventsManageRoutes(app: FastifyInstance, deps: { events: EventsS
     try {
       await events.updateSession(actorOf(request), session.id, form.data);
     } catch (err) {
-      if (err instanceof ValidationError) return sessionForm(reply, event, { ...ctx, failure: failureFrom(err, sessionFormOptions as never) }, 400);
+      if (err instanceof ValidationError) return sessionForm(reply, event, { ...ctx, failure: failureFrom(err, sessionFormOptions) }, 400);
       throw err;
     }
     return reply.redirect(`/manage/events/${event.id}?session=1`, 303);
