@@ -21,11 +21,29 @@ export interface LocalParts {
   second: number;
 }
 
+/**
+ * Intl formatting is slow next to everything else on a page, and pages show the same few
+ * instants again and again (a programme's sessions), so results are remembered, within bounds.
+ */
+function memo<T>(fn: (d: Date) => T, size = 5000): (d: Date) => T {
+  const cache = new Map<number, T>();
+  return (d: Date) => {
+    const key = d.getTime();
+    let value = cache.get(key);
+    if (value === undefined) {
+      if (cache.size >= size) cache.clear();
+      value = fn(d);
+      cache.set(key, value);
+    }
+    return value;
+  };
+}
+
 /** The wall-clock time in London at an instant. */
-export function londonParts(d: Date): LocalParts {
+export const londonParts = memo((d: Date): LocalParts => {
   const p = Object.fromEntries(partsFormatter.formatToParts(d).map((x) => [x.type, x.value]));
   return { year: +p.year!, month: +p.month!, day: +p.day!, hour: +p.hour!, minute: +p.minute!, second: +p.second! };
-}
+});
 
 /** The instant at which London's clocks show this time (the later one if it happens twice). */
 export function fromLondon(year: number, month: number, day: number, hour = 0, minute = 0): Date {
@@ -50,9 +68,9 @@ const dayFormat = new Intl.DateTimeFormat('en-GB', { timeZone: ZONE, weekday: 'l
 const timeFormat = new Intl.DateTimeFormat('en-GB', { timeZone: ZONE, hour: 'numeric', minute: '2-digit', hourCycle: 'h12' });
 
 /** "Monday 6 July 2026" */
-export const formatDay = (d: Date) => dayFormat.format(d);
+export const formatDay = memo((d: Date) => dayFormat.format(d));
 /** "2:30pm" (the NHS style for times) */
-export const formatTime = (d: Date) => timeFormat.format(d).replace(/\s/g, '').replace(':00', '').toLowerCase();
+export const formatTime = memo((d: Date) => timeFormat.format(d).replace(/\s/g, '').replace(':00', '').toLowerCase());
 
 export function formatRange(start: Date, end: Date): string {
   if (londonDay(start) === londonDay(end)) return `${formatDay(start)}, ${formatTime(start)} to ${formatTime(end)}`;
