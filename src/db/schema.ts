@@ -1,4 +1,4 @@
-import { bigserial, boolean, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { bigserial, boolean, doublePrecision, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
 // Mirrors src/db/migrations/*.sql, which are the source of truth for the database itself.
 
@@ -118,6 +118,7 @@ export const events = pgTable('events', {
   endsAt: at('ends_at').notNull(),
   hashtag: text('hashtag'),
   partners: text('partners').array().notNull().default([]),
+  reportHeadlines: text('report_headlines').array().notNull().default([]),
   status: text('status').$type<EventStatus>().notNull().default('draft'),
   isDemo: boolean('is_demo').notNull().default(false),
   createdBy: uuid('created_by'),
@@ -177,6 +178,92 @@ export const registrations = pgTable('registrations', {
   cancelledAt: at('cancelled_at'),
   attendedAt: at('attended_at'),
 });
+
+export const forms = pgTable('forms', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  title: text('title').notNull(),
+  intro: text('intro'),
+  anonymous: boolean('anonymous').notNull().default(false),
+  easyRead: boolean('easy_read').notNull().default(false),
+  eventId: uuid('event_id'),
+  sessionId: uuid('session_id'),
+  cohortId: uuid('cohort_id'),
+  status: text('status').$type<'draft' | 'open' | 'closed'>().notNull().default('draft'),
+  isDemo: boolean('is_demo').notNull().default(false),
+  createdBy: uuid('created_by'),
+  createdAt: at('created_at').notNull().defaultNow(),
+  updatedAt: at('updated_at').notNull().defaultNow(),
+});
+
+export const formQuestions = pgTable('form_questions', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  formId: uuid('form_id').notNull(),
+  key: text('key').notNull(),
+  position: integer('position').notNull(),
+  type: text('type').$type<'rating' | 'agreement' | 'yes_no' | 'single_choice' | 'multiple_choice' | 'text' | 'long_text' | 'number'>().notNull(),
+  text: text('text').notNull(),
+  easyReadText: text('easy_read_text'),
+  options: text('options').array().notNull().default([]),
+  required: boolean('required').notNull().default(false),
+  hidden: boolean('hidden').notNull().default(false),
+});
+
+export const formInvitations = pgTable('form_invitations', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  formId: uuid('form_id').notNull(),
+  personId: uuid('person_id').notNull(),
+  invitedAt: at('invited_at').notNull().defaultNow(),
+  remindedAt: at('reminded_at'),
+});
+
+export const formResponses = pgTable('form_responses', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  formId: uuid('form_id').notNull(),
+  personId: uuid('person_id'),
+  respondentKey: text('respondent_key'),
+  experience: text('experience').$type<Experience>(),
+  quoteConsent: text('quote_consent').$type<'named' | 'anonymous' | 'no'>().notNull().default('no'),
+  submittedAt: at('submitted_at').notNull().defaultNow(),
+  updatedAt: at('updated_at').notNull().defaultNow(),
+});
+
+export const formAnswers = pgTable('form_answers', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  responseId: uuid('response_id').notNull(),
+  questionId: uuid('question_id').notNull(),
+  choice: text('choice'),
+  choices: text('choices').array(),
+  number: doublePrecision('number'),
+  text: text('text'),
+  starred: boolean('starred').notNull().default(false),
+});
+
+export const formThemes = pgTable('form_themes', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  questionId: uuid('question_id').notNull(),
+  label: text('label').notNull(),
+  position: integer('position').notNull(),
+  edited: boolean('edited').notNull().default(false),
+  createdAt: at('created_at').notNull().defaultNow(),
+});
+
+export const formAnswerThemes = pgTable(
+  'form_answer_themes',
+  { answerId: bigserial('answer_id', { mode: 'number' }).notNull(), themeId: uuid('theme_id').notNull(), score: doublePrecision('score').notNull().default(0) },
+  (t) => [primaryKey({ columns: [t.answerId, t.themeId] })],
+);
+
+export const pageFeedback = pgTable('page_feedback', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  path: text('path').notNull(),
+  useful: boolean('useful'),
+  comment: text('comment'),
+  createdAt: at('created_at').notNull().defaultNow(),
+});
+
+export type Form = typeof forms.$inferSelect;
+export type FormQuestion = typeof formQuestions.$inferSelect;
+export type FormResponse = typeof formResponses.$inferSelect;
 
 export type Event = typeof events.$inferSelect;
 export type Venue = typeof venues.$inferSelect;

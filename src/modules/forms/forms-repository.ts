@@ -1,0 +1,116 @@
+import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import type { Executor } from '../../db/client.ts';
+import { formAnswers, formInvitations, formQuestions, formResponses, forms, people, type Form, type FormQuestion } from '../../db/schema.ts';
+import { isUuid } from '../people/people-repository.ts';
+import type { AnswerRow } from './answers.ts';
+import type { QuestionInput } from './forms-schemas.ts';
+
+export function createFormsRepository() {
+  return {
+    async insertForm(ex: Executor, row: typeof forms.$inferInsert): Promise<Form> {
+      const [f] = await ex.insert(forms).values(row).returning();
+      return f!;
+    },
+    async updateForm(ex: Executor, id: string, set: Partial<typeof forms.$inferInsert>) {
+      await ex.update(forms).set({ ...set, updatedAt: new Date() }).where(eq(forms.id, id));
+    },
+    async findForm(ex: Executor, id: string, opts: { forUpdate?: boolean } = {}): Promise<Form | undefined> {
+      if (!isUuid(id)) return undefined;
+      const q = ex.select().from(forms).where(eq(forms.id, id));
+      const [row] = opts.forUpdate ? await q.for('update') : await q;
+      return row;
+    },
+    listForms: (ex: Executor) => ex.select().from(forms).orderBy(desc(forms.createdAt)),
+    formsOfEvent: (ex: Executor, eventId: string) => ex.select().from(forms).where(eq(forms.eventId, eventId)).orderBy(asc(forms.createdAt)),
+
+    questions: (ex: Executor, formId: string): Promise<FormQuestion[]> => ex.select().from(formQuestions).where(eq(formQuestions.formId, formId)).orderBy(asc(formQuestions.position)),
+    async insertQuestion(ex: Executor, formId: string, q: QuestionInput, position: number) {
+      const [row] = await ex
+        .insert(formQuestions)
+        .values({ formId, key: q.key, type: q.type, text: q.text, easyReadText: q.easyReadText ?? null, options: q.options ?? [], required: q.required ?? false, position })
+        .returning();
+      return row!;
+    },
+    async updateQuestion(ex: Executor, id: string, set: Partial<typeof formQuestions.$inferInsert>) {
+      await ex.update(formQuestions).set(set).where(eq(formQuestions.id, id));
+    },
+    async deleteQuestion(ex: Executor, id: string) {
+      await ex.delete(formQuestions).where(eq(formQuestions.id, id));
+    },
+    async answerCount(ex: Executor, questionId: string): Promise<number> {
+      const [row] = await ex.select({ n: sql<number>`count(*)::int` }).from(formAnswers).where(eq(formAnswers.questionId, questionId));
+      return row?.n ?? 0;
+    },
+
+    async findResponseByKey(ex: Executor, formId: string, respondentKey: string) {
+      const [row] = await ex.select().from(formResponses).where(and(eq(formResponses.formId, formId), eq(formResponses.respondentKey, respondentKey)));
+      return row;
+    },
+    async insertResponse(ex: Executor, row: typeof formResponses.$inferInsert) {
+      const [r] = await ex.insert(formResponses).values(row).returning();
+      return r!;
+    },
+    async updateResponse(ex: Executor, id: string, set: Partial<typeof formResponses.$inferInsert>) {
+      await ex.update(formResponses).set({ ...set, updatedAt: new Date() }).where(eq(formResponses.id, id));
+    },
+    async replaceAnswers(ex: Executor, responseId: string, rows: AnswerRow[]) {
+      await ex.delete(formAnswers).where(eq(formAnswers.responseId, responseId));
+      if (rows.length) await ex.insert(formAnswers).values(rows.map((r) => ({ ...r, responseId })));
+    },
+    answersOf: (ex: Executor, responseId: string) => ex.select().from(formAnswers).where(eq(formAnswers.responseId, responseId)),
+
+    /** Responses with their answers, in the order they came, a page at a time. */
+    async responsesPage(ex: Executor, formId: string, opts: { after?: { at: Date; id: string }; limit: number }) {
+      const responses = await ex
+        .select()
+        .from(formResponses)
+        .where(and(eq(formResponses.formId, formId), opts.after ? sql`(${formResponses.submittedAt}, ${formResponses.id}) > (${opts.after.at}, ${opts.after.id})` : undefined))
+        .orderBy(asc(formResponses.submittedAt), asc(formResponses.id))
+        .limit(opts.limit);
+      const answers = responses.length ? await ex.select().from(formAnswers).where(inArray(formAnswers.responseId, responses.map((r) => r.id))) : [];
+      return { responses, answers };
+    },
+
+    async invite(ex: Executor, formId: string, personIds: string[]): Promise<string[]> {
+      if (!personIds.length) return [];
+      const rows = await ex.insert(formInvitations).values(personIds.map((personId) => ({ formId, personId }))).onConflictDoNothing().returning({ personId: formInvitations.personId });
+      return rows.map((r) => r.personId);
+    },
+    async invitedCount(ex: Executor, formId: string): Promise<number> {
+      const [row] = await ex.select({ n: sql<number>`count(*)::int` }).from(formInvitations).where(eq(formInvitations.formId, formId));
+      return row?.n ?? 0;
+    },
+    async isInvited(ex: Executor, formId: string, personId: string): Promise<boolean> {
+      const rows = await ex.select({ id: formInvitations.id }).from(formInvitations).where(and(eq(formInvitations.formId, formId), eq(formInvitations.personId, personId)));
+      return rows.length > 0;
+    },
+    /** Invited people who have not answered yet, with an email to remind. */
+    async notYetAnswered(ex: Executor, formId: string, respondentKeyOf: (personId: string) => string) {
+      const invited = await ex
+        .select({ id: people.id, name: people.name, email: people.email })
+        .from(formInvitations)
+        .innerJoin(people, eq(people.id, formInvitations.personId))
+        .where(and(eq(formInvitations.formId, formId), sql`${people.erasedAt} is null`));
+      const keys = new Set(
+        (await ex.select({ key: formResponses.respondentKey }).from(formResponses).where(eq(formResponses.formId, formId))).map((r) => r.key),
+      );
+      return invited.filter((p) => !keys.has(respondentKeyOf(p.id)));
+    },
+    async markReminded(ex: Executor, formId: string, personIds: string[]) {
+      if (personIds.length) await ex.update(formInvitations).set({ remindedAt: new Date() }).where(and(eq(formInvitations.formId, formId), inArray(formInvitations.personId, personIds)));
+    },
+    async setStar(ex: Executor, answerId: number, starred: boolean) {
+      await ex.update(formAnswers).set({ starred }).where(eq(formAnswers.id, answerId));
+    },
+    async answerWithForm(ex: Executor, answerId: number) {
+      const [row] = await ex
+        .select({ answer: formAnswers, formId: formQuestions.formId })
+        .from(formAnswers)
+        .innerJoin(formQuestions, eq(formQuestions.id, formAnswers.questionId))
+        .where(eq(formAnswers.id, answerId));
+      return row;
+    },
+  };
+}
+
+export type FormsRepository = ReturnType<typeof createFormsRepository>;

@@ -1,0 +1,98 @@
+import { z } from 'zod';
+
+export const QUESTION_TYPES = ['rating', 'agreement', 'yes_no', 'single_choice', 'multiple_choice', 'text', 'long_text', 'number'] as const;
+export type QuestionType = (typeof QUESTION_TYPES)[number];
+
+/** The fixed scales, most positive first: "top two" means the first two. */
+export const SCALES = {
+  rating: ['excellent', 'good', 'fair', 'poor', 'very poor'],
+  agreement: ['strongly agree', 'agree', 'neither agree nor disagree', 'disagree', 'strongly disagree'],
+  yes_no: ['yes', 'no'],
+} as const;
+
+export const QUESTION_TYPE_LABELS: Record<QuestionType, string> = {
+  rating: 'Rating (excellent to very poor)',
+  agreement: 'Agreement (strongly agree to strongly disagree)',
+  yes_no: 'Yes or no',
+  single_choice: 'Choose one',
+  multiple_choice: 'Choose all that apply',
+  text: 'Short text',
+  long_text: 'Long text',
+  number: 'Number',
+};
+
+export const MAX_TEXT_ANSWER = 5000;
+
+export const questionInputSchema = z
+  .strictObject({
+    key: z
+      .string({ error: 'Give each question a key' })
+      .regex(/^[a-z][a-z0-9_]{0,39}$/, 'A key is lower-case letters, numbers and underscores, starting with a letter'),
+    type: z.enum(QUESTION_TYPES, { error: `The type must be one of: ${QUESTION_TYPES.join(', ')}` }),
+    text: z.string({ error: 'Enter the question' }).trim().min(1, 'Enter the question').max(500, 'A question must be 500 characters or fewer'),
+    easyReadText: z.string().trim().max(500).optional(),
+    options: z.array(z.string().trim().min(1).max(200)).max(30, 'At most 30 options').optional(),
+    required: z.boolean().optional(),
+  })
+  .superRefine((q, ctx) => {
+    const choice = q.type === 'single_choice' || q.type === 'multiple_choice';
+    if (choice && (q.options?.length ?? 0) < 2) ctx.addIssue({ code: 'custom', path: ['options'], message: 'A choice question needs at least 2 options' });
+    if (choice && q.options && new Set(q.options.map((o) => o.toLowerCase())).size !== q.options.length) ctx.addIssue({ code: 'custom', path: ['options'], message: 'Each option must be different' });
+    if (!choice && q.options?.length) ctx.addIssue({ code: 'custom', path: ['options'], message: `A ${q.type} question has fixed options; leave options out` });
+  });
+export type QuestionInput = z.infer<typeof questionInputSchema>;
+
+export const formInputSchema = z
+  .strictObject({
+    title: z.string({ error: 'Enter a title' }).trim().min(1, 'Enter a title').max(200),
+    intro: z.string().trim().max(2000).optional(),
+    anonymous: z.boolean({ error: 'Say whether the form is anonymous (true or false)' }),
+    easyRead: z.boolean().optional(),
+    eventId: z.string().optional(),
+    sessionId: z.string().optional(),
+    cohortId: z.string().optional(),
+    questions: z.array(questionInputSchema).max(100, 'At most 100 questions').default([]),
+  })
+  .superRefine((f, ctx) => {
+    const keys = f.questions.map((q) => q.key);
+    if (new Set(keys).size !== keys.length) ctx.addIssue({ code: 'custom', path: ['questions'], message: 'Each question needs its own key' });
+  });
+export type FormInput = z.infer<typeof formInputSchema>;
+
+export const QUOTE_CONSENTS = ['named', 'anonymous', 'no'] as const;
+
+/** A response as the API takes it; each answer is checked against its question by the service. */
+export const responseInputSchema = z.strictObject({
+  personId: z.string().optional(),
+  answers: z.record(z.string(), z.unknown(), { error: 'Give answers as an object of question key to answer' }),
+  quoteConsent: z.enum(QUOTE_CONSENTS).optional(),
+});
+export type ResponseInput = z.infer<typeof responseInputSchema>;
+
+export const questionFormSchema = z.preprocess((raw) => {
+  const b = (raw ?? {}) as Record<string, unknown>;
+  const options = String(b.options ?? '')
+    .split(/\r?\n/)
+    .map((o) => o.trim())
+    .filter(Boolean);
+  return {
+    key: b.key,
+    type: b.type,
+    text: b.text,
+    easyReadText: typeof b.easyReadText === 'string' && b.easyReadText.trim() ? b.easyReadText : undefined,
+    options: options.length ? options : undefined,
+    required: b.required === 'yes',
+  };
+}, questionInputSchema);
+
+export const formSettingsFormSchema = z.preprocess((raw) => {
+  const b = (raw ?? {}) as Record<string, unknown>;
+  return {
+    title: b.title,
+    intro: typeof b.intro === 'string' && b.intro.trim() ? b.intro : undefined,
+    anonymous: b.anonymous === 'yes' ? true : b.anonymous === 'no' ? false : undefined,
+    easyRead: b.easyRead === 'yes',
+    eventId: typeof b.eventId === 'string' && b.eventId ? b.eventId : undefined,
+    questions: [],
+  };
+}, formInputSchema);

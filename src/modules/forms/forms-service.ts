@@ -1,0 +1,245 @@
+import type { Config } from '../../config.ts';
+import type { Db } from '../../db/client.ts';
+import type { Form, FormQuestion, Person } from '../../db/schema.ts';
+import type { Jobs } from '../../jobs/jobs.ts';
+import { hmac, safeEqual } from '../../lib/tokens.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../../lib/validation.ts';
+import type { AuditRepository } from '../audit/audit-repository.ts';
+import type { EventsRepository } from '../events/events-repository.ts';
+import type { EventReportsRepository } from '../events/event-reports-repository.ts';
+import type { PeopleRepository } from '../people/people-repository.ts';
+import type { Actor } from '../people/people-service.ts';
+import { checkAnswers } from './answers.ts';
+import type { FormsRepository } from './forms-repository.ts';
+import type { FormInput, QuestionInput } from './forms-schemas.ts';
+
+export interface Respondent {
+  /** Who answered, when known: signed in, invited by personal link, or entered by staff. */
+  person: Person | null;
+}
+
+export function createFormsService(deps: {
+  db: Db;
+  config: Pick<Config, 'publicUrl' | 'branding'>;
+  secret: string;
+  forms: FormsRepository;
+  people: PeopleRepository;
+  events: EventsRepository;
+  eventReports: EventReportsRepository;
+  audit: AuditRepository;
+  jobs: Pick<Jobs, 'sendEmail'>;
+}) {
+  const { db, forms } = deps;
+  const respondentKey = (formId: string, personId: string) => hmac(deps.secret, `respondent:${formId}:${personId}`);
+  const inviteToken = (formId: string, personId: string) => `${personId}.${hmac(deps.secret, `invite:${formId}:${personId}`)}`;
+  const personalLink = (formId: string, personId: string) => `${deps.config.publicUrl}/f/${formId}?invite=${inviteToken(formId, personId)}`;
+
+  async function mustFind(id: string, forUpdate = false) {
+    const form = await forms.findForm(db, id, { forUpdate });
+    if (!form) throw new NotFoundError('No form with that id');
+    return form;
+  }
+
+  async function checkLinks(input: Pick<FormInput, 'eventId' | 'sessionId'>) {
+    if (input.eventId && !(await deps.events.findEvent(db, input.eventId))) throw new ValidationError([{ path: 'eventId', message: 'No event with that id' }]);
+    if (input.sessionId && !(await deps.events.findSession(db, input.sessionId))) throw new ValidationError([{ path: 'sessionId', message: 'No session with that id' }]);
+  }
+
+  return {
+    respondentKey,
+    personalLink,
+
+    async create(actor: Actor, input: FormInput, extra: { isDemo?: boolean } = {}): Promise<Form> {
+      await checkLinks(input);
+      return db.transaction(async (tx) => {
+        const form = await forms.insertForm(tx, {
+          title: input.title,
+          intro: input.intro ?? null,
+          anonymous: input.anonymous,
+          easyRead: input.easyRead ?? false,
+          eventId: input.eventId ?? null,
+          sessionId: input.sessionId ?? null,
+          cohortId: null,
+          createdBy: actor.personId,
+          isDemo: extra.isDemo ?? false,
+        });
+        for (const [i, q] of input.questions.entries()) await forms.insertQuestion(tx, form.id, q, i + 1);
+        await deps.audit.insert(tx, { actorId: actor.personId, action: 'form.created', subjectType: 'form', subjectId: form.id });
+        return form;
+      });
+    },
+
+    async updateSettings(actor: Actor, id: string, input: Pick<FormInput, 'title' | 'intro' | 'anonymous' | 'easyRead' | 'eventId'>) {
+      await checkLinks(input);
+      await db.transaction(async (tx) => {
+        const form = await forms.findForm(tx, id, { forUpdate: true });
+        if (!form) throw new NotFoundError('No form with that id');
+        if (form.anonymous !== input.anonymous && (await forms.responsesPage(tx, id, { limit: 1 })).responses.length) {
+          throw new ConflictError('People have answered already, so whether the form is anonymous cannot change: they answered on that promise');
+        }
+        await forms.updateForm(tx, id, { title: input.title, intro: input.intro ?? null, anonymous: input.anonymous, easyRead: input.easyRead ?? false, eventId: input.eventId ?? null });
+        await deps.audit.insert(tx, { actorId: actor.personId, action: 'form.updated', subjectType: 'form', subjectId: id });
+      });
+    },
+
+    get: (id: string) => mustFind(id),
+    list: () => forms.listForms(db),
+    formsOfEvent: (eventId: string) => forms.formsOfEvent(db, eventId),
+    questions: (formId: string) => forms.questions(db, formId),
+
+    async addQuestion(actor: Actor, formId: string, q: QuestionInput): Promise<FormQuestion> {
+      return db.transaction(async (tx) => {
+        await mustFindIn(tx, formId);
+        const existing = await forms.questions(tx, formId);
+        if (existing.some((e) => e.key === q.key)) throw new ValidationError([{ path: 'key', message: 'Another question on this form has that key' }]);
+        return forms.insertQuestion(tx, formId, q, (existing.at(-1)?.position ?? 0) + 1);
+      });
+    },
+
+    /** Moves a question up or down by swapping places with its neighbour. */
+    async moveQuestion(formId: string, questionId: string, direction: 'up' | 'down') {
+      await db.transaction(async (tx) => {
+        await mustFindIn(tx, formId);
+        const qs = await forms.questions(tx, formId);
+        const i = qs.findIndex((q) => q.id === questionId);
+        if (i < 0) throw new NotFoundError('No question with that id on this form');
+        const j = direction === 'up' ? i - 1 : i + 1;
+        if (j < 0 || j >= qs.length) return;
+        await forms.updateQuestion(tx, qs[i]!.id, { position: qs[j]!.position });
+        await forms.updateQuestion(tx, qs[j]!.id, { position: qs[i]!.position });
+      });
+    },
+
+    /** A question with answers is hidden, never deleted: what people said is kept. */
+    async removeQuestion(formId: string, questionId: string): Promise<'deleted' | 'hidden'> {
+      return db.transaction(async (tx) => {
+        await mustFindIn(tx, formId);
+        const q = (await forms.questions(tx, formId)).find((x) => x.id === questionId);
+        if (!q) throw new NotFoundError('No question with that id on this form');
+        if ((await forms.answerCount(tx, q.id)) > 0) {
+          await forms.updateQuestion(tx, q.id, { hidden: true });
+          return 'hidden';
+        }
+        await forms.deleteQuestion(tx, q.id);
+        return 'deleted';
+      });
+    },
+
+    async showQuestion(formId: string, questionId: string) {
+      const q = (await forms.questions(db, formId)).find((x) => x.id === questionId);
+      if (!q) throw new NotFoundError('No question with that id on this form');
+      await forms.updateQuestion(db, q.id, { hidden: false });
+    },
+
+    async setStatus(actor: Actor, id: string, status: 'open' | 'closed'): Promise<Form> {
+      return db.transaction(async (tx) => {
+        const form = await forms.findForm(tx, id, { forUpdate: true });
+        if (!form) throw new NotFoundError('No form with that id');
+        if (status === 'open' && (await forms.questions(tx, id)).filter((q) => !q.hidden).length === 0) throw new ConflictError('Add at least one question before opening the form');
+        await forms.updateForm(tx, id, { status });
+        await deps.audit.insert(tx, { actorId: actor.personId, action: `form.${status === 'open' ? 'opened' : 'closed'}`, subjectType: 'form', subjectId: id });
+        return { ...form, status };
+      });
+    },
+
+    /** The person a personal link belongs to, or null when the link is not genuine. */
+    async personForInvite(formId: string, token: string): Promise<Person | null> {
+      const [personId] = token.split('.');
+      if (!personId || !safeEqual(token, inviteToken(formId, personId))) return null;
+      const person = await deps.people.findById(db, personId);
+      return person && !person.erasedAt ? person : null;
+    },
+
+    /** Someone's earlier response, to show it again for editing. */
+    async existingResponse(formId: string, personId: string) {
+      const r = await forms.findResponseByKey(db, formId, respondentKey(formId, personId));
+      if (!r) return null;
+      return { response: r, answers: await forms.answersOf(db, r.id) };
+    },
+
+    /**
+     * Records a response. One per person: a person answering again replaces their answers
+     * (`allowEdit`, the web form) or is refused (the API). Anonymous forms never store who.
+     */
+    async respond(formId: string, who: Respondent, answers: Record<string, unknown>, opts: { quoteConsent?: 'named' | 'anonymous' | 'no'; allowEdit: boolean }) {
+      return db.transaction(async (tx) => {
+        const form = await forms.findForm(tx, formId, { forUpdate: true });
+        if (!form) throw new NotFoundError('No form with that id');
+        if (form.status !== 'open') throw new ConflictError(form.status === 'closed' ? 'This form has closed, so it cannot take answers any more' : 'This form is not open yet');
+        const questions = await forms.questions(tx, formId);
+        const { rows, errors } = checkAnswers(questions, answers);
+        if (errors.length) throw new ValidationError(errors);
+        const consent = form.anonymous && opts.quoteConsent === 'named' ? 'anonymous' : (opts.quoteConsent ?? 'no');
+        const key = who.person ? respondentKey(formId, who.person.id) : null;
+        const existing = key ? await forms.findResponseByKey(tx, formId, key) : undefined;
+        if (existing && !opts.allowEdit) throw new ConflictError('This person has already answered this form');
+        const response = existing
+          ? (await forms.updateResponse(tx, existing.id, { quoteConsent: consent }), existing)
+          : await forms.insertResponse(tx, {
+              formId,
+              personId: form.anonymous ? null : (who.person?.id ?? null),
+              respondentKey: key,
+              experience: who.person?.experience ?? null,
+              quoteConsent: consent,
+            });
+        await forms.replaceAnswers(tx, response.id, rows);
+        return { response, edited: !!existing };
+      });
+    },
+
+    /** Invites the people who came to the form's event (or session) by email, each with a personal link. */
+    async inviteAttendees(actor: Actor, formId: string): Promise<{ invited: number; emailed: number }> {
+      const form = await mustFind(formId);
+      if (!form.eventId) throw new ConflictError('This form is not linked to an event, so there is no one who came to invite');
+      const came = await deps.eventReports.registrations(db, form.eventId, { statuses: ['attended'], ...(form.sessionId ? { sessionId: form.sessionId } : {}) });
+      const personIds = [...new Set(came.map((r) => r.personId))];
+      const added = await forms.invite(db, formId, personIds);
+      let emailed = 0;
+      for (const personId of added) {
+        const person = await deps.people.findById(db, personId);
+        if (!person?.email) continue;
+        await deps.jobs.sendEmail({
+          to: person.email,
+          kind: 'form-invitation',
+          subject: `Tell us what you thought: ${form.title}`,
+          text: [`Hello ${person.name},`, '', 'Thank you for coming. Please tell us what you thought. It takes a few minutes.', '', personalLink(formId, personId), '', form.anonymous ? 'Your answers are anonymous: we do not record who said what.' : '', deps.config.branding.orgName].join('\n'),
+        });
+        emailed++;
+      }
+      await deps.audit.insert(db, { actorId: actor.personId, action: 'form.invited', subjectType: 'form', subjectId: formId, details: { invited: added.length } });
+      return { invited: added.length, emailed };
+    },
+
+    async remind(actor: Actor, formId: string): Promise<number> {
+      const form = await mustFind(formId);
+      if (form.status !== 'open') throw new ConflictError('Only an open form can have reminders');
+      const waiting = await forms.notYetAnswered(db, formId, (personId) => respondentKey(formId, personId));
+      const withEmail = waiting.filter((p) => p.email);
+      for (const p of withEmail) {
+        await deps.jobs.sendEmail({
+          to: p.email!,
+          kind: 'form-reminder',
+          subject: `A reminder: ${form.title}`,
+          text: [`Hello ${p.name},`, '', 'We would still like to hear what you thought. It takes a few minutes:', '', personalLink(formId, p.id), '', deps.config.branding.orgName].join('\n'),
+        });
+      }
+      await forms.markReminded(db, formId, withEmail.map((p) => p.id));
+      await deps.audit.insert(db, { actorId: actor.personId, action: 'form.reminded', subjectType: 'form', subjectId: formId, details: { reminded: withEmail.length } });
+      return withEmail.length;
+    },
+
+    async star(formId: string, answerId: number, starred: boolean) {
+      const found = await forms.answerWithForm(db, answerId);
+      if (!found || found.formId !== formId || found.answer.text === null) throw new NotFoundError('No text answer with that id on this form');
+      await forms.setStar(db, answerId, starred);
+    },
+  };
+
+  async function mustFindIn(tx: Parameters<FormsRepository['findForm']>[0], id: string) {
+    const form = await forms.findForm(tx, id, { forUpdate: true });
+    if (!form) throw new NotFoundError('No form with that id');
+    return form;
+  }
+}
+
+export type FormsService = ReturnType<typeof createFormsService>;
