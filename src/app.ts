@@ -10,6 +10,11 @@ import { accountRoutes } from './modules/account/account-routes.ts';
 import { buildOpenApi } from './modules/api/openapi.ts';
 import { eventsApiRoutes } from './modules/api/events-api-routes.ts';
 import { peopleApiRoutes } from './modules/api/people-api-routes.ts';
+import { formsApiRoutes } from './modules/api/forms-api-routes.ts';
+import { pageFeedbackRoutes } from './modules/feedback/page-feedback-routes.ts';
+import { answerRoutes } from './modules/forms/answer-routes.ts';
+import { formsManageRoutes } from './modules/forms/forms-manage-routes.ts';
+import { reportRoutes } from './modules/forms/report-routes.ts';
 import { checkInRoutes } from './modules/events/checkin-routes.ts';
 import { eventsManageRoutes } from './modules/events/events-manage-routes.ts';
 import { eventsPublicRoutes } from './modules/events/events-public-routes.ts';
@@ -85,6 +90,11 @@ export async function buildApp({ config, services, sessionSecret }: AppDeps): Pr
   checkInRoutes(app, { events: services.events, registrations: services.registrations, reports: services.eventReports });
   peopleApiRoutes(app, { people: services.people });
   eventsApiRoutes(app, { db: services.db, events: services.events, registrations: services.registrations, registrationsRepo: services.repositories.registrations });
+  answerRoutes(app, { forms: services.forms });
+  formsManageRoutes(app, { forms: services.forms, results: services.results, events: services.events, publicUrl: config.publicUrl });
+  reportRoutes(app, { reports: services.eventReport, orgName: config.branding.orgName });
+  pageFeedbackRoutes(app, { db: services.db });
+  formsApiRoutes(app, { forms: services.forms, results: services.results, reports: services.eventReport, people: services.people });
 
   const openApi = buildOpenApi(config.publicUrl);
   app.get('/api/openapi.json', { config: { access: 'public', api: true } }, async () => openApi);

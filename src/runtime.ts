@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Config } from './config.ts';
 import { connect, migrate, type Database } from './db/client.ts';
 import { REMINDER_QUEUE, startJobs, type Jobs } from './jobs/jobs.ts';
+import { THEMES_QUEUE } from './modules/forms/results-service.ts';
 import { loadSecrets } from './lib/secrets.ts';
 import { seedDemoData } from './modules/demo/demo-data.ts';
 import { createMailer } from './modules/email/mailer.ts';
@@ -49,6 +50,9 @@ export async function startRuntime(config: Config, opts: { work: boolean; seed: 
     const services = createServices({ db: database.db, config, jobs, secret: sessionSecret, log: (m, err) => (err ? opts.log.error({ err }, m) : opts.log.info(m)) });
     late = services;
     await jobs.work<{ registrationId: string }>(REMINDER_QUEUE, (data) => services.registrations.sendReminder(data.registrationId));
+    await jobs.work<{ questionId: string; force?: boolean }>(THEMES_QUEUE, async (data) => {
+      await services.results.runThemes(data.questionId, { force: data.force });
+    });
     let seeded = false;
     if (opts.seed && config.demo) {
       seeded = await seedDemoData({ people: services.people, consents: services.consents, events: services.events, registrations: services.registrations, isEmpty: async () => (await services.repositories.people.count(database.db)) === 0 });

@@ -12,6 +12,11 @@ import { DEMO_ACCOUNTS } from './modules/demo/demo-data.ts';
 import type { OutgoingEmail } from './modules/email/mailer.ts';
 import { createPeopleRepository } from './modules/people/people-repository.ts';
 import { createPeopleService } from './modules/people/people-service.ts';
+import { createEventReportService } from './modules/forms/event-report-service.ts';
+import { createFormsRepository } from './modules/forms/forms-repository.ts';
+import { createFormsService } from './modules/forms/forms-service.ts';
+import { createResultsRepository } from './modules/forms/results-repository.ts';
+import { createResultsService } from './modules/forms/results-service.ts';
 import { createEventReportsRepository } from './modules/events/event-reports-repository.ts';
 import { createEventReportsService } from './modules/events/event-reports-service.ts';
 import { createEventsRepository } from './modules/events/events-repository.ts';
@@ -30,6 +35,8 @@ export function createServices(deps: { db: Db; config: Config; jobs: Pick<Jobs, 
     events: createEventsRepository(),
     registrations: createRegistrationsRepository(),
     eventReports: createEventReportsRepository(),
+    forms: createFormsRepository(),
+    results: createResultsRepository(),
   };
   // In demo mode without a mail server, the sign-in link is also printed, so a newcomer can sign in.
   const printLinks = config.demo && !config.smtpUrl;
@@ -61,6 +68,19 @@ export function createServices(deps: { db: Db; config: Config; jobs: Pick<Jobs, 
   });
   const events = createEventsService({ db, events: repositories.events, registrations: repositories.registrations, registrationsService: registrations, audit: repositories.audit });
   const eventReports = createEventReportsService({ db, reports: repositories.eventReports, audit: repositories.audit });
+  const forms = createFormsService({
+    db,
+    config,
+    secret: deps.secret,
+    forms: repositories.forms,
+    people: repositories.people,
+    events: repositories.events,
+    eventReports: repositories.eventReports,
+    audit: repositories.audit,
+    jobs: deps.jobs,
+  });
+  const results = createResultsService({ db, forms: repositories.forms, results: repositories.results, jobs: deps.jobs });
+  const eventReport = createEventReportService({ db, events, eventReports, forms: repositories.forms, results, audit: repositories.audit });
   const auth = createAuthService({ db, config, auth: repositories.auth, people: repositories.people, audit: repositories.audit, sendEmail });
 
   return {
@@ -72,6 +92,9 @@ export function createServices(deps: { db: Db; config: Config; jobs: Pick<Jobs, 
     events,
     registrations,
     eventReports,
+    forms,
+    results,
+    eventReport,
     async nameOf(ids: string[]): Promise<Map<string, string>> {
       if (!ids.length) return new Map();
       const rows = await db.select({ id: peopleTable.id, name: peopleTable.name }).from(peopleTable).where(inArray(peopleTable.id, ids));

@@ -4,6 +4,7 @@ import type { Mailer, OutgoingEmail } from '../modules/email/mailer.ts';
 export const EMAIL_QUEUE = 'email.send';
 export const CLEANUP_QUEUE = 'maintenance.cleanup';
 export const REMINDER_QUEUE = 'registration.reminder';
+export const THEMES_QUEUE = 'form.themes';
 
 export interface Jobs {
   sendEmail(message: OutgoingEmail): Promise<void>;
@@ -19,6 +20,8 @@ async function createQueues(boss: PgBoss) {
   await boss.createQueue(EMAIL_QUEUE, { name: EMAIL_QUEUE, retryLimit: 5, retryDelay: 30, retryBackoff: true });
   await boss.createQueue(CLEANUP_QUEUE, { name: CLEANUP_QUEUE });
   await boss.createQueue(REMINDER_QUEUE, { name: REMINDER_QUEUE, retryLimit: 3, retryDelay: 60 });
+  // Theme-finding on tens of thousands of answers takes a while: give it time before it expires.
+  await boss.createQueue(THEMES_QUEUE, { name: THEMES_QUEUE, retryLimit: 1, expireInSeconds: 900 });
 }
 
 export async function prepareJobSchema(databaseUrl: string): Promise<void> {

@@ -38,9 +38,11 @@ function navigationFor(role: Role | undefined, demo: boolean, currentPath: strin
   if (role !== 'admin' && role !== 'staff') return mark(items, currentPath);
   items.push(
     { href: '/manage/events', text: 'Manage events' },
+    { href: '/manage/forms', text: 'Forms' },
     { href: '/people', text: 'People' },
     { href: '/erasure-requests', text: 'Erasure requests' },
     { href: '/audit', text: 'Audit log' },
+    { href: '/manage/page-feedback', text: 'Page feedback' },
   );
   if (role === 'admin') {
     items.push({ href: '/admin/api-tokens', text: 'API tokens' });
@@ -61,6 +63,8 @@ export function registerViews(app: FastifyInstance, env: nunjucks.Environment, d
       csrfToken: request.csrfToken,
       cspNonce: request.cspNonce,
       currentPath,
+      currentUrl: request.url.replace(/([?&])feedback=[a-z]+&?/, '$1').replace(/[?&]$/, ''),
+      feedbackState: /[?&]feedback=(thanks|more)\b/.exec(request.url)?.[1] ?? null,
       navItems: navigationFor(request.person?.role, demo, currentPath),
       ...context,
     });

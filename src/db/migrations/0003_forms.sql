@@ -50,7 +50,8 @@ create table form_responses (
   respondent_key text,
   experience text check (experience in ('lived', 'professional', 'both')),
   quote_consent text not null default 'no' check (quote_consent in ('named', 'anonymous', 'no')),
-  submitted_at timestamptz not null default now(),
+  -- milliseconds, as JavaScript dates hold them, so paging by (submitted_at, id) is exact
+  submitted_at timestamptz not null default date_trunc('milliseconds', now()),
   updated_at timestamptz not null default now()
 );
 create unique index form_responses_one_each on form_responses (form_id, respondent_key) where respondent_key is not null;

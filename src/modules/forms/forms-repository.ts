@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
-import { formAnswers, formInvitations, formQuestions, formResponses, forms, people, type Form, type FormQuestion } from '../../db/schema.ts';
+import { formAnswers, formAnswerThemes, formInvitations, formQuestions, formResponses, formThemes, forms, people, type Form, type FormQuestion } from '../../db/schema.ts';
 import { isUuid } from '../people/people-repository.ts';
 import type { AnswerRow } from './answers.ts';
 import type { QuestionInput } from './forms-schemas.ts';
@@ -98,6 +98,14 @@ export function createFormsRepository() {
     },
     async markReminded(ex: Executor, formId: string, personIds: string[]) {
       if (personIds.length) await ex.update(formInvitations).set({ remindedAt: new Date() }).where(and(eq(formInvitations.formId, formId), inArray(formInvitations.personId, personIds)));
+    },
+    async themesOfAnswers(ex: Executor, answerIds: number[]) {
+      if (!answerIds.length) return [];
+      return ex
+        .select({ answerId: formAnswerThemes.answerId, label: formThemes.label })
+        .from(formAnswerThemes)
+        .innerJoin(formThemes, eq(formThemes.id, formAnswerThemes.themeId))
+        .where(inArray(formAnswerThemes.answerId, answerIds));
     },
     async setStar(ex: Executor, answerId: number, starred: boolean) {
       await ex.update(formAnswers).set({ starred }).where(eq(formAnswers.id, answerId));

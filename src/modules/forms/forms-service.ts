@@ -2,6 +2,7 @@ import type { Config } from '../../config.ts';
 import type { Db } from '../../db/client.ts';
 import type { Form, FormQuestion, Person } from '../../db/schema.ts';
 import type { Jobs } from '../../jobs/jobs.ts';
+import { toCsv } from '../../lib/csv.ts';
 import { hmac, safeEqual } from '../../lib/tokens.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/validation.ts';
 import type { AuditRepository } from '../audit/audit-repository.ts';
@@ -226,6 +227,60 @@ export function createFormsService(deps: {
       await forms.markReminded(db, formId, withEmail.map((p) => p.id));
       await deps.audit.insert(db, { actorId: actor.personId, action: 'form.reminded', subjectType: 'form', subjectId: formId, details: { reminded: withEmail.length } });
       return withEmail.length;
+    },
+
+    /** Responses for the API, in the order they came; anonymous forms never say who. */
+    async responsesForApi(form: Form, opts: { cursor?: string; limit: number }) {
+      let after: { at: Date; id: string } | undefined;
+      if (opts.cursor) {
+        const [at, id] = Buffer.from(opts.cursor, 'base64url').toString('utf8').split('|');
+        if (!at || !id || Number.isNaN(Date.parse(at)) || !/^[0-9a-f-]{36}$/.test(id)) throw new ValidationError([{ path: 'cursor', message: 'That cursor is not valid' }]);
+        after = { at: new Date(at), id };
+      }
+      const page = await forms.responsesPage(db, form.id, { after, limit: opts.limit + 1 });
+      const questions = await forms.questions(db, form.id);
+      const themeRows = await forms.themesOfAnswers(db, page.answers.map((a) => a.id));
+      const items = page.responses.slice(0, opts.limit).map((r) => {
+        const mine = page.answers.filter((a) => a.responseId === r.id);
+        const answers: Record<string, unknown> = {};
+        const themes: Record<string, string[]> = {};
+        for (const a of mine) {
+          const q = questions.find((x) => x.id === a.questionId);
+          if (!q) continue;
+          answers[q.key] = q.type === 'yes_no' ? a.choice === 'yes' : (a.choice ?? a.choices ?? a.number ?? a.text);
+          const t = themeRows.filter((x) => x.answerId === a.id).map((x) => x.label);
+          if (a.text !== null) themes[q.key] = t;
+        }
+        return { id: r.id, personId: form.anonymous ? null : r.personId, submittedAt: r.submittedAt.toISOString(), answers, themes };
+      });
+      const last = page.responses[opts.limit - 1];
+      return { items, nextCursor: page.responses.length > opts.limit && last ? Buffer.from(`${last.submittedAt.toISOString()}|${last.id}`).toString('base64url') : null };
+    },
+
+    /** All responses as CSV; an anonymous form's export has no names, ids or experience. */
+    async exportCsv(actor: Actor, formId: string): Promise<string> {
+      const form = await mustFind(formId);
+      const questions = await forms.questions(db, formId);
+      const header = [...(form.anonymous ? [] : ['Name', 'Experience']), 'Submitted', ...questions.map((q) => q.text), 'Quote consent'];
+      const rows: (string | number | null)[][] = [];
+      let after: { at: Date; id: string } | undefined;
+      for (;;) {
+        const page = await forms.responsesPage(db, formId, { after, limit: 1000 });
+        if (!page.responses.length) break;
+        const names = form.anonymous ? new Map<string, string>() : new Map((await Promise.all(page.responses.filter((r) => r.personId).map((r) => deps.people.findById(db, r.personId!)))).filter(Boolean).map((p) => [p!.id, p!.name]));
+        for (const r of page.responses) {
+          const mine = page.answers.filter((a) => a.responseId === r.id);
+          const cells = questions.map((q) => {
+            const a = mine.find((x) => x.questionId === q.id);
+            return a ? (a.choice ?? a.choices?.join('; ') ?? (a.number !== null ? a.number : a.text)) : null;
+          });
+          rows.push([...(form.anonymous ? [] : [r.personId ? (names.get(r.personId) ?? '') : '', r.experience]), r.submittedAt.toISOString(), ...cells, r.quoteConsent]);
+        }
+        const last = page.responses.at(-1)!;
+        after = { at: last.submittedAt, id: last.id };
+      }
+      await deps.audit.insert(db, { actorId: actor.personId, action: 'form.responses.exported', subjectType: 'form', subjectId: formId, details: { rows: rows.length } });
+      return toCsv(header, rows);
     },
 
     async star(formId: string, answerId: number, starred: boolean) {

@@ -1,0 +1,37 @@
+import type { FastifyInstance } from 'fastify';
+import { desc, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Db } from '../../db/client.ts';
+import { pageFeedback } from '../../db/schema.ts';
+
+const feedbackSchema = z.object({
+  path: z.string().regex(/^\/(?![/\\])[^\s]{0,500}$/, 'Not a page of this site'),
+  useful: z.enum(['yes', 'no']).optional(),
+  comment: z.string().trim().max(2000, 'Write 2,000 characters or fewer').optional(),
+});
+
+/** "Is this page useful?" on every page, and a list of what people said for staff. */
+export function pageFeedbackRoutes(app: FastifyInstance, deps: { db: Db }) {
+  app.post('/page-feedback', { config: { access: 'public' } }, async (request, reply) => {
+    const parsed = feedbackSchema.safeParse(request.body ?? {});
+    if (!parsed.success) return reply.status(400).view('errors/400.njk', { title: 'Feedback not sent', detail: parsed.error.issues[0]!.message });
+    const { path, useful, comment } = parsed.data;
+    if (!useful && !comment) return reply.redirect(`${path.split('#')[0]}#page-feedback`, 303);
+    await deps.db.insert(pageFeedback).values({ path: path.split('?')[0]!, useful: useful ? useful === 'yes' : null, comment: comment || null });
+    const [base, query] = path.split('?');
+    const params = new URLSearchParams(query ?? '');
+    params.set('feedback', comment ? 'thanks' : 'more');
+    return reply.redirect(`${base}?${params.toString()}#page-feedback`, 303);
+  });
+
+  app.get('/manage/page-feedback', { config: { access: ['admin', 'staff'] as const } }, async (_request, reply) => {
+    const byPage = await deps.db
+      .select({ path: pageFeedback.path, yes: sql<number>`count(*) filter (where ${pageFeedback.useful})::int`, no: sql<number>`count(*) filter (where not ${pageFeedback.useful})::int` })
+      .from(pageFeedback)
+      .groupBy(pageFeedback.path)
+      .orderBy(sql`count(*) desc`)
+      .limit(100);
+    const comments = await deps.db.select().from(pageFeedback).where(sql`${pageFeedback.comment} is not null`).orderBy(desc(pageFeedback.createdAt)).limit(200);
+    return reply.view('feedback/views/page-feedback.njk', { title: 'Page feedback', byPage, comments });
+  });
+}

@@ -1,0 +1,215 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import QRCode from 'qrcode';
+import { z } from 'zod';
+import { barChart } from '../../lib/charts.ts';
+import { parseForm, type FormFailure } from '../../lib/forms.ts';
+import { ConflictError, ValidationError } from '../../lib/validation.ts';
+import { actorOf } from '../../plugins/access.ts';
+import type { EventsService } from '../events/events-service.ts';
+import { optionsOf } from './answers.ts';
+import { formSettingsFormSchema, QUESTION_TYPE_LABELS, QUESTION_TYPES, questionFormSchema } from './forms-schemas.ts';
+import type { FormsService } from './forms-service.ts';
+import type { ResultsService } from './results-service.ts';
+
+const STAFF = { access: ['admin', 'staff'] as const, hideWhenDenied: true };
+const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+const pct = (x: number | null | undefined) => (x === null || x === undefined ? '–' : `${Math.round(x * 100)}%`);
+
+/** Staff: building forms, inviting, reading results and themes, choosing quotes, exporting. */
+export function formsManageRoutes(app: FastifyInstance, deps: { forms: FormsService; results: ResultsService; events: EventsService; publicUrl: string }) {
+  const { forms, results } = deps;
+
+  const eventItems = async () => [{ value: '', text: 'Not linked to an event' }, ...(await deps.events.list({ publishedOnly: false })).map((e) => ({ value: e.id, text: e.title }))];
+
+  app.get('/manage/forms', { config: STAFF }, async (_request, reply) => reply.view('forms/views/manage-list.njk', { title: 'Forms', forms: await forms.list() }));
+
+  const settingsPage = async (reply: FastifyReply, values: Record<string, unknown>, failure?: FormFailure, status = 200) =>
+    reply.status(status).view('forms/views/manage-new.njk', { title: 'Create a form', values, eventItems: await eventItems(), errors: failure?.errors ?? {}, errorList: failure?.errorList ?? [] });
+
+  app.get('/manage/forms/new', { config: STAFF }, async (request, reply) => settingsPage(reply, { eventId: (request.query as { event?: string }).event ?? '' }));
+
+  app.post('/manage/forms/new', { config: STAFF }, async (request, reply) => {
+    const form = parseForm(formSettingsFormSchema, request.body, { idFor: (f) => (f === 'anonymous' ? 'anonymous' : f) });
+    if (!form.ok) return settingsPage(reply, request.body as Record<string, unknown>, form, 400);
+    try {
+      const created = await forms.create(actorOf(request), form.data);
+      return reply.redirect(`/manage/forms/${created.id}`, 303);
+    } catch (err) {
+      if (err instanceof ValidationError) return settingsPage(reply, request.body as Record<string, unknown>, { ok: false, errors: { eventId: err.errors[0]!.message }, errorList: [{ text: err.errors[0]!.message, href: '#eventId' }] }, 400);
+      throw err;
+    }
+  });
+
+  const builder = async (reply: FastifyReply, id: string, extra: { values?: Record<string, unknown>; failure?: FormFailure; banner?: string | null } = {}, status = 200) => {
+    const form = await forms.get(id);
+    const questions = await forms.questions(id);
+    const publicLink = `${deps.publicUrl}/f/${id}`;
+    return reply.status(status).view('forms/views/manage-form.njk', {
+      title: form.title,
+      form,
+      questions: questions.map((q) => ({ ...q, typeLabel: QUESTION_TYPE_LABELS[q.type], optionsText: optionsOf(q).join(', ') })),
+      typeItems: QUESTION_TYPES.map((t) => ({ value: t, text: QUESTION_TYPE_LABELS[t] })),
+      values: extra.values ?? { type: 'rating' },
+      errors: extra.failure?.errors ?? {},
+      errorList: extra.failure?.errorList ?? [],
+      banner: extra.banner ?? null,
+      publicLink,
+    });
+  };
+
+  app.get<{ Params: { id: string } }>('/manage/forms/:id', { config: STAFF }, async (request, reply) => {
+    const q = request.query as Record<string, string | undefined>;
+    const banner = q.opened ? 'The form is open: people can answer it' : q.closed ? 'The form is closed' : q.invited ? `Invited ${q.invited} people who came (${q.emailed} by email)` : q.reminded ? `Reminded ${q.reminded} people` : q.hidden ? 'That question has answers, so it is hidden rather than deleted' : q.themes ? 'Finding themes: refresh the results in a minute' : null;
+    return builder(reply, request.params.id, { banner, failure: q.error ? { ok: false, errors: {}, errorList: [{ text: q.error, href: '#questions' }] } : undefined });
+  });
+
+  app.post<{ Params: { id: string } }>('/manage/forms/:id/questions', { config: STAFF }, async (request, reply) => {
+    const form = parseForm(questionFormSchema, request.body);
+    if (!form.ok) return builder(reply, request.params.id, { values: request.body as Record<string, unknown>, failure: form }, 400);
+    try {
+      await forms.addQuestion(actorOf(request), request.params.id, form.data);
+    } catch (err) {
+      if (err instanceof ValidationError) return builder(reply, request.params.id, { values: request.body as Record<string, unknown>, failure: { ok: false, errors: { key: err.errors[0]!.message }, errorList: [{ text: err.errors[0]!.message, href: '#key' }] } }, 400);
+      throw err;
+    }
+    return reply.redirect(`/manage/forms/${request.params.id}#questions`, 303);
+  });
+
+  app.post<{ Params: { id: string; qid: string } }>('/manage/forms/:id/questions/:qid/:action', { config: STAFF }, async (request, reply) => {
+    const { id, qid, action } = request.params as { id: string; qid: string; action: string };
+    if (action === 'up' || action === 'down') await forms.moveQuestion(id, qid, action);
+    else if (action === 'remove') {
+      const outcome = await forms.removeQuestion(id, qid);
+      if (outcome === 'hidden') return reply.redirect(`/manage/forms/${id}?hidden=1#questions`, 303);
+    } else if (action === 'show') await forms.showQuestion(id, qid);
+    else return reply.status(404).view('errors/404.njk', { title: 'Page not found' });
+    return reply.redirect(`/manage/forms/${id}#questions`, 303);
+  });
+
+  for (const status of ['open', 'closed'] as const) {
+    app.post<{ Params: { id: string } }>(`/manage/forms/:id/${status === 'open' ? 'open' : 'close'}`, { config: STAFF }, async (request, reply) => {
+      try {
+        await forms.setStatus(actorOf(request), request.params.id, status);
+      } catch (err) {
+        if (err instanceof ConflictError) return reply.redirect(`/manage/forms/${request.params.id}?error=${encodeURIComponent(err.message)}`, 303);
+        throw err;
+      }
+      return reply.redirect(`/manage/forms/${request.params.id}?${status}=1`, 303);
+    });
+  }
+
+  app.post<{ Params: { id: string } }>('/manage/forms/:id/invite', { config: STAFF }, async (request, reply) => {
+    try {
+      const r = await forms.inviteAttendees(actorOf(request), request.params.id);
+      return reply.redirect(`/manage/forms/${request.params.id}?invited=${r.invited}&emailed=${r.emailed}`, 303);
+    } catch (err) {
+      if (err instanceof ConflictError) return reply.redirect(`/manage/forms/${request.params.id}?error=${encodeURIComponent(err.message)}`, 303);
+      throw err;
+    }
+  });
+
+  app.post<{ Params: { id: string } }>('/manage/forms/:id/remind', { config: STAFF }, async (request, reply) => {
+    try {
+      const n = await forms.remind(actorOf(request), request.params.id);
+      return reply.redirect(`/manage/forms/${request.params.id}?reminded=${n}`, 303);
+    } catch (err) {
+      if (err instanceof ConflictError) return reply.redirect(`/manage/forms/${request.params.id}?error=${encodeURIComponent(err.message)}`, 303);
+      throw err;
+    }
+  });
+
+  app.get<{ Params: { id: string } }>('/manage/forms/:id/preview', { config: STAFF }, async (request, reply) => {
+    const form = await forms.get(request.params.id);
+    const questions = (await forms.questions(form.id)).filter((q) => !q.hidden);
+    return reply.view('forms/views/preview.njk', {
+      title: `Preview: ${form.title}`,
+      form,
+      questions: questions.map((q) => ({ ...q, label: form.easyRead && q.easyReadText ? q.easyReadText : q.text, items: optionsOf(q).map((o) => ({ value: o, text: capitalise(o) })) })),
+      values: {},
+      errors: {},
+    });
+  });
+
+  app.get<{ Params: { id: string } }>('/manage/forms/:id/qr.svg', { config: STAFF }, async (request, reply) => {
+    const form = await forms.get(request.params.id);
+    const svg = await QRCode.toString(`${deps.publicUrl}/f/${form.id}`, { type: 'svg', margin: 2, width: 400, errorCorrectionLevel: 'M' });
+    return reply.type('image/svg+xml').send(svg);
+  });
+
+  app.get<{ Params: { id: string } }>('/manage/forms/:id/print', { config: STAFF }, async (request, reply) => {
+    const form = await forms.get(request.params.id);
+    const qr = await QRCode.toString(`${deps.publicUrl}/f/${form.id}`, { type: 'svg', margin: 2, width: 400 });
+    return reply.view('forms/views/print.njk', { title: `Print: ${form.title}`, form, qr: qr.replace('<svg ', '<svg role="img" aria-label="QR code for the form" '), publicLink: `${deps.publicUrl}/f/${form.id}` });
+  });
+
+  // ---- results -------------------------------------------------------------------------------
+  app.get<{ Params: { id: string } }>('/manage/forms/:id/results', { config: STAFF }, async (request, reply) => {
+    const form = await forms.get(request.params.id);
+    const r = await results.results(form.id);
+    const questions = await Promise.all(
+      r.questions.map(async (q, i) => ({
+        ...q,
+        chart: Object.keys(q.counts).length ? barChart(`chart-${i}`, q.text, Object.entries(q.counts).map(([label, value]) => ({ label: capitalise(label), value }))) : null,
+        rows: Object.entries(q.counts).map(([option, n]) => ({ option: capitalise(option), n, share: pct(q.answered ? n / q.answered : 0), lived: q.byExperience?.lived.counts[option] ?? 0, professional: q.byExperience?.professional.counts[option] ?? 0, both: q.byExperience?.both.counts[option] ?? 0 })),
+        topTwo: q.topTwoShare !== undefined ? { all: pct(q.topTwoShare), lived: pct(q.byExperience?.lived.topTwoShare), professional: pct(q.byExperience?.professional.topTwoShare), both: pct(q.byExperience?.both.topTwoShare) } : null,
+        themes: q.themes?.map((t) => ({ ...t, mergeItems: q.themes!.filter((o) => o.id !== t.id).map((o) => ({ value: o.id, text: o.label })) })),
+        answers: q.type === 'text' || q.type === 'long_text' ? await results.textAnswersForStaff(q.id, 200) : [],
+      })),
+    );
+    return reply.view('forms/views/results.njk', { title: `Results: ${form.title}`, form, r, rate: pct(r.responseRate), questions, banner: (request.query as { saved?: string }).saved ? 'Saved' : null });
+  });
+
+  app.get<{ Params: { id: string } }>('/manage/forms/:id/responses.csv', { config: STAFF }, async (request, reply) => {
+    const form = await forms.get(request.params.id);
+    const csv = await forms.exportCsv(actorOf(request), form.id);
+    return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="responses.csv"`).header('cache-control', 'no-store').send(csv);
+  });
+
+  app.post<{ Params: { id: string; answerId: string } }>('/manage/forms/:id/answers/:answerId/star', { config: STAFF }, async (request, reply) => {
+    const starred = (request.body as { starred?: string }).starred === 'yes';
+    const answerId = /^\d{1,15}$/.test(request.params.answerId) ? Number(request.params.answerId) : -1;
+    await forms.star(request.params.id, answerId, starred);
+    return reply.redirect(`/manage/forms/${request.params.id}/results?saved=1#answer-${answerId}`, 303);
+  });
+
+  app.post<{ Params: { id: string } }>('/manage/forms/:id/themes', { config: STAFF }, async (request, reply) => {
+    await results.queueThemes(request.params.id, { force: (request.body as { force?: string }).force === 'yes' });
+    return reply.redirect(`/manage/forms/${request.params.id}?themes=1`, 303);
+  });
+
+  const themeBody = z.object({ label: z.string().max(200).optional(), into: z.string().max(40).optional(), answerIds: z.union([z.string(), z.array(z.string())]).optional() });
+
+  app.post<{ Params: { id: string; themeId: string } }>('/manage/forms/:id/themes/:themeId/rename', { config: STAFF }, async (request, reply) => {
+    const body = themeBody.parse(request.body ?? {});
+    await results.renameTheme(request.params.id, request.params.themeId, body.label ?? '');
+    return reply.redirect(`/manage/forms/${request.params.id}/results?saved=1`, 303);
+  });
+
+  app.post<{ Params: { id: string; themeId: string } }>('/manage/forms/:id/themes/:themeId/merge', { config: STAFF }, async (request, reply) => {
+    const body = themeBody.parse(request.body ?? {});
+    await results.mergeThemes(request.params.id, body.into ?? '', request.params.themeId);
+    return reply.redirect(`/manage/forms/${request.params.id}/results?saved=1`, 303);
+  });
+
+  app.get<{ Params: { id: string; themeId: string } }>('/manage/forms/:id/themes/:themeId', { config: STAFF }, async (request, reply) => {
+    const theme = await results.themeOf(request.params.id, request.params.themeId);
+    const answers = await results.themeAnswers(theme.id);
+    return reply.view('forms/views/theme.njk', { title: `Theme: ${theme.label}`, formId: request.params.id, theme, answers, answerItems: answers.map((a) => ({ value: String(a.id), text: a.text })), errors: {}, errorList: [] });
+  });
+
+  app.post<{ Params: { id: string; themeId: string } }>('/manage/forms/:id/themes/:themeId/split', { config: STAFF }, async (request, reply) => {
+    const body = themeBody.parse(request.body ?? {});
+    const ids = (Array.isArray(body.answerIds) ? body.answerIds : body.answerIds ? [body.answerIds] : []).map(Number);
+    try {
+      await results.splitTheme(request.params.id, request.params.themeId, body.label ?? '', ids);
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      const theme = await results.themeOf(request.params.id, request.params.themeId);
+      const errors = Object.fromEntries(err.errors.map((e) => [e.path, e.message]));
+      const answers = await results.themeAnswers(theme.id);
+      return reply.status(400).view('forms/views/theme.njk', { title: `Theme: ${theme.label}`, formId: request.params.id, theme, answers, answerItems: answers.map((a) => ({ value: String(a.id), text: a.text })), errors, errorList: err.errors.map((e) => ({ text: e.message, href: `#${e.path}` })) });
+    }
+    return reply.redirect(`/manage/forms/${request.params.id}/results?saved=1`, 303);
+  });
+
+}

@@ -1,0 +1,65 @@
+import PDFDocument from 'pdfkit';
+import { formatRange } from '../../lib/dates.ts';
+import type { EventReport } from './event-report-service.ts';
+
+const pct = (x: number | null | undefined) => (x === null || x === undefined ? '–' : `${Math.round(x * 100)}%`);
+
+/** The event report as an A4 PDF: the same figures, themes, quotes and headlines as the page. */
+export function renderReportPdf(report: EventReport, meta: { orgName: string }): Promise<Buffer> {
+  const doc = new PDFDocument({ size: 'A4', margin: 56, info: { Title: `Event report: ${report.title}`, Author: meta.orgName, Creator: 'Coproduce' } });
+  const chunks: Buffer[] = [];
+  doc.on('data', (c: Buffer) => chunks.push(c));
+  const done = new Promise<Buffer>((resolve) => doc.on('end', () => resolve(Buffer.concat(chunks))));
+  const h1 = (t: string) => doc.font('Helvetica-Bold').fontSize(22).fillColor('#212b32').text(t).moveDown(0.4);
+  const h2 = (t: string) => doc.moveDown(0.6).font('Helvetica-Bold').fontSize(15).fillColor('#212b32').text(t).moveDown(0.3);
+  const p = (t: string) => doc.font('Helvetica').fontSize(11).fillColor('#212b32').text(t).moveDown(0.2);
+
+  h1(`Event report: ${report.title}`);
+  p(formatRange(new Date(report.when.startsAt), new Date(report.when.endsAt)));
+  p(meta.orgName);
+
+  if (report.headlines.length) {
+    h2('Headlines');
+    for (const line of report.headlines) p(`• ${line}`);
+  }
+
+  h2('Who came');
+  p(`Registered: ${report.registered}. Came: ${report.attended}.`);
+  const m = report.attendedByExperience;
+  p(`Of those who came: ${m.lived} with lived experience, ${m.professional} professional, ${m.both} both.`);
+  for (const s of report.sessions) p(`${s.title}: ${s.attended} came of ${s.registered} booked (lived ${s.attendedByExperience.lived}, professional ${s.attendedByExperience.professional}, both ${s.attendedByExperience.both}).`);
+
+  if (report.evaluation && report.results) {
+    h2('What they thought');
+    p(`${report.evaluation.responses} responses: a response rate of ${pct(report.evaluation.responseRate)} of the people who came.`);
+    p(`${pct(report.evaluation.excellentOrGoodShare)} rated it excellent or good.`);
+    for (const q of report.results.questions) {
+      if (!Object.keys(q.counts).length) continue;
+      doc.moveDown(0.3).font('Helvetica-Bold').fontSize(11).text(q.text);
+      const max = Math.max(1, ...Object.values(q.counts));
+      for (const [option, n] of Object.entries(q.counts)) {
+        const y = doc.y;
+        doc.font('Helvetica').fontSize(10).fillColor('#212b32').text(option, 56, y, { width: 150 });
+        doc.rect(210, y + 1, (250 * n) / max, 9).fill('#005eb8');
+        doc.fillColor('#212b32').text(String(n), 215 + (250 * n) / max, y, { width: 60 });
+        doc.x = 56;
+        doc.y = y + 14;
+      }
+      if (q.topTwoShare !== undefined) p(`Top two: ${pct(q.topTwoShare)}.`);
+    }
+    const withThemes = report.results.questions.filter((q) => q.themes?.length);
+    if (withThemes.length) {
+      h2('What they said');
+      for (const q of withThemes) {
+        doc.font('Helvetica-Bold').fontSize(11).text(q.text).moveDown(0.2);
+        for (const t of q.themes!) p(`${t.label} (${t.count} ${t.count === 1 ? 'answer' : 'answers'})`);
+      }
+    }
+  }
+  if (report.quotes.length) {
+    h2('In their words');
+    for (const q of report.quotes) p(`“${q.text}” – ${q.attribution}`);
+  }
+  doc.end();
+  return done;
+}

@@ -1,0 +1,53 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { barChart } from '../../lib/charts.ts';
+import { formatRange } from '../../lib/dates.ts';
+import { ValidationError } from '../../lib/validation.ts';
+import { actorOf } from '../../plugins/access.ts';
+import type { EventReportService } from './event-report-service.ts';
+import { renderReportPdf } from './report-pdf.ts';
+
+const STAFF = { access: ['admin', 'staff'] as const, hideWhenDenied: true };
+const pct = (x: number | null | undefined) => (x === null || x === undefined ? '–' : `${Math.round(x * 100)}%`);
+const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+/** The event report: a page, the same as a PDF, and the organisers' headlines. */
+export function reportRoutes(app: FastifyInstance, deps: { reports: EventReportService; orgName: string }) {
+  app.get<{ Params: { id: string } }>('/manage/events/:id/report', { config: STAFF }, async (request, reply) => {
+    const report = await deps.reports.report(request.params.id);
+    const questions = (report.results?.questions ?? []).map((q, i) => ({
+      ...q,
+      chart: Object.keys(q.counts).length ? barChart(`report-chart-${i}`, q.text, Object.entries(q.counts).map(([label, value]) => ({ label: capitalise(label), value }))) : null,
+      rows: Object.entries(q.counts).map(([option, n]) => ({ option: capitalise(option), n })),
+      topTwo: q.topTwoShare !== undefined ? pct(q.topTwoShare) : null,
+    }));
+    return reply.view('forms/views/report.njk', {
+      title: `Report: ${report.title}`,
+      report,
+      when: formatRange(new Date(report.when.startsAt), new Date(report.when.endsAt)),
+      rate: pct(report.evaluation?.responseRate),
+      goodShare: pct(report.evaluation?.excellentOrGoodShare),
+      questions,
+      headlinesText: report.headlines.join('\n'),
+      errors: {},
+      banner: (request.query as { saved?: string }).saved ? 'Headlines saved' : null,
+    });
+  });
+
+  app.get<{ Params: { id: string } }>('/manage/events/:id/report.pdf', { config: STAFF }, async (request, reply) => {
+    const report = await deps.reports.report(request.params.id);
+    const pdf = await renderReportPdf(report, { orgName: deps.orgName });
+    return reply.type('application/pdf').header('content-disposition', 'inline; filename="event-report.pdf"').send(pdf);
+  });
+
+  app.post<{ Params: { id: string } }>('/manage/events/:id/report/headlines', { config: STAFF }, async (request, reply) => {
+    const body = z.object({ headlines: z.string().max(10_000).optional() }).parse(request.body ?? {});
+    try {
+      await deps.reports.setHeadlines(actorOf(request), request.params.id, body.headlines ?? '');
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      return reply.status(400).view('errors/400.njk', { title: 'Headlines not saved', detail: err.errors[0]!.message });
+    }
+    return reply.redirect(`/manage/events/${request.params.id}/report?saved=1`, 303);
+  });
+}

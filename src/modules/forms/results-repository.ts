@@ -1,0 +1,135 @@
+import { sql } from 'drizzle-orm';
+import type { Executor } from '../../db/client.ts';
+
+export interface ChoiceCount {
+  questionId: string;
+  choice: string;
+  experience: string | null;
+  n: number;
+}
+
+/** Aggregates over answers in SQL, so a form with a million answers is counted where it lives. */
+export function createResultsRepository() {
+  const rows = async <T>(ex: Executor, q: ReturnType<typeof sql>) => (await ex.execute(q)).rows as T[];
+  return {
+    async responseCount(ex: Executor, formId: string): Promise<number> {
+      return (await rows<{ n: number }>(ex, sql`select count(*)::int as n from form_responses where form_id = ${formId}`))[0]!.n;
+    },
+    /** People who came: to the form's session if it has one, else to any session of its event. */
+    async attendedCount(ex: Executor, eventId: string, sessionId: string | null): Promise<number> {
+      return (
+        await rows<{ n: number }>(
+          ex,
+          sql`select count(distinct r.person_id)::int as n from registrations r join event_sessions s on s.id = r.session_id
+              where s.event_id = ${eventId} and r.status = 'attended' ${sessionId ? sql`and s.id = ${sessionId}` : sql``}`,
+        )
+      )[0]!.n;
+    },
+    /** Counts per question, option and the answerer's experience; single answers and lists alike. */
+    async choiceCounts(ex: Executor, formId: string): Promise<ChoiceCount[]> {
+      return rows<ChoiceCount>(
+        ex,
+        sql`select a.question_id as "questionId", a.choice, r.experience, count(*)::int as n
+            from form_answers a join form_responses r on r.id = a.response_id
+            where r.form_id = ${formId} and a.choice is not null
+            group by 1, 2, 3
+            union all
+            select a.question_id, c, r.experience, count(*)::int
+            from form_answers a join form_responses r on r.id = a.response_id, unnest(a.choices) as c
+            where r.form_id = ${formId} and a.choices is not null
+            group by 1, 2, 3`,
+      );
+    },
+    /** How many answered each question, by the answerer's experience. */
+    async answeredCounts(ex: Executor, formId: string) {
+      return rows<{ questionId: string; experience: string | null; n: number }>(
+        ex,
+        sql`select a.question_id as "questionId", r.experience, count(*)::int as n from form_answers a join form_responses r on r.id = a.response_id where r.form_id = ${formId} group by 1, 2`,
+      );
+    },
+    async numberSummaries(ex: Executor, formId: string) {
+      return rows<{ questionId: string; n: number; mean: number; min: number; max: number }>(
+        ex,
+        sql`select a.question_id as "questionId", count(*)::int as n, avg(a.number)::float8 as mean, min(a.number) as min, max(a.number) as max
+            from form_answers a join form_responses r on r.id = a.response_id where r.form_id = ${formId} and a.number is not null group by 1`,
+      );
+    },
+    /** Themes of a form's text questions with how many answers each holds and its most typical answers. */
+    async themes(ex: Executor, formId: string, examples = 3) {
+      return rows<{ id: string; questionId: string; label: string; position: number; count: number; examples: { id: number; text: string }[] }>(
+        ex,
+        sql`select t.id, t.question_id as "questionId", t.label, t.position,
+                   (select count(*)::int from form_answer_themes x where x.theme_id = t.id) as count,
+                   coalesce((select json_agg(json_build_object('id', e.id, 'text', e.text)) from (
+                     select a.id, a.text from form_answer_themes x join form_answers a on a.id = x.answer_id
+                     where x.theme_id = t.id order by x.score desc, a.id limit ${examples}) e), '[]') as examples
+            from form_themes t join form_questions q on q.id = t.question_id
+            where q.form_id = ${formId}
+            order by t.question_id, t.position`,
+      );
+    },
+    /** Starred answers whose authors agreed to be quoted, with the name only when they said so. */
+    async quotes(ex: Executor, formId: string) {
+      return rows<{ id: number; questionId: string; text: string; consent: 'named' | 'anonymous'; name: string | null; experience: string | null }>(
+        ex,
+        sql`select a.id, a.question_id as "questionId", a.text, r.quote_consent as consent,
+                   case when r.quote_consent = 'named' then p.name end as name, r.experience
+            from form_answers a join form_responses r on r.id = a.response_id left join people p on p.id = r.person_id
+            where r.form_id = ${formId} and a.starred and a.text is not null and r.quote_consent in ('named', 'anonymous')
+            order by a.id`,
+      );
+    },
+    /** Text answers of one question, for finding themes. */
+    async textAnswers(ex: Executor, questionId: string) {
+      return rows<{ id: number; text: string }>(ex, sql`select id, text from form_answers where question_id = ${questionId} and text is not null order by id`);
+    },
+    /** Text answers with their starred state and consent, for staff to choose quotes. */
+    async textAnswersForStaff(ex: Executor, questionId: string, limit: number) {
+      return rows<{ id: number; text: string; starred: boolean; consent: string; themes: string[] }>(
+        ex,
+        sql`select a.id, a.text, a.starred, r.quote_consent as consent,
+                   coalesce((select array_agg(t.label order by t.position) from form_answer_themes x join form_themes t on t.id = x.theme_id where x.answer_id = a.id), '{}') as themes
+            from form_answers a join form_responses r on r.id = a.response_id
+            where a.question_id = ${questionId} and a.text is not null order by a.starred desc, a.id limit ${limit}`,
+      );
+    },
+    /** Replaces a question's themes (unless staff edited them) in one transaction. */
+    async storeThemes(ex: Executor, questionId: string, themes: { label: string; members: { answerId: number; score: number }[] }[]) {
+      await ex.execute(sql`delete from form_themes where question_id = ${questionId}`);
+      for (const [i, t] of themes.entries()) {
+        const [row] = (await ex.execute(sql`insert into form_themes (question_id, label, position) values (${questionId}, ${t.label}, ${i + 1}) returning id`)).rows as { id: string }[];
+        for (let j = 0; j < t.members.length; j += 1000) {
+          const chunk = t.members.slice(j, j + 1000);
+          await ex.execute(
+            sql`insert into form_answer_themes (answer_id, theme_id, score) select * from unnest(${sql.raw(`ARRAY[${chunk.map((m) => m.answerId).join(',')}]::bigint[]`)}, ${sql.raw(`ARRAY[${chunk.map(() => `'${row!.id}'`).join(',')}]::uuid[]`)}, ${sql.raw(`ARRAY[${chunk.map((m) => m.score).join(',')}]::float8[]`)})`,
+          );
+        }
+      }
+    },
+    async hasEditedThemes(ex: Executor, questionId: string): Promise<boolean> {
+      return (await rows<{ n: number }>(ex, sql`select count(*)::int as n from form_themes where question_id = ${questionId} and edited`))[0]!.n > 0;
+    },
+    async renameTheme(ex: Executor, themeId: string, label: string) {
+      await ex.execute(sql`update form_themes set label = ${label}, edited = true where id = ${themeId}`);
+    },
+    async mergeThemes(ex: Executor, intoId: string, fromId: string) {
+      await ex.execute(sql`insert into form_answer_themes (answer_id, theme_id, score) select answer_id, ${intoId}, score from form_answer_themes where theme_id = ${fromId} on conflict do nothing`);
+      await ex.execute(sql`delete from form_themes where id = ${fromId}`);
+      await ex.execute(sql`update form_themes set edited = true where id = ${intoId}`);
+    },
+    async themeWithQuestion(ex: Executor, themeId: string) {
+      return (await rows<{ id: string; questionId: string; formId: string; label: string }>(ex, sql`select t.id, t.question_id as "questionId", q.form_id as "formId", t.label from form_themes t join form_questions q on q.id = t.question_id where t.id = ${themeId}`))[0];
+    },
+    async themeAnswers(ex: Executor, themeId: string) {
+      return rows<{ id: number; text: string; score: number }>(ex, sql`select a.id, a.text, x.score from form_answer_themes x join form_answers a on a.id = x.answer_id where x.theme_id = ${themeId} order by x.score desc, a.id`);
+    },
+    async moveAnswersToNewTheme(ex: Executor, fromId: string, questionId: string, label: string, answerIds: number[]) {
+      const [row] = (await ex.execute(sql`insert into form_themes (question_id, label, position, edited) values (${questionId}, ${label}, (select coalesce(max(position), 0) + 1 from form_themes where question_id = ${questionId}), true) returning id`)).rows as { id: string }[];
+      await ex.execute(sql`update form_answer_themes set theme_id = ${row!.id} where theme_id = ${fromId} and answer_id = any(${sql.raw(`ARRAY[${answerIds.map(Number).join(',')}]::bigint[]`)})`);
+      await ex.execute(sql`update form_themes set edited = true where id = ${fromId}`);
+      return row!.id;
+    },
+  };
+}
+
+export type ResultsRepository = ReturnType<typeof createResultsRepository>;
