@@ -33,3 +33,6 @@ export const problemSchema = z.object({
 });
 
 export const STAFF_API = { access: ['admin', 'staff'] as const, api: true };
+
+/** Form responses may carry long answers: a larger body, so the answer gets its own clear message. */
+export const RESPONSE_BODY_LIMIT = 1_000_000;

@@ -8,7 +8,7 @@ import { formInputSchema, responseInputSchema } from '../forms/forms-schemas.ts'
 import type { FormsService } from '../forms/forms-service.ts';
 import type { ResultsService } from '../forms/results-service.ts';
 import type { PeopleService } from '../people/people-service.ts';
-import { listQuerySchema, parseApi, requireJson, STAFF_API } from './api-common.ts';
+import { listQuerySchema, parseApi, requireJson, RESPONSE_BODY_LIMIT, STAFF_API } from './api-common.ts';
 
 export const formOutSchema = z.object({
   id: z.string(),
@@ -42,7 +42,7 @@ export function formsApiRoutes(app: FastifyInstance, deps: { forms: FormsService
   app.post<{ Params: { id: string } }>('/api/v1/forms/:id/open', { config: STAFF_API }, async (request) => formOut(await forms.setStatus(actorOf(request), request.params.id, 'open')));
   app.post<{ Params: { id: string } }>('/api/v1/forms/:id/close', { config: STAFF_API }, async (request) => formOut(await forms.setStatus(actorOf(request), request.params.id, 'closed')));
 
-  app.post<{ Params: { id: string } }>('/api/v1/forms/:id/responses', { config: STAFF_API, preHandler: requireJson }, async (request, reply) => {
+  app.post<{ Params: { id: string } }>('/api/v1/forms/:id/responses', { config: STAFF_API, preHandler: requireJson, bodyLimit: RESPONSE_BODY_LIMIT }, async (request, reply) => {
     const input = parseApi(responseInputSchema, request.body);
     const person = input.personId ? await deps.people.get(input.personId).catch(() => null) : null;
     if (input.personId && !person) throw new NotFoundError('No person with that id');

@@ -3,6 +3,7 @@ import type { Form, FormQuestion, Person } from '../../db/schema.ts';
 import { errorsByField } from '../../lib/validation.ts';
 import { ConflictError, ValidationError } from '../../lib/validation.ts';
 import { answersFromForm, checkAnswers, optionsOf } from './answers.ts';
+import { RESPONSE_BODY_LIMIT } from '../api/api-common.ts';
 import type { FormsService } from './forms-service.ts';
 
 const CONSENT = {
@@ -67,7 +68,7 @@ export function answerRoutes(app: FastifyInstance, deps: { forms: FormsService }
     return page(reply, ctx, { values, invite, editing: !!existing });
   });
 
-  app.post<{ Params: { id: string } }>('/f/:id', { config: { access: 'public' } }, async (request, reply) => {
+  app.post<{ Params: { id: string } }>('/f/:id', { config: { access: 'public' }, bodyLimit: RESPONSE_BODY_LIMIT }, async (request, reply) => {
     const body = (request.body ?? {}) as Record<string, unknown>;
     const invite = typeof body.invite === 'string' ? body.invite : undefined;
     const ctx = await setUp(request, invite);

@@ -148,7 +148,8 @@ export function createResultsService(deps: { db: Db; forms: FormsRepository; res
     /** Moves the chosen answers of a theme into a new theme of their own. */
     async splitTheme(formId: string, themeId: string, label: string, answerIds: number[]) {
       const t = await themeOf(formId, themeId);
-      const inTheme = new Set((await results.themeAnswers(db, t.id)).map((a) => a.id));
+      // node-postgres returns bigint ids as strings.
+      const inTheme = new Set((await results.themeAnswers(db, t.id)).map((a) => Number(a.id)));
       const chosen = answerIds.filter((id) => Number.isInteger(id) && inTheme.has(id));
       if (!chosen.length) throw new ValidationError([{ path: 'answerIds', message: 'Choose the answers to move into the new theme' }]);
       if (chosen.length === inTheme.size) throw new ValidationError([{ path: 'answerIds', message: 'Leave at least one answer in this theme' }]);
