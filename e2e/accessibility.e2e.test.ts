@@ -15,6 +15,11 @@ let conferenceId: string;
 let weekId: string;
 let sessionId: string;
 let cancelPath: string;
+let pastId: string;
+let evaluationFormId: string;
+let openFormId: string;
+let easyFormId: string;
+let themeId: string;
 before(async () => {
   server = await startServer({ DEMO: 'true' });
   browser = await launchBrowser();
@@ -23,12 +28,29 @@ before(async () => {
   await server.t.services.people.requestErasure({ personId: p.id, role: 'participant' }, p.id);
   // The demo data holds the conference with its masterclasses and the co-production week.
   const events = await server.t.services.events.list({ publishedOnly: true });
-  conferenceId = events.find((e) => e.title.startsWith('#PatientsasPartners'))!.id;
+  conferenceId = events.find((e) => e.title.startsWith('#PatientsasPartners') && e.startsAt > new Date())!.id;
   weekId = events.find((e) => e.title.startsWith('Co-production week'))!.id;
   const sessions = await server.t.services.events.sessionsOf(conferenceId);
   sessionId = sessions[1]!.id;
   const r = await server.t.services.registrations.register(null, { sessionId, who: { personId: p.id }, accessNeeds: ['bsl_interpreter'] });
   cancelPath = `/registrations/${r.registration.id}/cancel?token=${server.t.services.registrations.cancelToken(r.registration.id)}`;
+  // The demo's past conference has its evaluation, themes and report.
+  const past = (await server.t.services.events.list({ publishedOnly: true })).find((e) => e.title.startsWith('#PatientsasPartners16'))!;
+  pastId = past.id;
+  evaluationFormId = (await server.t.services.forms.formsOfEvent(past.id))[0]!.id;
+  const results = await server.t.services.results.results(evaluationFormId);
+  themeId = results.questions.find((q) => q.themes?.length)!.themes![0]!.id;
+  const admin = { personId: p.id, role: 'admin' as const };
+  const questions = [
+    { key: 'overall', type: 'rating' as const, text: 'Overall, how was it?', easyReadText: 'Was it good?', required: true },
+    { key: 'topics', type: 'multiple_choice' as const, text: 'Which topics helped?', options: ['Listening', 'Leadership'] },
+    { key: 'people', type: 'number' as const, text: 'How many people did you meet?' },
+    { key: 'said', type: 'text' as const, text: 'One word for the day' },
+  ];
+  openFormId = (await server.t.services.forms.create(admin, { title: 'Sweep form', anonymous: false, questions })).id;
+  await server.t.services.forms.setStatus(admin, openFormId, 'open');
+  easyFormId = (await server.t.services.forms.create(admin, { title: 'Easy sweep form', anonymous: true, easyRead: true, questions })).id;
+  await server.t.services.forms.setStatus(admin, easyFormId, 'open');
 });
 after(async () => {
   await browser.close();
@@ -95,6 +117,23 @@ describe('axe-core sweep', () => {
       ['register with errors', submitEmpty(`/events/${conferenceId}/register`, 'Register')],
       ['thank you', visit(`/events/${conferenceId}/thank-you?confirmed=1&waitlisted=1`)],
       ['cancel from an email link', visit(cancelPath)],
+      ['a form to answer', visit(`/f/${openFormId}`)],
+      ['a form with errors', submitEmpty(`/f/${openFormId}`, 'Send my answers')],
+      ['an easy-read form', visit(`/f/${easyFormId}`)],
+      ['an easy-read form with an error', submitEmpty(`/f/${easyFormId}`, 'Next')],
+      ['a closed form', visit(`/f/${evaluationFormId}`)],
+      ['page feedback, asking for more', visit('/privacy?feedback=more')],
+      ['page feedback, thanks', visit('/privacy?feedback=thanks')],
+      [
+        'thank you for your answers',
+        async (p) => {
+          await p.goto(`${server.baseUrl}/f/${openFormId}`);
+          await p.getByLabel('Good').check();
+          await p.getByLabel('Yes, without my name').check();
+          await p.getByRole('button', { name: 'Send my answers' }).click();
+          await p.getByRole('heading', { name: 'Thank you' }).waitFor();
+        },
+      ],
       [
         'cancelled',
         async (p) => {
@@ -189,6 +228,17 @@ describe('axe-core sweep', () => {
       ['check in', visit(`/manage/events/${weekId}/check-in?q=demo`)],
       ['check in with an error', submitEmpty(`/manage/events/${weekId}/check-in`, 'Add and check in')],
       ['cancel an event', visit(`/manage/events/${weekId}/cancel`)],
+      ['forms', visit('/manage/forms')],
+      ['create a form', visit('/manage/forms/new')],
+      ['create a form with errors', submitEmpty('/manage/forms/new', 'Create form')],
+      ['build a form', visit(`/manage/forms/${openFormId}`)],
+      ['add a question with errors', submitEmpty(`/manage/forms/${openFormId}`, 'Add question')],
+      ['preview a form', visit(`/manage/forms/${openFormId}/preview`)],
+      ['print the QR code', visit(`/manage/forms/${evaluationFormId}/print`)],
+      ['results with charts and themes', visit(`/manage/forms/${evaluationFormId}/results`)],
+      ['a theme', visit(`/manage/forms/${evaluationFormId}/themes/${themeId}`)],
+      ['the event report', visit(`/manage/events/${pastId}/report`)],
+      ['page feedback for staff', visit('/manage/page-feedback')],
     ]);
   });
 });

@@ -4,6 +4,7 @@ import type { PersonInput } from '../people/people-schemas.ts';
 import type { EventsService } from '../events/events-service.ts';
 import type { RegistrationsService } from '../events/registrations-service.ts';
 import type { Actor, PeopleService } from '../people/people-service.ts';
+import { seedDemoEvaluation } from './demo-evaluation.ts';
 import { seedDemoEvents } from './demo-events.ts';
 
 /** One account per role, so a newcomer can see what each kind of user sees. */
@@ -105,6 +106,7 @@ export async function seedDemoData(deps: {
   consents: ConsentsService;
   events: EventsService;
   registrations: RegistrationsService;
+  evaluation?: Omit<Parameters<typeof seedDemoEvaluation>[0], 'admin' | 'people' | 'events'>;
   isEmpty: () => Promise<boolean>;
 }): Promise<boolean> {
   if (!(await deps.isEmpty())) return false;
@@ -118,5 +120,6 @@ export async function seedDemoData(deps: {
     for (const purpose of consents ?? []) await deps.consents.give(null, created.id, purpose);
   }
   await seedDemoEvents({ admin: admin!, people: deps.people, events: deps.events, registrations: deps.registrations });
+  if (deps.evaluation) await seedDemoEvaluation({ ...deps.evaluation, admin: admin!, people: deps.people, events: deps.events });
   return true;
 }

@@ -41,7 +41,7 @@ test('a second start does not add the demo data again', async () => {
 
 test('the demo holds the conference with five masterclasses led by patient leaders, and the co-production week', async () => {
   const events = await t.services.events.list({ publishedOnly: true });
-  const conference = events.find((e) => e.title.startsWith('#PatientsasPartners'))!;
+  const conference = events.find((e) => e.title.startsWith('#PatientsasPartners') && e.startsAt > new Date())!;
   const week = events.find((e) => e.title.startsWith('Co-production week'))!;
   assert.ok(conference && week);
   const masterclasses = (await t.services.events.sessionsOf(conference.id)).filter((s) => s.title.startsWith('Masterclass'));
@@ -54,4 +54,16 @@ test('the demo holds the conference with five masterclasses led by patient leade
   assert.ok(weekSessions.every((s) => s.format === 'online'));
   assert.equal(new Set(weekSessions.map((s) => s.startsAt.toISOString().slice(0, 10))).size, 5, 'across five days');
   assert.ok(weekSessions.some((s) => s.waitlisted > 0), 'one session is full, with a waiting list');
+});
+
+test('the demo holds #PatientsasPartners16 as it happened: the report says 70% and 97%, with themes, quotes and headlines', async () => {
+  const past = (await t.services.events.list({ publishedOnly: true })).find((e) => e.title.startsWith('#PatientsasPartners16'))!;
+  const report = await t.services.eventReport.report(past.id);
+  assert.equal(report.attended, 100);
+  assert.equal(Math.round(report.evaluation!.responseRate! * 100), 70);
+  assert.equal(Math.round(report.evaluation!.excellentOrGoodShare! * 100), 97);
+  assert.equal(report.headlines.length, 7);
+  assert.ok(report.quotes.length >= 2);
+  const learnt = report.results!.questions.find((q) => q.key === 'learnt')!;
+  assert.ok(learnt.themes!.length >= 2, 'themes were found');
 });
