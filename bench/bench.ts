@@ -63,6 +63,11 @@ async function main() {
   const bareUrl = `http://127.0.0.1:${(bare.server.address() as AddressInfo).port}/bare`;
 
   try {
+    // BENCH_ONLY=forms runs just the feedback benchmarks (they take longest to set up).
+    if (process.env.BENCH_ONLY === 'forms') {
+      await benchForms({ runtime, appUrl, machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version } });
+      return;
+    }
     const results = [
       await measure('bare Fastify route (baseline)', bareUrl),
       await measure('health check (one SQL query)', `${appUrl}/health`),
@@ -86,6 +91,7 @@ async function main() {
       process.exitCode = 1;
     }
     await benchEvents({ runtime, appUrl, bareUrl, machine: report.machine, baseline });
+    await benchForms({ runtime, appUrl, machine: report.machine });
   } finally {
     await bare.close();
     await app.close();
@@ -183,6 +189,128 @@ async function benchEvents(ctx: { runtime: Awaited<ReturnType<typeof startRuntim
     console.error('Some requests failed: the figures above are not valid.');
     process.exitCode = 1;
   }
+}
+
+/**
+ * Feedback at regional scale: results of a form with a million rating answers and 100,000 text
+ * answers, themes for 50,000 text answers, and how fast responses can be taken.
+ */
+async function benchForms(ctx: { runtime: Awaited<ReturnType<typeof startRuntime>>; appUrl: string; machine: unknown }) {
+  const { services, database } = ctx.runtime;
+  const pool = database.pool;
+  const big = Number(process.env.BENCH_FORM_RESPONSES ?? 1_000_000);
+  const texts = Number(process.env.BENCH_FORM_TEXTS ?? 100_000);
+  const themeTexts = Number(process.env.BENCH_THEME_TEXTS ?? 50_000);
+  const admin = (await pool.query(`select id from people where role = 'admin' limit 1`)).rows[0].id as string;
+  const actor = { personId: admin, role: 'admin' as const };
+  const token = await services.auth.createApiToken(null, admin, 'bench forms');
+  const form = await services.forms.create(actor, {
+    title: 'Regional staff survey',
+    anonymous: true,
+    questions: [
+      { key: 'overall', type: 'rating', text: 'Overall?', required: true },
+      { key: 'said', type: 'long_text', text: 'Anything else?' },
+    ],
+  });
+  await services.forms.setStatus(actor, form.id, 'open');
+  const [overall, said] = await services.forms.questions(form.id);
+
+  // A million responses, made in SQL so that only reading them is timed.
+  let t0 = performance.now();
+  await pool.query(`insert into form_responses (form_id, experience) select $1, (array['lived','professional','both'])[1 + g % 3] from generate_series(1, $2) g`, [form.id, big]);
+  await pool.query(
+    `insert into form_answers (response_id, question_id, choice, experience) select id, $2, (array['excellent','good','fair','poor','very poor'])[1 + (hashtext(id::text) & 2147483647) % 5], experience from form_responses where form_id = $1`,
+    [form.id, overall!.id],
+  );
+  await pool.query(
+    `insert into form_answers (response_id, question_id, text, experience) select id, $2, 'Comment number ' || row_number() over (), experience from (select id, experience from form_responses where form_id = $1 limit $3) r`,
+    [form.id, said!.id, texts],
+  );
+  await pool.query('analyze form_responses; analyze form_answers');
+  const loadSeconds = (performance.now() - t0) / 1000;
+
+  const time = async (fn: () => Promise<unknown>, runs = 5) => {
+    await fn();
+    const all: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const s = performance.now();
+      await fn();
+      all.push(performance.now() - s);
+    }
+    all.sort((a, b) => a - b);
+    return Math.round(all[Math.floor(all.length / 2)]!);
+  };
+  const headers = { authorization: `Bearer ${token}` };
+  const apiMs = await time(async () => {
+    const res = await fetch(`${ctx.appUrl}/api/v1/forms/${form.id}/results`, { headers });
+    if (!res.ok) throw new Error(`results answered ${res.status}`);
+    await res.json();
+  });
+  const rawSqlMs = await time(() => pool.query(`select choice, count(*) from form_answers where question_id = $1 group by choice`, [overall!.id]));
+  const serviceMs = await time(() => services.results.results(form.id));
+
+  // Themes for 50,000 answers written from varied sentences, on a question of their own.
+  const themeForm = await services.forms.create(actor, { title: 'Themes', anonymous: true, questions: [{ key: 'said', type: 'long_text', text: 'What did you learn?' }] });
+  const [themeQ] = await services.forms.questions(themeForm.id);
+  const phrases = [
+    ['Active listening across all partners', 'We must listen to patients', 'Listening to carers', 'Listen more and talk less'],
+    ['Courageous leadership is needed', 'Brave leaders who share power', 'Leadership from the board', 'Leaders must lead by example'],
+    ['The power imbalance must be challenged', 'Culture change comes first', 'Power and culture in the NHS', 'Hierarchy stops people speaking up'],
+    ['Local partnerships and relationships', 'Relationships with local groups', 'Partnership with community groups', 'Working with local charities'],
+  ];
+  await pool.query(`insert into form_responses (form_id) select $1 from generate_series(1, $2)`, [themeForm.id, themeTexts]);
+  const ids = (await pool.query<{ id: string }>(`select id from form_responses where form_id = $1`, [themeForm.id])).rows.map((r) => r.id);
+  const bodies = ids.map((_, i) => `${phrases[i % 4]![i % 3]!} ${i % 7 === 0 ? 'was what stayed with me' : 'matters most'}, said person ${i}.`);
+  for (let i = 0; i < ids.length; i += 5000) {
+    await pool.query(`insert into form_answers (response_id, question_id, text) select unnest($1::uuid[]), $2, unnest($3::text[])`, [ids.slice(i, i + 5000), themeQ!.id, bodies.slice(i, i + 5000)]);
+  }
+  t0 = performance.now();
+  const themeCount = await services.results.runThemes(themeQ!.id, { force: true });
+  const themeSeconds = Math.round((performance.now() - t0) / 100) / 10;
+
+  // Taking responses: the API (a new anonymous response each time) against the same rows inserted in bare SQL.
+  const small = await services.forms.create(actor, { title: 'Quick', anonymous: true, questions: [{ key: 'overall', type: 'rating', text: 'Overall?', required: true }, { key: 'said', type: 'text', text: 'One word' }] });
+  await services.forms.setStatus(actor, small.id, 'open');
+  const { stdout } = await run(path.join(root, 'node_modules/.bin/autocannon'), ['-j', '-c', String(connections), '-d', String(seconds), '-m', 'POST', '-H', `authorization=Bearer ${token}`, '-H', 'content-type=application/json', '-b', JSON.stringify({ answers: { overall: 'good', said: 'Listening' } }), `${ctx.appUrl}/api/v1/forms/${small.id}/responses`], { maxBuffer: 50 * 1024 * 1024 });
+  const submitted = JSON.parse(stdout);
+  const [smallOverall, smallSaid] = await services.forms.questions(small.id);
+  let n = 0;
+  const bareStart = performance.now();
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      const client = await pool.connect();
+      try {
+        while (performance.now() - bareStart < seconds * 1000) {
+          await client.query('begin');
+          const r = await client.query(`insert into form_responses (form_id) values ($1) returning id`, [small.id]);
+          await client.query(`insert into form_answers (response_id, question_id, choice) values ($1, $2, 'good')`, [r.rows[0].id, smallOverall!.id]);
+          await client.query(`insert into form_answers (response_id, question_id, text) values ($1, $2, 'Listening')`, [r.rows[0].id, smallSaid!.id]);
+          await client.query('commit');
+          n++;
+        }
+      } finally {
+        client.release();
+      }
+    }),
+  );
+  const bareRate = Math.round(n / ((performance.now() - bareStart) / 1000));
+
+  const report = {
+    benchmark: 'forms',
+    date: new Date().toISOString(),
+    machine: ctx.machine,
+    results: { ratingAnswers: big, textAnswers: texts, loadSeconds: Math.round(loadSeconds), apiMedianMs: apiMs, serviceMedianMs: serviceMs, rawSqlGroupByMedianMs: rawSqlMs, targetMs: 1000 },
+    themes: { answers: themeTexts, themesFound: themeCount, seconds: themeSeconds, targetSeconds: 60 },
+    responses: { viaApiPerSecond: Math.round(submitted.requests.average), non2xx: submitted.non2xx, bareSqlPerSecond: bareRate },
+  };
+  await fs.writeFile(path.join(root, 'bench/results/forms.json'), `${JSON.stringify(report, null, 2)}\n`);
+  console.table([
+    { measure: `results of ${big.toLocaleString('en-GB')} rating + ${texts.toLocaleString('en-GB')} text answers, API (ms)`, value: apiMs, baseline: `${rawSqlMs} ms raw GROUP BY` },
+    { measure: `themes for ${themeTexts.toLocaleString('en-GB')} answers (s)`, value: themeSeconds, baseline: 'aim < 60 s' },
+    { measure: 'responses taken via the API (per s)', value: report.responses.viaApiPerSecond, baseline: `${bareRate}/s bare SQL` },
+  ]);
+  console.log('Written to bench/results/forms.json');
+  if (submitted.non2xx || submitted.errors) process.exitCode = 1;
 }
 
 main().catch((err) => {

@@ -235,6 +235,7 @@ export const formAnswers = pgTable('form_answers', {
   choices: text('choices').array(),
   number: doublePrecision('number'),
   text: text('text'),
+  experience: text('experience'),
   starred: boolean('starred').notNull().default(false),
 });
 

@@ -65,9 +65,11 @@ create table form_answers (
   choices text[],
   number double precision,
   text text,
+  -- the answerer's experience, copied from the response so results never need to join
+  experience text,
   starred boolean not null default false
 );
-create index form_answers_question_choice on form_answers (question_id, choice);
+create index form_answers_question_choice on form_answers (question_id, choice, experience);
 create index form_answers_response on form_answers (response_id);
 
 create table form_themes (

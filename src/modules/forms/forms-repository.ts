@@ -14,10 +14,14 @@ export function createFormsRepository() {
     async updateForm(ex: Executor, id: string, set: Partial<typeof forms.$inferInsert>) {
       await ex.update(forms).set({ ...set, updatedAt: new Date() }).where(eq(forms.id, id));
     },
-    async findForm(ex: Executor, id: string, opts: { forUpdate?: boolean } = {}): Promise<Form | undefined> {
+    /**
+     * `forUpdate` for changes to the form itself; `forShare` for responses, which may come in
+     * together but must not slip past the form being closed.
+     */
+    async findForm(ex: Executor, id: string, opts: { forUpdate?: boolean; forShare?: boolean } = {}): Promise<Form | undefined> {
       if (!isUuid(id)) return undefined;
       const q = ex.select().from(forms).where(eq(forms.id, id));
-      const [row] = opts.forUpdate ? await q.for('update') : await q;
+      const [row] = opts.forUpdate ? await q.for('update') : opts.forShare ? await q.for('share') : await q;
       return row;
     },
     listForms: (ex: Executor) => ex.select().from(forms).orderBy(desc(forms.createdAt)),
@@ -53,9 +57,9 @@ export function createFormsRepository() {
     async updateResponse(ex: Executor, id: string, set: Partial<typeof formResponses.$inferInsert>) {
       await ex.update(formResponses).set({ ...set, updatedAt: new Date() }).where(eq(formResponses.id, id));
     },
-    async replaceAnswers(ex: Executor, responseId: string, rows: AnswerRow[]) {
+    async replaceAnswers(ex: Executor, responseId: string, rows: AnswerRow[], experience: string | null) {
       await ex.delete(formAnswers).where(eq(formAnswers.responseId, responseId));
-      if (rows.length) await ex.insert(formAnswers).values(rows.map((r) => ({ ...r, responseId })));
+      if (rows.length) await ex.insert(formAnswers).values(rows.map((r) => ({ ...r, responseId, experience })));
     },
     answersOf: (ex: Executor, responseId: string) => ex.select().from(formAnswers).where(eq(formAnswers.responseId, responseId)),
 

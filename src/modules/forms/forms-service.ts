@@ -9,7 +9,7 @@ import type { AuditRepository } from '../audit/audit-repository.ts';
 import type { EventsRepository } from '../events/events-repository.ts';
 import type { EventReportsRepository } from '../events/event-reports-repository.ts';
 import type { PeopleRepository } from '../people/people-repository.ts';
-import type { Actor } from '../people/people-service.ts';
+import { isUniqueViolation, type Actor } from '../people/people-service.ts';
 import { checkAnswers } from './answers.ts';
 import type { FormsRepository } from './forms-repository.ts';
 import type { FormInput, QuestionInput } from './forms-schemas.ts';
@@ -163,29 +163,14 @@ export function createFormsService(deps: {
      * (`allowEdit`, the web form) or is refused (the API). Anonymous forms never store who.
      */
     async respond(formId: string, who: Respondent, answers: Record<string, unknown>, opts: { quoteConsent?: 'named' | 'anonymous' | 'no'; allowEdit: boolean }) {
-      return db.transaction(async (tx) => {
-        const form = await forms.findForm(tx, formId, { forUpdate: true });
-        if (!form) throw new NotFoundError('No form with that id');
-        if (form.status !== 'open') throw new ConflictError(form.status === 'closed' ? 'This form has closed, so it cannot take answers any more' : 'This form is not open yet');
-        const questions = await forms.questions(tx, formId);
-        const { rows, errors } = checkAnswers(questions, answers);
-        if (errors.length) throw new ValidationError(errors);
-        const consent = form.anonymous && opts.quoteConsent === 'named' ? 'anonymous' : (opts.quoteConsent ?? 'no');
-        const key = who.person ? respondentKey(formId, who.person.id) : null;
-        const existing = key ? await forms.findResponseByKey(tx, formId, key) : undefined;
-        if (existing && !opts.allowEdit) throw new ConflictError('This person has already answered this form');
-        const response = existing
-          ? (await forms.updateResponse(tx, existing.id, { quoteConsent: consent }), existing)
-          : await forms.insertResponse(tx, {
-              formId,
-              personId: form.anonymous ? null : (who.person?.id ?? null),
-              respondentKey: key,
-              experience: who.person?.experience ?? null,
-              quoteConsent: consent,
-            });
-        await forms.replaceAnswers(tx, response.id, rows);
-        return { response, edited: !!existing };
-      });
+      try {
+        return await respondOnce(formId, who, answers, opts);
+      } catch (err) {
+        // The same person sending twice at once (a double click): the second finds the first.
+        if (!isUniqueViolation(err)) throw err;
+        if (!opts.allowEdit) throw new ConflictError('This person has already answered this form');
+        return respondOnce(formId, who, answers, opts);
+      }
     },
 
     /** Invites the people who came to the form's event (or session) by email, each with a personal link. */
@@ -289,6 +274,32 @@ export function createFormsService(deps: {
       await forms.setStar(db, answerId, starred);
     },
   };
+
+  function respondOnce(formId: string, who: Respondent, answers: Record<string, unknown>, opts: { quoteConsent?: 'named' | 'anonymous' | 'no'; allowEdit: boolean }) {
+    return db.transaction(async (tx) => {
+      const form = await forms.findForm(tx, formId, { forShare: true });
+      if (!form) throw new NotFoundError('No form with that id');
+      if (form.status !== 'open') throw new ConflictError(form.status === 'closed' ? 'This form has closed, so it cannot take answers any more' : 'This form is not open yet');
+      const questions = await forms.questions(tx, formId);
+      const { rows, errors } = checkAnswers(questions, answers);
+      if (errors.length) throw new ValidationError(errors);
+      const consent = form.anonymous && opts.quoteConsent === 'named' ? 'anonymous' : (opts.quoteConsent ?? 'no');
+      const key = who.person ? respondentKey(formId, who.person.id) : null;
+      const existing = key ? await forms.findResponseByKey(tx, formId, key) : undefined;
+      if (existing && !opts.allowEdit) throw new ConflictError('This person has already answered this form');
+      const response = existing
+        ? (await forms.updateResponse(tx, existing.id, { quoteConsent: consent }), existing)
+        : await forms.insertResponse(tx, {
+            formId,
+            personId: form.anonymous ? null : (who.person?.id ?? null),
+            respondentKey: key,
+            experience: who.person?.experience ?? null,
+            quoteConsent: consent,
+          });
+      await forms.replaceAnswers(tx, response.id, rows, response.experience);
+      return { response, edited: !!existing };
+    });
+  }
 
   async function mustFindIn(tx: Parameters<FormsRepository['findForm']>[0], id: string) {
     const form = await forms.findForm(tx, id, { forUpdate: true });

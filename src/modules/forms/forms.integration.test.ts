@@ -118,6 +118,15 @@ describe('forms and responses', () => {
     assert.equal(noOptions.statusCode, 400);
   });
 
+  test('a double click sends one response: two at once for the same person give one 201 and one 409', async () => {
+    const form = (await api('POST', '/api/v1/forms', { title: 'Double', anonymous: false, questions: evaluationQuestions })).json();
+    await api('POST', `/api/v1/forms/${form.id}/open`);
+    const p = await createPerson(t.services);
+    const both = await Promise.all([1, 2, 3].map(() => api('POST', `/api/v1/forms/${form.id}/responses`, { personId: p.id, answers: { overall: 'good' } })));
+    assert.deepEqual(both.map((r) => r.statusCode).sort(), [201, 409, 409]);
+    assert.equal(await count('select count(*)::int as n from form_responses where form_id = $1', [form.id]), 1);
+  });
+
   test('a question with answers is hidden, not deleted; one without answers is deleted', async () => {
     const form = (await api('POST', '/api/v1/forms', { title: 'Changing', anonymous: false, questions: [...evaluationQuestions, { key: 'unused', type: 'number', text: 'How many?' }] })).json();
     await api('POST', `/api/v1/forms/${form.id}/open`);

@@ -25,34 +25,43 @@ export function createResultsRepository() {
         )
       )[0]!.n;
     },
-    /** Counts per question, option and the answerer's experience; single answers and lists alike. */
-    async choiceCounts(ex: Executor, formId: string): Promise<ChoiceCount[]> {
-      return rows<ChoiceCount>(
+    /**
+     * One pass over a form's answers (found by question, with the answerer's experience stored on
+     * each answer, so no join): counts per option and experience, how many answered, and number
+     * summaries, via grouping sets. Lists of choices are unnested for their own questions only.
+     */
+    async aggregates(ex: Executor, questionIds: string[], multipleChoiceIds: string[]) {
+      if (!questionIds.length) return { choices: [] as ChoiceCount[], answered: [] as { questionId: string; experience: string | null; n: number }[], numbers: [] as { questionId: string; n: number; mean: number; min: number; max: number }[] };
+      const ids = sql.raw(`ARRAY[${questionIds.map((id) => `'${id}'`).join(',')}]::uuid[]`);
+      const grouped = await rows<{ questionId: string; choice: string | null; experience: string | null; n: number; byChoice: number; mean: number | null; min: number | null; max: number | null }>(
         ex,
-        sql`select a.question_id as "questionId", a.choice, r.experience, count(*)::int as n
-            from form_answers a join form_responses r on r.id = a.response_id
-            where r.form_id = ${formId} and a.choice is not null
-            group by 1, 2, 3
-            union all
-            select a.question_id, c, r.experience, count(*)::int
-            from form_answers a join form_responses r on r.id = a.response_id, unnest(a.choices) as c
-            where r.form_id = ${formId} and a.choices is not null
-            group by 1, 2, 3`,
+        sql`select question_id as "questionId", choice, experience, count(*)::int as n, grouping(choice) as "byChoice",
+                   avg(number)::float8 as mean, min(number) as min, max(number) as max
+            from form_answers where question_id = any(${ids})
+            group by grouping sets ((question_id, choice, experience), (question_id, experience))`,
       );
-    },
-    /** How many answered each question, by the answerer's experience. */
-    async answeredCounts(ex: Executor, formId: string) {
-      return rows<{ questionId: string; experience: string | null; n: number }>(
-        ex,
-        sql`select a.question_id as "questionId", r.experience, count(*)::int as n from form_answers a join form_responses r on r.id = a.response_id where r.form_id = ${formId} group by 1, 2`,
-      );
-    },
-    async numberSummaries(ex: Executor, formId: string) {
-      return rows<{ questionId: string; n: number; mean: number; min: number; max: number }>(
-        ex,
-        sql`select a.question_id as "questionId", count(*)::int as n, avg(a.number)::float8 as mean, min(a.number) as min, max(a.number) as max
-            from form_answers a join form_responses r on r.id = a.response_id where r.form_id = ${formId} and a.number is not null group by 1`,
-      );
+      const choices: ChoiceCount[] = grouped.filter((g) => g.byChoice === 0 && g.choice !== null).map((g) => ({ questionId: g.questionId, choice: g.choice!, experience: g.experience, n: g.n }));
+      const answered = grouped.filter((g) => g.byChoice === 1).map((g) => ({ questionId: g.questionId, experience: g.experience, n: g.n }));
+      const numbers = new Map<string, { questionId: string; n: number; sum: number; min: number; max: number }>();
+      for (const g of grouped) {
+        if (g.byChoice !== 1 || g.mean === null) continue;
+        const cur = numbers.get(g.questionId) ?? { questionId: g.questionId, n: 0, sum: 0, min: Infinity, max: -Infinity };
+        cur.n += g.n;
+        cur.sum += g.mean * g.n;
+        cur.min = Math.min(cur.min, g.min!);
+        cur.max = Math.max(cur.max, g.max!);
+        numbers.set(g.questionId, cur);
+      }
+      if (multipleChoiceIds.length) {
+        const mc = sql.raw(`ARRAY[${multipleChoiceIds.map((id) => `'${id}'`).join(',')}]::uuid[]`);
+        choices.push(
+          ...(await rows<ChoiceCount>(
+            ex,
+            sql`select question_id as "questionId", c as choice, experience, count(*)::int as n from form_answers, unnest(choices) as c where question_id = any(${mc}) group by 1, 2, 3`,
+          )),
+        );
+      }
+      return { choices, answered, numbers: [...numbers.values()].map((x) => ({ questionId: x.questionId, n: x.n, mean: x.sum / x.n, min: x.min, max: x.max })) };
     },
     /** Themes of a form's text questions with how many answers each holds and its most typical answers. */
     async themes(ex: Executor, formId: string, examples = 3) {

@@ -53,15 +53,14 @@ export function createResultsService(deps: { db: Db; forms: FormsRepository; res
   return {
     async results(formId: string): Promise<FormResults> {
       const form = await formOrThrow(formId);
-      const [questions, responses, invited, counts, answeredRows, numbers, themes] = await Promise.all([
-        deps.forms.questions(db, formId),
+      const questions = await deps.forms.questions(db, formId);
+      const [responses, invited, aggregates, themes] = await Promise.all([
         results.responseCount(db, formId),
         deps.forms.invitedCount(db, formId),
-        results.choiceCounts(db, formId),
-        results.answeredCounts(db, formId),
-        results.numberSummaries(db, formId),
+        results.aggregates(db, questions.map((q) => q.id), questions.filter((q) => q.type === 'multiple_choice').map((q) => q.id)),
         results.themes(db, formId),
       ]);
+      const { choices: counts, answered: answeredRows, numbers } = aggregates;
       const answered = new Map<string, number>();
       for (const r of answeredRows) answered.set(r.questionId, (answered.get(r.questionId) ?? 0) + r.n);
       const answeredBy = (questionId: string, e: string) => answeredRows.find((r) => r.questionId === questionId && r.experience === e)?.n ?? 0;
