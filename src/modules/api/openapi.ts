@@ -4,6 +4,8 @@ import { problemSchema } from './api-common.ts';
 import { eventInputSchema, registrationInputSchema, sessionInputSchema } from '../events/events-schemas.ts';
 import { eventOutSchema, registrationOutSchema, sessionOutSchema } from './events-api-routes.ts';
 import { listQuerySchema } from './api-common.ts';
+import { formInputSchema, responseInputSchema } from '../forms/forms-schemas.ts';
+import { formOutSchema } from './forms-api-routes.ts';
 import { peopleListQuerySchema } from './people-api-routes.ts';
 
 const json = (schema: z.ZodType, io: 'input' | 'output' = 'output') => ({
@@ -104,6 +106,35 @@ export function buildOpenApi(publicUrl: string) {
       },
       '/api/v1/registrations/{id}/check-in': {
         post: { summary: 'Mark as attended', parameters: [idParam], responses: { '200': { description: 'The registration', content: json(registrationOutSchema) }, ...problems(401, 403, 404, 409) } },
+      },
+      '/api/v1/forms': {
+        post: {
+          summary: 'Create a form with its questions (rating, agreement, yes_no, single_choice, multiple_choice, text, long_text, number)',
+          requestBody: { required: true, content: json(formInputSchema, 'input') },
+          responses: { '201': { description: 'The form', content: json(formOutSchema) }, ...problems(400, 401, 403, 415) },
+        },
+      },
+      '/api/v1/forms/{id}': { get: { summary: 'A form and its questions', parameters: [idParam], responses: { '200': { description: 'The form', content: json(formOutSchema) }, ...problems(401, 403, 404) } } },
+      '/api/v1/forms/{id}/open': { post: { summary: 'Open the form for answers', parameters: [idParam], responses: { '200': { description: 'The form', content: json(formOutSchema) }, ...problems(401, 403, 404, 409) } } },
+      '/api/v1/forms/{id}/close': { post: { summary: 'Close the form', parameters: [idParam], responses: { '200': { description: 'The form', content: json(formOutSchema) }, ...problems(401, 403, 404) } } },
+      '/api/v1/forms/{id}/responses': {
+        post: {
+          summary: 'Record a response. Rating and agreement answers are the option words; yes/no are booleans. One per person: a second is 409.',
+          parameters: [idParam],
+          requestBody: { required: true, content: json(responseInputSchema, 'input') },
+          responses: { '201': { description: 'Recorded', content: json(z.object({ id: z.string(), personId: z.string().nullable(), submittedAt: z.string() })) }, ...problems(400, 401, 403, 404, 409, 413, 415) },
+        },
+        get: {
+          summary: 'Responses in the order they came, with the themes of each text answer; personId is null on anonymous forms',
+          parameters: [idParam, ...queryParameters(listQuerySchema)],
+          responses: { '200': { description: 'A page of responses', content: { 'application/json': { schema: { type: 'object', properties: { items: { type: 'array' }, nextCursor: { type: ['string', 'null'] } } } } } }, ...problems(400, 401, 403, 404) },
+        },
+      },
+      '/api/v1/forms/{id}/results': {
+        get: { summary: 'Responses, invited, response rate (an event form: ÷ people who came), and per question the counts, topTwoShare, split by experience, and themes', parameters: [idParam], responses: { '200': { description: 'Results', content: { 'application/json': { schema: { type: 'object' } } } }, ...problems(401, 403, 404) } },
+      },
+      '/api/v1/events/{id}/report': {
+        get: { summary: 'Who came, what they thought (evaluation: responses, responseRate, excellentOrGoodShare), themes, quotes with consent, headlines', parameters: [idParam], responses: { '200': { description: 'The report', content: { 'application/json': { schema: { type: 'object' } } } }, ...problems(401, 403, 404) } },
       },
       '/api/v1/registrations/{id}/calendar.ics': {
         get: { summary: 'The calendar file for a registration', parameters: [idParam], responses: { ...calendar, ...problems(401, 403, 404) } },

@@ -168,6 +168,13 @@ test('the OpenAPI document lists every v1 endpoint of the contract built so far'
     'POST /api/v1/registrations/{id}/cancel',
     'POST /api/v1/registrations/{id}/check-in',
     'GET /api/v1/registrations/{id}/calendar.ics',
+    'POST /api/v1/forms',
+    'POST /api/v1/forms/{id}/open',
+    'POST /api/v1/forms/{id}/close',
+    'POST /api/v1/forms/{id}/responses',
+    'GET /api/v1/forms/{id}/responses',
+    'GET /api/v1/forms/{id}/results',
+    'GET /api/v1/events/{id}/report',
   ]) {
     assert.ok(listed.includes(want), want);
   }

@@ -30,38 +30,49 @@ export function createResultsRepository() {
      * each answer, so no join): counts per option and experience, how many answered, and number
      * summaries, via grouping sets. Lists of choices are unnested for their own questions only.
      */
-    async aggregates(ex: Executor, questionIds: string[], multipleChoiceIds: string[]) {
-      if (!questionIds.length) return { choices: [] as ChoiceCount[], answered: [] as { questionId: string; experience: string | null; n: number }[], numbers: [] as { questionId: string; n: number; mean: number; min: number; max: number }[] };
-      const ids = sql.raw(`ARRAY[${questionIds.map((id) => `'${id}'`).join(',')}]::uuid[]`);
-      const grouped = await rows<{ questionId: string; choice: string | null; experience: string | null; n: number; byChoice: number; mean: number | null; min: number | null; max: number | null }>(
-        ex,
-        sql`select question_id as "questionId", choice, experience, count(*)::int as n, grouping(choice) as "byChoice",
-                   avg(number)::float8 as mean, min(number) as min, max(number) as max
-            from form_answers where question_id = any(${ids})
-            group by grouping sets ((question_id, choice, experience), (question_id, experience))`,
-      );
-      const choices: ChoiceCount[] = grouped.filter((g) => g.byChoice === 0 && g.choice !== null).map((g) => ({ questionId: g.questionId, choice: g.choice!, experience: g.experience, n: g.n }));
-      const answered = grouped.filter((g) => g.byChoice === 1).map((g) => ({ questionId: g.questionId, experience: g.experience, n: g.n }));
+    async aggregates(ex: Executor, questions: { id: string; type: string }[]) {
+      const list = (ids: string[]) => sql.raw(`ARRAY[${ids.map((id) => `'${id}'`).join(',')}]::uuid[]`);
+      const single = questions.filter((q) => ['rating', 'agreement', 'yes_no', 'single_choice'].includes(q.type)).map((q) => q.id);
+      const multiple = questions.filter((q) => q.type === 'multiple_choice').map((q) => q.id);
+      const other = questions.filter((q) => !single.includes(q.id)).map((q) => q.id);
+      const [choices, multipleChoices, others] = await Promise.all([
+        single.length
+          ? rows<ChoiceCount>(ex, sql`select question_id as "questionId", choice, experience, count(*)::int as n from form_answers where question_id = any(${list(single)}) group by 1, 2, 3`)
+          : Promise.resolve([] as ChoiceCount[]),
+        multiple.length
+          ? rows<ChoiceCount>(ex, sql`select question_id as "questionId", c as choice, experience, count(*)::int as n from form_answers, unnest(choices) as c where question_id = any(${list(multiple)}) group by 1, 2, 3`)
+          : Promise.resolve([] as ChoiceCount[]),
+        other.length
+          ? rows<{ questionId: string; experience: string | null; n: number; mean: number | null; min: number | null; max: number | null }>(
+              ex,
+              sql`select question_id as "questionId", experience, count(*)::int as n, avg(number)::float8 as mean, min(number) as min, max(number) as max from form_answers where question_id = any(${list(other)}) group by 1, 2`,
+            )
+          : Promise.resolve([]),
+      ]);
+      // Answered: for one-answer questions, the sum of their option counts; for the rest, counted rows.
+      const answered = new Map<string, { questionId: string; experience: string | null; n: number }>();
+      for (const c of choices) {
+        const key = `${c.questionId}|${c.experience}`;
+        const cur = answered.get(key) ?? { questionId: c.questionId, experience: c.experience, n: 0 };
+        cur.n += c.n;
+        answered.set(key, cur);
+      }
+      for (const o of others) answered.set(`${o.questionId}|${o.experience}`, { questionId: o.questionId, experience: o.experience, n: o.n });
       const numbers = new Map<string, { questionId: string; n: number; sum: number; min: number; max: number }>();
-      for (const g of grouped) {
-        if (g.byChoice !== 1 || g.mean === null) continue;
-        const cur = numbers.get(g.questionId) ?? { questionId: g.questionId, n: 0, sum: 0, min: Infinity, max: -Infinity };
-        cur.n += g.n;
-        cur.sum += g.mean * g.n;
-        cur.min = Math.min(cur.min, g.min!);
-        cur.max = Math.max(cur.max, g.max!);
-        numbers.set(g.questionId, cur);
+      for (const o of others) {
+        if (o.mean === null) continue;
+        const cur = numbers.get(o.questionId) ?? { questionId: o.questionId, n: 0, sum: 0, min: Infinity, max: -Infinity };
+        cur.n += o.n;
+        cur.sum += o.mean * o.n;
+        cur.min = Math.min(cur.min, o.min!);
+        cur.max = Math.max(cur.max, o.max!);
+        numbers.set(o.questionId, cur);
       }
-      if (multipleChoiceIds.length) {
-        const mc = sql.raw(`ARRAY[${multipleChoiceIds.map((id) => `'${id}'`).join(',')}]::uuid[]`);
-        choices.push(
-          ...(await rows<ChoiceCount>(
-            ex,
-            sql`select question_id as "questionId", c as choice, experience, count(*)::int as n from form_answers, unnest(choices) as c where question_id = any(${mc}) group by 1, 2, 3`,
-          )),
-        );
-      }
-      return { choices, answered, numbers: [...numbers.values()].map((x) => ({ questionId: x.questionId, n: x.n, mean: x.sum / x.n, min: x.min, max: x.max })) };
+      return {
+        choices: [...choices, ...multipleChoices],
+        answered: [...answered.values()],
+        numbers: [...numbers.values()].map((x) => ({ questionId: x.questionId, n: x.n, mean: x.sum / x.n, min: x.min, max: x.max })),
+      };
     },
     /** Themes of a form's text questions with how many answers each holds and its most typical answers. */
     async themes(ex: Executor, formId: string, examples = 3) {
@@ -96,10 +107,12 @@ export function createResultsRepository() {
     async textAnswersForStaff(ex: Executor, questionId: string, limit: number) {
       return rows<{ id: number; text: string; starred: boolean; consent: string; themes: string[] }>(
         ex,
+        // The page of answers is chosen first, then joined, so a question with 100,000 answers costs 200.
         sql`select a.id, a.text, a.starred, r.quote_consent as consent,
                    coalesce((select array_agg(t.label order by t.position) from form_answer_themes x join form_themes t on t.id = x.theme_id where x.answer_id = a.id), '{}') as themes
-            from form_answers a join form_responses r on r.id = a.response_id
-            where a.question_id = ${questionId} and a.text is not null order by a.starred desc, a.id limit ${limit}`,
+            from (select id, text, starred, response_id from form_answers where question_id = ${questionId} and text is not null order by starred desc, id limit ${limit}) a
+            join form_responses r on r.id = a.response_id
+            order by a.starred desc, a.id`,
       );
     },
     /** Replaces a question's themes (unless staff edited them) in one transaction. */

@@ -57,7 +57,7 @@ export function createResultsService(deps: { db: Db; forms: FormsRepository; res
       const [responses, invited, aggregates, themes] = await Promise.all([
         results.responseCount(db, formId),
         deps.forms.invitedCount(db, formId),
-        results.aggregates(db, questions.map((q) => q.id), questions.filter((q) => q.type === 'multiple_choice').map((q) => q.id)),
+        results.aggregates(db, questions),
         results.themes(db, formId),
       ]);
       const { choices: counts, answered: answeredRows, numbers } = aggregates;
