@@ -232,6 +232,7 @@ describe('axe-core sweep', () => {
       ['create a form', visit('/manage/forms/new')],
       ['create a form with errors', submitEmpty('/manage/forms/new', 'Create form')],
       ['build a form', visit(`/manage/forms/${openFormId}`)],
+      ['change a form', visit(`/manage/forms/${openFormId}/settings`)],
       ['add a question with errors', submitEmpty(`/manage/forms/${openFormId}`, 'Add question')],
       ['preview a form', visit(`/manage/forms/${openFormId}/preview`)],
       ['print the QR code', visit(`/manage/forms/${evaluationFormId}/print`)],

@@ -23,8 +23,17 @@ export function formsManageRoutes(app: FastifyInstance, deps: { forms: FormsServ
 
   app.get('/manage/forms', { config: STAFF }, async (_request, reply) => reply.view('forms/views/manage-list.njk', { title: 'Forms', forms: await forms.list() }));
 
-  const settingsPage = async (reply: FastifyReply, values: Record<string, unknown>, failure?: FormFailure, status = 200) =>
-    reply.status(status).view('forms/views/manage-new.njk', { title: 'Create a form', values, eventItems: await eventItems(), errors: failure?.errors ?? {}, errorList: failure?.errorList ?? [] });
+  const settingsPage = async (reply: FastifyReply, values: Record<string, unknown>, failure?: FormFailure, status = 200, edit?: { id: string }) =>
+    reply.status(status).view('forms/views/manage-new.njk', {
+      title: edit ? 'Change the form' : 'Create a form',
+      action: edit ? `/manage/forms/${edit.id}/settings` : '/manage/forms/new',
+      back: edit ? `/manage/forms/${edit.id}` : '/manage/forms',
+      submitText: edit ? 'Save changes' : 'Create form',
+      values,
+      eventItems: await eventItems(),
+      errors: failure?.errors ?? {},
+      errorList: failure?.errorList ?? [],
+    });
 
   app.get('/manage/forms/new', { config: STAFF }, async (request, reply) => settingsPage(reply, { eventId: (request.query as { event?: string }).event ?? '' }));
 
@@ -38,6 +47,26 @@ export function formsManageRoutes(app: FastifyInstance, deps: { forms: FormsServ
       if (err instanceof ValidationError) return settingsPage(reply, request.body as Record<string, unknown>, { ok: false, errors: { eventId: err.errors[0]!.message }, errorList: [{ text: err.errors[0]!.message, href: '#eventId' }] }, 400);
       throw err;
     }
+  });
+
+  app.get<{ Params: { id: string } }>('/manage/forms/:id/settings', { config: STAFF }, async (request, reply) => {
+    const f = await forms.get(request.params.id);
+    return settingsPage(reply, { title: f.title, intro: f.intro ?? '', anonymous: f.anonymous ? 'yes' : 'no', easyRead: f.easyRead ? 'yes' : '', eventId: f.eventId ?? '' }, undefined, 200, { id: f.id });
+  });
+
+  app.post<{ Params: { id: string } }>('/manage/forms/:id/settings', { config: STAFF }, async (request, reply) => {
+    const f = await forms.get(request.params.id);
+    const values = request.body as Record<string, unknown>;
+    const form = parseForm(formSettingsFormSchema, request.body);
+    if (!form.ok) return settingsPage(reply, values, form, 400, { id: f.id });
+    try {
+      await forms.updateSettings(actorOf(request), f.id, form.data);
+    } catch (err) {
+      if (err instanceof ConflictError) return settingsPage(reply, values, { ok: false, errors: { anonymous: err.message }, errorList: [{ text: err.message, href: '#anonymous' }] }, 409, { id: f.id });
+      if (err instanceof ValidationError) return settingsPage(reply, values, { ok: false, errors: { eventId: err.errors[0]!.message }, errorList: [{ text: err.errors[0]!.message, href: '#eventId' }] }, 400, { id: f.id });
+      throw err;
+    }
+    return reply.redirect(`/manage/forms/${f.id}?saved=1`, 303);
   });
 
   const builder = async (reply: FastifyReply, id: string, extra: { values?: Record<string, unknown>; failure?: FormFailure; banner?: string | null } = {}, status = 200) => {
@@ -59,7 +88,7 @@ export function formsManageRoutes(app: FastifyInstance, deps: { forms: FormsServ
 
   app.get<{ Params: { id: string } }>('/manage/forms/:id', { config: STAFF }, async (request, reply) => {
     const q = request.query as Record<string, string | undefined>;
-    const banner = q.opened ? 'The form is open: people can answer it' : q.closed ? 'The form is closed' : q.invited ? `Invited ${q.invited} people who came (${q.emailed} by email)` : q.reminded ? `Reminded ${q.reminded} people` : q.hidden ? 'That question has answers, so it is hidden rather than deleted' : q.themes ? 'Finding themes: refresh the results in a minute' : null;
+    const banner = q.saved ? 'Changes saved' : q.opened ? 'The form is open: people can answer it' : q.closed ? 'The form is closed' : q.invited ? `Invited ${q.invited} people who came (${q.emailed} by email)` : q.reminded ? `Reminded ${q.reminded} people` : q.hidden ? 'That question has answers, so it is hidden rather than deleted' : q.themes ? 'Finding themes: refresh the results in a minute' : null;
     return builder(reply, request.params.id, { banner, failure: q.error ? { ok: false, errors: {}, errorList: [{ text: q.error, href: '#questions' }] } : undefined });
   });
 

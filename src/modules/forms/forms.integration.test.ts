@@ -127,6 +127,20 @@ describe('forms and responses', () => {
     assert.equal(await count('select count(*)::int as n from form_responses where form_id = $1', [form.id]), 1);
   });
 
+  test('staff change a form’s title, but not its anonymity once people have answered', async () => {
+    const form = (await api('POST', '/api/v1/forms', { title: 'Old title', anonymous: true, questions: evaluationQuestions })).json();
+    await api('POST', `/api/v1/forms/${form.id}/open`);
+    await api('POST', `/api/v1/forms/${form.id}/responses`, { answers: { overall: 'good' } });
+    const staff = await signIn(t, 'admin@example.org');
+    const page = await staff.get(`/manage/forms/${form.id}/settings`);
+    assert.match(page.body, /value="Old title"/);
+    const named = await staff.post(`/manage/forms/${form.id}/settings`, { title: 'New title', anonymous: 'no' });
+    assert.equal(named.statusCode, 409);
+    assert.match(named.body, /answered on that promise/);
+    assert.equal((await staff.post(`/manage/forms/${form.id}/settings`, { title: 'New title', anonymous: 'yes' })).statusCode, 303);
+    assert.deepEqual((await db.query('select title, anonymous from forms where id = $1', [form.id])).rows[0], { title: 'New title', anonymous: true });
+  });
+
   test('a question with answers is hidden, not deleted; one without answers is deleted', async () => {
     const form = (await api('POST', '/api/v1/forms', { title: 'Changing', anonymous: false, questions: [...evaluationQuestions, { key: 'unused', type: 'number', text: 'How many?' }] })).json();
     await api('POST', `/api/v1/forms/${form.id}/open`);
