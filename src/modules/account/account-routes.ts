@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { parseForm } from '../../lib/forms.ts';
+import { fieldFailure, parseForm } from '../../lib/forms.ts';
 import { ConflictError } from '../../lib/validation.ts';
 import { actorOf } from '../../plugins/access.ts';
 import { consentFormSchema, type ConsentsService } from '../consents/consents-service.ts';
@@ -39,7 +39,7 @@ export function accountRoutes(app: FastifyInstance, deps: { people: PeopleServic
     try {
       await people.update(actorOf(request), request.person!.id, form.data);
     } catch (err) {
-      if (err instanceof ConflictError) return render({ errors: { email: err.message }, errorList: [{ text: err.message, href: '#email' }] });
+      if (err instanceof ConflictError) return render(fieldFailure('email', err.message));
       throw err;
     }
     return reply.redirect('/account?saved=1', 303);

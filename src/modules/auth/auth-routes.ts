@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { parseForm } from '../../lib/forms.ts';
+import { fieldFailure, parseForm } from '../../lib/forms.ts';
 import { TooManyRequestsError } from '../../lib/validation.ts';
 import type { WebSession } from '../../plugins/web-session.ts';
 import { signInFormSchema, verifyFormSchema } from './auth-schemas.ts';
@@ -23,12 +23,7 @@ export function authRoutes(app: FastifyInstance, deps: { auth: AuthService; sess
       await auth.requestSignIn(form.data.email, request.ip);
     } catch (err) {
       if (!(err instanceof TooManyRequestsError)) throw err;
-      return reply.status(429).view('auth/views/sign-in.njk', {
-        ...page,
-        values: body,
-        errors: { email: err.message },
-        errorList: [{ text: err.message, href: '#email' }],
-      });
+      return reply.status(429).view('auth/views/sign-in.njk', { ...page, values: body, ...fieldFailure('email', err.message) });
     }
     return reply.redirect('/sign-in/check-email', 303);
   });

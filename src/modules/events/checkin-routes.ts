@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { parseForm, type FormFailure } from '../../lib/forms.ts';
+import { fieldFailure, parseForm, summaryFailure, type FormFailure } from '../../lib/forms.ts';
 import { ConflictError } from '../../lib/validation.ts';
 import { actorOf } from '../../plugins/access.ts';
 import { personFormOptions } from '../people/people-view.ts';
@@ -46,7 +46,7 @@ export function checkInRoutes(app: FastifyInstance, deps: { events: EventsServic
     try {
       await deps.registrations.checkIn(c.registration.id);
     } catch (err) {
-      if (err instanceof ConflictError) return reply.status(409).view('events/views/check-in.njk', await page(request.params.id, '', { failure: { ok: false, errors: {}, errorList: [{ text: err.message, href: '#q' }] } }));
+      if (err instanceof ConflictError) return reply.status(409).view('events/views/check-in.njk', await page(request.params.id, '', { failure: summaryFailure(err.message, '#q') }));
       throw err;
     }
     return reply.redirect(`/manage/events/${request.params.id}/check-in?done=${encodeURIComponent(c.registration.labelName || c.person.name)}`, 303);
@@ -58,7 +58,7 @@ export function checkInRoutes(app: FastifyInstance, deps: { events: EventsServic
     const body = request.body as Record<string, unknown>;
     if (!form.ok) return reply.status(400).view('events/views/check-in.njk', await page(request.params.id, '', { failure: form, values: body }));
     if (!sessions.some((s) => s.id === form.data.sessionId)) {
-      return reply.status(400).view('events/views/check-in.njk', await page(request.params.id, '', { failure: { ok: false, errors: { sessionId: 'Choose a session from this event' }, errorList: [{ text: 'Choose a session from this event', href: '#sessionId' }] }, values: body }));
+      return reply.status(400).view('events/views/check-in.njk', await page(request.params.id, '', { failure: fieldFailure('sessionId', 'Choose a session from this event'), values: body }));
     }
     await deps.registrations.walkIn(actorOf(request), form.data);
     return reply.redirect(`/manage/events/${request.params.id}/check-in?done=${encodeURIComponent(form.data.labelName || form.data.name)}`, 303);

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { REGISTRATION_STATUSES, type Event } from '../../db/schema.ts';
-import { parseForm, type FormFailure } from '../../lib/forms.ts';
+import { fieldFailure, formFailure, parseForm, summaryFailure, type FormFailure } from '../../lib/forms.ts';
 import { ConflictError, ValidationError } from '../../lib/validation.ts';
 import { actorOf } from '../../plugins/access.ts';
 import type { PeopleService } from '../people/people-service.ts';
@@ -16,21 +16,14 @@ const ORGANISERS = { access: ['admin', 'staff'] as const, hideWhenDenied: true }
 const RUNNERS = { access: ['admin', 'staff', 'facilitator'] as const, hideWhenDenied: true };
 
 const DATE_IDS: Record<string, string> = { start: 'start-day', end: 'end-day', date: 'date-day' };
-const eventFormOptions = { idFor: (f: string) => DATE_IDS[f] ?? f, aliases: { startsAt: 'start', endsAt: 'end' } as Record<string, string> };
-const sessionFormOptions = { idFor: (f: string) => DATE_IDS[f] ?? (f === 'venue' ? 'venueName' : f), aliases: { startsAt: 'date', endsAt: 'endTime' } as Record<string, string> };
+const eventFormOptions = { idFor: (f: string) => DATE_IDS[f] ?? f, aliases: { startsAt: 'start', endsAt: 'end' } };
+const sessionFormOptions = { idFor: (f: string) => DATE_IDS[f] ?? (f === 'venue' ? 'venueName' : f), aliases: { startsAt: 'date', endsAt: 'endTime' } };
 
 const listFilter = z.object({
   session: z.string().max(40).optional().catch(undefined),
   status: z.enum(REGISTRATION_STATUSES).optional().catch(undefined),
   q: z.string().trim().max(100).optional().catch(undefined),
 });
-
-/** A ValidationError from a service (session outside the event, say) shown like a form error. */
-function failureFrom(err: ValidationError, opts: { idFor: (f: string) => string; aliases: Record<string, string> }): FormFailure {
-  const errors: Record<string, string> = {};
-  for (const e of err.errors) errors[opts.aliases[e.path] ?? e.path] ??= e.message;
-  return { ok: false, errors, errorList: Object.entries(errors).map(([k, text]) => ({ text, href: `#${opts.idFor(k)}` })) };
-}
 
 /** Organisers: events, sessions, registrations, access needs, labels. */
 export function eventsManageRoutes(app: FastifyInstance, deps: { events: EventsService; registrations: RegistrationsService; reports: EventReportsService; people: PeopleService }) {
@@ -84,7 +77,7 @@ export function eventsManageRoutes(app: FastifyInstance, deps: { events: EventsS
     try {
       await events.update(actorOf(request), event.id, form.data);
     } catch (err) {
-      if (err instanceof ValidationError) return eventForm(reply, { ...ctx, failure: failureFrom(err, eventFormOptions) }, 400);
+      if (err instanceof ValidationError) return eventForm(reply, { ...ctx, failure: formFailure(err.errors, eventFormOptions) }, 400);
       throw err;
     }
     return reply.redirect(`/manage/events/${event.id}?saved=1`, 303);
@@ -144,8 +137,8 @@ export function eventsManageRoutes(app: FastifyInstance, deps: { events: EventsS
     try {
       await events.addSession(actorOf(request), event.id, form.data);
     } catch (err) {
-      if (err instanceof ValidationError) return sessionForm(reply, event, { ...ctx, failure: failureFrom(err, sessionFormOptions) }, 400);
-      if (err instanceof ConflictError) return sessionForm(reply, event, { ...ctx, failure: { ok: false, errors: {}, errorList: [{ text: err.message, href: '#title' }] } }, 409);
+      if (err instanceof ValidationError) return sessionForm(reply, event, { ...ctx, failure: formFailure(err.errors, sessionFormOptions) }, 400);
+      if (err instanceof ConflictError) return sessionForm(reply, event, { ...ctx, failure: summaryFailure(err.message, '#title') }, 409);
       throw err;
     }
     return reply.redirect(`/manage/events/${event.id}?session=1`, 303);
@@ -166,7 +159,7 @@ export function eventsManageRoutes(app: FastifyInstance, deps: { events: EventsS
     try {
       await events.updateSession(actorOf(request), session.id, form.data);
     } catch (err) {
-      if (err instanceof ValidationError) return sessionForm(reply, event, { ...ctx, failure: failureFrom(err, sessionFormOptions) }, 400);
+      if (err instanceof ValidationError) return sessionForm(reply, event, { ...ctx, failure: formFailure(err.errors, sessionFormOptions) }, 400);
       throw err;
     }
     return reply.redirect(`/manage/events/${event.id}?session=1`, 303);
@@ -258,14 +251,14 @@ export function eventsManageRoutes(app: FastifyInstance, deps: { events: EventsS
     const form = parseForm(registerFormSchema, request.body);
     if (!form.ok) return onBehalfPage(reply, id, personId, typed, form, 400);
     if (form.data.sessionIds.some((s) => !sessionIds.has(s))) {
-      return onBehalfPage(reply, id, personId, typed, { ok: false, errors: { sessionIds: 'Choose sessions from this event' }, errorList: [{ text: 'Choose sessions from this event', href: '#sessionIds' }] }, 400);
+      return onBehalfPage(reply, id, personId, typed, fieldFailure('sessionIds', 'Choose sessions from this event'), 400);
     }
     try {
       for (const sessionId of form.data.sessionIds) {
         await deps.registrations.register(actorOf(request), { sessionId, who: { personId }, labelName: form.data.labelName, accessNeeds: form.data.accessNeeds, accessNotes: form.data.accessNotes });
       }
     } catch (err) {
-      if (err instanceof ConflictError) return onBehalfPage(reply, id, personId, typed, { ok: false, errors: { sessionIds: err.message }, errorList: [{ text: err.message, href: '#sessionIds' }] }, 409);
+      if (err instanceof ConflictError) return onBehalfPage(reply, id, personId, typed, fieldFailure('sessionIds', err.message), 409);
       throw err;
     }
     return reply.redirect(`/manage/events/${id}/registrations?q=${encodeURIComponent((await deps.people.get(personId)).name)}`, 303);

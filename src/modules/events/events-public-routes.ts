@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Db } from '../../db/client.ts';
 import { formatRange } from '../../lib/dates.ts';
-import { parseForm, type FormFailure } from '../../lib/forms.ts';
+import { fieldFailure, parseForm, type FormFailure } from '../../lib/forms.ts';
 import { ConflictError, NotFoundError } from '../../lib/validation.ts';
 import { actorOf } from '../../plugins/access.ts';
 import { personFormOptions } from '../people/people-view.ts';
@@ -101,7 +101,7 @@ export function eventsPublicRoutes(app: FastifyInstance, deps: Deps) {
     if (!form.ok) return registerPage(request, reply, { values: submitted(request.body), failure: form, status: 400 });
     const chosen = form.data.sessionIds;
     if (chosen.some((id) => !sessionIds.has(id))) {
-      return registerPage(request, reply, { values: submitted(request.body), failure: { ok: false, errors: { sessionIds: 'Choose sessions from this event' }, errorList: [{ text: 'Choose sessions from this event', href: '#sessionIds' }] }, status: 400 });
+      return registerPage(request, reply, { values: submitted(request.body), failure: fieldFailure('sessionIds', 'Choose sessions from this event'), status: 400 });
     }
     const extras = { labelName: form.data.labelName, accessNeeds: form.data.accessNeeds, accessNotes: form.data.accessNotes };
     const who = signedIn
@@ -117,7 +117,7 @@ export function eventsPublicRoutes(app: FastifyInstance, deps: Deps) {
         outcomes.push(r.registration.status);
       }
     } catch (err) {
-      if (err instanceof ConflictError) return registerPage(request, reply, { values: submitted(request.body), failure: { ok: false, errors: { sessionIds: err.message }, errorList: [{ text: err.message, href: '#sessionIds' }] }, status: 409 });
+      if (err instanceof ConflictError) return registerPage(request, reply, { values: submitted(request.body), failure: fieldFailure('sessionIds', err.message), status: 409 });
       throw err;
     }
     if (signedIn) return reply.redirect(`/events/${event.id}/my-registration?done=1`, 303);

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Form, FormQuestion, Person } from '../../db/schema.ts';
-import { errorsByField } from '../../lib/validation.ts';
+import { fieldFailure, formFailure } from '../../lib/forms.ts';
 import { ConflictError, ValidationError } from '../../lib/validation.ts';
 import { answersFromForm, checkAnswers, optionsOf } from './answers.ts';
 import { RESPONSE_BODY_LIMIT } from '../api/api-common.ts';
@@ -13,6 +13,8 @@ const CONSENT = {
 };
 
 const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+// A question's field is named and id'd q_<key>; its error links there.
+const answerIds = { idFor: (key: string) => (key === 'quoteConsent' ? key : `q_${key}`) };
 
 /** What a question needs to be shown: its words (easy read where the form is), and its options. */
 function shown(form: Form, q: FormQuestion) {
@@ -83,22 +85,21 @@ export function answerRoutes(app: FastifyInstance, deps: { forms: FormsService }
       const question = ctx.questions[step];
       if (question) {
         const { errors } = checkAnswers([question], { [question.key]: values[`q_${question.key}`] });
-        if (errors.length) return page(reply, ctx, { values, invite, step, errors: errorsByField(errors), errorList: errors.map((e) => ({ text: e.message, href: `#q_${e.path}` })) }, 400);
+        if (errors.length) return page(reply, ctx, { values, invite, step, ...formFailure(errors, answerIds) }, 400);
       }
       if (step < total - 1) return page(reply, ctx, { values, invite, step: step + 1 });
     }
     if (ctx.consentItems && !consent) {
-      const message = 'Choose whether we can quote what you wrote';
-      return page(reply, ctx, { values, invite, step: Number(body.step ?? 0), errors: { quoteConsent: message }, errorList: [{ text: message, href: '#quoteConsent' }] }, 400);
+      return page(reply, ctx, { values, invite, step: Number(body.step ?? 0), ...fieldFailure('quoteConsent', 'Choose whether we can quote what you wrote') }, 400);
     }
     try {
       await forms.respond(ctx.form.id, { person: ctx.person }, answersFromForm(values), { quoteConsent: consent, allowEdit: true });
     } catch (err) {
       if (err instanceof ValidationError) {
-        const errors = errorsByField(err.errors);
+        const failure = formFailure(err.errors, answerIds);
         // On an easy-read form, go back to the first question with a problem.
-        const first = ctx.questions.findIndex((q) => errors[q.key]);
-        return page(reply, ctx, { values, invite, step: Math.max(0, first), errors, errorList: err.errors.map((e) => ({ text: e.message, href: `#q_${e.path}` })) }, 400);
+        const first = ctx.questions.findIndex((q) => failure.errors[q.key]);
+        return page(reply, ctx, { values, invite, step: Math.max(0, first), ...failure }, 400);
       }
       if (err instanceof ConflictError) return reply.status(409).view('forms/views/answer-closed.njk', { title: ctx.form.title, form: ctx.form });
       throw err;

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import QRCode from 'qrcode';
 import { z } from 'zod';
 import { barChart } from '../../lib/charts.ts';
-import { parseForm, type FormFailure } from '../../lib/forms.ts';
+import { fieldFailure, parseForm, summaryFailure, type FormFailure } from '../../lib/forms.ts';
 import { ConflictError, ValidationError } from '../../lib/validation.ts';
 import { actorOf } from '../../plugins/access.ts';
 import type { EventsService } from '../events/events-service.ts';
@@ -44,7 +44,7 @@ export function formsManageRoutes(app: FastifyInstance, deps: { forms: FormsServ
       const created = await forms.create(actorOf(request), form.data);
       return reply.redirect(`/manage/forms/${created.id}`, 303);
     } catch (err) {
-      if (err instanceof ValidationError) return settingsPage(reply, request.body as Record<string, unknown>, { ok: false, errors: { eventId: err.errors[0]!.message }, errorList: [{ text: err.errors[0]!.message, href: '#eventId' }] }, 400);
+      if (err instanceof ValidationError) return settingsPage(reply, request.body as Record<string, unknown>, fieldFailure('eventId', err.errors[0]!.message), 400);
       throw err;
     }
   });
@@ -62,8 +62,8 @@ export function formsManageRoutes(app: FastifyInstance, deps: { forms: FormsServ
     try {
       await forms.updateSettings(actorOf(request), f.id, form.data);
     } catch (err) {
-      if (err instanceof ConflictError) return settingsPage(reply, values, { ok: false, errors: { anonymous: err.message }, errorList: [{ text: err.message, href: '#anonymous' }] }, 409, { id: f.id });
-      if (err instanceof ValidationError) return settingsPage(reply, values, { ok: false, errors: { eventId: err.errors[0]!.message }, errorList: [{ text: err.errors[0]!.message, href: '#eventId' }] }, 400, { id: f.id });
+      if (err instanceof ConflictError) return settingsPage(reply, values, fieldFailure('anonymous', err.message), 409, { id: f.id });
+      if (err instanceof ValidationError) return settingsPage(reply, values, fieldFailure('eventId', err.errors[0]!.message), 400, { id: f.id });
       throw err;
     }
     return reply.redirect(`/manage/forms/${f.id}?saved=1`, 303);
@@ -89,7 +89,7 @@ export function formsManageRoutes(app: FastifyInstance, deps: { forms: FormsServ
   app.get<{ Params: { id: string } }>('/manage/forms/:id', { config: STAFF }, async (request, reply) => {
     const q = request.query as Record<string, string | undefined>;
     const banner = q.saved ? 'Changes saved' : q.opened ? 'The form is open: people can answer it' : q.closed ? 'The form is closed' : q.invited ? `Invited ${q.invited} people who came (${q.emailed} by email)` : q.reminded ? `Reminded ${q.reminded} people` : q.hidden ? 'That question has answers, so it is hidden rather than deleted' : q.themes ? 'Finding themes: refresh the results in a minute' : null;
-    return builder(reply, request.params.id, { banner, failure: q.error ? { ok: false, errors: {}, errorList: [{ text: q.error, href: '#questions' }] } : undefined });
+    return builder(reply, request.params.id, { banner, failure: q.error ? summaryFailure(q.error, '#questions') : undefined });
   });
 
   app.post<{ Params: { id: string } }>('/manage/forms/:id/questions', { config: STAFF }, async (request, reply) => {
@@ -98,7 +98,7 @@ export function formsManageRoutes(app: FastifyInstance, deps: { forms: FormsServ
     try {
       await forms.addQuestion(actorOf(request), request.params.id, form.data);
     } catch (err) {
-      if (err instanceof ValidationError) return builder(reply, request.params.id, { values: request.body as Record<string, unknown>, failure: { ok: false, errors: { key: err.errors[0]!.message }, errorList: [{ text: err.errors[0]!.message, href: '#key' }] } }, 400);
+      if (err instanceof ValidationError) return builder(reply, request.params.id, { values: request.body as Record<string, unknown>, failure: fieldFailure('key', err.errors[0]!.message) }, 400);
       throw err;
     }
     return reply.redirect(`/manage/forms/${request.params.id}#questions`, 303);

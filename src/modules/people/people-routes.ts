@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { parseForm } from '../../lib/forms.ts';
+import { fieldFailure, parseForm } from '../../lib/forms.ts';
 import { ConflictError } from '../../lib/validation.ts';
 import { actorOf } from '../../plugins/access.ts';
 import { consentFormSchema, type ConsentsService } from '../consents/consents-service.ts';
@@ -44,7 +44,7 @@ export function peopleRoutes(app: FastifyInstance, deps: { people: PeopleService
       const person = await people.create(actorOf(request), form.data);
       return reply.redirect(`/people/${person.id}?created=1`, 303);
     } catch (err) {
-      if (err instanceof ConflictError) return render({ errors: { email: err.message }, errorList: [{ text: err.message, href: '#email' }] });
+      if (err instanceof ConflictError) return render(fieldFailure('email', err.message));
       throw err;
     }
   });
@@ -83,7 +83,7 @@ export function peopleRoutes(app: FastifyInstance, deps: { people: PeopleService
     try {
       await people.update(actor, subject.id, form.data);
     } catch (err) {
-      if (err instanceof ConflictError) return render({ errors: { email: err.message }, errorList: [{ text: err.message, href: '#email' }] });
+      if (err instanceof ConflictError) return render(fieldFailure('email', err.message));
       throw err;
     }
     return reply.redirect(`/people/${subject.id}?saved=1`, 303);
