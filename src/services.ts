@@ -1,7 +1,5 @@
-import { inArray } from 'drizzle-orm';
 import type { Config } from './config.ts';
 import type { Db } from './db/client.ts';
-import { people as peopleTable } from './db/schema.ts';
 import type { Jobs } from './jobs/jobs.ts';
 import { createAuditRepository } from './modules/audit/audit-repository.ts';
 import { createAuthRepository } from './modules/auth/auth-repository.ts';
@@ -95,11 +93,7 @@ export function createServices(deps: { db: Db; config: Config; jobs: Pick<Jobs, 
     forms,
     results,
     eventReport,
-    async nameOf(ids: string[]): Promise<Map<string, string>> {
-      if (!ids.length) return new Map();
-      const rows = await db.select({ id: peopleTable.id, name: peopleTable.name }).from(peopleTable).where(inArray(peopleTable.id, ids));
-      return new Map(rows.map((r) => [r.id, r.name]));
-    },
+    nameOf: (ids: string[]) => repositories.people.namesByIds(db, ids),
     async demoAccounts() {
       if (!config.demo) return [];
       const found = new Set((await repositories.people.findDemoByEmails(db, DEMO_ACCOUNTS.map((a) => a.email))).map((p) => p.email));

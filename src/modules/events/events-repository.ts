@@ -124,7 +124,8 @@ export function createEventsRepository() {
     },
 
     /** Every session of an event with its venue, facilitators and counts, in time order. */
-    async sessionsOf(ex: Executor, eventId: string): Promise<SessionWithCounts[]> {
+    /** Every session of an event, or just one of them (`only`), with venue, facilitators and counts. */
+    async sessionsOf(ex: Executor, eventId: string, only?: string): Promise<SessionWithCounts[]> {
       // One pass over the event's registrations, rather than three counts per session.
       const counts = ex
         .select({
@@ -135,7 +136,7 @@ export function createEventsRepository() {
         })
         .from(registrations)
         .innerJoin(eventSessions, eq(eventSessions.id, registrations.sessionId))
-        .where(eq(eventSessions.eventId, eventId))
+        .where(only ? eq(registrations.sessionId, only) : eq(eventSessions.eventId, eventId))
         .groupBy(registrations.sessionId)
         .as('counts');
       const rows = await ex
@@ -149,7 +150,7 @@ export function createEventsRepository() {
         .from(eventSessions)
         .leftJoin(venues, eq(venues.id, eventSessions.venueId))
         .leftJoin(counts, eq(counts.sessionId, eventSessions.id))
-        .where(eq(eventSessions.eventId, eventId))
+        .where(only ? and(eq(eventSessions.eventId, eventId), eq(eventSessions.id, only)) : eq(eventSessions.eventId, eventId))
         .orderBy(asc(eventSessions.startsAt), asc(eventSessions.title));
       const ids = rows.map((r) => r.session.id);
       const facilitators = ids.length

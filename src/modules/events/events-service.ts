@@ -141,8 +141,8 @@ export function createEventsService(deps: {
     async getSession(sessionId: string) {
       const session = await events.findSession(db, sessionId);
       if (!session) throw new NotFoundError('No session with that id');
-      const all = await events.sessionsOf(db, session.eventId);
-      return all.find((s) => s.id === sessionId)!;
+      const [one] = await events.sessionsOf(db, session.eventId, session.id);
+      return one!;
     },
   };
 }

@@ -96,9 +96,10 @@ export function createRegistrationsService(deps: {
 
   async function afterPromotion(promoted: Registration[]) {
     for (const p of promoted) {
-      await tell(p.id, emails.promotedEmail);
-      const c = await registrations.details(db, p.id);
-      if (c) await scheduleReminder(p, c.session.startsAt);
+      const c = await context(p.id);
+      if (!c) continue;
+      await tellWith(c, emails.promotedEmail);
+      await scheduleReminder(p, c.session.startsAt);
     }
   }
 

@@ -178,12 +178,12 @@ export function createFormsService(deps: {
       const form = await mustFind(formId);
       if (!form.eventId) throw new ConflictError('This form is not linked to an event, so there is no one who came to invite');
       const came = await deps.eventReports.registrations(db, form.eventId, { statuses: ['attended'], ...(form.sessionId ? { sessionId: form.sessionId } : {}) });
-      const personIds = [...new Set(came.map((r) => r.personId))];
-      const added = await forms.invite(db, formId, personIds);
+      const byId = new Map(came.map((r) => [r.personId, { name: r.name, email: r.email }]));
+      const added = await forms.invite(db, formId, [...byId.keys()]);
       let emailed = 0;
       for (const personId of added) {
-        const person = await deps.people.findById(db, personId);
-        if (!person?.email) continue;
+        const person = byId.get(personId)!;
+        if (!person.email) continue;
         await deps.jobs.sendEmail({
           to: person.email,
           kind: 'form-invitation',
@@ -252,7 +252,7 @@ export function createFormsService(deps: {
       for (;;) {
         const page = await forms.responsesPage(db, formId, { after, limit: 1000 });
         if (!page.responses.length) break;
-        const names = form.anonymous ? new Map<string, string>() : new Map((await Promise.all(page.responses.filter((r) => r.personId).map((r) => deps.people.findById(db, r.personId!)))).filter(Boolean).map((p) => [p!.id, p!.name]));
+        const names = form.anonymous ? new Map<string, string>() : await deps.people.namesByIds(db, page.responses.flatMap((r) => (r.personId ? [r.personId] : [])));
         for (const r of page.responses) {
           const mine = page.answers.filter((a) => a.responseId === r.id);
           const cells = questions.map((q) => {

@@ -61,6 +61,14 @@ export function createPeopleRepository() {
       return row;
     },
 
+    /** Names for a set of ids, in one query (audit log, exports). */
+    async namesByIds(ex: Executor, ids: string[]): Promise<Map<string, string>> {
+      const valid = [...new Set(ids.filter(isUuid))];
+      if (!valid.length) return new Map();
+      const rows = await ex.select({ id: people.id, name: people.name }).from(people).where(inArray(people.id, valid));
+      return new Map(rows.map((r) => [r.id, r.name]));
+    },
+
     /** The demo accounts still present, in one query (the home page lists them). */
     async findDemoByEmails(ex: Executor, emails: string[]): Promise<Pick<Person, 'email' | 'role' | 'name'>[]> {
       return ex
