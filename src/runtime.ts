@@ -1,8 +1,7 @@
 import path from 'node:path';
 import type { Config } from './config.ts';
 import { connect, migrate, type Database } from './db/client.ts';
-import { REMINDER_QUEUE, startJobs, type Jobs } from './jobs/jobs.ts';
-import { THEMES_QUEUE } from './modules/forms/results-service.ts';
+import { REMINDER_QUEUE, startJobs, THEMES_QUEUE, type Jobs } from './jobs/jobs.ts';
 import { loadSecrets } from './lib/secrets.ts';
 import { seedDemoData } from './modules/demo/demo-data.ts';
 import { createMailer } from './modules/email/mailer.ts';

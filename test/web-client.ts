@@ -69,3 +69,17 @@ export async function signIn(t: TestApp, email: string): Promise<WebClient> {
   if (done.statusCode !== 303 || done.headers.location !== '/account') throw new Error(`Sign-in failed: ${done.statusCode}`);
   return client;
 }
+
+/**
+ * Calls the JSON API as an integration would: JSON in, a bearer token (the default one unless
+ * another is given, or null for none). A string body is sent as it is, to test broken JSON.
+ */
+export function apiCaller(getApp: () => FastifyInstance, defaultToken: () => string) {
+  return (method: 'GET' | 'POST', url: string, body?: unknown, bearer: string | null = defaultToken()) =>
+    getApp().inject({
+      method,
+      url,
+      headers: { ...(bearer ? { authorization: `Bearer ${bearer}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      payload: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+}

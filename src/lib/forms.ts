@@ -32,6 +32,13 @@ export function formFailure(list: FieldError[], opts: FormOptions = {}): FormFai
   };
 }
 
+/** The form as typed, for showing it again: fields that may hold several values become lists. */
+export function asTyped(body: unknown, listFields: string[]): Record<string, unknown> {
+  const b = { ...((body ?? {}) as Record<string, unknown>) };
+  for (const k of listFields) b[k] = Array.isArray(b[k]) ? b[k] : b[k] ? [b[k]] : [];
+  return b;
+}
+
 /** One message beside one field, and in the summary: what a service's refusal looks like on a form. */
 export const fieldFailure = (path: string, message: string, opts?: FormOptions): FormFailure => formFailure([{ path, message }], opts);
 

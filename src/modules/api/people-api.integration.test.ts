@@ -6,19 +6,14 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { createPerson } from '../../../test/builders.ts';
 import { startTestApp, type TestApp } from '../../../test/harness.ts';
+import { apiCaller } from '../../../test/web-client.ts';
 
 const run = promisify(execFile);
 let t: TestApp;
 let db: pg.Client;
 let token: string;
 
-const api = (method: 'GET' | 'POST', url: string, body?: unknown, bearer: string | null = token, headers: Record<string, string> = {}) =>
-  t.app.inject({
-    method,
-    url,
-    headers: { ...(bearer ? { authorization: `Bearer ${bearer}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
-    payload: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-  });
+const api = apiCaller(() => t.app, () => token);
 
 before(async () => {
   t = await startTestApp();

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { REGISTRATION_STATUSES, type Event } from '../../db/schema.ts';
-import { fieldFailure, formFailure, parseForm, summaryFailure, type FormFailure } from '../../lib/forms.ts';
+import { asTyped, fieldFailure, formFailure, parseForm, summaryFailure, type FormFailure } from '../../lib/forms.ts';
 import { ConflictError, ValidationError } from '../../lib/validation.ts';
 import { actorOf } from '../../plugins/access.ts';
 import type { PeopleService } from '../people/people-service.ts';
@@ -9,7 +9,7 @@ import { personFormOptions } from '../people/people-view.ts';
 import type { EventReportsService } from './event-reports-service.ts';
 import { eventFormSchema, registerFormSchema, sessionFormSchema } from './events-schemas.ts';
 import type { EventsService } from './events-service.ts';
-import { eventFormValues, eventView, sessionChoiceItems, sessionFormValues, sessionView } from './events-view.ts';
+import { eventFormValues, eventView, sessionChoiceItems, sessionFormValues, sessionView, submittedRegistration } from './events-view.ts';
 import type { RegistrationsService } from './registrations-service.ts';
 
 const ORGANISERS = { access: ['admin', 'staff'] as const, hideWhenDenied: true };
@@ -118,11 +118,6 @@ export function eventsManageRoutes(app: FastifyInstance, deps: { events: EventsS
       errors: ctx.failure?.errors ?? {},
       errorList: ctx.failure?.errorList ?? [],
     });
-  const asTyped = (body: unknown) => {
-    const b = { ...((body ?? {}) as Record<string, unknown>) };
-    b.venueFacts = Array.isArray(b.venueFacts) ? b.venueFacts : b.venueFacts ? [b.venueFacts] : [];
-    return b;
-  };
 
   app.get<{ Params: { id: string } }>('/manage/events/:id/sessions/new', { config: ORGANISERS }, async (request, reply) => {
     const event = await events.get(request.params.id);
@@ -131,7 +126,7 @@ export function eventsManageRoutes(app: FastifyInstance, deps: { events: EventsS
 
   app.post<{ Params: { id: string } }>('/manage/events/:id/sessions/new', { config: ORGANISERS }, async (request, reply) => {
     const event = await events.get(request.params.id);
-    const ctx = { title: 'Add a session', action: `/manage/events/${event.id}/sessions/new`, submitText: 'Add session', values: asTyped(request.body) };
+    const ctx = { title: 'Add a session', action: `/manage/events/${event.id}/sessions/new`, submitText: 'Add session', values: asTyped(request.body, ['venueFacts']) };
     const form = parseForm(sessionFormSchema, request.body, sessionFormOptions);
     if (!form.ok) return sessionForm(reply, event, { ...ctx, failure: form }, 400);
     try {
@@ -153,7 +148,7 @@ export function eventsManageRoutes(app: FastifyInstance, deps: { events: EventsS
   app.post<{ Params: { id: string } }>('/manage/sessions/:id/edit', { config: ORGANISERS }, async (request, reply) => {
     const session = await events.getSession(request.params.id);
     const event = await events.get(session.eventId);
-    const ctx = { title: `Change ${session.title}`, action: `/manage/sessions/${session.id}/edit`, submitText: 'Save changes', values: asTyped(request.body) };
+    const ctx = { title: `Change ${session.title}`, action: `/manage/sessions/${session.id}/edit`, submitText: 'Save changes', values: asTyped(request.body, ['venueFacts']) };
     const form = parseForm(sessionFormSchema, request.body, sessionFormOptions);
     if (!form.ok) return sessionForm(reply, event, { ...ctx, failure: form }, 400);
     try {
@@ -246,8 +241,7 @@ export function eventsManageRoutes(app: FastifyInstance, deps: { events: EventsS
   app.post<{ Params: { id: string; personId: string } }>('/manage/events/:id/register/:personId', { config: ORGANISERS }, async (request, reply) => {
     const { id, personId } = request.params;
     const sessionIds = new Set((await events.sessionsOf(id)).map((s) => s.id));
-    const typed = { ...(request.body as Record<string, unknown>) };
-    for (const k of ['sessionIds', 'accessNeeds']) typed[k] = Array.isArray(typed[k]) ? typed[k] : typed[k] ? [typed[k]] : [];
+    const typed = submittedRegistration(request.body);
     const form = parseForm(registerFormSchema, request.body);
     if (!form.ok) return onBehalfPage(reply, id, personId, typed, form, 400);
     if (form.data.sessionIds.some((s) => !sessionIds.has(s))) {

@@ -9,7 +9,7 @@ import { personFormOptions } from '../people/people-view.ts';
 import type { Person } from '../../db/schema.ts';
 import { programme, type EventsService } from './events-service.ts';
 import { publicRegisterFormSchema, registerFormSchema } from './events-schemas.ts';
-import { dayLabel, dayOptions, eventView, FORMAT_LABELS, sessionChoiceItems, sessionView } from './events-view.ts';
+import { dayLabel, dayOptions, eventView, FORMAT_LABELS, sessionChoiceItems, sessionView, submittedRegistration } from './events-view.ts';
 import type { RegistrationsRepository } from './registrations-repository.ts';
 import type { RegistrationsService } from './registrations-service.ts';
 import { calendarFor } from './registration-emails.ts';
@@ -98,10 +98,10 @@ export function eventsPublicRoutes(app: FastifyInstance, deps: Deps) {
     const sessionIds = new Set((await events.sessionsOf(event.id)).map((s) => s.id));
     const signedIn = request.person;
     const form = signedIn ? parseForm(registerFormSchema, request.body, { idFor: (f) => (f === 'sessionIds' ? 'sessionIds' : f) }) : parseForm(publicRegisterFormSchema, request.body);
-    if (!form.ok) return registerPage(request, reply, { values: submitted(request.body), failure: form, status: 400 });
+    if (!form.ok) return registerPage(request, reply, { values: submittedRegistration(request.body), failure: form, status: 400 });
     const chosen = form.data.sessionIds;
     if (chosen.some((id) => !sessionIds.has(id))) {
-      return registerPage(request, reply, { values: submitted(request.body), failure: fieldFailure('sessionIds', 'Choose sessions from this event'), status: 400 });
+      return registerPage(request, reply, { values: submittedRegistration(request.body), failure: fieldFailure('sessionIds', 'Choose sessions from this event'), status: 400 });
     }
     const extras = { labelName: form.data.labelName, accessNeeds: form.data.accessNeeds, accessNotes: form.data.accessNotes };
     const who = signedIn
@@ -117,7 +117,7 @@ export function eventsPublicRoutes(app: FastifyInstance, deps: Deps) {
         outcomes.push(r.registration.status);
       }
     } catch (err) {
-      if (err instanceof ConflictError) return registerPage(request, reply, { values: submitted(request.body), failure: fieldFailure('sessionIds', err.message), status: 409 });
+      if (err instanceof ConflictError) return registerPage(request, reply, { values: submittedRegistration(request.body), failure: fieldFailure('sessionIds', err.message), status: 409 });
       throw err;
     }
     if (signedIn) return reply.redirect(`/events/${event.id}/my-registration?done=1`, 303);
@@ -178,11 +178,4 @@ export function eventsPublicRoutes(app: FastifyInstance, deps: Deps) {
     if (!c || !allowed) throw new NotFoundError();
     return reply.type('text/calendar; charset=utf-8').header('content-disposition', 'attachment; filename="event.ics"').send(calendarFor(c, { cancelled: c.registration.status === 'cancelled' }));
   });
-}
-
-/** The form as typed, for showing it again with errors. */
-function submitted(body: unknown): Record<string, unknown> {
-  const b = { ...((body ?? {}) as Record<string, unknown>) };
-  for (const k of ['sessionIds', 'accessNeeds']) b[k] = Array.isArray(b[k]) ? b[k] : b[k] ? [b[k]] : [];
-  return b;
 }

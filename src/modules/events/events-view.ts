@@ -1,5 +1,6 @@
 import type { Event } from '../../db/schema.ts';
-import { formatDay, formatRange, formatTime, londonDay, londonParts } from '../../lib/dates.ts';
+import { asTyped } from '../../lib/forms.ts';
+import { formatDay, formatRange, formatTime, londonParts } from '../../lib/dates.ts';
 import type { SessionWithCounts } from './events-repository.ts';
 
 export const FORMAT_LABELS = { in_person: 'In person', online: 'Online', hybrid: 'In person or online' } as const;
@@ -26,7 +27,7 @@ export function eventView(e: Event) {
 }
 
 export const dayOptions = (days: string[]) => days.map((d) => ({ value: d, text: dayLabel(d) }));
-export { dayLabel, londonDay };
+export { dayLabel };
 
 const pad = (n: number) => String(n).padStart(2, '0');
 
@@ -80,3 +81,6 @@ export function sessionChoiceItems(sessions: ReturnType<typeof sessionView>[], c
     checked: chosen.has(s.id),
   }));
 }
+
+/** The registration form as typed, for showing it again with errors. */
+export const submittedRegistration = (body: unknown) => asTyped(body, ['sessionIds', 'accessNeeds']);

@@ -5,7 +5,7 @@ import ICAL from 'ical.js';
 import pg from 'pg';
 import { createEventWithSession, createPerson } from '../../../test/builders.ts';
 import { startTestApp, type TestApp } from '../../../test/harness.ts';
-import { signIn, type WebClient } from '../../../test/web-client.ts';
+import { apiCaller, signIn, type WebClient } from '../../../test/web-client.ts';
 
 let t: TestApp;
 let db: pg.Client;
@@ -13,8 +13,7 @@ let token: string;
 let organiser: { personId: string; role: 'admin' };
 let staff: WebClient;
 
-const api = (method: 'GET' | 'POST', url: string, body?: unknown) =>
-  t.app.inject({ method, url, headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) }, payload: body === undefined ? undefined : JSON.stringify(body) });
+const api = apiCaller(() => t.app, () => token);
 
 before(async () => {
   t = await startTestApp();

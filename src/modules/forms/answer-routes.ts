@@ -2,7 +2,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Form, FormQuestion, Person } from '../../db/schema.ts';
 import { fieldFailure, formFailure } from '../../lib/forms.ts';
 import { ConflictError, ValidationError } from '../../lib/validation.ts';
-import { answersFromForm, checkAnswers, optionsOf } from './answers.ts';
+import { answersFromForm, checkAnswers } from './answers.ts';
+import { questionView } from './forms-view.ts';
 import { RESPONSE_BODY_LIMIT } from '../api/api-common.ts';
 import type { FormsService } from './forms-service.ts';
 
@@ -12,14 +13,9 @@ const CONSENT = {
   no: { value: 'no', text: 'No' },
 };
 
-const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 // A question's field is named and id'd q_<key>; its error links there.
 const answerIds = { idFor: (key: string) => (key === 'quoteConsent' ? key : `q_${key}`) };
 
-/** What a question needs to be shown: its words (easy read where the form is), and its options. */
-function shown(form: Form, q: FormQuestion) {
-  return { ...q, label: form.easyRead && q.easyReadText ? q.easyReadText : q.text, items: optionsOf(q).map((o) => ({ value: o, text: capitalise(o) })) };
-}
 
 const answerValues = (answers: { questionId: string; choice: string | null; choices: string[] | null; number: number | null; text: string | null }[], questions: FormQuestion[]) =>
   Object.fromEntries(
@@ -50,11 +46,11 @@ export function answerRoutes(app: FastifyInstance, deps: { forms: FormsService }
   function page(reply: FastifyReply, ctx: Awaited<ReturnType<typeof setUp>>, extra: { values: Record<string, unknown>; errors?: Record<string, string>; errorList?: unknown[]; invite?: string; editing?: boolean; step?: number }, status = 200) {
     const { form, questions, consentItems } = ctx;
     const base = { title: form.title, form, consentItems, values: extra.values, errors: extra.errors ?? {}, errorList: extra.errorList ?? [], invite: extra.invite, editing: extra.editing };
-    if (!form.easyRead) return reply.status(status).view('forms/views/answer.njk', { ...base, questions: questions.map((q) => shown(form, q)) });
+    if (!form.easyRead) return reply.status(status).view('forms/views/answer.njk', { ...base, questions: questions.map((q) => questionView(form, q)) });
     // Easy read: one question to a page; answers so far travel along as hidden fields.
     const total = questions.length + (consentItems ? 1 : 0);
     const index = Math.min(extra.step ?? 0, total - 1);
-    const question = questions[index] ? shown(form, questions[index]) : null;
+    const question = questions[index] ? questionView(form, questions[index]) : null;
     const currentKey = question ? `q_${question.key}` : 'quoteConsent';
     const carried = Object.fromEntries(Object.entries(extra.values).filter(([k, v]) => (k.startsWith('q_') || k === 'quoteConsent') && k !== currentKey && v !== undefined && v !== ''));
     return reply.status(status).view('forms/views/answer.njk', { ...base, title: question ? `${question.label} – ${form.title}` : form.title, carried, easyStep: { index, number: index + 1, total, question, last: index === total - 1 } });

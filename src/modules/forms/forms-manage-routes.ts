@@ -7,13 +7,12 @@ import { ConflictError, ValidationError } from '../../lib/validation.ts';
 import { actorOf } from '../../plugins/access.ts';
 import type { EventsService } from '../events/events-service.ts';
 import { optionsOf } from './answers.ts';
+import { capitalise, pct, questionView } from './forms-view.ts';
 import { formSettingsFormSchema, QUESTION_TYPE_LABELS, QUESTION_TYPES, questionFormSchema } from './forms-schemas.ts';
 import type { FormsService } from './forms-service.ts';
 import type { ResultsService } from './results-service.ts';
 
 const STAFF = { access: ['admin', 'staff'] as const, hideWhenDenied: true };
-const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
-const pct = (x: number | null | undefined) => (x === null || x === undefined ? '–' : `${Math.round(x * 100)}%`);
 
 /** Staff: building forms, inviting, reading results and themes, choosing quotes, exporting. */
 export function formsManageRoutes(app: FastifyInstance, deps: { forms: FormsService; results: ResultsService; events: EventsService; publicUrl: string }) {
@@ -153,7 +152,7 @@ export function formsManageRoutes(app: FastifyInstance, deps: { forms: FormsServ
     return reply.view('forms/views/preview.njk', {
       title: `Preview: ${form.title}`,
       form,
-      questions: questions.map((q) => ({ ...q, label: form.easyRead && q.easyReadText ? q.easyReadText : q.text, items: optionsOf(q).map((o) => ({ value: o, text: capitalise(o) })) })),
+      questions: questions.map((q) => questionView(form, q)),
       values: {},
       errors: {},
     });

@@ -4,7 +4,7 @@ import pg from 'pg';
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { createEventWithSession, createPerson } from '../../../test/builders.ts';
 import { startTestApp, type TestApp } from '../../../test/harness.ts';
-import { signIn, WebClient } from '../../../test/web-client.ts';
+import { apiCaller, signIn, WebClient } from '../../../test/web-client.ts';
 import type { QuestionInput } from './forms-schemas.ts';
 
 let t: TestApp;
@@ -12,8 +12,7 @@ let db: pg.Client;
 let token: string;
 let admin: { personId: string; role: 'admin' };
 
-const api = (method: 'GET' | 'POST', url: string, body?: unknown) =>
-  t.app.inject({ method, url, headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) }, payload: body === undefined ? undefined : JSON.stringify(body) });
+const api = apiCaller(() => t.app, () => token);
 
 const count = async (sql: string, params: unknown[] = []) => (await db.query(sql, params)).rows[0].n as number;
 

@@ -1,8 +1,8 @@
 import PDFDocument from 'pdfkit';
 import { formatRange } from '../../lib/dates.ts';
 import type { EventReport } from './event-report-service.ts';
+import { pct } from './forms-view.ts';
 
-const pct = (x: number | null | undefined) => (x === null || x === undefined ? '–' : `${Math.round(x * 100)}%`);
 
 /** The event report as an A4 PDF: the same figures, themes, quotes and headlines as the page. */
 export function renderReportPdf(report: EventReport, meta: { orgName: string }): Promise<Buffer> {

@@ -5,11 +5,10 @@ import { formatRange } from '../../lib/dates.ts';
 import { ValidationError } from '../../lib/validation.ts';
 import { actorOf } from '../../plugins/access.ts';
 import type { EventReportService } from './event-report-service.ts';
+import { capitalise, pct } from './forms-view.ts';
 import { renderReportPdf } from './report-pdf.ts';
 
 const STAFF = { access: ['admin', 'staff'] as const, hideWhenDenied: true };
-const pct = (x: number | null | undefined) => (x === null || x === undefined ? '–' : `${Math.round(x * 100)}%`);
-const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 /** The event report: a page, the same as a PDF, and the organisers' headlines. */
 export function reportRoutes(app: FastifyInstance, deps: { reports: EventReportService; orgName: string }) {

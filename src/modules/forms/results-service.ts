@@ -8,7 +8,6 @@ import { optionsOf } from './answers.ts';
 import type { ResultsRepository } from './results-repository.ts';
 import { findThemes } from './themes.ts';
 
-export { THEMES_QUEUE } from '../../jobs/jobs.ts';
 import { THEMES_QUEUE } from '../../jobs/jobs.ts';
 const EXPERIENCES = ['lived', 'professional', 'both'] as const;
 

@@ -1,4 +1,5 @@
 import { ACCESS_NEEDS, EXPERIENCES, type Person } from '../../db/schema.ts';
+import { asTyped } from '../../lib/forms.ts';
 import { ACCESS_NEED_LABELS, EXPERIENCE_LABELS } from './people-schemas.ts';
 
 /** Radio and checkbox items for the person form. */
@@ -26,11 +27,7 @@ export function personFormValues(p: Person): Record<string, unknown> {
 }
 
 /** What the user typed, kept when the form comes back with errors. */
-export function submittedValues(body: unknown): Record<string, unknown> {
-  const b = (body ?? {}) as Record<string, unknown>;
-  const needs = b.accessNeeds;
-  return { ...b, accessNeeds: Array.isArray(needs) ? needs : needs ? [needs] : [] };
-}
+export const submittedValues = (body: unknown) => asTyped(body, ['accessNeeds']);
 
 export const accessNeedLabel = (need: string) => ACCESS_NEED_LABELS[need as keyof typeof ACCESS_NEED_LABELS] ?? need;
 export const experienceLabel = (e: string) => EXPERIENCE_LABELS[e as keyof typeof EXPERIENCE_LABELS] ?? e;
