@@ -23,6 +23,10 @@ const envSchema = z.object({
   EMBEDDED_PG_PORT: z.coerce.number({ error: 'must be a port number' }).int().min(1024).max(65535).optional(),
   PUBLIC_URL: z.url({ error: 'must be a full URL such as https://coproduce.example.org' }).optional(),
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  SIGNING_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{43}$/, 'must be 32 random bytes in base64url (43 characters): openssl rand 32 | basenc --base64url | tr -d =')
+    .optional(),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional(),
   MAIL_FROM: z.string().min(3).default('Coproduce <no-reply@coproduce.invalid>'),
   DEMO: booleanFromEnv.default(true),
@@ -50,6 +54,7 @@ export interface Config {
   embeddedPgPort: number | undefined;
   publicUrl: string;
   sessionSecret: string | undefined;
+  signingKey: string | undefined;
   smtpUrl: string | undefined;
   mailFrom: string;
   demo: boolean;
@@ -81,6 +86,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     embeddedPgPort: e.EMBEDDED_PG_PORT,
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
     sessionSecret: e.SESSION_SECRET,
+    signingKey: e.SIGNING_KEY,
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
     demo: e.DEMO,

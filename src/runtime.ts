@@ -45,8 +45,8 @@ export async function startRuntime(config: Config, opts: { work: boolean; seed: 
     // Services need the queue to send email, and the hourly clean-up needs services: bound late.
     let late: Services | undefined;
     const jobs = await startJobs({ databaseUrl, mailer, work: opts.work, log: opts.log, cleanup: async () => late?.auth.removeExpired() });
-    const { sessionSecret } = await loadSecrets(config.dataDir, { sessionSecret: config.sessionSecret });
-    const services = createServices({ db: database.db, config, jobs, secret: sessionSecret, log: (m, err) => (err ? opts.log.error({ err }, m) : opts.log.info(m)) });
+    const { sessionSecret, signingKey } = await loadSecrets(config.dataDir, { sessionSecret: config.sessionSecret, signingKey: config.signingKey });
+    const services = createServices({ db: database.db, config, jobs, secret: sessionSecret, signingKey, log: (m, err) => (err ? opts.log.error({ err }, m) : opts.log.info(m)) });
     late = services;
     await jobs.work<{ registrationId: string }>(REMINDER_QUEUE, (data) => services.registrations.sendReminder(data.registrationId));
     await jobs.work<{ questionId: string; force?: boolean }>(THEMES_QUEUE, async (data) => {

@@ -21,9 +21,15 @@ import { createEventsRepository } from './modules/events/events-repository.ts';
 import { createEventsService } from './modules/events/events-service.ts';
 import { createRegistrationsRepository } from './modules/events/registrations-repository.ts';
 import { createRegistrationsService } from './modules/events/registrations-service.ts';
+import { createCertificatesService } from './modules/programmes/certificates-service.ts';
+import { createCohortRepository } from './modules/programmes/cohort-repository.ts';
+import { createCohortService } from './modules/programmes/cohort-service.ts';
+import { signingKeyFromSeed } from './modules/programmes/credential.ts';
+import { createProgrammesRepository } from './modules/programmes/programmes-repository.ts';
+import { createProgrammesService } from './modules/programmes/programmes-service.ts';
 
 /** Wires repositories into services. Everything a route needs comes from here. */
-export function createServices(deps: { db: Db; config: Config; jobs: Pick<Jobs, 'sendEmail' | 'enqueue'>; secret: string; log: (message: string, err?: unknown) => void }) {
+export function createServices(deps: { db: Db; config: Config; jobs: Pick<Jobs, 'sendEmail' | 'enqueue'>; secret: string; signingKey: string; log: (message: string, err?: unknown) => void }) {
   const { db, config } = deps;
   const repositories = {
     people: createPeopleRepository(),
@@ -35,6 +41,8 @@ export function createServices(deps: { db: Db; config: Config; jobs: Pick<Jobs, 
     eventReports: createEventReportsRepository(),
     forms: createFormsRepository(),
     results: createResultsRepository(),
+    programmes: createProgrammesRepository(),
+    cohort: createCohortRepository(),
   };
   // In demo mode without a mail server, the sign-in link is also printed, so a newcomer can sign in.
   const printLinks = config.demo && !config.smtpUrl;
@@ -79,6 +87,29 @@ export function createServices(deps: { db: Db; config: Config; jobs: Pick<Jobs, 
   });
   const results = createResultsService({ db, forms: repositories.forms, results: repositories.results, jobs: deps.jobs });
   const eventReport = createEventReportService({ db, events, eventReports, forms: repositories.forms, results, audit: repositories.audit });
+  const programmes = createProgrammesService({
+    db,
+    config,
+    programmes: repositories.programmes,
+    forms: repositories.forms,
+    people: repositories.people,
+    peopleService: people,
+    events,
+    eventsRepo: repositories.events,
+    audit: repositories.audit,
+    jobs: deps.jobs,
+  });
+  const cohorts = createCohortService({ db, programmes: repositories.programmes, cohort: repositories.cohort, events: repositories.events, audit: repositories.audit });
+  const certificates = createCertificatesService({
+    db,
+    config,
+    key: signingKeyFromSeed(deps.signingKey),
+    cohort: repositories.cohort,
+    programmes: repositories.programmes,
+    cohortService: cohorts,
+    audit: repositories.audit,
+    jobs: deps.jobs,
+  });
   const auth = createAuthService({ db, config, auth: repositories.auth, people: repositories.people, audit: repositories.audit, sendEmail });
 
   return {
@@ -93,6 +124,9 @@ export function createServices(deps: { db: Db; config: Config; jobs: Pick<Jobs, 
     forms,
     results,
     eventReport,
+    programmes,
+    cohorts,
+    certificates,
     nameOf: (ids: string[]) => repositories.people.namesByIds(db, ids),
     async demoAccounts() {
       if (!config.demo) return [];

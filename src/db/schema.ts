@@ -1,4 +1,4 @@
-import { bigserial, boolean, doublePrecision, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { bigserial, boolean, date, doublePrecision, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
 // Mirrors src/db/migrations/*.sql, which are the source of truth for the database itself.
 
@@ -104,6 +104,8 @@ export const apiTokens = pgTable('api_tokens', {
 export const EVENT_STATUSES = ['draft', 'published', 'cancelled'] as const;
 export const SESSION_FORMATS = ['in_person', 'online', 'hybrid'] as const;
 export const REGISTRATION_STATUSES = ['confirmed', 'waitlisted', 'cancelled', 'attended'] as const;
+export const SESSION_KINDS = ['session', 'workshop', 'catch_up'] as const;
+export type SessionKind = (typeof SESSION_KINDS)[number];
 export type EventStatus = (typeof EVENT_STATUSES)[number];
 export type SessionFormat = (typeof SESSION_FORMATS)[number];
 export type RegistrationStatus = (typeof REGISTRATION_STATUSES)[number];
@@ -120,6 +122,7 @@ export const events = pgTable('events', {
   partners: text('partners').array().notNull().default([]),
   reportHeadlines: text('report_headlines').array().notNull().default([]),
   status: text('status').$type<EventStatus>().notNull().default('draft'),
+  kind: text('kind').$type<'event' | 'cohort'>().notNull().default('event'),
   isDemo: boolean('is_demo').notNull().default(false),
   createdBy: uuid('created_by'),
   createdAt: at('created_at').notNull().defaultNow(),
@@ -152,6 +155,7 @@ export const eventSessions = pgTable('event_sessions', {
   venueId: uuid('venue_id'),
   joinUrl: text('join_url'),
   status: text('status').$type<'scheduled' | 'cancelled'>().notNull().default('scheduled'),
+  kind: text('kind').$type<SessionKind>().notNull().default('session'),
   createdAt: at('created_at').notNull().defaultNow(),
   updatedAt: at('updated_at').notNull().defaultNow(),
 });
@@ -261,6 +265,135 @@ export const pageFeedback = pgTable('page_feedback', {
   comment: text('comment'),
   createdAt: at('created_at').notNull().defaultNow(),
 });
+
+// ---- Programmes and cohorts -------------------------------------------------------------
+
+export const APPLICATION_STATUSES = ['applied', 'shortlisted', 'waiting', 'offered', 'accepted', 'declined', 'unsuccessful', 'withdrawn'] as const;
+export type ApplicationStatus = (typeof APPLICATION_STATUSES)[number];
+export const SHOWN_AS = ['name_and_organisation', 'name', 'hidden'] as const;
+export type ShownAs = (typeof SHOWN_AS)[number];
+const day = (name: string) => date(name, { mode: 'string' });
+
+export const programmes = pgTable('programmes', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  title: text('title').notNull(),
+  summary: text('summary').notNull(),
+  easyReadSummary: text('easy_read_summary'),
+  whoFor: text('who_for'),
+  placesPerCohort: integer('places_per_cohort').notNull(),
+  partners: text('partners').array().notNull().default([]),
+  livedMinShare: doublePrecision('lived_min_share'),
+  trackedQuestionKeys: text('tracked_question_keys').array().notNull().default([]),
+  minSessionsAttended: integer('min_sessions_attended').notNull().default(0),
+  projectRequired: boolean('project_required').notNull().default(false),
+  applicationFormId: uuid('application_form_id'),
+  isDemo: boolean('is_demo').notNull().default(false),
+  createdBy: uuid('created_by'),
+  createdAt: at('created_at').notNull().defaultNow(),
+  updatedAt: at('updated_at').notNull().defaultNow(),
+});
+
+export const cohorts = pgTable('cohorts', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  programmeId: uuid('programme_id').notNull(),
+  eventId: uuid('event_id').notNull(),
+  name: text('name').notNull(),
+  startsOn: day('starts_on').notNull(),
+  endsOn: day('ends_on').notNull(),
+  places: integer('places').notNull(),
+  applicationsOpen: boolean('applications_open').notNull().default(true),
+  graduatedAt: at('graduated_at'),
+  isDemo: boolean('is_demo').notNull().default(false),
+  createdAt: at('created_at').notNull().defaultNow(),
+});
+
+export const applications = pgTable('applications', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  cohortId: uuid('cohort_id').notNull(),
+  personId: uuid('person_id').notNull(),
+  status: text('status').$type<ApplicationStatus>().notNull().default('applied'),
+  answers: jsonb('answers').$type<Record<string, unknown>>().notNull().default({}),
+  submittedBy: uuid('submitted_by'),
+  helpedBy: text('helped_by'),
+  score: integer('score'),
+  notes: text('notes'),
+  shownAs: text('shown_as').$type<ShownAs>().notNull().default('name'),
+  alumniListed: boolean('alumni_listed').notNull().default(false),
+  createdAt: at('created_at').notNull().defaultNow(),
+  updatedAt: at('updated_at').notNull().defaultNow(),
+});
+
+export const cohortAttendance = pgTable(
+  'cohort_attendance',
+  {
+    sessionId: uuid('session_id').notNull(),
+    personId: uuid('person_id').notNull(),
+    attended: boolean('attended').notNull(),
+    recordedBy: uuid('recorded_by'),
+    recordedAt: at('recorded_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.sessionId, t.personId] })],
+);
+
+export const coachingSessions = pgTable('coaching_sessions', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  cohortId: uuid('cohort_id').notNull(),
+  participantId: uuid('participant_id').notNull(),
+  coachId: uuid('coach_id').notNull(),
+  startsAt: at('starts_at').notNull(),
+  status: text('status').$type<'booked' | 'done' | 'cancelled'>().notNull().default('booked'),
+  notes: text('notes'),
+  createdBy: uuid('created_by'),
+  createdAt: at('created_at').notNull().defaultNow(),
+  updatedAt: at('updated_at').notNull().defaultNow(),
+});
+
+export const projects = pgTable('projects', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  cohortId: uuid('cohort_id').notNull(),
+  title: text('title').notNull(),
+  aim: text('aim').notNull(),
+  presentedAt: at('presented_at'),
+  createdAt: at('created_at').notNull().defaultNow(),
+  updatedAt: at('updated_at').notNull().defaultNow(),
+});
+
+export const projectMembers = pgTable(
+  'project_members',
+  { projectId: uuid('project_id').notNull(), personId: uuid('person_id').notNull(), coLead: boolean('co_lead').notNull().default(false) },
+  (t) => [primaryKey({ columns: [t.projectId, t.personId] })],
+);
+
+export const projectUpdates = pgTable('project_updates', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  projectId: uuid('project_id').notNull(),
+  authorId: uuid('author_id'),
+  body: text('body').notNull(),
+  createdAt: at('created_at').notNull().defaultNow(),
+});
+
+export const certificates = pgTable('certificates', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  serial: text('serial').notNull(),
+  personId: uuid('person_id'),
+  cohortId: uuid('cohort_id').notNull(),
+  name: text('name').notNull(),
+  achievement: text('achievement').notNull(),
+  issuedOn: day('issued_on').notNull(),
+  issuer: text('issuer').notNull(),
+  credential: jsonb('credential').$type<Record<string, unknown>>().notNull(),
+  revokedAt: at('revoked_at'),
+  revokedReason: text('revoked_reason'),
+  revokedBy: uuid('revoked_by'),
+  createdAt: at('created_at').notNull().defaultNow(),
+});
+
+export type Programme = typeof programmes.$inferSelect;
+export type Cohort = typeof cohorts.$inferSelect;
+export type Application = typeof applications.$inferSelect;
+export type CoachingSession = typeof coachingSessions.$inferSelect;
+export type Project = typeof projects.$inferSelect;
+export type Certificate = typeof certificates.$inferSelect;
 
 export type Form = typeof forms.$inferSelect;
 export type FormQuestion = typeof formQuestions.$inferSelect;

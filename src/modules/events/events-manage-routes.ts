@@ -106,6 +106,8 @@ export function eventsManageRoutes(app: FastifyInstance, deps: { events: EventsS
   });
 
   // ---- sessions -------------------------------------------------------------------------------
+  // A cohort's sessions are edited here too; afterwards the organiser goes back to the cohort.
+  const afterSessionSaved = (event: Event) => (event.kind === 'cohort' ? `/manage/cohorts/by-event/${event.id}` : `/manage/events/${event.id}?session=1`);
   const facilitatorItems = async (chosen: unknown) => {
     const ids = new Set(Array.isArray(chosen) ? chosen : chosen ? [chosen] : []);
     return (await events.facilitatorChoices()).map((p) => ({ value: p.id, text: p.name, checked: ids.has(p.id) }));
@@ -114,6 +116,7 @@ export function eventsManageRoutes(app: FastifyInstance, deps: { events: EventsS
     reply.status(status).view('events/views/session-form.njk', {
       ...ctx,
       event: eventView(event),
+      forCohort: event.kind === 'cohort',
       facilitatorItems: await facilitatorItems(ctx.values.facilitatorIds),
       errors: ctx.failure?.errors ?? {},
       errorList: ctx.failure?.errorList ?? [],
@@ -136,7 +139,7 @@ export function eventsManageRoutes(app: FastifyInstance, deps: { events: EventsS
       if (err instanceof ConflictError) return sessionForm(reply, event, { ...ctx, failure: summaryFailure(err.message, '#title') }, 409);
       throw err;
     }
-    return reply.redirect(`/manage/events/${event.id}?session=1`, 303);
+    return reply.redirect(afterSessionSaved(event), 303);
   });
 
   app.get<{ Params: { id: string } }>('/manage/sessions/:id/edit', { config: ORGANISERS }, async (request, reply) => {
@@ -157,7 +160,7 @@ export function eventsManageRoutes(app: FastifyInstance, deps: { events: EventsS
       if (err instanceof ValidationError) return sessionForm(reply, event, { ...ctx, failure: formFailure(err.errors, sessionFormOptions) }, 400);
       throw err;
     }
-    return reply.redirect(`/manage/events/${event.id}?session=1`, 303);
+    return reply.redirect(afterSessionSaved(event), 303);
   });
 
   // ---- registrations, access needs, labels ----------------------------------------------------

@@ -33,6 +33,7 @@ const sessionColumns = (input: SessionInput) => ({
   format: input.format,
   capacity: input.capacity,
   joinUrl: input.joinUrl ?? null,
+  ...(input.kind ? { kind: input.kind } : {}),
 });
 
 const venueColumns = (v: VenueInput) => ({
@@ -48,13 +49,16 @@ const venueColumns = (v: VenueInput) => ({
 
 export function createEventsRepository() {
   return {
-    async insertEvent(ex: Executor, input: EventInput, extra: { createdBy: string | null; isDemo?: boolean }) {
-      const [row] = await ex.insert(events).values({ ...eventColumns(input), createdBy: extra.createdBy, isDemo: extra.isDemo ?? false }).returning();
+    async insertEvent(ex: Executor, input: EventInput, extra: { createdBy: string | null; isDemo?: boolean; kind?: Event['kind'] }) {
+      const [row] = await ex.insert(events).values({ ...eventColumns(input), createdBy: extra.createdBy, isDemo: extra.isDemo ?? false, kind: extra.kind ?? 'event' }).returning();
       return row!;
     },
     async updateEvent(ex: Executor, id: string, input: EventInput) {
       const [row] = await ex.update(events).set({ ...eventColumns(input), updatedAt: new Date() }).where(eq(events.id, id)).returning();
       return row;
+    },
+    async setEventSpan(ex: Executor, id: string, values: { title: string; startsAt: Date; endsAt: Date }) {
+      await ex.update(events).set({ ...values, updatedAt: new Date() }).where(eq(events.id, id));
     },
     async setEventStatus(ex: Executor, id: string, status: Event['status']) {
       await ex.update(events).set({ status, updatedAt: new Date() }).where(eq(events.id, id));
@@ -69,7 +73,8 @@ export function createEventsRepository() {
       return ex
         .select()
         .from(events)
-        .where(opts.publishedOnly ? eq(events.status, 'published') : undefined)
+        // A cohort's own event holds its schedule; it is shown with its programme, not as an event.
+        .where(and(eq(events.kind, 'event'), opts.publishedOnly ? eq(events.status, 'published') : undefined))
         .orderBy(opts.publishedOnly ? asc(events.startsAt) : desc(events.startsAt));
     },
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SESSION_FORMATS } from '../../db/schema.ts';
+import { SESSION_FORMATS, SESSION_KINDS } from '../../db/schema.ts';
 import { fromLondon, parseTime } from '../../lib/dates.ts';
 import { asList, blankToUndefined } from '../../lib/validation.ts';
 import { personInputSchema } from '../people/people-schemas.ts';
@@ -66,6 +66,8 @@ export const sessionInputSchema = z
       .refine((u) => u.startsWith('https://'), 'The joining link must start with https://')
       .optional(),
     facilitatorIds: z.array(z.string()).max(20).optional(),
+    // Cohort sessions: a workshop day counts towards graduation, a catch-up does not.
+    kind: z.enum(SESSION_KINDS, { error: 'The kind must be workshop, catch_up or session' }).optional(),
   })
   .superRefine(endAfterStart)
   .superRefine((v, ctx) => {
@@ -167,6 +169,7 @@ export const sessionFormSchema = z
           : undefined,
       joinUrl: optionalString(body.joinUrl),
       facilitatorIds: asList(body.facilitatorIds) as string[],
+      kind: optionalString(body.kind),
     } as z.input<typeof sessionInputSchema>;
   })
   .pipe(sessionInputSchema);

@@ -72,6 +72,7 @@ export function createEventsService(deps: {
       return db.transaction(async (tx) => {
         const event = await mustFindEvent(id, tx, true);
         if (event.status === 'cancelled') throw new ConflictError('A cancelled event cannot be published');
+        if (event.kind === 'cohort') throw new ConflictError('A cohort’s schedule is shown with its programme; it is not published as an event');
         if (event.status === 'published') return event;
         await events.setEventStatus(tx, id, 'published');
         await deps.audit.insert(tx, { actorId: actor.personId, action: 'event.published', subjectType: 'event', subjectId: id });

@@ -69,6 +69,7 @@ export function sessionFormValues(s: SessionWithCounts): Record<string, unknown>
     parking: s.venue?.parking ?? '',
     publicTransport: s.venue?.publicTransport ?? '',
     facilitatorIds: s.facilitators.map((f) => f.id),
+    kind: s.kind,
   };
 }
 
