@@ -11,6 +11,7 @@ import { buildOpenApi } from './modules/api/openapi.ts';
 import { eventsApiRoutes } from './modules/api/events-api-routes.ts';
 import { peopleApiRoutes } from './modules/api/people-api-routes.ts';
 import { formsApiRoutes } from './modules/api/forms-api-routes.ts';
+import { programmesApiRoutes } from './modules/api/programmes-api-routes.ts';
 import { pageFeedbackRoutes } from './modules/feedback/page-feedback-routes.ts';
 import { answerRoutes } from './modules/forms/answer-routes.ts';
 import { formsManageRoutes } from './modules/forms/forms-manage-routes.ts';
@@ -94,6 +95,7 @@ export async function buildApp({ config, services, sessionSecret }: AppDeps): Pr
   formsManageRoutes(app, { forms: services.forms, results: services.results, events: services.events, publicUrl: config.publicUrl });
   reportRoutes(app, { reports: services.eventReport, orgName: config.branding.orgName });
   pageFeedbackRoutes(app, { db: services.db });
+  programmesApiRoutes(app, { programmes: services.programmes, cohorts: services.cohorts, certificates: services.certificates, events: services.events, registrations: services.registrations });
   formsApiRoutes(app, { forms: services.forms, results: services.results, reports: services.eventReport, people: services.people });
 
   const openApi = buildOpenApi(config.publicUrl);

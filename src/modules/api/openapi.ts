@@ -7,6 +7,42 @@ import { listQuerySchema } from './api-common.ts';
 import { formInputSchema, responseInputSchema } from '../forms/forms-schemas.ts';
 import { formOutSchema } from './forms-api-routes.ts';
 import { peopleListQuerySchema } from './people-api-routes.ts';
+import { applicationInputSchema, attendanceInputSchema, cohortInputSchema, programmeInputSchema, revokeInputSchema, statusChangeSchema } from '../programmes/programmes-schemas.ts';
+import { applicationOutSchema, certificateStatusSchema, cohortOutSchema, graduationOutSchema, programmeOutSchema } from './programmes-api-routes.ts';
+
+/** "Programmes, cohorts and certificates". */
+function programmePaths() {
+  const post = (summary: string, input: z.ZodType | null, out: z.ZodType | null, codes: number[], status = '200') => ({
+    post: {
+      summary,
+      parameters: [idParam],
+      ...(input ? { requestBody: { required: true, content: json(input, 'input') } } : {}),
+      responses: { [status]: { description: 'Done', ...(out ? { content: json(out) } : {}) }, ...problems(...codes) },
+    },
+  });
+  const open = { security: [] };
+  const applicationList = z.object({ items: z.array(applicationOutSchema), nextCursor: z.string().nullable() });
+  const serialParam = { name: 'serial', in: 'path', required: true, schema: { type: 'string' } };
+  return {
+    '/api/v1/programmes': { post: { ...post('Create a programme: places per cohort, mix target, graduation rule', programmeInputSchema, programmeOutSchema, [400, 401, 403, 413, 415], '201').post, parameters: [] } },
+    '/api/v1/programmes/{id}': { get: { summary: 'A programme and its cohorts', parameters: [idParam], responses: { '200': { description: 'The programme', content: json(programmeOutSchema) }, ...problems(401, 403, 404) } } },
+    '/api/v1/programmes/{id}/cohorts': post('Add a cohort (places default to the programme’s)', cohortInputSchema, cohortOutSchema, [400, 401, 403, 404, 415], '201'),
+    '/api/v1/cohorts/{id}': { get: { summary: 'A cohort: places, members, the mix, its sessions', parameters: [idParam], responses: { '200': { description: 'The cohort', content: json(cohortOutSchema) }, ...problems(401, 403, 404) } } },
+    '/api/v1/cohorts/{id}/sessions': post('Add a session to the cohort’s schedule (kind: workshop, the default, counts towards graduation; catch_up does not)', sessionInputSchema, null, [400, 401, 403, 404, 409, 415], '201'),
+    '/api/v1/cohorts/{id}/applications': {
+      ...post('Apply for someone (the same person again → 200 with the first application)', applicationInputSchema, applicationOutSchema, [400, 401, 403, 404, 409, 415], '201'),
+      get: { summary: 'Applications to the cohort', parameters: [idParam, ...queryParameters(listQuerySchema)], responses: { '200': { description: 'A page', content: json(applicationList) }, ...problems(400, 401, 403, 404) } },
+    },
+    '/api/v1/applications/{id}/status': post('Move an application on (allowed moves only, otherwise 409; an offer over the places is 409; an offer that breaks the mix target stands, with a warning)', statusChangeSchema, applicationOutSchema.extend({ warnings: z.array(z.string()) }), [400, 401, 403, 404, 409, 415]),
+    '/api/v1/sessions/{id}/attendance': post('Record whether someone came (cohort sessions: members only; event sessions: checks in a registration)', attendanceInputSchema, null, [400, 401, 403, 404, 415]),
+    '/api/v1/cohorts/{id}/graduation': post('Graduate the cohort once: certificates for everyone who met the rule, reasons for the rest (again → 409)', null, graduationOutSchema, [401, 403, 404, 409]),
+    '/api/v1/certificates/{serial}': { get: { ...open, summary: 'Check a certificate (no token needed): valid or revoked, and no other personal data', parameters: [serialParam], responses: { '200': { description: 'The certificate', content: json(certificateStatusSchema) }, ...problems(404) } } },
+    '/api/v1/certificates/{serial}/credential.json': { get: { ...open, summary: 'The Open Badges 3.0 credential, signed (eddsa-jcs-2022, did:key Ed25519)', parameters: [serialParam], responses: { '200': { description: 'A Verifiable Credential', content: { 'application/json': { schema: { type: 'object' } } } }, ...problems(404) } } },
+    '/api/v1/certificates/{serial}/revoke': { post: { summary: 'Revoke a certificate, saying why', parameters: [serialParam], requestBody: { required: true, content: json(revokeInputSchema, 'input') }, responses: { '200': { description: 'The certificate', content: json(certificateStatusSchema) }, ...problems(400, 401, 403, 404, 409) } } },
+    '/api/v1/credentials/verify': { post: { ...open, summary: 'Check a credential: its signature, our key, and whether it is revoked', requestBody: { required: true, content: { 'application/json': { schema: { type: 'object' } } } }, responses: { '200': { description: '{ verified, reason?, certificate? }' }, ...problems(400, 413, 415) } } },
+    '/api/v1/issuer': { get: { ...open, summary: 'The issuer profile with its verification key (Multikey)', responses: { '200': { description: 'An Open Badges Profile' } } } },
+  };
+}
 
 const json = (schema: z.ZodType, io: 'input' | 'output' = 'output') => ({
   'application/json': { schema: z.toJSONSchema(schema, { io, unrepresentable: 'any' }) },
@@ -41,6 +77,7 @@ export function buildOpenApi(publicUrl: string) {
     components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     security: [{ bearer: [] }],
     paths: {
+      ...programmePaths(),
       '/api/v1/people': {
         post: {
           summary: 'Add a person (email optional: people who do not use email are welcome)',

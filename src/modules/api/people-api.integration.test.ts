@@ -170,6 +170,17 @@ test('the OpenAPI document lists every v1 endpoint of the contract built so far'
     'GET /api/v1/forms/{id}/responses',
     'GET /api/v1/forms/{id}/results',
     'GET /api/v1/events/{id}/report',
+    'POST /api/v1/programmes',
+    'POST /api/v1/programmes/{id}/cohorts',
+    'POST /api/v1/cohorts/{id}/sessions',
+    'POST /api/v1/cohorts/{id}/applications',
+    'GET /api/v1/cohorts/{id}/applications',
+    'POST /api/v1/applications/{id}/status',
+    'GET /api/v1/cohorts/{id}',
+    'POST /api/v1/sessions/{id}/attendance',
+    'POST /api/v1/cohorts/{id}/graduation',
+    'GET /api/v1/certificates/{serial}',
+    'GET /api/v1/certificates/{serial}/credential.json',
   ]) {
     assert.ok(listed.includes(want), want);
   }

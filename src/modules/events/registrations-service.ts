@@ -206,6 +206,21 @@ export function createRegistrationsService(deps: {
       });
     },
 
+    /**
+     * Attendance for an event session by person (the API's attendance call): came checks them in;
+     * not came undoes a check-in made by mistake. They must be registered.
+     */
+    async markAttendance(sessionId: string, personId: string, attended: boolean): Promise<Registration> {
+      const live = await registrations.findLive(db, sessionId, personId);
+      if (!live) throw new NotFoundError('That person is not registered for this session');
+      if (attended) return this.checkIn(live.id);
+      return db.transaction(async (tx) => {
+        await events.findSession(tx, sessionId, { forUpdate: true });
+        const current = (await registrations.find(tx, live.id, { forUpdate: true }))!;
+        return current.status === 'attended' ? registrations.setStatus(tx, current.id, 'confirmed') : current;
+      });
+    },
+
     /** Someone who turns up without registering: added and marked as come, whatever the capacity. */
     async walkIn(actor: Actor, input: { sessionId: string; name: string; experience: Person['experience']; labelName?: string | undefined }) {
       return db.transaction(async (tx) => {
