@@ -163,7 +163,7 @@ describe('applications and selection through the API', () => {
 describe('attendance, projects, graduation and certificates', () => {
   test('graduating gives certificates to those who met the rule, says why the others have not, and only once', async () => {
     const { cohortId, workshops, catchUp } = await programmeWithCohort(4);
-    const people = [];
+    const people: { id: string }[] = [];
     for (const [i, experience] of (['lived', 'lived', 'professional', 'professional'] as const).entries()) {
       const person = await createPerson(t.services, { experience, name: ['Sam Okafor', 'Jo Reid', 'Dr Priya Shah', 'Tom Hughes'][i]!, email: `grad${i}@example.org` });
       const a = (await api('POST', `/api/v1/cohorts/${cohortId}/applications`, { personId: person.id })).json();
