@@ -12,6 +12,10 @@ import { eventsApiRoutes } from './modules/api/events-api-routes.ts';
 import { peopleApiRoutes } from './modules/api/people-api-routes.ts';
 import { formsApiRoutes } from './modules/api/forms-api-routes.ts';
 import { programmesApiRoutes } from './modules/api/programmes-api-routes.ts';
+import { cohortRoutes } from './modules/programmes/cohort-routes.ts';
+import { memberRoutes } from './modules/programmes/member-routes.ts';
+import { programmesManageRoutes } from './modules/programmes/programmes-manage-routes.ts';
+import { programmesPublicRoutes } from './modules/programmes/programmes-public-routes.ts';
 import { pageFeedbackRoutes } from './modules/feedback/page-feedback-routes.ts';
 import { answerRoutes } from './modules/forms/answer-routes.ts';
 import { formsManageRoutes } from './modules/forms/forms-manage-routes.ts';
@@ -95,6 +99,11 @@ export async function buildApp({ config, services, sessionSecret }: AppDeps): Pr
   formsManageRoutes(app, { forms: services.forms, results: services.results, events: services.events, publicUrl: config.publicUrl });
   reportRoutes(app, { reports: services.eventReport, orgName: config.branding.orgName });
   pageFeedbackRoutes(app, { db: services.db });
+  const programmeDeps = { programmes: services.programmes, cohorts: services.cohorts, certificates: services.certificates };
+  programmesPublicRoutes(app, programmeDeps);
+  programmesManageRoutes(app, { programmes: services.programmes, forms: services.forms });
+  cohortRoutes(app, programmeDeps);
+  memberRoutes(app, programmeDeps);
   programmesApiRoutes(app, { programmes: services.programmes, cohorts: services.cohorts, certificates: services.certificates, events: services.events, registrations: services.registrations });
   formsApiRoutes(app, { forms: services.forms, results: services.results, reports: services.eventReport, people: services.people });
 

@@ -33,11 +33,12 @@ interface NavItem {
 
 /** The header menu: staff tools for staff and admins, nothing extra for anyone else. */
 function navigationFor(role: Role | undefined, demo: boolean, currentPath: string): NavItem[] {
-  const items: NavItem[] = [{ href: '/events', text: 'Events' }];
+  const items: NavItem[] = [{ href: '/events', text: 'Events' }, { href: '/programmes', text: 'Programmes' }];
   if (role === 'facilitator') items.push({ href: '/manage/events', text: 'Manage events' });
   if (role !== 'admin' && role !== 'staff') return mark(items, currentPath);
   items.push(
     { href: '/manage/events', text: 'Manage events' },
+    { href: '/manage/programmes', text: 'Manage programmes' },
     { href: '/manage/forms', text: 'Forms' },
     { href: '/people', text: 'People' },
     { href: '/erasure-requests', text: 'Erasure requests' },

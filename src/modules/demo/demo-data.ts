@@ -6,6 +6,7 @@ import type { RegistrationsService } from '../events/registrations-service.ts';
 import type { Actor, PeopleService } from '../people/people-service.ts';
 import { seedDemoEvaluation } from './demo-evaluation.ts';
 import { seedDemoEvents } from './demo-events.ts';
+import { seedDemoProgrammes, type DemoProgrammeDeps } from './demo-programmes.ts';
 
 /** One account per role, so a newcomer can see what each kind of user sees. */
 export const DEMO_ACCOUNTS: { email: string; role: Role; name: string; experience: PersonInput['experience'] }[] = [
@@ -107,6 +108,7 @@ export async function seedDemoData(deps: {
   events: EventsService;
   registrations: RegistrationsService;
   evaluation?: Omit<Parameters<typeof seedDemoEvaluation>[0], 'admin' | 'people' | 'events'>;
+  programmes?: Omit<DemoProgrammeDeps, 'admin' | 'people'>;
   isEmpty: () => Promise<boolean>;
 }): Promise<boolean> {
   if (!(await deps.isEmpty())) return false;
@@ -121,5 +123,6 @@ export async function seedDemoData(deps: {
   }
   await seedDemoEvents({ admin: admin!, people: deps.people, events: deps.events, registrations: deps.registrations });
   if (deps.evaluation) await seedDemoEvaluation({ ...deps.evaluation, admin: admin!, people: deps.people, events: deps.events });
+  if (deps.programmes) await seedDemoProgrammes({ ...deps.programmes, admin: admin!, people: deps.people });
   return true;
 }

@@ -67,3 +67,21 @@ test('the demo holds #PatientsasPartners16 as it happened: the report says 70% a
   const learnt = report.results!.questions.find((q) => q.key === 'learnt')!;
   assert.ok(learnt.themes!.length >= 2, 'themes were found');
 });
+
+test('the demo holds Leading Together: the 2018 pilot graduated with certificates, and a new cohort open for applications', async () => {
+  const [programme] = (await t.services.programmes.listProgrammes()).filter((p) => p.title.startsWith('Leading Together'));
+  assert.ok(programme);
+  const cohorts = await t.services.programmes.cohortsOf(programme.id);
+  const pilot = cohorts.find((c) => c.cohort.name.includes('2018'))!.cohort;
+  assert.ok(pilot.graduatedAt);
+  const certificates = await t.services.certificates.certificatesOf(pilot.id);
+  const report = await t.services.cohorts.graduationReport(pilot.id);
+  // Everyone who met the rule has a certificate, dated the day of the 2018 graduation; the rest have reasons.
+  assert.equal(certificates.length, report.rows.filter((r) => r.met).length);
+  assert.ok(certificates.length >= 5 && certificates.length < report.rows.length);
+  assert.ok(certificates.every((c) => c.issuedOn === '2018-11-28'));
+  assert.equal(report.rows.filter((r) => r.member.experience === 'lived').length, 5, 'five people with learning disabilities');
+  const open = cohorts.find((c) => c.cohort.applicationsOpen)!;
+  assert.ok(open.applied >= 5);
+  assert.equal((await t.services.certificates.check(certificates[0]!.credential)).verified, true);
+});

@@ -227,6 +227,12 @@ export function createProgrammesService(deps: {
       }
     },
 
+    /** Mistakes in answers to the cohort's application form, by question key. */
+    async answerErrors(cohortId: string, answers: Record<string, unknown>) {
+      const cohort = await mustFindCohort(cohortId);
+      return checkAnswers(await applicationQuestions(await mustFindProgramme(cohort.programmeId)), answers).errors;
+    },
+
     applicationsOf: (cohortId: string, opts?: Parameters<ProgrammesRepository['applicationsOf']>[2]) => repo.applicationsOf(db, cohortId, opts),
 
     async getApplication(actor: Actor, id: string): Promise<ApplicationRow> {

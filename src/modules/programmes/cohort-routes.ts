@@ -1,0 +1,190 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { formatRange, fromLondon, parseTime } from '../../lib/dates.ts';
+import { asTyped, fieldFailure, formFailure, parseForm, summaryFailure, type FormFailure } from '../../lib/forms.ts';
+import { asList, ConflictError, ValidationError } from '../../lib/validation.ts';
+import { actorOf } from '../../plugins/access.ts';
+import type { CertificatesService } from './certificates-service.ts';
+import type { CohortService } from './cohort-service.ts';
+import { coachingFormSchema, coachingNotesSchema, projectFormSchema, projectUpdateSchema, revokeInputSchema } from './programmes-schemas.ts';
+import type { ProgrammesService } from './programmes-service.ts';
+import { cohortView, scheduleView } from './programmes-view.ts';
+
+const STAFF = { access: ['admin', 'staff'] as const, hideWhenDenied: true };
+const SIGNED_IN = { access: 'signed-in' as const };
+
+/** Running a cohort (staff): schedule and attendance, projects, coaching, graduation and certificates. */
+export function cohortRoutes(app: FastifyInstance, deps: { programmes: ProgrammesService; cohorts: CohortService; certificates: CertificatesService }) {
+  const { programmes, cohorts, certificates } = deps;
+  const load = async (id: string) => {
+    const cohort = await programmes.getCohort(id);
+    return { cohort, programme: await programmes.getProgramme(cohort.programmeId) };
+  };
+
+  // ---- schedule and attendance -------------------------------------------------------------------
+  app.get<{ Params: { id: string }; Querystring: { saved?: string } }>('/manage/cohorts/:id/schedule', { config: STAFF }, async (request, reply) => {
+    const { cohort, programme } = await load(request.params.id);
+    const [sessions, members, attendance] = await Promise.all([programmes.sessionsOf(cohort), cohorts.members(cohort.id), cohorts.attendance(cohort.id)]);
+    const came = new Set(attendance.filter((a) => a.attended).map((a) => `${a.sessionId}:${a.personId}`));
+    return reply.view('programmes/views/manage-schedule.njk', {
+      title: `${cohort.name}: schedule and attendance`,
+      programme,
+      cohort: cohortView(cohort),
+      sessions: sessions.map((s) => ({
+        ...scheduleView(s),
+        members: members.map((m) => ({ value: m.personId, text: m.name, checked: came.has(`${s.id}:${m.personId}`) })),
+        count: members.filter((m) => came.has(`${s.id}:${m.personId}`)).length,
+      })),
+      memberCount: members.length,
+      saved: request.query.saved,
+    });
+  });
+
+  /** One session's register: ticked members came, unticked did not. */
+  app.post<{ Params: { id: string } }>('/manage/sessions/:id/attendance', { config: STAFF }, async (request, reply) => {
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const came = new Set(asList(body.came) as string[]);
+    const everyone = asList(body.members) as string[];
+    const { cohort } = await cohorts.recordAttendance(actorOf(request), request.params.id, everyone.map((personId) => ({ personId, attended: came.has(personId) })));
+    return reply.redirect(`/manage/cohorts/${cohort.id}/schedule?saved=${request.params.id}#session-${request.params.id}`, 303);
+  });
+
+  // ---- group projects ------------------------------------------------------------------------------
+  async function projectsPage(request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply, extra: { values?: Record<string, unknown>; failure?: FormFailure; status?: number } = {}) {
+    const { cohort, programme } = await load(request.params.id);
+    const [projects, members] = await Promise.all([cohorts.projects(cohort.id), cohorts.members(cohort.id)]);
+    const values = extra.values ?? { memberIds: [], coLeadIds: [] };
+    const chosen = (k: string) => new Set(values[k] as string[]);
+    return reply.status(extra.status ?? 200).view('programmes/views/manage-projects.njk', {
+      title: `${cohort.name}: group projects`,
+      programme,
+      cohort: cohortView(cohort),
+      projects: projects.map((p) => ({ ...p, presentedText: p.presentedAt ? p.presentedAt.toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric' }) : null })),
+      memberItems: members.map((m) => ({ value: m.personId, text: m.name, checked: chosen('memberIds').has(m.personId) })),
+      coLeadItems: members.map((m) => ({ value: m.personId, text: m.name, checked: chosen('coLeadIds').has(m.personId) })),
+      values,
+      errors: extra.failure?.errors ?? {},
+      errorList: extra.failure?.errorList ?? [],
+    });
+  }
+  app.get<{ Params: { id: string } }>('/manage/cohorts/:id/projects', { config: STAFF }, (request, reply) => projectsPage(request, reply));
+  app.post<{ Params: { id: string } }>('/manage/cohorts/:id/projects', { config: STAFF }, async (request, reply) => {
+    const values = asTyped(request.body, ['memberIds', 'coLeadIds']);
+    const form = parseForm(projectFormSchema, request.body);
+    if (!form.ok) return projectsPage(request, reply, { values, failure: form, status: 400 });
+    try {
+      await cohorts.createProject(actorOf(request), request.params.id, form.data);
+    } catch (err) {
+      if (err instanceof ValidationError) return projectsPage(request, reply, { values, failure: formFailure(err.errors), status: 400 });
+      if (err instanceof ConflictError) return projectsPage(request, reply, { values, failure: summaryFailure(err.message, '#title'), status: 409 });
+      throw err;
+    }
+    return reply.redirect(`/manage/cohorts/${request.params.id}/projects`, 303);
+  });
+  app.post<{ Params: { id: string } }>('/manage/projects/:id/presented', { config: STAFF }, async (request, reply) => {
+    const presented = ((request.body ?? {}) as Record<string, unknown>).presented === 'yes';
+    await cohorts.setPresented(actorOf(request), request.params.id, presented);
+    const p = await cohorts.getProject(request.params.id);
+    return reply.redirect(`/manage/cohorts/${p.cohortId}/projects#project-${p.id}`, 303);
+  });
+  /** Progress updates: from staff here, from the project's members on their cohort page. */
+  app.post<{ Params: { id: string } }>('/projects/:id/updates', { config: SIGNED_IN }, async (request, reply) => {
+    const form = parseForm(projectUpdateSchema, { body: ((request.body ?? {}) as Record<string, unknown>).body });
+    const p = await cohorts.getProject(request.params.id);
+    const actor = actorOf(request);
+    const back = actor.role === 'admin' || actor.role === 'staff' ? `/manage/cohorts/${p.cohortId}/projects` : `/cohorts/${p.cohortId}`;
+    if (!form.ok) return reply.redirect(`${back}?update=empty#project-${p.id}`, 303);
+    await cohorts.addUpdate(actor, p.id, form.data.body);
+    return reply.redirect(`${back}#project-${p.id}`, 303);
+  });
+
+  // ---- coaching --------------------------------------------------------------------------------------
+  async function coachingPage(request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply, extra: { values?: Record<string, unknown>; failure?: FormFailure; status?: number } = {}) {
+    const { cohort, programme } = await load(request.params.id);
+    const [rows, members, coaches] = await Promise.all([cohorts.coaching(actorOf(request), cohort.id), cohorts.members(cohort.id), cohorts.coachChoices()]);
+    const names = new Map([...members.map((m) => [m.personId, m.name] as const), ...coaches.map((c) => [c.id, c.name] as const)]);
+    return reply.status(extra.status ?? 200).view('programmes/views/manage-coaching.njk', {
+      title: `${cohort.name}: coaching`,
+      programme,
+      cohort: cohortView(cohort),
+      rows: rows.map((c) => ({ ...c, who: names.get(c.participantId) ?? 'Someone', coach: names.get(c.coachId) ?? 'A coach', when: formatRange(c.startsAt, new Date(c.startsAt.getTime() + 3600_000)) })),
+      memberItems: [{ value: '', text: 'Choose' }, ...members.map((m) => ({ value: m.personId, text: m.name, selected: m.personId === extra.values?.participantId }))],
+      coachItems: [{ value: '', text: 'Choose' }, ...coaches.map((c) => ({ value: c.id, text: c.name, selected: c.id === extra.values?.coachId }))],
+      values: extra.values ?? {},
+      errors: extra.failure?.errors ?? {},
+      errorList: extra.failure?.errorList ?? [],
+    });
+  }
+  app.get<{ Params: { id: string } }>('/manage/cohorts/:id/coaching', { config: STAFF }, (request, reply) => coachingPage(request, reply));
+  app.post<{ Params: { id: string } }>('/manage/cohorts/:id/coaching', { config: STAFF }, async (request, reply) => {
+    const b = (request.body ?? {}) as Record<string, unknown>;
+    const [y, m, d] = ['year', 'month', 'day'].map((k) => Number(b[`date[${k}]`]));
+    const time = parseTime(String(b.time ?? ''));
+    const valid = Number.isInteger(y) && y! > 2000 && y! < 2100 && m! >= 1 && m! <= 12 && d! >= 1 && d! <= 31 && time;
+    const startsAt = valid ? fromLondon(y!, m!, d!, time.hour, time.minute) : undefined;
+    const form = parseForm(coachingFormSchema, { participantId: b.participantId, coachId: b.coachId, startsAt });
+    if (!form.ok || !startsAt) {
+      const failure = !startsAt ? fieldFailure('date', 'Enter the date and time, like 12 3 2027 and 2pm', { idFor: () => 'date[day]' }) : (form as FormFailure);
+      if (!form.ok && !startsAt) Object.assign(failure.errors, form.errors), failure.errorList.push(...form.errorList);
+      return coachingPage(request, reply, { values: b, failure, status: 400 });
+    }
+    try {
+      await cohorts.bookCoaching(actorOf(request), request.params.id, form.data);
+    } catch (err) {
+      if (err instanceof ValidationError) return coachingPage(request, reply, { values: b, failure: formFailure(err.errors), status: 400 });
+      throw err;
+    }
+    return reply.redirect(`/manage/cohorts/${request.params.id}/coaching`, 303);
+  });
+
+  /** The coach writes notes; the person coached reads them. No one else. */
+  app.get<{ Params: { id: string } }>('/coaching/:id', { config: SIGNED_IN }, async (request, reply) => {
+    const c = await cohorts.getCoachingForNotes(actorOf(request), request.params.id);
+    return reply.view('programmes/views/coaching.njk', { title: 'Coaching session', coaching: { ...c, when: formatRange(c.startsAt, new Date(c.startsAt.getTime() + 3600_000)) }, isCoach: c.coachId === actorOf(request).personId, values: { notes: c.notes ?? '', status: c.status }, errors: {}, errorList: [] });
+  });
+  app.post<{ Params: { id: string } }>('/coaching/:id', { config: SIGNED_IN }, async (request, reply) => {
+    const form = parseForm(coachingNotesSchema, request.body);
+    const c = await cohorts.getCoachingForNotes(actorOf(request), request.params.id);
+    if (!form.ok) return reply.status(400).view('programmes/views/coaching.njk', { title: 'Coaching session', coaching: { ...c, when: formatRange(c.startsAt, c.startsAt) }, isCoach: true, values: request.body, errors: form.errors, errorList: form.errorList });
+    await cohorts.recordCoaching(actorOf(request), c.id, form.data);
+    return reply.redirect(`/coaching/${c.id}?saved=1`, 303);
+  });
+
+  // ---- graduation and certificates ------------------------------------------------------------------
+  async function graduationPage(request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply, extra: { failure?: FormFailure; status?: number } = {}) {
+    const report = await cohorts.graduationReport(request.params.id);
+    const issued = await certificates.certificatesOf(report.cohort.id);
+    return reply.status(extra.status ?? 200).view('programmes/views/manage-graduation.njk', {
+      title: `${report.cohort.name}: graduation`,
+      programme: report.programme,
+      cohort: cohortView(report.cohort),
+      rule: report.rule,
+      workshops: report.workshops,
+      rows: report.rows.map((r) => ({ name: r.member.name, personId: r.member.personId, met: r.met, reasons: r.reasons, attended: r.attendedWorkshops, project: r.project?.title ?? null })),
+      metCount: report.rows.filter((r) => r.met).length,
+      certificates: issued,
+      errors: extra.failure?.errors ?? {},
+      errorList: extra.failure?.errorList ?? [],
+    });
+  }
+  app.get<{ Params: { id: string } }>('/manage/cohorts/:id/graduation', { config: STAFF }, (request, reply) => graduationPage(request, reply));
+  app.post<{ Params: { id: string } }>('/manage/cohorts/:id/graduation', { config: STAFF }, async (request, reply) => {
+    try {
+      await certificates.graduate(actorOf(request), request.params.id);
+    } catch (err) {
+      if (err instanceof ConflictError) return graduationPage(request, reply, { failure: summaryFailure(err.message, '#graduate'), status: 409 });
+      throw err;
+    }
+    return reply.redirect(`/manage/cohorts/${request.params.id}/graduation?done=1`, 303);
+  });
+  app.post<{ Params: { id: string } }>('/manage/certificates/:id/revoke', { config: STAFF }, async (request, reply) => {
+    const form = parseForm(revokeInputSchema, { reason: ((request.body ?? {}) as Record<string, unknown>).reason });
+    if (!form.ok) return reply.status(400).view('errors/400.njk', { title: 'Say why', detail: 'Say why the certificate is revoked, then try again.' });
+    try {
+      const c = await certificates.revoke(actorOf(request), request.params.id, form.data.reason);
+      return reply.redirect(`/manage/cohorts/${c.cohortId}/graduation`, 303);
+    } catch (err) {
+      if (err instanceof ConflictError) return reply.status(409).view('errors/400.njk', { title: 'Already revoked', detail: err.message });
+      throw err;
+    }
+  });
+}
