@@ -119,7 +119,8 @@ export function cohortRoutes(app: FastifyInstance, deps: { programmes: Programme
     const b = (request.body ?? {}) as Record<string, unknown>;
     const [y, m, d] = ['year', 'month', 'day'].map((k) => Number(b[`date[${k}]`]));
     const time = parseTime(String(b.time ?? ''));
-    const valid = Number.isInteger(y) && y! > 2000 && y! < 2100 && m! >= 1 && m! <= 12 && d! >= 1 && d! <= 31 && time;
+    const probe = Number.isInteger(y) && Number.isInteger(m) && Number.isInteger(d) ? new Date(Date.UTC(y!, m! - 1, d!)) : null;
+    const valid = probe && y! > 2000 && y! < 2100 && probe.getUTCMonth() === m! - 1 && probe.getUTCDate() === d && time;
     const startsAt = valid ? fromLondon(y!, m!, d!, time.hour, time.minute) : undefined;
     const form = parseForm(coachingFormSchema, { participantId: b.participantId, coachId: b.coachId, startsAt });
     if (!form.ok || !startsAt) {

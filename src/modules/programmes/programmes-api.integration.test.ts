@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
-import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { aPerson, createPerson } from '../../../test/builders.ts';
 import { startTestApp, type TestApp } from '../../../test/harness.ts';
+import { pdfText } from '../../../test/pdf.ts';
 import { apiCaller } from '../../../test/web-client.ts';
 import { verifyCredential } from './credential.ts';
 
@@ -26,13 +26,6 @@ after(async () => {
   await db.end();
   await t.close();
 });
-
-export async function pdfText(buffer: Buffer): Promise<string> {
-  const doc = await getDocument({ data: new Uint8Array(buffer), verbosity: 0 }).promise;
-  const out: string[] = [];
-  for (let i = 1; i <= doc.numPages; i++) out.push((await (await doc.getPage(i)).getTextContent()).items.map((it) => ('str' in it ? it.str : '')).join(' '));
-  return out.join('\n');
-}
 
 /** A programme (half the places for lived experience; 2 of the workshop days and a project to graduate) with one cohort. */
 async function programmeWithCohort(places = 4) {

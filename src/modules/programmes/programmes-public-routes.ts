@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ConflictError, NotFoundError, ValidationError } from '../../lib/validation.ts';
-import { fieldFailure, formFailure, parseForm, summaryFailure, type FormFailure } from '../../lib/forms.ts';
+import { ConflictError, fieldErrors, NotFoundError, ValidationError } from '../../lib/validation.ts';
+import { fieldFailure, formFailure, summaryFailure, type FormFailure } from '../../lib/forms.ts';
 import { actorOf } from '../../plugins/access.ts';
 import { answersFromForm } from '../forms/answers.ts';
 import { questionView } from '../forms/forms-view.ts';
@@ -54,13 +54,16 @@ export function programmesPublicRoutes(app: FastifyInstance, deps: { programmes:
   app.post<{ Params: { id: string }; Querystring: { easy?: string } }>('/cohorts/:id/apply', { config: PUBLIC }, async (request, reply) => {
     const body = (request.body ?? {}) as Record<string, unknown>;
     const values = submittedValues(body);
-    const form = parseForm(applyFormSchema, body);
+    const form = applyFormSchema.safeParse(body);
     const answers = answersFromForm(body);
     const actor = request.person ? actorOf(request) : null;
     // The details and the answers are checked together, so every mistake is shown at once.
     const answerErrors = (await programmes.answerErrors(request.params.id, answers)).map((e) => ({ path: `q_${e.path}`, message: e.message }));
-    if (!form.ok || answerErrors.length) {
-      const detailErrors = form.ok ? [] : Object.entries(form.errors).map(([path, message]) => ({ path: path.replace(/^person\./, ''), message }));
+    // Staff may apply for someone without email; anyone else needs one, so we can reply.
+    const staff = request.person?.role === 'admin' || request.person?.role === 'staff';
+    const noEmail = !staff && !String(body.email ?? '').trim() ? [{ path: 'email', message: 'Enter your email address. No email? Ask the team to apply with you' }] : [];
+    if (!form.success || answerErrors.length || noEmail.length) {
+      const detailErrors = [...noEmail, ...(form.success ? [] : fieldErrors(form.error).map((e) => ({ ...e, path: e.path.replace(/^person\./, '') })))];
       return applyPage(request, reply, { values, failure: formFailure([...detailErrors, ...answerErrors]), status: 400 });
     }
     try {
