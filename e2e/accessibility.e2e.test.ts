@@ -20,6 +20,13 @@ let evaluationFormId: string;
 let openFormId: string;
 let easyFormId: string;
 let themeId: string;
+let programmeId: string;
+let openCohortId: string;
+let pilotId: string;
+let serial: string;
+let applicationId: string;
+let offeredId: string;
+let coachingId: string;
 before(async () => {
   server = await startServer({ DEMO: 'true' });
   browser = await launchBrowser();
@@ -51,6 +58,19 @@ before(async () => {
   await server.t.services.forms.setStatus(admin, openFormId, 'open');
   easyFormId = (await server.t.services.forms.create(admin, { title: 'Easy sweep form', anonymous: true, easyRead: true, questions })).id;
   await server.t.services.forms.setStatus(admin, easyFormId, 'open');
+  // The demo's Leading Together: the graduated 2018 pilot and a cohort open for applications.
+  const programme = (await server.t.services.programmes.listProgrammes())[0]!;
+  programmeId = programme.id;
+  const cohorts = await server.t.services.programmes.cohortsOf(programme.id);
+  pilotId = cohorts.find((c) => c.cohort.graduatedAt)!.cohort.id;
+  openCohortId = cohorts.find((c) => c.cohort.applicationsOpen)!.cohort.id;
+  serial = (await server.t.services.certificates.certificatesOf(pilotId))[0]!.serial;
+  const applications = await server.t.services.programmes.applicationsOf(openCohortId);
+  applicationId = applications.find((a) => a.status === 'applied')!.id;
+  offeredId = applications.find((a) => a.status === 'offered')!.id;
+  const member = (await server.t.services.cohorts.members(pilotId))[0]!;
+  const coach = (await server.t.services.people.findActiveByEmail('demo-facilitator@coproduce.example'))!;
+  coachingId = (await server.t.services.cohorts.bookCoaching(admin, pilotId, { participantId: member.personId, coachId: coach.id, startsAt: new Date('2018-08-01T13:00:00Z') })).id;
 });
 after(async () => {
   await browser.close();
@@ -124,6 +144,24 @@ describe('axe-core sweep', () => {
       ['a closed form', visit(`/f/${evaluationFormId}`)],
       ['page feedback, asking for more', visit('/privacy?feedback=more')],
       ['page feedback, thanks', visit('/privacy?feedback=thanks')],
+      ['programmes', visit('/programmes')],
+      ['a programme', visit(`/programmes/${programmeId}`)],
+      ['apply', visit(`/cohorts/${openCohortId}/apply`)],
+      ['apply, easy read', visit(`/cohorts/${openCohortId}/apply?easy=1`)],
+      ['apply with errors', submitEmpty(`/cohorts/${openCohortId}/apply`, 'Send application')],
+      ['application sent', visit(`/cohorts/${openCohortId}/applied?new=1`)],
+      ['check a certificate', visit('/certificates')],
+      ['check a certificate, unknown number', visit('/certificates?serial=ZZZZ-ZZZZ-ZZZZ', 404)],
+      ['a certificate', visit(`/certificates/${serial}`)],
+      [
+        'a credential checked',
+        async (p) => {
+          await p.goto(`${server.baseUrl}/certificates`);
+          await p.getByLabel('Credential (JSON)').fill('{"not": "a credential"}');
+          await p.getByRole('button', { name: 'Check the credential' }).click();
+          await p.getByText('Not valid').waitFor();
+        },
+      ],
       [
         'thank you for your answers',
         async (p) => {
@@ -172,6 +210,18 @@ describe('axe-core sweep', () => {
       ['erasure', visit('/account/erasure')],
       ['forbidden page', visit('/audit', 403)],
       ['register (signed in)', visit(`/events/${weekId}/register`)],
+      ['my applications, with an offer', visit('/account/applications')],
+      ['alumni', visit('/alumni')],
+      ['someone else’s cohort', visit(`/cohorts/${pilotId}`, 404)],
+      [
+        'accepting an offer',
+        async (p) => {
+          await p.goto(`${server.baseUrl}/account/applications`);
+          await p.getByRole('button', { name: 'Yes, I want the place' }).click();
+          await p.getByText('You have a place').waitFor();
+        },
+      ],
+      ['my cohort', visit(`/cohorts/${openCohortId}`)],
       [
         'my registration, with a waiting list',
         async (p) => {
@@ -183,6 +233,12 @@ describe('axe-core sweep', () => {
         },
       ],
     ]);
+  });
+
+  test('facilitator pages', async () => {
+    const context = await browser.newContext();
+    const page = await signInAs(server, context, 'demo-facilitator@coproduce.example');
+    await sweep(context, page, [['coaching notes, as the coach', visit(`/coaching/${coachingId}`)]]);
   });
 
   test('admin and staff pages', async () => {
@@ -240,6 +296,27 @@ describe('axe-core sweep', () => {
       ['a theme', visit(`/manage/forms/${evaluationFormId}/themes/${themeId}`)],
       ['the event report', visit(`/manage/events/${pastId}/report`)],
       ['page feedback for staff', visit('/manage/page-feedback')],
+      ['manage programmes', visit('/manage/programmes')],
+      ['create a programme', visit('/manage/programmes/new')],
+      ['create a programme with errors', submitEmpty('/manage/programmes/new', 'Save')],
+      ['a programme (staff)', visit(`/manage/programmes/${programmeId}`)],
+      ['change a programme', visit(`/manage/programmes/${programmeId}/edit`)],
+      ['add a cohort', visit(`/manage/programmes/${programmeId}/cohorts/new`)],
+      ['add a cohort with errors', submitEmpty(`/manage/programmes/${programmeId}/cohorts/new`, 'Save')],
+      ['change a cohort', visit(`/manage/cohorts/${openCohortId}/edit`)],
+      ['applications with the mix meter', visit(`/manage/cohorts/${openCohortId}`)],
+      ['applications, filtered', visit(`/manage/cohorts/${openCohortId}?status=shortlisted`)],
+      ['an application', visit(`/manage/applications/${applicationId}`)],
+      ['an offered application', visit(`/manage/applications/${offeredId}`)],
+      ['schedule and attendance', visit(`/manage/cohorts/${pilotId}/schedule`)],
+      ['add a cohort session', visit(`/manage/events/${(await server.t.services.programmes.getCohort(openCohortId)).eventId}/sessions/new`)],
+      ['group projects', visit(`/manage/cohorts/${openCohortId}/projects`)],
+      ['group projects with errors', submitEmpty(`/manage/cohorts/${openCohortId}/projects`, 'Add project')],
+      ['group projects, finished', visit(`/manage/cohorts/${pilotId}/projects`)],
+      ['coaching', visit(`/manage/cohorts/${pilotId}/coaching`)],
+      ['coaching with errors', submitEmpty(`/manage/cohorts/${openCohortId}/coaching`, 'Book')],
+      ['graduation, to confirm', visit(`/manage/cohorts/${openCohortId}/graduation`)],
+      ['graduation, done', visit(`/manage/cohorts/${pilotId}/graduation`)],
     ]);
   });
 });

@@ -58,7 +58,7 @@ export function programmesPublicRoutes(app: FastifyInstance, deps: { programmes:
     const answers = answersFromForm(body);
     const actor = request.person ? actorOf(request) : null;
     // The details and the answers are checked together, so every mistake is shown at once.
-    const answerErrors = (await programmes.answerErrors(request.params.id, answers)).map((e) => ({ path: `q_${e.path}`, message: e.message }));
+    const answerErrors = (await programmes.answerErrors(request.params.id, answers, { easyRead: request.query.easy === '1' })).map((e) => ({ path: `q_${e.path}`, message: e.message }));
     // Staff may apply for someone without email; anyone else needs one, so we can reply.
     const staff = request.person?.role === 'admin' || request.person?.role === 'staff';
     const noEmail = !staff && !String(body.email ?? '').trim() ? [{ path: 'email', message: 'Enter your email address. No email? Ask the team to apply with you' }] : [];

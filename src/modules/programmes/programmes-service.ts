@@ -228,9 +228,11 @@ export function createProgrammesService(deps: {
     },
 
     /** Mistakes in answers to the cohort's application form, by question key. */
-    async answerErrors(cohortId: string, answers: Record<string, unknown>) {
+    async answerErrors(cohortId: string, answers: Record<string, unknown>, opts: { easyRead?: boolean } = {}) {
       const cohort = await mustFindCohort(cohortId);
-      return checkAnswers(await applicationQuestions(await mustFindProgramme(cohort.programmeId)), answers).errors;
+      const questions = await applicationQuestions(await mustFindProgramme(cohort.programmeId));
+      // Messages name each question in the words the person was shown.
+      return checkAnswers(opts.easyRead ? questions.map((q) => ({ ...q, text: q.easyReadText ?? q.text })) : questions, answers).errors;
     },
 
     applicationsOf: (cohortId: string, opts?: Parameters<ProgrammesRepository['applicationsOf']>[2]) => repo.applicationsOf(db, cohortId, opts),
