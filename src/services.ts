@@ -59,7 +59,11 @@ export function createServices(deps: { db: Db; config: Config; jobs: Pick<Jobs, 
     people: repositories.people,
     consents: repositories.consents,
     audit: repositories.audit,
-    forgetCredentials: repositories.auth.forgetCredentials,
+    // Erasure also reaches sign-in credentials and programme records (answers, notes, certificates).
+    forgetCredentials: async (tx, personId) => {
+      await repositories.auth.forgetCredentials(tx, personId);
+      await repositories.programmes.forgetPerson(tx, personId);
+    },
   });
   const registrations = createRegistrationsService({
     db,

@@ -179,6 +179,8 @@ export function programmesApiRoutes(app: FastifyInstance, deps: { programmes: Pr
   app.get<{ Params: { serial: string } }>('/api/v1/certificates/:serial', { config: { access: 'public', api: true } }, async (request) => publicCertificate(await certificates.get(request.params.serial)));
   app.get<{ Params: { serial: string } }>('/api/v1/certificates/:serial/credential.json', { config: { access: 'public', api: true } }, async (request, reply) => {
     const c = await certificates.get(request.params.serial);
+    // Erased at the person's request: the signed file held their name, so it is gone.
+    if (!Object.keys(c.credential).length) throw new NotFoundError('This credential is no longer available');
     return reply.type('application/json').header('content-disposition', `attachment; filename="certificate-${c.serial}.json"`).send(c.credential);
   });
   app.post('/api/v1/credentials/verify', { config: { access: 'public', api: true }, preHandler: requireJson }, async (request) => certificates.check(request.body));

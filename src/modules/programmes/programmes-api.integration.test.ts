@@ -263,3 +263,21 @@ describe('attendance, projects, graduation and certificates', () => {
     assert.equal((await api('POST', `/api/v1/sessions/${s.id}/attendance`, { personId: person.id, attended: 'yes' })).statusCode, 400);
   });
 });
+
+test('erasure reaches programme records: answers and notes go, certificates are revoked and lose the name', async () => {
+  const p = (await api('POST', '/api/v1/programmes', { title: 'Erasure programme', summary: 's', placesPerCohort: 2 })).json();
+  const c = (await api('POST', `/api/v1/programmes/${p.id}/cohorts`, { name: 'c', startsOn: '2026-01-01', endsOn: '2026-02-01' })).json();
+  const person = await createPerson(t.services, { name: 'Erin Erased' });
+  const a = (await api('POST', `/api/v1/cohorts/${c.id}/applications`, { personId: person.id })).json();
+  for (const s of ['shortlisted', 'offered', 'accepted']) await status(a.id, s);
+  await t.services.programmes.review(admin, a.id, { score: 3, notes: 'Talked about her diagnosis' });
+  const { certificates } = (await api('POST', `/api/v1/cohorts/${c.id}/graduation`)).json();
+  await t.services.people.requestErasure({ personId: person.id, role: 'participant' }, person.id);
+  await t.services.people.confirmErasure(admin, person.id);
+  assert.deepEqual(await one('select answers, notes from applications where id = $1', [a.id]), { answers: {}, notes: null });
+  const check = (await api('GET', `/api/v1/certificates/${certificates[0].serial}`, undefined, null)).json();
+  assert.equal(check.status, 'revoked');
+  assert.doesNotMatch(check.name, /Erin/);
+  assert.equal((await api('GET', `/api/v1/certificates/${certificates[0].serial}/credential.json`, undefined, null)).statusCode, 404);
+  assert.doesNotMatch(JSON.stringify(await one('select * from certificates where person_id = $1', [person.id])), /Erin/);
+});

@@ -194,6 +194,18 @@ export function createProgrammesRepository() {
         });
     },
 
+    /**
+     * Erasure: what they wrote in applications and coaching goes; their certificates are revoked
+     * and no longer carry their name, so the public check page shows nothing about them.
+     */
+    async forgetPerson(ex: Executor, personId: string) {
+      await ex.execute(sql`update applications set answers = '{}', notes = null, helped_by = null, alumni_listed = false, shown_as = 'hidden' where person_id = ${personId}`);
+      await ex.execute(sql`update coaching_sessions set notes = null where participant_id = ${personId}`);
+      await ex.execute(
+        sql`update certificates set name = 'Name removed at the person’s request', credential = '{}'::jsonb, revoked_at = coalesce(revoked_at, now()), revoked_reason = coalesce(revoked_reason, 'The person asked for their data to be erased') where person_id = ${personId}`,
+      );
+    },
+
     /** Public alumni directory: graduates who chose to be listed. */
     async alumni(ex: Executor) {
       return ex
