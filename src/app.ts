@@ -86,7 +86,7 @@ export async function buildApp({ config, services, sessionSecret }: AppDeps): Pr
 
   homeRoutes(app, { db: services.db, demoAccounts: services.demoAccounts });
   authRoutes(app, { auth: services.auth, session, demo: config.demo, smtp: !!config.smtpUrl, linkMinutes: config.signIn.linkMinutes });
-  accountRoutes(app, { people: services.people, consents: services.consents });
+  accountRoutes(app, { people: services.people, consents: services.consents, programmes: { myApplications: services.programmes.myApplications, certificatesOfPerson: services.certificates.certificatesOfPerson } });
   peopleRoutes(app, { people: services.people, consents: services.consents });
   auditRoutes(app, { db: services.db, audit: services.repositories.audit, nameOf: services.nameOf });
   adminRoutes(app, { auth: services.auth, outboxDir: path.join(config.dataDir, 'outbox'), showOutbox: config.demo });

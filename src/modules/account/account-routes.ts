@@ -1,3 +1,5 @@
+import type { CertificatesService } from '../programmes/certificates-service.ts';
+import type { ProgrammesService } from '../programmes/programmes-service.ts';
 import type { FastifyInstance } from 'fastify';
 import { fieldFailure, parseForm } from '../../lib/forms.ts';
 import { ConflictError } from '../../lib/validation.ts';
@@ -10,7 +12,10 @@ import { accessNeedLabel, experienceLabel, personFormOptions, personFormValues, 
 const signedIn = { access: 'signed-in' } as const;
 
 /** A person's own record: details, access needs, consent, a download of everything, erasure. */
-export function accountRoutes(app: FastifyInstance, deps: { people: PeopleService; consents: ConsentsService }) {
+export function accountRoutes(
+  app: FastifyInstance,
+  deps: { people: PeopleService; consents: ConsentsService; programmes?: { myApplications: ProgrammesService['myApplications']; certificatesOfPerson: CertificatesService['certificatesOfPerson'] } },
+) {
   const { people, consents } = deps;
 
   app.get('/account', { config: signedIn }, async (request, reply) => {
@@ -65,7 +70,14 @@ export function accountRoutes(app: FastifyInstance, deps: { people: PeopleServic
   }
 
   app.get('/account/export', { config: signedIn }, async (request, reply) => {
-    const data = await people.exportFor(request.person!.id);
+    const id = request.person!.id;
+    const data = await people.exportFor(id);
+    // Programme records too: applications with the answers given, and certificates.
+    const [applications, certificates] = deps.programmes ? await Promise.all([deps.programmes.myApplications(id), deps.programmes.certificatesOfPerson(id)]) : [[], []];
+    Object.assign(data, {
+      applications: applications.map((a) => ({ programme: a.programme.title, cohort: a.cohort.name, status: a.application.status, answers: a.application.answers, appliedAt: a.application.createdAt })),
+      certificates: certificates.map((c) => ({ serial: c.serial, name: c.name, achievement: c.achievement, issuedOn: c.issuedOn, revoked: !!c.revokedAt })),
+    });
     return reply
       .header('content-disposition', 'attachment; filename="my-coproduce-data.json"')
       .header('cache-control', 'no-store')

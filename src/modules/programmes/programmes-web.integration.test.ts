@@ -111,6 +111,10 @@ test('an applicant accepts their offer, then sees their group, shown as each cho
   await me.post(`/cohorts/${openCohort}/membership`, { shownAs: 'hidden', alumniListed: 'no' });
   assert.equal((await one('select shown_as from applications where id = $1', [id])).shown_as, 'hidden');
   assert.doesNotMatch((await me.get(`/cohorts/${openCohort}`)).body, /<li>Joe Barker/);
+  // Their download holds the application and its answers.
+  const exported = JSON.parse((await me.get('/account/export')).body);
+  assert.equal(exported.applications[0].status, 'accepted');
+  assert.match(exported.applications[0].answers.why, /brother/);
 });
 
 test('coaching notes are for the coach and the person coached, not staff', async () => {
