@@ -77,7 +77,7 @@ describe('outbox without SMTP', () => {
     const client = new WebClient(t.app);
     await client.get('/sign-in');
     await client.post('/sign-in', { email: 'demo-participant@coproduce.example' });
-    const mail = await t.waitForEmail('demo-participant@coproduce.example');
+    const mail = await t.waitForEmail('demo-participant@coproduce.example', { subject: /link to sign in/ });
     assert.match(mail.file, /\.eml$/);
     assert.match(mail.body, /sign-in\/verify\?token=/);
 
