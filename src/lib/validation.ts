@@ -56,3 +56,10 @@ export class ConflictError extends Error {}
 export class ForbiddenError extends Error {}
 
 export class TooManyRequestsError extends Error {}
+
+/** A textarea of one item a line (partners, say): the lines that are not blank, trimmed. */
+export const lines = (v: unknown): string[] =>
+  String(v ?? '')
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { SESSION_FORMATS, SESSION_KINDS } from '../../db/schema.ts';
 import { fromLondon, parseTime } from '../../lib/dates.ts';
-import { asList, blankToUndefined } from '../../lib/validation.ts';
+import { asList, blankToUndefined, lines } from '../../lib/validation.ts';
 import { personInputSchema } from '../people/people-schemas.ts';
 
 const text = (max: number, label: string) => z.string().trim().max(max, `${label} must be ${max} characters or fewer`);
@@ -108,11 +108,6 @@ function londonDateTime(body: Record<string, unknown>, datePrefix: string, timeF
   return fromLondon(year, month, day, time.hour, time.minute);
 }
 
-const lines = (v: unknown) =>
-  String(v ?? '')
-    .split(/\r?\n/)
-    .map((l) => l.trim())
-    .filter(Boolean);
 
 const optionalString = (v: unknown) => blankToUndefined(typeof v === 'string' ? v : undefined) as string | undefined;
 

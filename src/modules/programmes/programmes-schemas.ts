@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { APPLICATION_STATUSES, SHOWN_AS } from '../../db/schema.ts';
-import { asList, blankToUndefined } from '../../lib/validation.ts';
+import { asList, blankToUndefined, lines } from '../../lib/validation.ts';
 import { normalisePersonForm, personInputSchema } from '../people/people-schemas.ts';
 
 const text = (max: number, label: string) => z.string().trim().max(max, `${label} must be ${max} characters or fewer`);
@@ -83,11 +83,6 @@ const numberFrom = (v: unknown) => {
   const t = String(v ?? '').trim();
   return t === '' ? undefined : /^\d+$/.test(t) ? Number(t) : NaN;
 };
-const lines = (v: unknown) =>
-  String(v ?? '')
-    .split(/\r?\n/)
-    .map((l) => l.trim())
-    .filter(Boolean);
 
 export const programmeFormSchema = z
   .record(z.string(), z.unknown())
