@@ -59,11 +59,7 @@ export function createServices(deps: { db: Db; config: Config; jobs: Pick<Jobs, 
     people: repositories.people,
     consents: repositories.consents,
     audit: repositories.audit,
-    // Erasure also reaches sign-in credentials and programme records (answers, notes, certificates).
-    forgetCredentials: async (tx, personId) => {
-      await repositories.auth.forgetCredentials(tx, personId);
-      await repositories.programmes.forgetPerson(tx, personId);
-    },
+    forgetElsewhere: [repositories.auth.forgetCredentials, repositories.programmes.forgetPerson],
   });
   const registrations = createRegistrationsService({
     db,

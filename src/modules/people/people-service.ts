@@ -59,7 +59,8 @@ export function createPeopleService(deps: {
   people: PeopleRepository;
   consents: ConsentsRepository;
   audit: AuditRepository;
-  forgetCredentials: (ex: Executor, personId: string) => Promise<void>;
+  /** What other modules hold about a person and drop on erasure (sign-in credentials, programme records). */
+  forgetElsewhere: ((ex: Executor, personId: string) => Promise<void>)[];
 }) {
   const { db, people, consents, audit } = deps;
 
@@ -184,7 +185,7 @@ export function createPeopleService(deps: {
         }
         await people.anonymise(tx, personId);
         await consents.deleteForPerson(tx, personId);
-        await deps.forgetCredentials(tx, personId);
+        for (const forget of deps.forgetElsewhere) await forget(tx, personId);
         await audit.insert(tx, { actorId: actor.personId, action: 'person.erased', subjectType: 'person', subjectId: personId });
       });
     },
