@@ -138,8 +138,8 @@ export function createCertificatesService(deps: {
     certificatesOf: (cohortId: string) => repo.certificatesOf(db, cohortId),
     certificatesOfPerson: (personId: string) => repo.certificatesOfPerson(db, personId),
 
-    async pdf(serial: string, cohortName: string): Promise<Buffer> {
-      const c = await mustFind(serial);
+    /** The certificate as a PDF, for a certificate already found. */
+    pdf(c: Certificate, cohortName: string): Promise<Buffer> {
       return renderCertificate({ ...c, cohortName, verifyUrl: verifyUrl(c.serial), revoked: !!c.revokedAt });
     },
 

@@ -226,7 +226,7 @@ describe('attendance, projects, graduation and certificates', () => {
     assert.match(alteredCheck.reason, /changed since it was issued/);
 
     // The PDF carries the name, programme, cohort, serial and where to check it.
-    const text = await pdfText(await t.services.certificates.pdf(sam, 'Autumn pilot'));
+    const text = await pdfText(await t.services.certificates.pdf(await t.services.certificates.get(sam), 'Autumn pilot'));
     for (const want of ['Sam Okafor', 'Leading Together', 'Autumn pilot', sam, `/certificates/${sam}`]) assert.ok(text.includes(want), want);
 
     // Revoked: the status says so; the credential stays genuine but is reported revoked.
@@ -237,7 +237,7 @@ describe('attendance, projects, graduation and certificates', () => {
     const revokedCheck = (await api('POST', '/api/v1/credentials/verify', credential, null)).json();
     assert.equal(revokedCheck.verified, false);
     assert.match(revokedCheck.reason, /revoked/);
-    assert.match(await pdfText(await t.services.certificates.pdf(sam, 'Autumn pilot')), /REVOKED/);
+    assert.match(await pdfText(await t.services.certificates.pdf(await t.services.certificates.get(sam), 'Autumn pilot')), /REVOKED/);
 
     // Graduates are emailed a link to their certificate.
     const email = await t.waitForEmail('grad2@example.org', { subject: /graduated/ });

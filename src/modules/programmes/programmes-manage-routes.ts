@@ -146,7 +146,7 @@ export function programmesManageRoutes(app: FastifyInstance, deps: { programmes:
       .filter((a) => !filter || a.status === filter)
       .map((a) => ({ ...a, statusText: statusLabel(a.status), experienceText: experienceLabel(a.experience).split(' (')[0], onBehalf: !!a.submittedBy || !!a.helpedBy }));
     const counts = Object.entries(STATUS_LABELS).map(([value, text]) => ({ value, text: `${text} (${all.filter((a) => a.status === value).length})`, selected: value === filter }));
-    return reply.view('programmes/views/manage-cohort.njk', { title: `${c.name}: applications`, programme: programmeView(p), cohort: cohortView(c), rows, mix: mixMeterView(await programmes.mix(c.id)), statusItems: [{ value: '', text: `All (${all.length})` }, ...counts] });
+    return reply.view('programmes/views/manage-cohort.njk', { title: `${c.name}: applications`, programme: programmeView(p), cohort: cohortView(c), rows, mix: mixMeterView(await programmes.mix(c, p)), statusItems: [{ value: '', text: `All (${all.length})` }, ...counts] });
   });
 
   async function applicationPage(reply: FastifyReply, id: string, request: Parameters<typeof actorOf>[0], extra: { failure?: FormFailure; values?: Record<string, unknown>; warning?: { to: string; text: string }; status?: number } = {}) {
@@ -161,7 +161,7 @@ export function programmesManageRoutes(app: FastifyInstance, deps: { programmes:
       cohort: cohortView(c),
       answers,
       moves: NEXT_STATUSES[a.status].map((s) => ({ value: s, text: STATUS_LABELS[s] })),
-      mix: mixMeterView(await programmes.mix(c.id)),
+      mix: mixMeterView(await programmes.mix(c, p)),
       values: extra.values ?? { score: a.score ? String(a.score) : '', notes: a.notes ?? '' },
       warning: extra.warning,
       errors: extra.failure?.errors ?? {},

@@ -122,7 +122,7 @@ export function programmesPublicRoutes(app: FastifyInstance, deps: { programmes:
   app.get<{ Params: { serial: string } }>('/certificates/:serial/certificate.pdf', { config: PUBLIC }, async (request, reply) => {
     const c = await certificates.get(request.params.serial);
     const cohort = await programmes.getCohort(c.cohortId);
-    const pdf = await certificates.pdf(c.serial, cohort.name);
+    const pdf = await certificates.pdf(c, cohort.name);
     return reply.type('application/pdf').header('content-disposition', `inline; filename="certificate-${c.serial}.pdf"`).send(pdf);
   });
 }

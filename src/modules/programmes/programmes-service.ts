@@ -243,10 +243,8 @@ export function createProgrammesService(deps: {
       return a;
     },
 
-    async mix(cohortId: string): Promise<Mix> {
-      const c = await mustFindCohort(cohortId);
-      return mixIn(db, c, await mustFindProgramme(c.programmeId));
-    },
+    /** The mix meter for a cohort the caller has already loaded, with its programme. */
+    mix: (cohort: Cohort, programme: Programme): Promise<Mix> => mixIn(db, cohort, programme),
 
     /**
      * Moves an application on. Staff may make any allowed move; applicants may only accept or
@@ -259,6 +257,8 @@ export function createProgrammesService(deps: {
         const self = found?.personId === actor.personId;
         if (!found || (!isStaff(actor) && !self)) throw new NotFoundError('No application with that id');
         if (!isStaff(actor) && !['accepted', 'declined', 'withdrawn'].includes(to)) throw new ForbiddenError('Only staff can make that change');
+        // Cohort first, then the application: every writer locks in this order, so none deadlock,
+        // and the application is read again under the lock in case it moved meanwhile.
         const cohort = await mustFindCohort(found.cohortId, tx, true);
         const a = (await repo.findApplication(tx, id, { forUpdate: true }))!;
         if (a.status === to) return { application: a, warning: null as string | null, tell: null };
