@@ -90,7 +90,8 @@ export type RegistrationInput = z.infer<typeof registrationInputSchema>;
 
 // ---- HTML forms: strings in, the same shapes out -------------------------------------------
 
-function londonDateTime(body: Record<string, unknown>, datePrefix: string, timeField: string, ctx: z.RefinementCtx, label: string): Date | null {
+/** A London date typed in an nhsuk date input (`<prefix>[day]` …) and a time field, as one instant. */
+export function londonDateTime(body: Record<string, unknown>, datePrefix: string, timeField: string, ctx: z.RefinementCtx, label: string): Date | null {
   const day = Number(body[`${datePrefix}[day]`]);
   const month = Number(body[`${datePrefix}[month]`]);
   const year = Number(body[`${datePrefix}[year]`]);

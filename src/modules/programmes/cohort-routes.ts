@@ -1,13 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { formatRange, fromLondon, parseTime } from '../../lib/dates.ts';
-import { asTyped, fieldFailure, formFailure, parseForm, summaryFailure, type FormFailure } from '../../lib/forms.ts';
+import { asTyped, formFailure, parseForm, summaryFailure, type FormFailure } from '../../lib/forms.ts';
 import { asList, ConflictError, ValidationError } from '../../lib/validation.ts';
 import { actorOf } from '../../plugins/access.ts';
 import type { CertificatesService } from './certificates-service.ts';
 import type { CohortService } from './cohort-service.ts';
 import { coachingFormSchema, coachingNotesSchema, projectFormSchema, projectUpdateSchema, revokeInputSchema } from './programmes-schemas.ts';
 import type { ProgrammesService } from './programmes-service.ts';
-import { cohortView, scheduleView } from './programmes-view.ts';
+import { coachingWhen, cohortView, scheduleView } from './programmes-view.ts';
 
 const STAFF = { access: ['admin', 'staff'] as const, hideWhenDenied: true };
 const SIGNED_IN = { access: 'signed-in' as const };
@@ -92,7 +91,7 @@ export function cohortRoutes(app: FastifyInstance, deps: { programmes: Programme
     const p = await cohorts.getProject(request.params.id);
     const actor = actorOf(request);
     const back = actor.role === 'admin' || actor.role === 'staff' ? `/manage/cohorts/${p.cohortId}/projects` : `/cohorts/${p.cohortId}`;
-    if (!form.ok) return reply.redirect(`${back}?update=empty#project-${p.id}`, 303);
+    if (!form.ok) return reply.redirect(`${back}?empty=${p.id}#project-${p.id}`, 303);
     await cohorts.addUpdate(actor, p.id, form.data.body);
     return reply.redirect(`${back}#project-${p.id}`, 303);
   });
@@ -106,7 +105,7 @@ export function cohortRoutes(app: FastifyInstance, deps: { programmes: Programme
       title: `${cohort.name}: coaching`,
       programme,
       cohort: cohortView(cohort),
-      rows: rows.map((c) => ({ ...c, who: names.get(c.participantId) ?? 'Someone', coach: names.get(c.coachId) ?? 'A coach', when: formatRange(c.startsAt, new Date(c.startsAt.getTime() + 3600_000)) })),
+      rows: rows.map((c) => ({ ...c, who: names.get(c.participantId) ?? 'Someone', coach: names.get(c.coachId) ?? 'A coach', when: coachingWhen(c.startsAt) })),
       memberItems: [{ value: '', text: 'Choose' }, ...members.map((m) => ({ value: m.personId, text: m.name, selected: m.personId === extra.values?.participantId }))],
       coachItems: [{ value: '', text: 'Choose' }, ...coaches.map((c) => ({ value: c.id, text: c.name, selected: c.id === extra.values?.coachId }))],
       values: extra.values ?? {},
@@ -117,17 +116,8 @@ export function cohortRoutes(app: FastifyInstance, deps: { programmes: Programme
   app.get<{ Params: { id: string } }>('/manage/cohorts/:id/coaching', { config: STAFF }, (request, reply) => coachingPage(request, reply));
   app.post<{ Params: { id: string } }>('/manage/cohorts/:id/coaching', { config: STAFF }, async (request, reply) => {
     const b = (request.body ?? {}) as Record<string, unknown>;
-    const [y, m, d] = ['year', 'month', 'day'].map((k) => Number(b[`date[${k}]`]));
-    const time = parseTime(String(b.time ?? ''));
-    const probe = Number.isInteger(y) && Number.isInteger(m) && Number.isInteger(d) ? new Date(Date.UTC(y!, m! - 1, d!)) : null;
-    const valid = probe && y! > 2000 && y! < 2100 && probe.getUTCMonth() === m! - 1 && probe.getUTCDate() === d && time;
-    const startsAt = valid ? fromLondon(y!, m!, d!, time.hour, time.minute) : undefined;
-    const form = parseForm(coachingFormSchema, { participantId: b.participantId, coachId: b.coachId, startsAt });
-    if (!form.ok || !startsAt) {
-      const failure = !startsAt ? fieldFailure('date', 'Enter the date and time, like 12 3 2027 and 2pm', { idFor: () => 'date[day]' }) : (form as FormFailure);
-      if (!form.ok && !startsAt) Object.assign(failure.errors, form.errors), failure.errorList.push(...form.errorList);
-      return coachingPage(request, reply, { values: b, failure, status: 400 });
-    }
+    const form = parseForm(coachingFormSchema, b, { idFor: (f) => (f === 'date' ? 'date[day]' : f) });
+    if (!form.ok) return coachingPage(request, reply, { values: b, failure: form, status: 400 });
     try {
       await cohorts.bookCoaching(actorOf(request), request.params.id, form.data);
     } catch (err) {
@@ -140,12 +130,12 @@ export function cohortRoutes(app: FastifyInstance, deps: { programmes: Programme
   /** The coach writes notes; the person coached reads them. No one else. */
   app.get<{ Params: { id: string } }>('/coaching/:id', { config: SIGNED_IN }, async (request, reply) => {
     const c = await cohorts.getCoachingForNotes(actorOf(request), request.params.id);
-    return reply.view('programmes/views/coaching.njk', { title: 'Coaching session', coaching: { ...c, when: formatRange(c.startsAt, new Date(c.startsAt.getTime() + 3600_000)) }, isCoach: c.coachId === actorOf(request).personId, values: { notes: c.notes ?? '', status: c.status }, errors: {}, errorList: [] });
+    return reply.view('programmes/views/coaching.njk', { title: 'Coaching session', coaching: { ...c, when: coachingWhen(c.startsAt) }, isCoach: c.coachId === actorOf(request).personId, values: { notes: c.notes ?? '', status: c.status }, errors: {}, errorList: [] });
   });
   app.post<{ Params: { id: string } }>('/coaching/:id', { config: SIGNED_IN }, async (request, reply) => {
     const form = parseForm(coachingNotesSchema, request.body);
     const c = await cohorts.getCoachingForNotes(actorOf(request), request.params.id);
-    if (!form.ok) return reply.status(400).view('programmes/views/coaching.njk', { title: 'Coaching session', coaching: { ...c, when: formatRange(c.startsAt, c.startsAt) }, isCoach: true, values: request.body, errors: form.errors, errorList: form.errorList });
+    if (!form.ok) return reply.status(400).view('programmes/views/coaching.njk', { title: 'Coaching session', coaching: { ...c, when: coachingWhen(c.startsAt) }, isCoach: true, values: request.body, errors: form.errors, errorList: form.errorList });
     await cohorts.recordCoaching(actorOf(request), c.id, form.data);
     return reply.redirect(`/coaching/${c.id}?saved=1`, 303);
   });

@@ -2,12 +2,11 @@ import type { FastifyInstance } from 'fastify';
 import { parseForm } from '../../lib/forms.ts';
 import { ConflictError, NotFoundError } from '../../lib/validation.ts';
 import { actorOf } from '../../plugins/access.ts';
-import { formatRange } from '../../lib/dates.ts';
 import type { CertificatesService } from './certificates-service.ts';
 import type { CohortService } from './cohort-service.ts';
 import { membershipFormSchema, SHOWN_AS_LABELS } from './programmes-schemas.ts';
 import type { ProgrammesService } from './programmes-service.ts';
-import { cohortView, scheduleView, statusLabel } from './programmes-view.ts';
+import { coachingWhen, cohortView, scheduleView, statusLabel } from './programmes-view.ts';
 
 const SIGNED_IN = { access: 'signed-in' as const };
 const RESPONSES = { accept: 'accepted', decline: 'declined', withdraw: 'withdrawn' } as const;
@@ -41,7 +40,7 @@ export function memberRoutes(app: FastifyInstance, deps: { programmes: Programme
   });
 
   /** A member's view of their group: schedule, who is in it (as each chose), their project and coaching. */
-  app.get<{ Params: { id: string }; Querystring: { saved?: string } }>('/cohorts/:id', { config: SIGNED_IN }, async (request, reply) => {
+  app.get<{ Params: { id: string }; Querystring: { saved?: string; empty?: string } }>('/cohorts/:id', { config: SIGNED_IN }, async (request, reply) => {
     const actor = actorOf(request);
     const membership = await programmes.membership(request.params.id, actor.personId);
     if (!membership) throw new NotFoundError('You are not in that group');
@@ -55,10 +54,11 @@ export function memberRoutes(app: FastifyInstance, deps: { programmes: Programme
       sessions: sessions.map(scheduleView),
       group,
       myProjects: projects.filter((p) => p.members.some((m) => m.personId === actor.personId)),
-      coaching: coaching.map((c) => ({ ...c, when: formatRange(c.startsAt, new Date(c.startsAt.getTime() + 3600_000)) })),
+      coaching: coaching.map((c) => ({ ...c, when: coachingWhen(c.startsAt) })),
       shownItems: Object.entries(SHOWN_AS_LABELS).map(([value, text]) => ({ value, text })),
       values: { shownAs: membership.shownAs, alumniListed: membership.alumniListed ? 'yes' : 'no' },
       saved: request.query.saved === '1',
+      emptyUpdate: request.query.empty,
     });
   });
 

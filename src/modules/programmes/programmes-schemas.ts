@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { APPLICATION_STATUSES, SHOWN_AS } from '../../db/schema.ts';
 import { asList, blankToUndefined, lines } from '../../lib/validation.ts';
+import { londonDateTime } from '../events/events-schemas.ts';
 import { normalisePersonForm, personInputSchema } from '../people/people-schemas.ts';
 
 const text = (max: number, label: string) => z.string().trim().max(max, `${label} must be ${max} characters or fewer`);
@@ -157,11 +158,16 @@ export const reviewFormSchema = z.preprocess(
   }),
 );
 
-export const coachingFormSchema = z.strictObject({
-  participantId: z.string({ error: 'Choose who is being coached' }).min(1, 'Choose who is being coached'),
-  coachId: z.string({ error: 'Choose the coach' }).min(1, 'Choose the coach'),
-  startsAt: z.date({ error: 'Enter the date and time' }),
-});
+export const coachingFormSchema = z
+  .record(z.string(), z.unknown())
+  .transform((b, ctx) => ({ participantId: b.participantId, coachId: b.coachId, startsAt: londonDateTime(b, 'date', 'time', ctx, 'coaching') ?? new Date(0) }))
+  .pipe(
+    z.strictObject({
+      participantId: z.string({ error: 'Choose who is being coached' }).min(1, 'Choose who is being coached'),
+      coachId: z.string({ error: 'Choose the coach' }).min(1, 'Choose the coach'),
+      startsAt: z.date(),
+    }),
+  );
 
 export const coachingNotesSchema = z.preprocess(
   (raw) => {

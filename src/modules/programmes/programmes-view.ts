@@ -43,3 +43,6 @@ export function mixMeterView(mix: Mix) {
     targetReachable: mix.professionalRoom === null || mix.professional <= mix.professionalRoom,
   };
 }
+
+/** When a coaching session is, as pages show it: booked as an hour. */
+export const coachingWhen = (startsAt: Date) => formatRange(startsAt, new Date(startsAt.getTime() + 60 * 60 * 1000));

@@ -111,6 +111,14 @@ test('an applicant accepts their offer, then sees their group, shown as each cho
   await me.post(`/cohorts/${openCohort}/membership`, { shownAs: 'hidden', alumniListed: 'no' });
   assert.equal((await one('select shown_as from applications where id = $1', [id])).shown_as, 'hidden');
   assert.doesNotMatch((await me.get(`/cohorts/${openCohort}`)).body, /<li>Joe Barker/);
+  // A project update with nothing in it is refused with a message, and nothing is added.
+  const project = await t.services.cohorts.createProject({ personId: (await one(`select id from people where email = 'demo-staff@coproduce.example'`)).id, role: 'staff' }, openCohort, { title: 'Carers’ voices', aim: 'Carers heard at the board', memberIds: [(await one('select person_id from applications where id = $1', [id])).person_id], coLeadIds: [] });
+  await me.get(`/cohorts/${openCohort}`);
+  const empty = await me.post(`/projects/${project.id}/updates`, { body: '  ' });
+  assert.match((await me.get(empty.headers.location as string)).body, /Error: <\/span>Write the update/);
+  assert.equal((await one('select count(*)::int as n from project_updates where project_id = $1', [project.id])).n, 0);
+  await me.post(`/projects/${project.id}/updates`, { body: 'Met the carers’ group' });
+  assert.equal((await one('select count(*)::int as n from project_updates where project_id = $1', [project.id])).n, 1);
   // Their download holds the application and its answers.
   const exported = JSON.parse((await me.get('/account/export')).body);
   assert.equal(exported.applications[0].status, 'accepted');
