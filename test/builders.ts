@@ -46,3 +46,9 @@ export async function createEventWithSession(
   if (opts.publish !== false) await services.events.publish(actor, event.id);
   return { event, session };
 }
+
+/** An organisation admin, as an actor for services and with an API token, as most API tests start. */
+export async function createAdminWithToken(services: Services, overrides: Partial<PersonInput> = { email: 'admin@example.org', name: 'Ada Admin' }) {
+  const person = await createPerson(services, overrides, 'admin');
+  return { admin: { personId: person.id, role: 'admin' as const }, token: await services.auth.createApiToken(null, person.id, 'tests') };
+}

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import ICAL from 'ical.js';
 import pg from 'pg';
-import { createEventWithSession, createPerson } from '../../../test/builders.ts';
+import { createAdminWithToken, createEventWithSession, createPerson } from '../../../test/builders.ts';
 import { startTestApp, type TestApp } from '../../../test/harness.ts';
 import { apiCaller, signIn, type WebClient } from '../../../test/web-client.ts';
 
@@ -19,9 +19,7 @@ before(async () => {
   t = await startTestApp();
   db = new pg.Client({ connectionString: t.databaseUrl });
   await db.connect();
-  const admin = await createPerson(t.services, { email: 'organiser@example.org', name: 'Olu Organiser' }, 'admin');
-  organiser = { personId: admin.id, role: 'admin' };
-  token = await t.services.auth.createApiToken(null, admin.id, 'tests');
+  ({ admin: organiser, token } = await createAdminWithToken(t.services, { email: 'organiser@example.org', name: 'Olu Organiser' }));
   await createPerson(t.services, { email: 'staff@example.org', name: 'Stef Staff' }, 'staff');
   staff = await signIn(t, 'staff@example.org');
 });

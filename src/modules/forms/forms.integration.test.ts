@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
-import { createEventWithSession, createPerson } from '../../../test/builders.ts';
+import { createAdminWithToken, createEventWithSession, createPerson } from '../../../test/builders.ts';
 import { startTestApp, type TestApp } from '../../../test/harness.ts';
 import { apiCaller, signIn, WebClient } from '../../../test/web-client.ts';
 import type { QuestionInput } from './forms-schemas.ts';
@@ -20,9 +20,7 @@ before(async () => {
   t = await startTestApp();
   db = new pg.Client({ connectionString: t.databaseUrl });
   await db.connect();
-  const a = await createPerson(t.services, { email: 'admin@example.org', name: 'Ada Admin' }, 'admin');
-  admin = { personId: a.id, role: 'admin' };
-  token = await t.services.auth.createApiToken(null, a.id, 'tests');
+  ({ admin, token } = await createAdminWithToken(t.services));
 });
 after(async () => {
   await db.end();

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
-import { aPerson, createPerson } from '../../../test/builders.ts';
+import { aPerson, createAdminWithToken, createPerson } from '../../../test/builders.ts';
 import { startTestApp, type TestApp } from '../../../test/harness.ts';
 import { pdfText } from '../../../test/pdf.ts';
 import { apiCaller } from '../../../test/web-client.ts';
@@ -18,9 +18,7 @@ before(async () => {
   t = await startTestApp();
   db = new pg.Client({ connectionString: t.databaseUrl });
   await db.connect();
-  const a = await createPerson(t.services, { email: 'admin@example.org', name: 'Ada Admin' }, 'admin');
-  admin = { personId: a.id, role: 'admin' };
-  token = await t.services.auth.createApiToken(null, a.id, 'tests');
+  ({ admin, token } = await createAdminWithToken(t.services));
 });
 after(async () => {
   await db.end();
