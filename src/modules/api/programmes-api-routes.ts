@@ -11,6 +11,7 @@ import { publicCertificate } from '../programmes/certificates-service.ts';
 import type { CohortService } from '../programmes/cohort-service.ts';
 import { applicationInputSchema, attendanceInputSchema, cohortInputSchema, programmeInputSchema, revokeInputSchema, statusChangeSchema } from '../programmes/programmes-schemas.ts';
 import type { ProgrammesService } from '../programmes/programmes-service.ts';
+import { mixOf } from '../programmes/selection.ts';
 import { listQuerySchema, parseApi, requireJson, STAFF_API } from './api-common.ts';
 
 export const programmeOutSchema = z.object({
@@ -100,7 +101,10 @@ export function programmesApiRoutes(app: FastifyInstance, deps: { programmes: Pr
 
   async function cohortOut(c: Cohort): Promise<z.infer<typeof cohortOutSchema>> {
     const [held, sessions] = await Promise.all([programmes.applicationsOf(c.id, { statuses: ['offered', 'accepted'] }), programmes.sessionsOf(c)]);
-    const mixOf = (rows: typeof held) => ({ lived: rows.filter((r) => r.experience === 'lived').length, professional: rows.filter((r) => r.experience === 'professional').length, both: rows.filter((r) => r.experience === 'both').length });
+    const experienceMix = (rows: typeof held) => {
+      const { lived, professional, both } = mixOf(rows, { places: c.places, livedMinShare: null, tracked: [] });
+      return { lived, professional, both };
+    };
     const members = held.filter((a) => a.status === 'accepted');
     return {
       id: c.id,
@@ -113,8 +117,8 @@ export function programmesApiRoutes(app: FastifyInstance, deps: { programmes: Pr
       graduatedAt: c.graduatedAt?.toISOString() ?? null,
       members: members.length,
       offered: held.length - members.length,
-      mix: mixOf(members),
-      mixIncludingOffers: mixOf(held),
+      mix: experienceMix(members),
+      mixIncludingOffers: experienceMix(held),
       sessions: sessions.map((s) => ({ id: s.id, title: s.title, kind: s.kind, startsAt: s.startsAt.toISOString(), endsAt: s.endsAt.toISOString(), format: s.format })),
     };
   }
