@@ -44,7 +44,17 @@ export async function startRuntime(config: Config, opts: { work: boolean; seed: 
     const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, outboxDir: path.join(config.dataDir, 'outbox') });
     // Services need the queue to send email, and the hourly clean-up needs services: bound late.
     let late: Services | undefined;
-    const jobs = await startJobs({ databaseUrl, mailer, work: opts.work, log: opts.log, cleanup: async () => late?.auth.removeExpired() });
+    const jobs = await startJobs({
+      databaseUrl,
+      mailer,
+      work: opts.work,
+      log: opts.log,
+      composeEmail: async (request) => {
+        if (!late) throw new Error('Services are not ready yet');
+        return late.composeEmail(request);
+      },
+      cleanup: async () => late?.auth.removeExpired(),
+    });
     const { sessionSecret, signingKey } = await loadSecrets(config.dataDir, { sessionSecret: config.sessionSecret, signingKey: config.signingKey });
     const services = createServices({ db: database.db, config, jobs, secret: sessionSecret, signingKey, log: (m, err) => (err ? opts.log.error({ err }, m) : opts.log.info(m)) });
     late = services;

@@ -7,6 +7,7 @@ import { createAuthService } from './modules/auth/auth-service.ts';
 import { createConsentsRepository } from './modules/consents/consents-repository.ts';
 import { createConsentsService } from './modules/consents/consents-service.ts';
 import { DEMO_ACCOUNTS } from './modules/demo/demo-data.ts';
+import { emailComposerRegistry, type EmailRequest } from './modules/email/email-requests.ts';
 import type { OutgoingEmail } from './modules/email/mailer.ts';
 import { createPeopleRepository } from './modules/people/people-repository.ts';
 import { createPeopleService } from './modules/people/people-service.ts';
@@ -43,15 +44,6 @@ export function createServices(deps: { db: Db; config: Config; jobs: Pick<Jobs, 
     results: createResultsRepository(),
     programmes: createProgrammesRepository(),
     cohort: createCohortRepository(),
-  };
-  // In demo mode without a mail server, the sign-in link is also printed, so a newcomer can sign in.
-  const printLinks = config.demo && !config.smtpUrl;
-  const sendEmail = async (message: OutgoingEmail) => {
-    await deps.jobs.sendEmail(message);
-    if (printLinks && message.kind === 'sign-in') {
-      const link = /https?:\/\/\S+/.exec(message.text)?.[0];
-      deps.log(`Sign-in link for ${message.to}: ${link}`);
-    }
   };
   const consents = createConsentsService({ db, consents: repositories.consents, audit: repositories.audit });
   const people = createPeopleService({
@@ -108,13 +100,23 @@ export function createServices(deps: { db: Db; config: Config; jobs: Pick<Jobs, 
     programmes: repositories.programmes,
     cohortService: cohorts,
     audit: repositories.audit,
+    people: repositories.people,
     jobs: deps.jobs,
   });
-  const auth = createAuthService({ db, config, auth: repositories.auth, people: repositories.people, audit: repositories.audit, sendEmail });
+  const auth = createAuthService({ db, config, auth: repositories.auth, people: repositories.people, audit: repositories.audit, secret: deps.secret, sendEmail: deps.jobs.sendEmail });
+  const emailComposers = emailComposerRegistry(auth.composers, registrations.composers, forms.composers, programmes.composers, certificates.composers);
+  // In demo mode without a mail server, the sign-in link is also printed, so a newcomer can sign in.
+  const printLinks = config.demo && !config.smtpUrl;
+  async function composeEmail(request: EmailRequest): Promise<OutgoingEmail | null> {
+    const message = await emailComposers.compose(request);
+    if (message && printLinks && message.kind === 'sign-in') deps.log(`Sign-in link for ${message.to}: ${/https?:\/\/\S+/.exec(message.text)?.[0]}`);
+    return message;
+  }
 
   return {
     db,
     repositories,
+    composeEmail,
     people,
     consents,
     auth,

@@ -1,4 +1,5 @@
 import PgBoss from 'pg-boss';
+import type { EmailRequest } from '../modules/email/email-requests.ts';
 import type { Mailer, OutgoingEmail } from '../modules/email/mailer.ts';
 
 export const EMAIL_QUEUE = 'email.send';
@@ -7,7 +8,8 @@ export const REMINDER_QUEUE = 'registration.reminder';
 export const THEMES_QUEUE = 'form.themes';
 
 export interface Jobs {
-  sendEmail(message: OutgoingEmail): Promise<void>;
+  /** Queues an email by kind and ids; the message is composed when the job runs. */
+  sendEmail(request: EmailRequest): Promise<void>;
   /** Queues a job, to run now or at `startAfter`; one job per `singletonKey` at a time. */
   enqueue(queue: string, data: object, opts?: { startAfter?: Date; singletonKey?: string }): Promise<void>;
   /** Runs a handler for a queue's jobs (only in a process that works the queue). */
@@ -39,6 +41,8 @@ export async function prepareJobSchema(databaseUrl: string): Promise<void> {
 export async function startJobs(opts: {
   databaseUrl: string;
   mailer: Mailer;
+  /** Builds a queued email from its ids when the job runs; null skips it. */
+  composeEmail: (request: EmailRequest) => Promise<OutgoingEmail | null>;
   work: boolean;
   /** Hourly housekeeping (expired sessions and sign-in links). */
   cleanup?: () => Promise<void>;
@@ -49,7 +53,7 @@ export async function startJobs(opts: {
     max: 4,
     schedule: opts.work,
     supervise: opts.work,
-    // Emails carry sign-in links: keep finished jobs briefly, then delete them.
+    // Jobs carry only ids, but there is no reason to keep finished ones long.
     archiveCompletedAfterSeconds: 60,
     deleteAfterHours: 1,
   });
@@ -57,8 +61,11 @@ export async function startJobs(opts: {
   await boss.start();
   await createQueues(boss);
   if (opts.work) {
-    await boss.work<OutgoingEmail>(EMAIL_QUEUE, { pollingIntervalSeconds: 0.5, batchSize: 5 }, async (jobs) => {
-      for (const job of jobs) await opts.mailer.send(job.data);
+    await boss.work<EmailRequest>(EMAIL_QUEUE, { pollingIntervalSeconds: 0.5, batchSize: 5 }, async (jobs) => {
+      for (const job of jobs) {
+        const message = await opts.composeEmail(job.data);
+        if (message) await opts.mailer.send(message);
+      }
     });
     if (opts.cleanup) {
       const cleanup = opts.cleanup;
@@ -67,8 +74,8 @@ export async function startJobs(opts: {
     }
   }
   return {
-    async sendEmail(message) {
-      const id = await boss.send(EMAIL_QUEUE, message);
+    async sendEmail(request) {
+      const id = await boss.send(EMAIL_QUEUE, { kind: request.kind, ref: request.ref });
       if (!id) throw new Error('The email could not be queued');
     },
     async enqueue(queue, data, options = {}) {

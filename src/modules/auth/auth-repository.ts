@@ -19,8 +19,12 @@ export function createAuthRepository() {
       await ex.execute(sql`select pg_advisory_xact_lock(hashtext(${key}))`);
     },
 
-    async insertSignInToken(ex: Executor, row: { personId: string; tokenHash: string; expiresAt: Date }) {
+    async insertSignInToken(ex: Executor, row: { id: string; personId: string; tokenHash: string; expiresAt: Date }) {
       await ex.insert(signInTokens).values(row);
+    },
+    async findSignInTokenById(ex: Executor, id: string) {
+      const [row] = await ex.select().from(signInTokens).where(eq(signInTokens.id, id));
+      return row;
     },
     async findSignInToken(ex: Executor, tokenHash: string) {
       const [row] = await ex.select().from(signInTokens).where(eq(signInTokens.tokenHash, tokenHash)).for('update');

@@ -1,10 +1,11 @@
 import type { Config } from '../../config.ts';
 import type { Db } from '../../db/client.ts';
 import type { Person } from '../../db/schema.ts';
-import { randomToken, sha256 } from '../../lib/tokens.ts';
+import { randomUUID } from 'node:crypto';
+import { hmac, randomToken, sha256 } from '../../lib/tokens.ts';
 import { NotFoundError, TooManyRequestsError } from '../../lib/validation.ts';
 import type { AuditRepository } from '../audit/audit-repository.ts';
-import type { OutgoingEmail } from '../email/mailer.ts';
+import type { EmailComposers, EmailRequest } from '../email/email-requests.ts';
 import { isUuid, type PeopleRepository } from '../people/people-repository.ts';
 import type { AuthRepository } from './auth-repository.ts';
 
@@ -16,7 +17,9 @@ export interface AuthServiceDeps {
   auth: AuthRepository;
   people: PeopleRepository;
   audit: AuditRepository;
-  sendEmail: (message: OutgoingEmail) => Promise<void>;
+  /** Signs link tokens, so a link can be rebuilt when its email is sent and nothing plaintext is stored. */
+  secret: string;
+  sendEmail: (request: EmailRequest) => Promise<void>;
 }
 
 const SESSION_TOUCH_MS = 60_000;
@@ -24,16 +27,50 @@ const SESSION_TOUCH_MS = 60_000;
 export function createAuthService(deps: AuthServiceDeps) {
   const { db, config, auth, people, audit } = deps;
   const windowMs = 15 * 60_000;
+  // The link's token is derived from the row's id: the job queue carries only the id, and the
+  // table only the token's hash.
+  const signInToken = (tokenId: string) => hmac(deps.secret, `sign-in:${tokenId}`);
+  // Rate-limit rows are counted by address without storing the address itself.
+  const emailKeyOf = (email: string) => sha256(`sign-in-request:${email.trim().toLowerCase()}`);
+
+  /** The sign-in email, built when its job runs; nothing if the link was used or has expired. */
+  const composers: EmailComposers = {
+    'sign-in': async ({ tokenId }) => {
+      const row = tokenId && isUuid(tokenId) ? await auth.findSignInTokenById(db, tokenId) : undefined;
+      if (!row || row.usedAt || row.expiresAt.getTime() <= Date.now()) return null;
+      const person = await people.findById(db, row.personId);
+      if (!person?.email || person.erasedAt) return null;
+      const minutes = Math.max(1, Math.round((row.expiresAt.getTime() - row.createdAt.getTime()) / 60_000));
+      return {
+        to: person.email,
+        subject: `Your link to sign in to ${config.branding.serviceName}`,
+        text: [
+          `Hello ${person.name},`,
+          '',
+          `Use this link to sign in to ${config.branding.serviceName}:`,
+          `${config.publicUrl}/sign-in/verify?token=${signInToken(row.id)}`,
+          '',
+          `The link works once, for ${minutes} minutes.`,
+          'If you did not ask to sign in, you can ignore this email. Nobody can sign in without this link.',
+          '',
+          config.branding.orgName,
+        ].join('\n'),
+        kind: 'sign-in',
+      };
+    },
+  };
 
   return {
+    composers,
+
     /**
      * Sends a single-use sign-in link if the address belongs to someone. The answer is the
      * same either way, so the form cannot be used to find out who has an account.
      */
     async requestSignIn(email: string, ip: string): Promise<void> {
-      const emailKey = email.trim().toLowerCase();
+      const emailKey = emailKeyOf(email);
       const since = new Date(Date.now() - windowMs);
-      const link = await db.transaction(async (tx) => {
+      const tokenId = await db.transaction(async (tx) => {
         await auth.lockKey(tx, `sign-in:${emailKey}`);
         await auth.lockKey(tx, `sign-in-ip:${ip}`);
         const [byEmail, byIp] = await Promise.all([
@@ -44,34 +81,18 @@ export function createAuthService(deps: AuthServiceDeps) {
           throw new TooManyRequestsError('You have asked for too many sign-in links. Wait 15 minutes, then try again.');
         }
         await auth.recordRequest(tx, emailKey, ip);
-        const person = await people.findActiveByEmail(tx, emailKey);
+        const person = await people.findActiveByEmail(tx, email.trim());
         if (!person) return null;
-        const token = randomToken();
+        const id = randomUUID();
         await auth.insertSignInToken(tx, {
+          id,
           personId: person.id,
-          tokenHash: sha256(token),
+          tokenHash: sha256(signInToken(id)),
           expiresAt: new Date(Date.now() + config.signIn.linkMinutes * 60_000),
         });
-        return { person, url: `${config.publicUrl}/sign-in/verify?token=${token}` };
+        return id;
       });
-      if (!link) return;
-      const minutes = config.signIn.linkMinutes;
-      await deps.sendEmail({
-        to: link.person.email!,
-        subject: `Your link to sign in to ${config.branding.serviceName}`,
-        text: [
-          `Hello ${link.person.name},`,
-          '',
-          `Use this link to sign in to ${config.branding.serviceName}:`,
-          link.url,
-          '',
-          `The link works once, for ${minutes} minutes.`,
-          'If you did not ask to sign in, you can ignore this email. Nobody can sign in without this link.',
-          '',
-          config.branding.orgName,
-        ].join('\n'),
-        kind: 'sign-in',
-      });
+      if (tokenId) await deps.sendEmail({ kind: 'sign-in', ref: { tokenId } });
     },
 
     /** Spends a link and opens a fresh session; the session id is new at every sign-in. */

@@ -6,7 +6,6 @@ import type { AuditRepository } from '../audit/audit-repository.ts';
 import type { Actor } from '../people/people-service.ts';
 import type { EventsRepository, SessionWithCounts } from './events-repository.ts';
 import type { EventInput, SessionInput } from './events-schemas.ts';
-import { eventCancelledEmail } from './registration-emails.ts';
 import type { RegistrationsRepository } from './registrations-repository.ts';
 import type { RegistrationsService } from './registrations-service.ts';
 
@@ -90,7 +89,7 @@ export function createEventsService(deps: {
         await deps.audit.insert(tx, { actorId: actor.personId, action: 'event.cancelled', subjectType: 'event', subjectId: id, details: { registrationsTold: live.length } });
         return { event: { ...event, status: 'cancelled' as const }, toTell: live.map((l) => l.registration.id) };
       });
-      for (const registrationId of toTell) await deps.registrationsService.tell(registrationId, eventCancelledEmail);
+      for (const registrationId of toTell) await deps.registrationsService.tell(registrationId, 'event-cancelled');
       return event;
     },
 

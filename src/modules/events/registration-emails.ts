@@ -125,3 +125,14 @@ export function reminderEmail(c: RegistrationContext): OutgoingEmail {
     text: [`Hello ${c.person.name},`, '', 'A reminder that you have a place at:', '', ...details(c, { showJoinLink: true }), ...signOff(c)].join('\n'),
   };
 }
+
+/** Every email about a registration, by the kind its queued job names. */
+export const REGISTRATION_EMAILS = {
+  'registration-confirmed': confirmationEmail,
+  'registration-waitlisted': waitlistEmail,
+  'registration-promoted': promotedEmail,
+  'registration-cancelled': cancelledEmail,
+  'event-cancelled': eventCancelledEmail,
+  'registration-reminder': reminderEmail,
+} as const;
+export type RegistrationEmailKind = keyof typeof REGISTRATION_EMAILS;

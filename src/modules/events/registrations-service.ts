@@ -5,7 +5,7 @@ import type { Jobs } from '../../jobs/jobs.ts';
 import { REMINDER_QUEUE } from '../../jobs/jobs.ts';
 import { hmac, safeEqual } from '../../lib/tokens.ts';
 import { ConflictError, NotFoundError } from '../../lib/validation.ts';
-import type { OutgoingEmail } from '../email/mailer.ts';
+import type { EmailComposers } from '../email/email-requests.ts';
 import type { PeopleRepository } from '../people/people-repository.ts';
 import type { PersonInput } from '../people/people-schemas.ts';
 import { isStaff, isUniqueViolation, type Actor, type PeopleService } from '../people/people-service.ts';
@@ -62,19 +62,39 @@ export function createRegistrationsService(deps: {
     };
   }
 
-  /** Emails go after the commit; a failure to queue one is logged, never undoes the registration. */
-  async function tellWith(c: emails.RegistrationContext, build: (c: emails.RegistrationContext) => OutgoingEmail) {
+  /**
+   * Emails go after the commit; a failure to queue one is logged, never undoes the registration.
+   * The job names the registration only; the message is built when it is sent.
+   */
+  async function tellWith(c: Pick<emails.RegistrationContext, 'registration' | 'person' | 'waitlistPosition'>, kind: emails.RegistrationEmailKind) {
     try {
-      if (c.person.email) await deps.jobs.sendEmail(build(c));
+      if (!c.person.email) return;
+      // The position on the waiting list is the one when the email was asked for.
+      const ref = { registrationId: c.registration.id, ...(kind === 'registration-waitlisted' && c.waitlistPosition ? { position: String(c.waitlistPosition) } : {}) };
+      await deps.jobs.sendEmail({ kind, ref });
     } catch (err) {
       deps.log(`Could not queue an email about registration ${c.registration.id}`, err);
     }
   }
 
-  async function tell(id: string, build: (c: emails.RegistrationContext) => OutgoingEmail) {
+  async function tell(id: string, kind: emails.RegistrationEmailKind) {
     const c = await context(id);
-    if (c) await tellWith(c, build);
+    if (c) await tellWith(c, kind);
   }
+
+  const composers: EmailComposers = Object.fromEntries(
+    (Object.keys(emails.REGISTRATION_EMAILS) as emails.RegistrationEmailKind[]).map((kind) => [
+      kind,
+      async (ref: Record<string, string>) => {
+        const c = ref.registrationId ? await context(ref.registrationId) : null;
+        if (!c?.person.email || c.person.erasedAt) return null;
+        if (ref.position) c.waitlistPosition = Number(ref.position);
+        // A reminder is checked again when it is sent: plans change in a day.
+        if (kind === 'registration-reminder' && (c.registration.status !== 'confirmed' || c.session.status !== 'scheduled' || c.event.status !== 'published')) return null;
+        return emails.REGISTRATION_EMAILS[kind](c);
+      },
+    ]),
+  );
 
   async function scheduleReminder(r: Registration, startsAt: Date) {
     const at = new Date(startsAt.getTime() - REMINDER_HOURS * 3_600_000);
@@ -98,7 +118,7 @@ export function createRegistrationsService(deps: {
     for (const p of promoted) {
       const c = await context(p.id);
       if (!c) continue;
-      await tellWith(c, emails.promotedEmail);
+      await tellWith(c, 'registration-promoted');
       await scheduleReminder(p, c.session.startsAt);
     }
   }
@@ -141,14 +161,14 @@ export function createRegistrationsService(deps: {
     });
     if (result.created) {
       const r = result.registration;
-      const c = contextFrom(result);
-      await tellWith(c, r.status === 'confirmed' ? emails.confirmationEmail : emails.waitlistEmail);
+      await tellWith(result, r.status === 'confirmed' ? 'registration-confirmed' : 'registration-waitlisted');
       if (r.status === 'confirmed') await scheduleReminder(r, result.session.startsAt);
     }
     return { registration: result.registration, waitlistPosition: result.waitlistPosition, created: result.created };
   }
 
   return {
+    composers,
     cancelToken,
     fillPlaces,
     afterPromotion,
@@ -187,7 +207,7 @@ export function createRegistrationsService(deps: {
         return { registration, promoted, changed: true };
       });
       if (outcome.changed) {
-        await tell(outcome.registration.id, emails.cancelledEmail);
+        await tell(outcome.registration.id, 'registration-cancelled');
         await afterPromotion(outcome.promoted);
       }
       return { registration: outcome.registration, promoted: outcome.promoted };
@@ -241,9 +261,7 @@ export function createRegistrationsService(deps: {
     },
 
     async sendReminder(registrationId: string) {
-      const c = await context(registrationId);
-      if (!c || c.registration.status !== 'confirmed' || c.session.status !== 'scheduled' || c.event.status !== 'published') return;
-      if (c.person.email) await deps.jobs.sendEmail(emails.reminderEmail(c));
+      await tell(registrationId, 'registration-reminder');
     },
 
     context,

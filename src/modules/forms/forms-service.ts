@@ -8,7 +8,9 @@ import { ConflictError, NotFoundError, ValidationError } from '../../lib/validat
 import type { AuditRepository } from '../audit/audit-repository.ts';
 import type { EventsRepository } from '../events/events-repository.ts';
 import type { EventReportsRepository } from '../events/event-reports-repository.ts';
-import type { PeopleRepository } from '../people/people-repository.ts';
+import type { EmailComposers } from '../email/email-requests.ts';
+import type { OutgoingEmail } from '../email/mailer.ts';
+import { isUuid, type PeopleRepository } from '../people/people-repository.ts';
 import { isUniqueViolation, type Actor } from '../people/people-service.ts';
 import { checkAnswers } from './answers.ts';
 import type { FormsRepository } from './forms-repository.ts';
@@ -35,6 +37,29 @@ export function createFormsService(deps: {
   const inviteToken = (formId: string, personId: string) => `${personId}.${hmac(deps.secret, `invite:${formId}:${personId}`)}`;
   const personalLink = (formId: string, personId: string) => `${deps.config.publicUrl}/f/${formId}?invite=${inviteToken(formId, personId)}`;
 
+  /** Invitations and reminders, built when their job runs from the form and the person's ids. */
+  const invitationEmail = (reminder: boolean) => async (ref: Record<string, string>): Promise<OutgoingEmail | null> => {
+    if (!ref.formId || !ref.personId || !isUuid(ref.formId)) return null;
+    const [form, person] = await Promise.all([forms.findForm(db, ref.formId), deps.people.findById(db, ref.personId)]);
+    if (!form || !person?.email || person.erasedAt) return null;
+    const link = personalLink(form.id, person.id);
+    const org = deps.config.branding.orgName;
+    return reminder
+      ? {
+          to: person.email,
+          kind: 'form-reminder',
+          subject: `A reminder: ${form.title}`,
+          text: [`Hello ${person.name},`, '', 'We would still like to hear what you thought. It takes a few minutes:', '', link, '', org].join('\n'),
+        }
+      : {
+          to: person.email,
+          kind: 'form-invitation',
+          subject: `Tell us what you thought: ${form.title}`,
+          text: [`Hello ${person.name},`, '', 'Thank you for coming. Please tell us what you thought. It takes a few minutes.', '', link, '', form.anonymous ? 'Your answers are anonymous: we do not record who said what.' : '', org].join('\n'),
+        };
+  };
+  const composers: EmailComposers = { 'form-invitation': invitationEmail(false), 'form-reminder': invitationEmail(true) };
+
   async function mustFind(id: string, forUpdate = false) {
     const form = await forms.findForm(db, id, { forUpdate });
     if (!form) throw new NotFoundError('No form with that id');
@@ -47,6 +72,7 @@ export function createFormsService(deps: {
   }
 
   return {
+    composers,
     respondentKey,
     personalLink,
 
@@ -182,14 +208,8 @@ export function createFormsService(deps: {
       const added = await forms.invite(db, formId, [...byId.keys()]);
       let emailed = 0;
       for (const personId of added) {
-        const person = byId.get(personId)!;
-        if (!person.email) continue;
-        await deps.jobs.sendEmail({
-          to: person.email,
-          kind: 'form-invitation',
-          subject: `Tell us what you thought: ${form.title}`,
-          text: [`Hello ${person.name},`, '', 'Thank you for coming. Please tell us what you thought. It takes a few minutes.', '', personalLink(formId, personId), '', form.anonymous ? 'Your answers are anonymous: we do not record who said what.' : '', deps.config.branding.orgName].join('\n'),
-        });
+        if (!byId.get(personId)!.email) continue;
+        await deps.jobs.sendEmail({ kind: 'form-invitation', ref: { formId, personId } });
         emailed++;
       }
       await deps.audit.insert(db, { actorId: actor.personId, action: 'form.invited', subjectType: 'form', subjectId: formId, details: { invited: added.length } });
@@ -201,14 +221,7 @@ export function createFormsService(deps: {
       if (form.status !== 'open') throw new ConflictError('Only an open form can have reminders');
       const waiting = await forms.notYetAnswered(db, formId, (personId) => respondentKey(formId, personId));
       const withEmail = waiting.filter((p) => p.email);
-      for (const p of withEmail) {
-        await deps.jobs.sendEmail({
-          to: p.email!,
-          kind: 'form-reminder',
-          subject: `A reminder: ${form.title}`,
-          text: [`Hello ${p.name},`, '', 'We would still like to hear what you thought. It takes a few minutes:', '', personalLink(formId, p.id), '', deps.config.branding.orgName].join('\n'),
-        });
-      }
+      for (const p of withEmail) await deps.jobs.sendEmail({ kind: 'form-reminder', ref: { formId, personId: p.id } });
       await forms.markReminded(db, formId, withEmail.map((p) => p.id));
       await deps.audit.insert(db, { actorId: actor.personId, action: 'form.reminded', subjectType: 'form', subjectId: formId, details: { reminded: withEmail.length } });
       return withEmail.length;

@@ -5,6 +5,8 @@ import { londonDay } from '../../lib/dates.ts';
 import { ConflictError, NotFoundError } from '../../lib/validation.ts';
 import type { Jobs } from '../../jobs/jobs.ts';
 import type { AuditRepository } from '../audit/audit-repository.ts';
+import type { EmailComposers } from '../email/email-requests.ts';
+import type { PeopleRepository } from '../people/people-repository.ts';
 import type { Actor } from '../people/people-service.ts';
 import { renderCertificate } from './certificate-pdf.ts';
 import type { CohortRepository } from './cohort-repository.ts';
@@ -37,12 +39,23 @@ export function createCertificatesService(deps: {
   programmes: Pick<ProgrammesRepository, 'findCohort' | 'setGraduated'>;
   cohortService: Pick<CohortService, 'graduationReportIn'>;
   audit: AuditRepository;
+  people: Pick<PeopleRepository, 'findById'>;
   jobs: Pick<Jobs, 'sendEmail'>;
 }) {
   const { db, config, cohort: repo } = deps;
   const base = config.publicUrl;
   const issuerId = `${base}/api/v1/issuer`;
   const verifyUrl = (serial: string) => `${base}/certificates/${serial}`;
+
+  const composers: EmailComposers = {
+    graduation: async ({ certificateId }) => {
+      const certificate = certificateId ? await repo.findCertificateById(db, certificateId) : undefined;
+      if (!certificate?.personId || certificate.revokedAt) return null;
+      const [person, cohort] = await Promise.all([deps.people.findById(db, certificate.personId), deps.programmes.findCohort(db, certificate.cohortId)]);
+      if (!person?.email || person.erasedAt || !cohort) return null;
+      return graduationEmail({ to: person.email, name: certificate.name, programmeTitle: certificate.achievement, cohortName: cohort.name, certificateUrl: verifyUrl(certificate.serial), orgName: config.branding.orgName });
+    },
+  };
 
   function credentialFor(c: { serial: string; name: string; issuedOn: string }, programme: Programme, cohort: Cohort, issuedAt: Date) {
     return signCredential(
@@ -80,6 +93,7 @@ export function createCertificatesService(deps: {
   }
 
   return {
+    composers,
     verifyUrl,
     issuerProfile: () => ({
       '@context': OB3_CONTEXT,
@@ -124,8 +138,7 @@ export function createCertificatesService(deps: {
         return { report, issued, cohort };
       });
       for (const { certificate, email } of outcome.issued) {
-        if (!email) continue;
-        await deps.jobs.sendEmail(graduationEmail({ to: email, name: certificate.name, programmeTitle: outcome.report.programme.title, cohortName: outcome.cohort.name, certificateUrl: verifyUrl(certificate.serial), orgName: config.branding.orgName }));
+        if (email) await deps.jobs.sendEmail({ kind: 'graduation', ref: { certificateId: certificate.id } });
       }
       return {
         graduated: outcome.issued.map((i) => i.certificate.personId!),

@@ -53,6 +53,9 @@ const STEP_WORDS: Record<ApplicationStatus, { subject: string; body: (c: Applica
   },
 };
 
+/** The steps that are worth an email. */
+export const applicationEmailKinds = (Object.keys(STEP_WORDS) as ApplicationStatus[]).filter((s) => STEP_WORDS[s]);
+
 export function applicationEmail(status: ApplicationStatus, c: ApplicationEmailContext): OutgoingEmail | null {
   const words = STEP_WORDS[status];
   if (!words) return null;

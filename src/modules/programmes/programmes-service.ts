@@ -13,7 +13,8 @@ import type { FormsRepository } from '../forms/forms-repository.ts';
 import type { PeopleRepository } from '../people/people-repository.ts';
 import { isUniqueViolation, type Actor, type PeopleService } from '../people/people-service.ts';
 import type { PersonInput } from '../people/people-schemas.ts';
-import { applicationEmail } from './programme-emails.ts';
+import type { EmailComposers } from '../email/email-requests.ts';
+import { applicationEmail, applicationEmailKinds } from './programme-emails.ts';
 import type { ApplicationRow, ProgrammesRepository } from './programmes-repository.ts';
 import type { CohortInput, ProgrammeInput } from './programmes-schemas.ts';
 import { HOLDS_PLACE, mixOf, mixWarning, refuseMove, type Mix, type TrackedQuestion } from './selection.ts';
@@ -84,12 +85,24 @@ export function createProgrammesService(deps: {
     return `${deps.config.publicUrl}/account/applications`;
   }
 
-  async function tellApplicant(a: Pick<Application, 'personId'>, status: ApplicationStatus, c: Cohort, p: Programme) {
-    const person = await deps.people.findById(db, a.personId);
-    if (!person?.email || person.erasedAt) return; // Staff contact people without email by phone or post.
-    const email = applicationEmail(status, { to: person.email, name: person.name, programme: p, cohort: c, applicationsUrl: applicationsUrl(), orgName: deps.config.branding.orgName });
-    if (email) await deps.jobs.sendEmail(email);
+  /** The job names the application and the step; the email is written when it is sent. */
+  async function tellApplicant(a: Pick<Application, 'id' | 'personId'>, status: ApplicationStatus) {
+    if (!applicationEmailKinds.includes(status)) return;
+    await deps.jobs.sendEmail({ kind: 'application-step', ref: { applicationId: a.id, status } });
   }
+
+  const composers: EmailComposers = {
+    'application-step': async ({ applicationId, status }) => {
+      const row = applicationId ? await repo.findApplication(db, applicationId) : undefined;
+      if (!row || !status || !applicationEmailKinds.includes(status as ApplicationStatus)) return null;
+      // Staff contact people without email by phone or post.
+      if (!row.email) return null;
+      const cohort = await repo.findCohort(db, row.cohortId);
+      const programme = cohort && (await repo.findProgramme(db, cohort.programmeId));
+      if (!cohort || !programme) return null;
+      return applicationEmail(status as ApplicationStatus, { to: row.email, name: row.name, programme, cohort, applicationsUrl: applicationsUrl(), orgName: deps.config.branding.orgName });
+    },
+  };
 
   async function trackedQuestions(p: Programme, ex: Db | Tx = db): Promise<TrackedQuestion[]> {
     const questions = await applicationQuestions(p, ex);
@@ -131,11 +144,12 @@ export function createProgrammesService(deps: {
       }
       return out;
     });
-    if (result.created) await tellApplicant(result.application, 'applied', cohort, programme);
+    if (result.created) await tellApplicant(result.application, 'applied');
     return result;
   }
 
   return {
+    composers,
     // ---- programmes ----------------------------------------------------------------------------
     async createProgramme(actor: Actor, input: ProgrammeInput, extra: { isDemo?: boolean } = {}): Promise<Programme> {
       return db.transaction(async (tx) => {
@@ -277,7 +291,7 @@ export function createProgrammesService(deps: {
         await deps.audit.insert(tx, { actorId: actor.personId, action: 'application.status', subjectType: 'application', subjectId: id, details: { from: a.status, to, mixWarning: !!warning } });
         return { application: { ...a, status: to }, warning, tell: { cohort, programme } };
       });
-      if (outcome.tell) await tellApplicant(outcome.application, to, outcome.tell.cohort, outcome.tell.programme);
+      if (outcome.tell) await tellApplicant(outcome.application, to);
       return { application: outcome.application, warning: outcome.warning };
     },
 
