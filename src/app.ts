@@ -44,13 +44,31 @@ export interface AppDeps {
   config: Config;
   services: Services;
   sessionSecret: string;
+  /** Where the request log goes (standard output unless given; tests read it). */
+  logStream?: { write(line: string): void };
+}
+
+/**
+ * The request log names the path, never the query: sign-in, cancel, invitation and email-change
+ * links carry their tokens there. Headers with credentials are redacted too.
+ */
+export function loggerOptions(config: Pick<Config, 'logLevel'>, stream?: AppDeps['logStream']) {
+  if (config.logLevel === 'silent') return false;
+  return {
+    level: config.logLevel,
+    ...(stream ? { stream } : {}),
+    redact: ['req.headers.authorization', 'req.headers.cookie'],
+    serializers: {
+      req: (req: { method: string; url: string; ip?: string }) => ({ method: req.method, url: req.url.split('?')[0], remoteAddress: req.ip }),
+    },
+  };
 }
 
 /** The one composition root for HTTP: plugins, then each feature's routes with its services. */
-export async function buildApp({ config, services, sessionSecret }: AppDeps): Promise<FastifyInstance> {
+export async function buildApp({ config, services, sessionSecret, logStream }: AppDeps): Promise<FastifyInstance> {
   const https = config.publicUrl.startsWith('https://');
   const app = Fastify({
-    logger: config.logLevel === 'silent' ? false : { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] },
+    logger: loggerOptions(config, logStream),
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
     routerOptions: { ignoreTrailingSlash: true },
@@ -80,13 +98,15 @@ export async function buildApp({ config, services, sessionSecret }: AppDeps): Pr
   await app.register(fastifyStatic, { root: path.join(srcDir, 'public'), prefix: '/static/', decorateReply: false, maxAge: '1h' });
 
   registerViews(app, createViewEnvironment(config), config.demo);
-  const session = registerWebSession(app, { secret: sessionSecret, secure: https, authService: services.auth });
+  // Who may use a route is checked before the CSRF token, so a denied route answers the same
+  // (404 or 403) whatever form its request came from.
   registerAccess(app, { authService: services.auth });
+  const session = registerWebSession(app, { secret: sessionSecret, secure: https, authService: services.auth });
   registerErrorHandlers(app);
 
   homeRoutes(app, { db: services.db, demoAccounts: services.demoAccounts });
   authRoutes(app, { auth: services.auth, session, demo: config.demo, smtp: !!config.smtpUrl, linkMinutes: config.signIn.linkMinutes });
-  accountRoutes(app, { people: services.people, consents: services.consents, programmes: { myApplications: services.programmes.myApplications, certificatesOfPerson: services.certificates.certificatesOfPerson } });
+  accountRoutes(app, { people: services.people, consents: services.consents });
   peopleRoutes(app, { people: services.people, consents: services.consents });
   auditRoutes(app, { db: services.db, audit: services.repositories.audit, nameOf: services.nameOf });
   adminRoutes(app, { auth: services.auth, outboxDir: path.join(config.dataDir, 'outbox'), showOutbox: config.demo });

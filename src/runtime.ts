@@ -41,7 +41,8 @@ export async function startRuntime(config: Config, opts: { work: boolean; seed: 
   try {
     const applied = await migrate(database.pool);
     if (applied.length) opts.log.info(`Applied migrations: ${applied.join(', ')}`);
-    const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, outboxDir: path.join(config.dataDir, 'outbox') });
+    const outboxDir = path.join(config.dataDir, 'outbox');
+    const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, outboxDir });
     // Services need the queue to send email, and the hourly clean-up needs services: bound late.
     let late: Services | undefined;
     const jobs = await startJobs({
@@ -56,7 +57,7 @@ export async function startRuntime(config: Config, opts: { work: boolean; seed: 
       cleanup: async () => late?.auth.removeExpired(),
     });
     const { sessionSecret, signingKey } = await loadSecrets(config.dataDir, { sessionSecret: config.sessionSecret, signingKey: config.signingKey });
-    const services = createServices({ db: database.db, config, jobs, secret: sessionSecret, signingKey, log: (m, err) => (err ? opts.log.error({ err }, m) : opts.log.info(m)) });
+    const services = createServices({ db: database.db, config, jobs, secret: sessionSecret, signingKey, outboxDir, log: (m, err) => (err ? opts.log.error({ err }, m) : opts.log.info(m)) });
     late = services;
     await jobs.work<{ registrationId: string }>(REMINDER_QUEUE, (data) => services.registrations.sendReminder(data.registrationId));
     await jobs.work<{ questionId: string; force?: boolean }>(THEMES_QUEUE, async (data) => {

@@ -9,6 +9,15 @@ import { createConsentsService } from './modules/consents/consents-service.ts';
 import { DEMO_ACCOUNTS } from './modules/demo/demo-data.ts';
 import { emailComposerRegistry, type EmailRequest } from './modules/email/email-requests.ts';
 import type { OutgoingEmail } from './modules/email/mailer.ts';
+import { auditPersonalData } from './modules/audit/audit-privacy.ts';
+import { authPersonalData } from './modules/auth/auth-privacy.ts';
+import { consentsPersonalData } from './modules/consents/consents-privacy.ts';
+import { emailPersonalData } from './modules/email/email-privacy.ts';
+import { eventsPersonalData } from './modules/events/events-privacy.ts';
+import { formsPersonalData } from './modules/forms/forms-privacy.ts';
+import { peoplePersonalData } from './modules/people/people-privacy.ts';
+import { personalDataRegistry } from './modules/privacy/personal-data.ts';
+import { programmesPersonalData } from './modules/programmes/programmes-privacy.ts';
 import { createPeopleRepository } from './modules/people/people-repository.ts';
 import { createPeopleService } from './modules/people/people-service.ts';
 import { createEventReportService } from './modules/forms/event-report-service.ts';
@@ -30,7 +39,7 @@ import { createProgrammesRepository } from './modules/programmes/programmes-repo
 import { createProgrammesService } from './modules/programmes/programmes-service.ts';
 
 /** Wires repositories into services. Everything a route needs comes from here. */
-export function createServices(deps: { db: Db; config: Config; jobs: Pick<Jobs, 'sendEmail' | 'enqueue'>; secret: string; signingKey: string; log: (message: string, err?: unknown) => void }) {
+export function createServices(deps: { db: Db; config: Config; jobs: Pick<Jobs, 'sendEmail' | 'enqueue'>; secret: string; signingKey: string; outboxDir: string; log: (message: string, err?: unknown) => void }) {
   const { db, config } = deps;
   const repositories = {
     people: createPeopleRepository(),
@@ -48,10 +57,14 @@ export function createServices(deps: { db: Db; config: Config; jobs: Pick<Jobs, 
   const consents = createConsentsService({ db, consents: repositories.consents, audit: repositories.audit });
   const people = createPeopleService({
     db,
+    config,
+    secret: deps.secret,
     people: repositories.people,
     consents: repositories.consents,
     audit: repositories.audit,
-    forgetElsewhere: [repositories.auth.forgetCredentials, repositories.programmes.forgetPerson],
+    personalData: () => personalData,
+    endAccess: repositories.auth.forgetCredentials,
+    sendEmail: deps.jobs.sendEmail,
   });
   const registrations = createRegistrationsService({
     db,
@@ -104,7 +117,19 @@ export function createServices(deps: { db: Db; config: Config; jobs: Pick<Jobs, 
     jobs: deps.jobs,
   });
   const auth = createAuthService({ db, config, auth: repositories.auth, people: repositories.people, audit: repositories.audit, secret: deps.secret, sendEmail: deps.jobs.sendEmail });
-  const emailComposers = emailComposerRegistry(auth.composers, registrations.composers, forms.composers, programmes.composers, certificates.composers);
+  // Every module's personal data, walked by "download your data" and by erasure. The people
+  // row comes first in exports and is anonymised last.
+  const personalData = personalDataRegistry([
+    peoplePersonalData(repositories.people),
+    consentsPersonalData(repositories.consents),
+    auditPersonalData(),
+    authPersonalData(repositories.auth),
+    eventsPersonalData(),
+    formsPersonalData({ respondentKey: forms.respondentKey }),
+    programmesPersonalData({ programmes: repositories.programmes, cohort: repositories.cohort }),
+    emailPersonalData(deps.outboxDir),
+  ]);
+  const emailComposers = emailComposerRegistry(people.composers, auth.composers, registrations.composers, forms.composers, programmes.composers, certificates.composers);
   // In demo mode without a mail server, the sign-in link is also printed, so a newcomer can sign in.
   const printLinks = config.demo && !config.smtpUrl;
   async function composeEmail(request: EmailRequest): Promise<OutgoingEmail | null> {
@@ -116,6 +141,7 @@ export function createServices(deps: { db: Db; config: Config; jobs: Pick<Jobs, 
   return {
     db,
     repositories,
+    personalData,
     composeEmail,
     people,
     consents,

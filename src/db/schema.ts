@@ -44,7 +44,11 @@ export const people = pgTable('people', {
   createdAt: at('created_at').notNull().defaultNow(),
   updatedAt: at('updated_at').notNull().defaultNow(),
   erasureRequestedAt: at('erasure_requested_at'),
+  erasureRequestedBy: uuid('erasure_requested_by'),
   erasedAt: at('erased_at'),
+  /** A new address waiting for its owner to use the link sent to it; `email` is unchanged until then. */
+  pendingEmail: text('pending_email'),
+  emailChangeRequestedAt: at('email_change_requested_at'),
 });
 
 export const signInTokens = pgTable('sign_in_tokens', {

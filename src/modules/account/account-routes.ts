@@ -1,6 +1,5 @@
-import type { CertificatesService } from '../programmes/certificates-service.ts';
-import type { ProgrammesService } from '../programmes/programmes-service.ts';
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import { fieldFailure, parseForm } from '../../lib/forms.ts';
 import { ConflictError } from '../../lib/validation.ts';
 import { actorOf } from '../../plugins/access.ts';
@@ -12,10 +11,9 @@ import { accessNeedLabel, experienceLabel, personFormOptions, personFormValues, 
 const signedIn = { access: 'signed-in' } as const;
 
 /** A person's own record: details, access needs, consent, a download of everything, erasure. */
-export function accountRoutes(
-  app: FastifyInstance,
-  deps: { people: PeopleService; consents: ConsentsService; programmes?: { myApplications: ProgrammesService['myApplications']; certificatesOfPerson: CertificatesService['certificatesOfPerson'] } },
-) {
+const emailChangeQuery = z.object({ token: z.string().max(200).catch('') });
+
+export function accountRoutes(app: FastifyInstance, deps: { people: PeopleService; consents: ConsentsService }) {
   const { people, consents } = deps;
 
   app.get('/account', { config: signedIn }, async (request, reply) => {
@@ -27,7 +25,12 @@ export function accountRoutes(
       accessNeedLabel,
       experienceLabel,
       roleLabel: ROLE_LABELS[me.role],
-      banner: q.saved ? 'Your details are saved' : null,
+      banner:
+        q.email === 'pending' && me.pendingEmail
+          ? `Your details are saved. We have sent a link to ${me.pendingEmail}: your email address changes when you use it.`
+          : q.saved
+            ? 'Your details are saved'
+            : null,
     });
   });
 
@@ -42,12 +45,12 @@ export function accountRoutes(
       reply.status(400).view('account/views/details.njk', { title: 'Change your details', values: submittedValues(request.body), options: personFormOptions, ...failure });
     if (!form.ok) return render(form);
     try {
-      await people.update(actorOf(request), request.person!.id, form.data);
+      const { emailChange } = await people.update(actorOf(request), request.person!.id, form.data);
+      return reply.redirect(emailChange === 'pending' ? '/account?saved=1&email=pending' : '/account?saved=1', 303);
     } catch (err) {
       if (err instanceof ConflictError) return render(fieldFailure('email', err.message));
       throw err;
     }
-    return reply.redirect('/account?saved=1', 303);
   });
 
   app.get('/account/consents', { config: signedIn }, async (request, reply) => {
@@ -71,13 +74,8 @@ export function accountRoutes(
 
   app.get('/account/export', { config: signedIn }, async (request, reply) => {
     const id = request.person!.id;
+    // Every module's part: registrations with access needs, answers, programmes, sign-ins and more.
     const data = await people.exportFor(id);
-    // Programme records too: applications with the answers given, and certificates.
-    const [applications, certificates] = deps.programmes ? await Promise.all([deps.programmes.myApplications(id), deps.programmes.certificatesOfPerson(id)]) : [[], []];
-    Object.assign(data, {
-      applications: applications.map((a) => ({ programme: a.programme.title, cohort: a.cohort.name, status: a.application.status, answers: a.application.answers, appliedAt: a.application.createdAt })),
-      certificates: certificates.map((c) => ({ serial: c.serial, name: c.name, achievement: c.achievement, issuedOn: c.issuedOn, revoked: !!c.revokedAt })),
-    });
     return reply
       .header('content-disposition', 'attachment; filename="my-coproduce-data.json"')
       .header('cache-control', 'no-store')
@@ -98,5 +96,27 @@ export function accountRoutes(
   app.post('/account/erasure/cancel', { config: signedIn }, async (request, reply) => {
     await people.cancelErasureRequest(actorOf(request), request.person!.id);
     return reply.redirect('/account/erasure', 303);
+  });
+
+  // The link sent to a new email address. Opening it only shows a button, so mail scanners that
+  // follow links cannot confirm the change; using it needs no sign-in (it proves the address).
+  app.get<{ Params: { id: string } }>('/email-change/:id', { config: { access: 'public' } }, async (request, reply) => {
+    const { token } = emailChangeQuery.parse(request.query ?? {});
+    const person = await people.checkEmailChange(request.params.id, token);
+    if (!person) return reply.status(400).view('account/views/email-change.njk', { title: 'This link does not work', state: 'invalid' });
+    return reply.view('account/views/email-change.njk', { title: 'Confirm your new email address', state: 'confirm', newEmail: person.pendingEmail, token, id: person.id });
+  });
+
+  app.post<{ Params: { id: string } }>('/email-change/:id', { config: { access: 'public' } }, async (request, reply) => {
+    const { token } = emailChangeQuery.parse(request.body ?? {});
+    try {
+      const person = await people.confirmEmailChange(request.params.id, token);
+      if (!person) return reply.status(400).view('account/views/email-change.njk', { title: 'This link does not work', state: 'invalid' });
+      // Every session ended with the change, this browser's included.
+      return reply.view('account/views/email-change.njk', { title: 'Your email address is changed', state: 'done', newEmail: person.email });
+    } catch (err) {
+      if (err instanceof ConflictError) return reply.status(409).view('account/views/email-change.njk', { title: 'This address is taken', state: 'taken' });
+      throw err;
+    }
   });
 }

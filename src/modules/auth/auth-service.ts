@@ -7,6 +7,7 @@ import { NotFoundError, TooManyRequestsError } from '../../lib/validation.ts';
 import type { AuditRepository } from '../audit/audit-repository.ts';
 import type { EmailComposers, EmailRequest } from '../email/email-requests.ts';
 import { isUuid, type PeopleRepository } from '../people/people-repository.ts';
+import { signInRequestKey } from './auth-privacy.ts';
 import type { AuthRepository } from './auth-repository.ts';
 
 export class InvalidSignInLinkError extends Error {}
@@ -30,8 +31,6 @@ export function createAuthService(deps: AuthServiceDeps) {
   // The link's token is derived from the row's id: the job queue carries only the id, and the
   // table only the token's hash.
   const signInToken = (tokenId: string) => hmac(deps.secret, `sign-in:${tokenId}`);
-  // Rate-limit rows are counted by address without storing the address itself.
-  const emailKeyOf = (email: string) => sha256(`sign-in-request:${email.trim().toLowerCase()}`);
 
   /** The sign-in email, built when its job runs; nothing if the link was used or has expired. */
   const composers: EmailComposers = {
@@ -68,7 +67,8 @@ export function createAuthService(deps: AuthServiceDeps) {
      * same either way, so the form cannot be used to find out who has an account.
      */
     async requestSignIn(email: string, ip: string): Promise<void> {
-      const emailKey = emailKeyOf(email);
+      // Counted by a hash of the address: the table never holds the address itself.
+      const emailKey = signInRequestKey(email);
       const since = new Date(Date.now() - windowMs);
       const tokenId = await db.transaction(async (tx) => {
         await auth.lockKey(tx, `sign-in:${emailKey}`);
