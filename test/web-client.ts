@@ -8,6 +8,8 @@ import type { TestApp } from './harness.ts';
 export class WebClient {
   cookies = new Map<string, string>();
   lastCsrf = '';
+  /** The CSRF token of each form on the last page, by its action. */
+  private readonly formCsrf = new Map<string, string>();
 
   constructor(private readonly app: FastifyInstance) {}
 
@@ -22,6 +24,13 @@ export class WebClient {
     }
     const match = /name="_csrf" value="([^"]+)"/.exec(res.body);
     if (match) this.lastCsrf = match[1]!;
+    // Each form's own token, as a browser would send it: some routes accept only their form's token.
+    const forms = [...res.body.matchAll(/<form\b[^>]*\baction="([^"]+)"[^>]*>([\s\S]*?)<\/form>/g)];
+    if (forms.length) this.formCsrf.clear();
+    for (const [, action, inner] of forms) {
+      const token = /name="_csrf" value="([^"]+)"/.exec(inner!)?.[1];
+      if (token) this.formCsrf.set(action!.replace(/&amp;/g, '&'), token);
+    }
   }
 
   async get(url: string) {
@@ -33,7 +42,7 @@ export class WebClient {
   /** Posts a form. `_csrf` defaults to the token from the last page; pass `_csrf: null` to omit it. */
   async post(url: string, fields: Record<string, string | string[] | null> = {}) {
     const params = new URLSearchParams();
-    const withCsrf = { _csrf: this.lastCsrf, ...fields };
+    const withCsrf = { _csrf: this.formCsrf.get(url) ?? this.lastCsrf, ...fields };
     for (const [k, v] of Object.entries(withCsrf)) {
       if (v === null) continue;
       for (const one of Array.isArray(v) ? v : [v]) params.append(k, one);

@@ -8,6 +8,8 @@ declare module 'fastify' {
     person: Person | null;
     sessionId: string | null;
     csrfToken: string;
+    /** The CSRF token for a form bound to one action (see `csrfBound`). */
+    csrfTokenFor(actionPath: string): string;
     cspNonce: string;
   }
   interface FastifyContextConfig {
@@ -16,6 +18,11 @@ declare module 'fastify' {
     api?: boolean;
     /** A signed-in person without the role gets 404, as if the record did not exist. */
     hideWhenDenied?: boolean;
+    /**
+     * The form's CSRF token is bound to this route's path, so a token taken from another form
+     * (an injected `formaction`, say) is refused. Used for role changes, edits and erasure.
+     */
+    csrfBound?: boolean;
   }
   interface FastifyReply {
     view(template: string, context?: Record<string, unknown>): FastifyReply;

@@ -62,6 +62,8 @@ export function registerViews(app: FastifyInstance, env: nunjucks.Environment, d
     const html = env.render(template, {
       person: request.person,
       csrfToken: request.csrfToken,
+      // `csrfFor('/people/' ~ id ~ '/role')`: the token for a form whose route is `csrfBound`.
+      csrfFor: (actionPath: string) => request.csrfTokenFor(actionPath),
       cspNonce: request.cspNonce,
       currentPath,
       currentUrl: request.url.replace(/([?&])feedback=[a-z]+&?/, '$1').replace(/[?&]$/, ''),

@@ -17,11 +17,16 @@ export class CsrfError extends Error {}
  */
 export function registerWebSession(app: FastifyInstance, opts: { secret: string; secure: boolean; authService: AuthService }) {
   const cookieOptions = { path: '/', httpOnly: true, sameSite: 'lax' as const, secure: opts.secure };
-  const csrfFor = (browserKey: string, sessionId: string | null) => hmac(opts.secret, `csrf:${browserKey}:${sessionId ?? ''}`);
+  const csrfFor = (browserKey: string, sessionId: string | null, actionPath = '') =>
+    hmac(opts.secret, `csrf:${browserKey}:${sessionId ?? ''}${actionPath ? `:${actionPath}` : ''}`);
+  const pathOf = (url: string) => url.split('?')[0] ?? url;
 
   app.decorateRequest('person', null);
   app.decorateRequest('sessionId', null);
   app.decorateRequest('csrfToken', '');
+  app.decorateRequest('csrfTokenFor', function csrfTokenFor() {
+    return '';
+  });
 
   app.addHook('onRequest', async (request, reply) => {
     if (isStaticPath(request.url) || request.routeOptions.config?.api) return;
@@ -42,13 +47,16 @@ export function registerWebSession(app: FastifyInstance, opts: { secret: string;
       reply.setCookie(CSRF_COOKIE, browserKey, cookieOptions);
     }
     request.csrfToken = csrfFor(browserKey, request.sessionId);
+    const key = browserKey;
+    request.csrfTokenFor = (actionPath: string) => csrfFor(key, request.sessionId, pathOf(actionPath));
   });
 
   app.addHook('preHandler', async (request) => {
     if (SAFE_METHODS.has(request.method) || request.routeOptions.config?.api || isStaticPath(request.url)) return;
     const body = (request.body ?? {}) as Record<string, unknown>;
     const sent = typeof body._csrf === 'string' ? body._csrf : '';
-    if (!sent || !safeEqual(sent, request.csrfToken)) throw new CsrfError();
+    const expected = request.routeOptions.config?.csrfBound ? request.csrfTokenFor(request.url) : request.csrfToken;
+    if (!sent || !safeEqual(sent, expected)) throw new CsrfError();
     delete body._csrf;
   });
 

@@ -100,8 +100,26 @@ export function createPeopleRepository() {
       return row;
     },
 
-    async setErasureRequested(ex: Executor, id: string, at: Date | null) {
-      await ex.update(people).set({ erasureRequestedAt: at }).where(eq(people.id, id));
+    async setErasureRequested(ex: Executor, id: string, request: { at: Date; by: string } | null) {
+      await ex
+        .update(people)
+        .set({ erasureRequestedAt: request?.at ?? null, erasureRequestedBy: request?.by ?? null })
+        .where(eq(people.id, id));
+    },
+
+    async setPendingEmail(ex: Executor, id: string, email: string | null, at: Date | null): Promise<Person | undefined> {
+      const [row] = await ex.update(people).set({ pendingEmail: email, emailChangeRequestedAt: at, updatedAt: new Date() }).where(eq(people.id, id)).returning();
+      return row;
+    },
+
+    /** The new address was confirmed: it becomes the address, and the preferred way to write. */
+    async applyPendingEmail(ex: Executor, id: string): Promise<Person | undefined> {
+      const [row] = await ex
+        .update(people)
+        .set({ email: sql`${people.pendingEmail}`, pendingEmail: null, emailChangeRequestedAt: null, updatedAt: new Date() })
+        .where(and(eq(people.id, id), isNotNull(people.pendingEmail)))
+        .returning();
+      return row;
     },
 
     async listErasureRequests(ex: Executor): Promise<Person[]> {
@@ -130,6 +148,8 @@ export function createPeopleRepository() {
           accessNeeds: [],
           accessNotes: null,
           bio: null,
+          pendingEmail: null,
+          emailChangeRequestedAt: null,
           role: 'participant',
           isDemo: false,
           erasedAt: new Date(),

@@ -1,12 +1,12 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { fieldFailure, parseForm } from '../../lib/forms.ts';
-import { ConflictError } from '../../lib/validation.ts';
+import { ConflictError, ForbiddenError } from '../../lib/validation.ts';
 import { actorOf } from '../../plugins/access.ts';
 import { consentFormSchema, type ConsentsService } from '../consents/consents-service.ts';
 import { decodeCursor, encodeCursor } from './people-cursor.ts';
 import { personFormSchema, ROLE_LABELS, roleFormSchema } from './people-schemas.ts';
-import type { PeopleService } from './people-service.ts';
+import { refusalToManage, type PeopleService } from './people-service.ts';
 import { accessNeedLabel, experienceLabel, personFormOptions, personFormValues, submittedValues } from './people-view.ts';
 
 const STAFF = ['admin', 'staff'] as const;
@@ -63,17 +63,26 @@ export function peopleRoutes(app: FastifyInstance, deps: { people: PeopleService
       roleLabel: ROLE_LABELS[person.role],
       roleItems,
       canChangeRole: request.person!.role === 'admin',
-      banner: q.created ? 'Person added' : q.saved ? 'Changes saved' : q.role ? 'Role changed' : q.consent ? 'Consent updated' : q.erasure ? 'Erasure request recorded' : null,
+      banner: q.created
+        ? 'Person added'
+        : q.email === 'pending' && person.pendingEmail
+          ? `Changes saved. The new email address, ${person.pendingEmail}, is used once its owner uses the link we sent to it. Until then we write to the old one.`
+          : q.saved
+            ? 'Changes saved'
+            : q.role ? 'Role changed' : q.consent ? 'Consent updated' : q.erasure ? 'Erasure request recorded' : null,
       errorList: q.error === 'last-admin' ? [{ text: 'There must always be at least one organisation admin', href: '#role' }] : [],
     });
   });
 
   app.get<{ Params: { id: string } }>('/people/:id/edit', { config: staffOnly }, async (request, reply) => {
-    const person = await people.viewAsStaff(actorOf(request), request.params.id, 'web');
+    const actor = actorOf(request);
+    const refusal = refusalToManage(actor, await people.get(request.params.id));
+    if (refusal) throw new ForbiddenError(refusal);
+    const person = await people.viewAsStaff(actor, request.params.id, 'web');
     return reply.view('people/views/edit.njk', { title: `Change ${person.name}'s details`, subject: person, values: personFormValues(person), errors: {}, options: personFormOptions });
   });
 
-  app.post<{ Params: { id: string } }>('/people/:id/edit', { config: staffOnly }, async (request, reply) => {
+  app.post<{ Params: { id: string } }>('/people/:id/edit', { config: { ...staffOnly, csrfBound: true } }, async (request, reply) => {
     const actor = actorOf(request);
     const subject = await people.get(request.params.id);
     const form = parseForm(personFormSchema, request.body);
@@ -81,15 +90,16 @@ export function peopleRoutes(app: FastifyInstance, deps: { people: PeopleService
       reply.status(400).view('people/views/edit.njk', { title: `Change ${subject.name}'s details`, subject, values: submittedValues(request.body), options: personFormOptions, ...failure });
     if (!form.ok) return render(form);
     try {
-      await people.update(actor, subject.id, form.data);
+      const { emailChange } = await people.update(actor, subject.id, form.data);
+      return reply.redirect(`/people/${subject.id}?saved=1${emailChange === 'pending' ? '&email=pending' : ''}`, 303);
     } catch (err) {
       if (err instanceof ConflictError) return render(fieldFailure('email', err.message));
       throw err;
     }
-    return reply.redirect(`/people/${subject.id}?saved=1`, 303);
   });
 
-  app.post<{ Params: { id: string } }>('/people/:id/role', { config: { access: ['admin'], hideWhenDenied: true } }, async (request, reply) => {
+  // Bound to its own form: a token from any other form (an injected `formaction`) is refused.
+  app.post<{ Params: { id: string } }>('/people/:id/role', { config: { access: ['admin'], hideWhenDenied: true, csrfBound: true } }, async (request, reply) => {
     const subject = await people.get(request.params.id);
     const form = parseForm(roleFormSchema, request.body);
     if (!form.ok) return reply.status(400).view('errors/400.njk', { title: 'Choose a role', detail: 'Choose one of the roles listed.' });
@@ -105,6 +115,8 @@ export function peopleRoutes(app: FastifyInstance, deps: { people: PeopleService
   for (const action of ['give', 'withdraw'] as const) {
     app.post<{ Params: { id: string } }>(`/people/:id/consents/${action}`, { config: staffOnly }, async (request, reply) => {
       const subject = await people.get(request.params.id);
+      const refusal = refusalToManage(actorOf(request), subject);
+      if (refusal) throw new ForbiddenError(refusal);
       const form = parseForm(consentFormSchema, request.body);
       if (!form.ok) return reply.status(400).view('errors/400.njk', { title: 'Choose a consent', detail: 'Choose one of the consents listed.' });
       await consents[action](request.person!.id, subject.id, form.data.purpose);
@@ -118,21 +130,26 @@ export function peopleRoutes(app: FastifyInstance, deps: { people: PeopleService
     return reply.redirect(`/people/${request.params.id}?erasure=1`, 303);
   });
 
-  app.get('/erasure-requests', { config: staffOnly }, async (request, reply) => {
-    const q = request.query as Record<string, string | undefined>;
-    return reply.view('people/views/erasure-requests.njk', {
+  const erasureRequestsPage = async (reply: FastifyReply, opts: { status?: number; banner?: string | null; error?: string } = {}) =>
+    reply.status(opts.status ?? 200).view('people/views/erasure-requests.njk', {
       title: 'Erasure requests',
       requests: await people.listErasureRequests(),
-      banner: q.done ? 'Erased. Their contributions still count, without their name.' : q.cancelled ? 'Request cancelled' : null,
-      errorList: q.error ? [{ text: 'The only organisation admin cannot be erased. Make someone else an admin first.', href: '#requests' }] : [],
+      banner: opts.banner ?? null,
+      errorList: opts.error ? [{ text: opts.error, href: '#requests' }] : [],
     });
+
+  app.get('/erasure-requests', { config: staffOnly }, async (request, reply) => {
+    const q = request.query as Record<string, string | undefined>;
+    return erasureRequestsPage(reply, { banner: q.done ? 'Erased. Their contributions still count, without their name.' : q.cancelled ? 'Request cancelled' : null });
   });
 
-  app.post<{ Params: { id: string } }>('/erasure-requests/:id/confirm', { config: staffOnly }, async (request, reply) => {
+  app.post<{ Params: { id: string } }>('/erasure-requests/:id/confirm', { config: { ...staffOnly, csrfBound: true } }, async (request, reply) => {
     try {
       await people.confirmErasure(actorOf(request), request.params.id);
     } catch (err) {
-      if (err instanceof ConflictError) return reply.redirect('/erasure-requests?error=1', 303);
+      // Nothing was erased: say why on the same page.
+      if (err instanceof ConflictError) return erasureRequestsPage(reply, { status: 409, error: err.message });
+      if (err instanceof ForbiddenError) return erasureRequestsPage(reply, { status: 403, error: err.message });
       throw err;
     }
     return reply.redirect('/erasure-requests?done=1', 303);

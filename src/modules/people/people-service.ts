@@ -1,8 +1,12 @@
-import type { Db, Executor } from '../../db/client.ts';
+import type { Config } from '../../config.ts';
+import type { Db, Executor, Tx } from '../../db/client.ts';
 import type { Person, Role } from '../../db/schema.ts';
-import { ConflictError, NotFoundError } from '../../lib/validation.ts';
+import { hmac, safeEqual } from '../../lib/tokens.ts';
+import { ConflictError, ForbiddenError, NotFoundError } from '../../lib/validation.ts';
 import type { AuditRepository } from '../audit/audit-repository.ts';
 import type { ConsentsRepository } from '../consents/consents-repository.ts';
+import type { EmailComposers, EmailRequest } from '../email/email-requests.ts';
+import type { PersonalDataRegistry } from '../privacy/personal-data.ts';
 import { personColumns, type PeopleRepository } from './people-repository.ts';
 import type { PersonInput, PersonOut } from './people-schemas.ts';
 
@@ -14,6 +18,22 @@ export interface Actor {
 
 const STAFF_ROLES: readonly Role[] = ['admin', 'staff'];
 export const isStaff = (actor: Actor | null | undefined) => !!actor && STAFF_ROLES.includes(actor.role);
+
+/** admin > staff > facilitator > participant: nobody acts on the record of someone above them. */
+const ROLE_RANK: Record<Role, number> = { admin: 3, staff: 2, facilitator: 1, participant: 0 };
+export const outranks = (role: Role, other: Role) => ROLE_RANK[role] > ROLE_RANK[other];
+
+/** Why someone may not change another person's record, or null when they may. */
+export function refusalToManage(actor: Actor, subject: Pick<Person, 'id' | 'role'>): string | null {
+  if (actor.personId === subject.id) return null;
+  if (outranks(subject.role, actor.role)) return 'You cannot change the record of someone whose role is higher than yours.';
+  return null;
+}
+
+/** How long the link that confirms a new email address works. */
+const EMAIL_CHANGE_HOURS = 24;
+
+export type EmailChangeOutcome = 'none' | 'pending' | 'removed';
 
 const UNIQUE_VIOLATION = '23505';
 export function isUniqueViolation(err: unknown): boolean {
@@ -56,13 +76,71 @@ export function toPersonOut(p: Person): PersonOut {
 
 export function createPeopleService(deps: {
   db: Db;
+  config: Pick<Config, 'publicUrl' | 'branding'>;
+  /** Signs the link that confirms a new email address. */
+  secret: string;
   people: PeopleRepository;
   consents: ConsentsRepository;
   audit: AuditRepository;
-  /** What other modules hold about a person and drop on erasure (sign-in credentials, programme records). */
-  forgetElsewhere: ((ex: Executor, personId: string) => Promise<void>)[];
+  /** What every module holds about a person: the download and erasure walk it. Bound late: it names other modules. */
+  personalData: () => PersonalDataRegistry;
+  /** Ends a person's sessions, sign-in links and API tokens (their address changed). */
+  endAccess: (tx: Tx, personId: string) => Promise<void>;
+  sendEmail: (request: EmailRequest) => Promise<void>;
 }) {
-  const { db, people, consents, audit } = deps;
+  const { db, people, audit } = deps;
+  const emailChangeToken = (p: Pick<Person, 'id' | 'pendingEmail' | 'emailChangeRequestedAt'>) =>
+    hmac(deps.secret, `email-change:${p.id}:${(p.pendingEmail ?? '').toLowerCase()}:${p.emailChangeRequestedAt?.getTime() ?? 0}`);
+  const emailChangeExpired = (p: Pick<Person, 'emailChangeRequestedAt'>) =>
+    !p.emailChangeRequestedAt || Date.now() - p.emailChangeRequestedAt.getTime() > EMAIL_CHANGE_HOURS * 3_600_000;
+
+  function mustMayManage(actor: Actor, subject: Person) {
+    const refusal = refusalToManage(actor, subject);
+    if (refusal) throw new ForbiddenError(refusal);
+  }
+
+  /** The two emails of an address change, written when they are sent. */
+  const composers: EmailComposers = {
+    'email-change-confirm': async ({ personId }) => {
+      const p = personId ? await people.findById(db, personId) : undefined;
+      if (!p?.pendingEmail || p.erasedAt || emailChangeExpired(p)) return null;
+      const link = `${deps.config.publicUrl}/email-change/${p.id}?token=${emailChangeToken(p)}`;
+      return {
+        to: p.pendingEmail,
+        kind: 'email-change-confirm',
+        subject: `Confirm your new email address for ${deps.config.branding.serviceName}`,
+        text: [
+          `Hello ${p.name},`,
+          '',
+          `Someone asked to use this email address for your ${deps.config.branding.serviceName} account. To say yes, use this link:`,
+          link,
+          '',
+          `The link works for ${EMAIL_CHANGE_HOURS} hours. Until you use it, we keep writing to your old address.`,
+          'If you did not expect this, ignore this email and nothing changes.',
+          '',
+          deps.config.branding.orgName,
+        ].join('\n'),
+      };
+    },
+    'email-change-notice': async ({ personId }) => {
+      const p = personId ? await people.findById(db, personId) : undefined;
+      if (!p?.email || p.erasedAt) return null;
+      return {
+        to: p.email,
+        kind: 'email-change-notice',
+        subject: `Your email address for ${deps.config.branding.serviceName} is being changed`,
+        text: [
+          `Hello ${p.name},`,
+          '',
+          `Someone asked to change the email address of your ${deps.config.branding.serviceName} account. The new address must be confirmed before it is used.`,
+          '',
+          'If this was not you, or you did not ask for it, reply to this email or call us straight away. Until the new address is confirmed, you still sign in with this one.',
+          '',
+          deps.config.branding.orgName,
+        ].join('\n'),
+      };
+    },
+  };
 
   async function mustFind(ex: Executor, id: string, opts: { forUpdate?: boolean } = {}): Promise<Person> {
     const person = await people.findById(ex, id, opts);
@@ -84,6 +162,7 @@ export function createPeopleService(deps: {
   }
 
   return {
+    composers,
     createIn,
 
     async create(actor: Actor | null, input: PersonInput, extra: { role?: Role; isDemo?: boolean } = {}): Promise<Person> {
@@ -95,19 +174,68 @@ export function createPeopleService(deps: {
       }
     },
 
-    async update(actor: Actor, id: string, input: PersonInput): Promise<Person> {
+    /**
+     * Changes someone's details. A new email address is not used until a link sent to it is
+     * used (the old address is told), so nobody can move an account to an address they hold.
+     */
+    async update(actor: Actor, id: string, input: PersonInput): Promise<{ person: Person; emailChange: EmailChangeOutcome }> {
       try {
-        return await db.transaction(async (tx) => {
+        const outcome = await db.transaction(async (tx) => {
           const before = await mustFind(tx, id, { forUpdate: true });
-          const fields = changedFields(before, input);
-          const after = (await people.update(tx, id, input))!;
+          mustMayManage(actor, before);
+          const newEmail = input.email?.trim() || null;
+          const emailChanges = (newEmail ?? '').toLowerCase() !== (before.email ?? '').toLowerCase();
+          const emailChange: EmailChangeOutcome = !emailChanges ? 'none' : newEmail ? 'pending' : 'removed';
+          // The address itself changes only here when it is removed; a new one waits for its link.
+          const kept = { ...input, email: emailChange === 'pending' ? (before.email ?? undefined) : (newEmail ?? undefined) };
+          const fields = changedFields(before, kept);
+          let after = (await people.update(tx, id, kept))!;
+          if (emailChange === 'pending') {
+            const taken = await people.findActiveByEmail(tx, newEmail!);
+            if (taken && taken.id !== id) throw new ConflictError('Someone with this email address is already here');
+            after = (await people.setPendingEmail(tx, id, newEmail, new Date()))!;
+            fields.push('pendingEmail');
+          } else if (before.pendingEmail && emailChange === 'removed') {
+            after = (await people.setPendingEmail(tx, id, null, null))!;
+          }
           if (fields.length) {
             await audit.insert(tx, { actorId: actor.personId, action: 'person.updated', subjectType: 'person', subjectId: id, details: { fields } });
           }
+          return { person: after, emailChange, hadEmail: !!before.email };
+        });
+        if (outcome.emailChange === 'pending') {
+          await deps.sendEmail({ kind: 'email-change-confirm', ref: { personId: id } });
+          if (outcome.hadEmail) await deps.sendEmail({ kind: 'email-change-notice', ref: { personId: id } });
+        }
+        return { person: outcome.person, emailChange: outcome.emailChange };
+      } catch (err) {
+        if (isUniqueViolation(err)) throw new ConflictError('Someone with this email address is already here');
+        throw err;
+      }
+    },
+
+    /** Whether a link to confirm a new address is still good (the page shows a button to use it). */
+    async checkEmailChange(personId: string, token: string): Promise<Person | null> {
+      const p = await people.findById(db, personId);
+      if (!p?.pendingEmail || p.erasedAt || emailChangeExpired(p) || !safeEqual(token, emailChangeToken(p))) return null;
+      return p;
+    },
+
+    /** The new address's owner used the link: it becomes the address, and every way in so far ends. */
+    async confirmEmailChange(personId: string, token: string): Promise<Person | null> {
+      try {
+        return await db.transaction(async (tx) => {
+          const p = await people.findById(tx, personId, { forUpdate: true });
+          if (!p?.pendingEmail || p.erasedAt || emailChangeExpired(p) || !safeEqual(token, emailChangeToken(p))) return null;
+          const taken = await people.findActiveByEmail(tx, p.pendingEmail);
+          if (taken && taken.id !== p.id) throw new ConflictError('Someone else now uses this email address, so it cannot be yours too');
+          const after = (await people.applyPendingEmail(tx, p.id))!;
+          await deps.endAccess(tx, p.id);
+          await audit.insert(tx, { actorId: p.id, action: 'person.email_changed', subjectType: 'person', subjectId: p.id, details: { fields: ['email'] } });
           return after;
         });
       } catch (err) {
-        if (isUniqueViolation(err)) throw new ConflictError('Someone with this email address is already here');
+        if (isUniqueViolation(err)) throw new ConflictError('Someone else now uses this email address, so it cannot be yours too');
         throw err;
       }
     },
@@ -142,6 +270,8 @@ export function createPeopleService(deps: {
       return db.transaction(async (tx) => {
         await people.lockRoles(tx);
         const before = await mustFind(tx, id, { forUpdate: true });
+        mustMayManage(actor, before);
+        if (outranks(role, actor.role)) throw new ForbiddenError('You cannot give someone a role higher than your own.');
         if (before.role === role) return before;
         if (before.role === 'admin' && (await people.countActiveWithRole(tx, 'admin')) <= 1) {
           throw new ConflictError('There must always be at least one organisation admin');
@@ -152,11 +282,13 @@ export function createPeopleService(deps: {
       });
     },
 
+    /** Asked for by the person, or recorded by staff for someone who asked by phone or post. */
     async requestErasure(actor: Actor, personId: string) {
       await db.transaction(async (tx) => {
         const person = await mustFind(tx, personId, { forUpdate: true });
+        mustMayManage(actor, person);
         if (person.erasureRequestedAt) return;
-        await people.setErasureRequested(tx, personId, new Date());
+        await people.setErasureRequested(tx, personId, { at: new Date(), by: actor.personId });
         await audit.insert(tx, { actorId: actor.personId, action: 'person.erasure_requested', subjectType: 'person', subjectId: personId });
       });
     },
@@ -164,6 +296,7 @@ export function createPeopleService(deps: {
     async cancelErasureRequest(actor: Actor, personId: string) {
       await db.transaction(async (tx) => {
         const person = await mustFind(tx, personId, { forUpdate: true });
+        mustMayManage(actor, person);
         if (!person.erasureRequestedAt) return;
         await people.setErasureRequested(tx, personId, null);
         await audit.insert(tx, { actorId: actor.personId, action: 'person.erasure_cancelled', subjectType: 'person', subjectId: personId });
@@ -174,40 +307,34 @@ export function createPeopleService(deps: {
       return people.listErasureRequests(db);
     },
 
-    /** Staff confirm an erasure request: everything that identifies the person goes, in one transaction. */
+    /**
+     * A member of staff confirms an erasure request: everything that identifies the person goes,
+     * in one transaction, through every module's personal data. Two people are always involved:
+     * the person (or the member of staff who recorded their request) and a different confirmer.
+     */
     async confirmErasure(actor: Actor, personId: string) {
-      await db.transaction(async (tx) => {
+      const erased = await db.transaction(async (tx) => {
         await people.lockRoles(tx);
         const person = await mustFind(tx, personId, { forUpdate: true });
         if (!person.erasureRequestedAt) throw new ConflictError('This person has not asked for their data to be erased');
+        if (actor.personId === person.id) throw new ForbiddenError('A different member of staff must confirm your own erasure.');
+        if (person.erasureRequestedBy === actor.personId) throw new ForbiddenError('You recorded this request, so a different member of staff must confirm it.');
+        if (STAFF_ROLES.includes(person.role) && actor.role !== 'admin') throw new ForbiddenError('Only an organisation admin can erase a member of staff or an admin.');
+        mustMayManage(actor, person);
         if (person.role === 'admin' && (await people.countActiveWithRole(tx, 'admin')) <= 1) {
           throw new ConflictError('The only organisation admin cannot be erased; make someone else an admin first');
         }
-        await people.anonymise(tx, personId);
-        await consents.deleteForPerson(tx, personId);
-        for (const forget of deps.forgetElsewhere) await forget(tx, personId);
+        await deps.personalData().forgetAll(tx, person);
         await audit.insert(tx, { actorId: actor.personId, action: 'person.erased', subjectType: 'person', subjectId: personId });
+        return person;
       });
+      await deps.personalData().afterForgetAll(erased);
     },
 
-    /** Everything held about a person, for their own download. */
+    /** Everything held about a person, for their own download: every module's part. */
     async exportFor(personId: string) {
-      const person = await mustFind(db, personId);
-      const [consentHistory, auditEntries] = await Promise.all([
-        consents.history(db, personId),
-        audit.list(db, { subjectType: 'person', subjectId: personId, limit: 10_000 }),
-      ]);
-      return {
-        exportedAt: new Date().toISOString(),
-        person: toPersonOut(person),
-        consents: consentHistory.map((c) => ({
-          purpose: c.purpose,
-          wording: c.wording,
-          givenAt: c.givenAt.toISOString(),
-          withdrawnAt: c.withdrawnAt?.toISOString() ?? null,
-        })),
-        activity: auditEntries.map((a) => ({ at: a.at.toISOString(), action: a.action, details: a.details })),
-      };
+      await mustFind(db, personId);
+      return { exportedAt: new Date().toISOString(), ...(await deps.personalData().exportAll(db, personId)) };
     },
   };
 }
