@@ -9,6 +9,12 @@ export async function registerSecurity(app: FastifyInstance, opts: { https: bool
     strictTransportSecurity: opts.https ? { maxAge: 31_536_000, includeSubDomains: true } : false,
     crossOriginEmbedderPolicy: false,
   });
+  // Pages and API answers may carry personal data (access needs, names, PDFs of labels): no
+  // browser or proxy keeps a copy. Static assets set their own caching and keep it.
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    return payload;
+  });
   app.decorateRequest('cspNonce', '');
   app.addHook('onRequest', async (request, reply) => {
     request.cspNonce = randomBytes(16).toString('base64');

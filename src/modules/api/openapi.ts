@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { personInputSchema, personSchema } from '../people/people-schemas.ts';
+import { personInputSchema, personListItemSchema, personSchema } from '../people/people-schemas.ts';
 import { problemSchema } from './api-common.ts';
 import { eventInputSchema, registrationInputSchema, sessionInputSchema } from '../events/events-schemas.ts';
 import { eventOutSchema, registrationOutSchema, sessionOutSchema } from './events-api-routes.ts';
@@ -66,7 +66,7 @@ const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'strin
 
 /** The OpenAPI 3.1 document, built from the same zod schemas the routes parse with. */
 export function buildOpenApi(publicUrl: string) {
-  const personList = z.object({ items: z.array(personSchema), nextCursor: z.string().nullable() });
+  const personList = z.object({ items: z.array(personListItemSchema), nextCursor: z.string().nullable() });
   const eventWithSessions = eventOutSchema.extend({ sessions: z.array(sessionOutSchema) });
   const registrationList = z.object({ items: z.array(registrationOutSchema), nextCursor: z.string().nullable() });
   const calendar = { '200': { description: 'An iCalendar file', content: { 'text/calendar': { schema: { type: 'string' } } } } };

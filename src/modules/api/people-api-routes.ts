@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { actorOf } from '../../plugins/access.ts';
 import { decodeCursor, encodeCursor } from '../people/people-cursor.ts';
 import { personInputSchema } from '../people/people-schemas.ts';
-import { toPersonOut, type PeopleService } from '../people/people-service.ts';
+import { toPersonListItem, toPersonOut, type PeopleService } from '../people/people-service.ts';
 import { listQuerySchema, parseApi, requireJson, STAFF_API } from './api-common.ts';
 
 export const peopleListQuerySchema = listQuerySchema.extend({ search: z.string().trim().max(100).optional() });
@@ -22,7 +22,8 @@ export function peopleApiRoutes(app: FastifyInstance, deps: { people: PeopleServ
     const q = parseApi(peopleListQuerySchema, request.query);
     const rows = await people.list({ search: q.search, after: decodeCursor(q.cursor), limit: q.limit + 1 });
     const page = rows.slice(0, q.limit);
-    return { items: page.map(toPersonOut), nextCursor: rows.length > q.limit ? encodeCursor(page[page.length - 1]!) : null };
+    // Access needs stay out of lists: GET /api/v1/people/{id} gives them, and audits the read.
+    return { items: page.map(toPersonListItem), nextCursor: rows.length > q.limit ? encodeCursor(page[page.length - 1]!) : null };
   });
 
   app.get<{ Params: { id: string } }>('/api/v1/people/:id', { config: STAFF_API }, async (request) => {

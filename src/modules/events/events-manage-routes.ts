@@ -219,7 +219,8 @@ export function eventsManageRoutes(app: FastifyInstance, deps: { events: EventsS
 
   const onBehalfPage = async (reply: FastifyReply, eventId: string, personId: string, values: Record<string, unknown> | null, failure?: FormFailure, status = 200) => {
     const event = await events.get(eventId);
-    const person = await deps.people.get(personId);
+    // Filling the form in from their record shows their access needs to staff: that read is audited.
+    const person = values ? await deps.people.get(personId) : await deps.people.viewAsStaff(actorOf(reply.request), personId, 'web');
     const sessions = (await events.sessionsOf(event.id)).map(sessionView).filter((s) => !s.cancelled && !s.past);
     const v = values ?? { labelName: person.labelName ?? '', accessNeeds: person.accessNeeds, accessNotes: person.accessNotes ?? '', sessionIds: sessions.length === 1 ? [sessions[0]!.id] : [] };
     return reply.status(status).view('events/views/register.njk', {

@@ -134,6 +134,8 @@ export function eventsPublicRoutes(app: FastifyInstance, deps: Deps) {
   app.get<{ Params: { id: string } }>('/events/:id/my-registration', { config: { access: 'signed-in' } }, async (request, reply) => {
     const event = await events.get(request.params.id);
     const mine = await deps.registrationsRepo.forPersonInEvent(deps.db, request.person!.id, event.id);
+    // A draft (or a cohort's own event) is nobody's business but staff's, unless you are booked on it.
+    if (!mine.length && (event.status === 'draft' || event.kind !== 'event')) throw new NotFoundError();
     const sessions = await events.sessionsOf(event.id);
     const rows = await Promise.all(
       mine.map(async (m) => ({

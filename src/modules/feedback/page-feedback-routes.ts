@@ -5,7 +5,9 @@ import type { Db } from '../../db/client.ts';
 import { pageFeedback } from '../../db/schema.ts';
 
 const feedbackSchema = z.object({
-  path: z.string().regex(/^\/(?![/\\])[^\s]{0,500}$/, 'Not a page of this site'),
+  // Pages link here with their own path, percent-encoded: anything else (spaces, raw non-ASCII,
+  // which cannot go in a Location header) is not a page of this site.
+  path: z.string().regex(/^\/(?![/\\])[\x21-\x7e]{0,500}$/, 'Not a page of this site'),
   useful: z.enum(['yes', 'no']).optional(),
   comment: z.string().trim().max(2000, 'Write 2,000 characters or fewer').optional(),
 });

@@ -113,3 +113,7 @@ export const personSchema = z.object({
   updatedAt: z.string(),
 });
 export type PersonOut = z.infer<typeof personSchema>;
+
+/** A person in a list: no access needs or notes. Those come one person at a time, and each read is audited. */
+export const personListItemSchema = personSchema.omit({ accessNeeds: true, accessNotes: true });
+export type PersonListItem = z.infer<typeof personListItemSchema>;

@@ -8,7 +8,7 @@ import type { ConsentsRepository } from '../consents/consents-repository.ts';
 import type { EmailComposers, EmailRequest } from '../email/email-requests.ts';
 import type { PersonalDataRegistry } from '../privacy/personal-data.ts';
 import { personColumns, type PeopleRepository } from './people-repository.ts';
-import type { PersonInput, PersonOut } from './people-schemas.ts';
+import type { PersonInput, PersonListItem, PersonOut } from './people-schemas.ts';
 
 /** Who is acting: a signed-in person or an API token's owner. */
 export interface Actor {
@@ -72,6 +72,11 @@ export function toPersonOut(p: Person): PersonOut {
     createdAt: p.createdAt.toISOString(),
     updatedAt: p.updatedAt.toISOString(),
   };
+}
+
+export function toPersonListItem(p: Person): PersonListItem {
+  const { accessNeeds: _needs, accessNotes: _notes, ...rest } = toPersonOut(p);
+  return rest;
 }
 
 export function createPeopleService(deps: {
