@@ -29,6 +29,7 @@ import { homeRoutes } from './modules/home/home-routes.ts';
 import { peopleRoutes } from './modules/people/people-routes.ts';
 import { registerAccess } from './plugins/access.ts';
 import { registerErrorHandlers } from './plugins/errors.ts';
+import { registerPublicRateLimits } from './plugins/rate-limits.ts';
 import { registerSecurity } from './plugins/security.ts';
 import './plugins/types.ts';
 import { createViewEnvironment, registerViews, rootDir, srcDir } from './plugins/views.ts';
@@ -75,6 +76,7 @@ export async function buildApp({ config, services, sessionSecret, logStream }: A
   });
 
   await registerSecurity(app, { https });
+  await registerPublicRateLimits(app, { perMinute: config.publicPostLimitPerMinute });
   await app.register(cookie);
   await app.register(formbody, { bodyLimit: config.bodyLimitBytes });
   await app.register(fastifyStatic, {

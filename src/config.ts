@@ -38,6 +38,7 @@ const envSchema = z.object({
   SIGN_IN_LINK_MINUTES: positiveInt.default(15),
   SIGN_IN_LIMIT_PER_EMAIL: positiveInt.default(5),
   SIGN_IN_LIMIT_PER_IP: positiveInt.default(20),
+  PUBLIC_POST_LIMIT_PER_MINUTE: positiveInt.default(60),
   BODY_LIMIT_BYTES: positiveInt.default(100_000),
   TRUST_PROXY: booleanFromEnv.default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -62,6 +63,8 @@ export interface Config {
   session: { idleMinutes: number; absoluteHours: number };
   signIn: { linkMinutes: number; limitPerEmail: number; limitPerIp: number };
   bodyLimitBytes: number;
+  /** Public forms and endpoints that write (registering, applying, answering, feedback): per IP, per route. */
+  publicPostLimitPerMinute: number;
   trustProxy: boolean;
   logLevel: Env['LOG_LEVEL'];
 }
@@ -94,6 +97,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     session: { idleMinutes: e.SESSION_IDLE_MINUTES, absoluteHours: e.SESSION_ABSOLUTE_HOURS },
     signIn: { linkMinutes: e.SIGN_IN_LINK_MINUTES, limitPerEmail: e.SIGN_IN_LIMIT_PER_EMAIL, limitPerIp: e.SIGN_IN_LIMIT_PER_IP },
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    publicPostLimitPerMinute: e.PUBLIC_POST_LIMIT_PER_MINUTE,
     trustProxy: e.TRUST_PROXY,
     logLevel: e.LOG_LEVEL,
   };
