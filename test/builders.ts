@@ -24,7 +24,7 @@ const DAY = 24 * 3_600_000;
 export async function createEventWithSession(
   services: Services,
   actor: { personId: string; role: Role },
-  opts: { capacity?: number; format?: 'in_person' | 'online' | 'hybrid'; title?: string; publish?: boolean; sessionTitle?: string } = {},
+  opts: { capacity?: number; format?: 'in_person' | 'online' | 'hybrid'; title?: string; publish?: boolean; sessionTitle?: string; facilitatorIds?: string[] } = {},
 ) {
   const startsAt = new Date(Math.ceil((Date.now() + 30 * DAY) / DAY) * DAY + 9 * 3_600_000);
   const event = await services.events.create(actor, {
@@ -42,6 +42,7 @@ export async function createEventWithSession(
     capacity: opts.capacity ?? 20,
     venue: format === 'online' ? undefined : { name: 'Town Hall', address: '1 Market Place', postcode: 'OX1 1AA', stepFree: true, hearingLoop: false, accessibleToilet: true },
     joinUrl: format === 'in_person' ? undefined : 'https://meet.example.org/workshop',
+    facilitatorIds: opts.facilitatorIds,
   });
   if (opts.publish !== false) await services.events.publish(actor, event.id);
   return { event, session };

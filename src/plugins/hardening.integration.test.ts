@@ -101,4 +101,26 @@ describe('security review findings', () => {
     assert.match(log, /\/sign-in\/verify/);
     assert.ok(!/SIGNINSECRET|CANCELSECRET|INVITESECRET/.test(log), 'no token in the log');
   });
+
+  test('facilitators see only the events they lead a session of', async () => {
+    const lead = await createPerson(t.services, { email: 'lead@example.org', name: 'Lee Lead' }, 'facilitator');
+    const theirs = await createEventWithSession(t.services, admin, { title: 'Their festival', facilitatorIds: [lead.id] });
+    const other = await createEventWithSession(t.services, admin, { title: 'Someone else’s conference' });
+    const guest = await createPerson(t.services, { name: 'Gwen Guest' });
+    await t.services.registrations.register(admin, { sessionId: other.session.id, who: { personId: guest.id } });
+
+    const client = await signIn(t, 'lead@example.org');
+    const list = await client.get('/manage/events');
+    assert.match(list.body, /Their festival/);
+    assert.ok(!list.body.includes('Someone else’s conference') && !list.body.includes('Someone else&#39;s conference'));
+    assert.equal((await client.get(`/manage/events/${theirs.event.id}/check-in?q=Gwen`)).statusCode, 200);
+    for (const url of [`/manage/events/${other.event.id}`, `/manage/events/${other.event.id}/check-in?q=Gwen`, `/manage/events/${other.event.id}/access`, `/manage/events/${other.event.id}/labels.pdf`]) {
+      const res = await client.get(url);
+      assert.equal(res.statusCode, 404, url);
+      assert.ok(!res.body.includes('Gwen Guest'), url);
+    }
+    await client.get(`/manage/events/${theirs.event.id}/check-in`);
+    const walkIn = await client.post(`/manage/events/${other.event.id}/walk-in`, { name: 'Sneaky', experience: 'lived', sessionId: other.session.id });
+    assert.equal(walkIn.statusCode, 404);
+  });
 });

@@ -6,14 +6,15 @@ import { actorOf } from '../../plugins/access.ts';
 import { personFormOptions } from '../people/people-view.ts';
 import type { EventReportsService } from './event-reports-service.ts';
 import { walkInFormSchema } from './events-schemas.ts';
+import { runnersOf } from './events-access.ts';
 import type { EventsService } from './events-service.ts';
 import { eventView } from './events-view.ts';
 import type { RegistrationsService } from './registrations-service.ts';
 
-const RUNNERS = { access: ['admin', 'staff', 'facilitator'] as const, hideWhenDenied: true };
 
 /** Check-in on the day, on a phone: find a name, tick them in, add someone who just turned up. */
 export function checkInRoutes(app: FastifyInstance, deps: { events: EventsService; registrations: RegistrationsService; reports: EventReportsService }) {
+  const theirEvent = runnersOf(deps.events);
   const page = async (eventId: string, q: string, extra: { failure?: FormFailure; values?: Record<string, unknown>; banner?: string | null } = {}) => {
     const event = await deps.events.get(eventId);
     const sessions = await deps.events.sessionsOf(event.id);
@@ -35,12 +36,12 @@ export function checkInRoutes(app: FastifyInstance, deps: { events: EventsServic
   };
   const query = z.object({ q: z.string().trim().max(100).optional().catch(undefined), done: z.string().max(200).optional().catch(undefined) });
 
-  app.get<{ Params: { id: string } }>('/manage/events/:id/check-in', { config: RUNNERS }, async (request, reply) => {
+  app.get<{ Params: { id: string } }>('/manage/events/:id/check-in', theirEvent, async (request, reply) => {
     const q = query.parse(request.query ?? {});
     return reply.view('events/views/check-in.njk', await page(request.params.id, q.q ?? '', { banner: q.done ? `${q.done} is checked in` : null }));
   });
 
-  app.post<{ Params: { id: string; registrationId: string } }>('/manage/events/:id/check-in/:registrationId', { config: RUNNERS }, async (request, reply) => {
+  app.post<{ Params: { id: string; registrationId: string } }>('/manage/events/:id/check-in/:registrationId', theirEvent, async (request, reply) => {
     const c = await deps.registrations.context(request.params.registrationId);
     if (!c || c.event.id !== request.params.id) return reply.status(404).view('errors/404.njk', { title: 'Page not found' });
     try {
@@ -52,7 +53,7 @@ export function checkInRoutes(app: FastifyInstance, deps: { events: EventsServic
     return reply.redirect(`/manage/events/${request.params.id}/check-in?done=${encodeURIComponent(c.registration.labelName || c.person.name)}`, 303);
   });
 
-  app.post<{ Params: { id: string } }>('/manage/events/:id/walk-in', { config: RUNNERS }, async (request, reply) => {
+  app.post<{ Params: { id: string } }>('/manage/events/:id/walk-in', theirEvent, async (request, reply) => {
     const sessions = await deps.events.sessionsOf(request.params.id);
     const form = parseForm(walkInFormSchema, request.body, { idFor: (f) => (f === 'experience' ? 'walkInExperience' : f === 'name' ? 'walkInName' : f) });
     const body = request.body as Record<string, unknown>;

@@ -8,12 +8,12 @@ import type { PeopleService } from '../people/people-service.ts';
 import { personFormOptions } from '../people/people-view.ts';
 import type { EventReportsService } from './event-reports-service.ts';
 import { eventFormSchema, registerFormSchema, sessionFormSchema } from './events-schemas.ts';
+import { runnersOf, RUNNERS } from './events-access.ts';
 import type { EventsService } from './events-service.ts';
 import { eventFormValues, eventView, sessionChoiceItems, sessionFormValues, sessionView, submittedRegistration } from './events-view.ts';
 import type { RegistrationsService } from './registrations-service.ts';
 
 const ORGANISERS = { access: ['admin', 'staff'] as const, hideWhenDenied: true };
-const RUNNERS = { access: ['admin', 'staff', 'facilitator'] as const, hideWhenDenied: true };
 
 const DATE_IDS: Record<string, string> = { start: 'start-day', end: 'end-day', date: 'date-day' };
 const eventFormOptions = { idFor: (f: string) => DATE_IDS[f] ?? f, aliases: { startsAt: 'start', endsAt: 'end' } };
@@ -28,9 +28,10 @@ const listFilter = z.object({
 /** Organisers: events, sessions, registrations, access needs, labels. */
 export function eventsManageRoutes(app: FastifyInstance, deps: { events: EventsService; registrations: RegistrationsService; reports: EventReportsService; people: PeopleService }) {
   const { events, reports } = deps;
+  const theirEvent = runnersOf(events);
 
-  app.get('/manage/events', { config: RUNNERS }, async (_request, reply) => {
-    const list = (await events.list({ publishedOnly: false })).map(eventView);
+  app.get('/manage/events', { config: RUNNERS }, async (request, reply) => {
+    const list = (await events.listForRunner(actorOf(request))).map(eventView);
     return reply.view('events/views/manage-list.njk', { title: 'Manage events', events: list });
   });
 
@@ -49,7 +50,7 @@ export function eventsManageRoutes(app: FastifyInstance, deps: { events: EventsS
     return reply.redirect(`/manage/events/${event.id}?created=1`, 303);
   });
 
-  app.get<{ Params: { id: string } }>('/manage/events/:id', { config: RUNNERS }, async (request, reply) => {
+  app.get<{ Params: { id: string } }>('/manage/events/:id', theirEvent, async (request, reply) => {
     const event = await events.get(request.params.id);
     const [sessions, mix] = await Promise.all([events.sessionsOf(event.id), reports.mix(event.id)]);
     const q = request.query as Record<string, string | undefined>;
@@ -196,14 +197,14 @@ export function eventsManageRoutes(app: FastifyInstance, deps: { events: EventsS
     return reply.redirect(`/manage/events/${c!.event.id}/registrations?cancelled=1`, 303);
   });
 
-  app.get<{ Params: { id: string } }>('/manage/events/:id/access', { config: RUNNERS }, async (request, reply) => {
+  app.get<{ Params: { id: string } }>('/manage/events/:id/access', theirEvent, async (request, reply) => {
     const event = await events.get(request.params.id);
     const showWho = (request.query as { who?: string }).who === '1';
     const summary = await reports.accessSummary(actorOf(request), event.id, { showWho });
     return reply.view('events/views/manage-access.njk', { title: `Access needs: ${event.title}`, event: eventView(event), summary });
   });
 
-  app.get<{ Params: { id: string } }>('/manage/events/:id/labels.pdf', { config: RUNNERS }, async (request, reply) => {
+  app.get<{ Params: { id: string } }>('/manage/events/:id/labels.pdf', theirEvent, async (request, reply) => {
     const event = await events.get(request.params.id);
     const pdf = await reports.labelsPdf(event.id, event.title);
     return reply.type('application/pdf').header('content-disposition', 'inline; filename="name-labels.pdf"').send(pdf);

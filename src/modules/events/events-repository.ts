@@ -69,13 +69,26 @@ export function createEventsRepository() {
       const [row] = opts.forUpdate ? await q.for('update') : await q;
       return row;
     },
-    async listEvents(ex: Executor, opts: { publishedOnly: boolean }) {
+    async listEvents(ex: Executor, opts: { publishedOnly: boolean; facilitatedBy?: string }) {
       return ex
         .select()
         .from(events)
         // A cohort's own event holds its schedule; it is shown with its programme, not as an event.
-        .where(and(eq(events.kind, 'event'), opts.publishedOnly ? eq(events.status, 'published') : undefined))
+        .where(
+          and(
+            eq(events.kind, 'event'),
+            opts.publishedOnly ? eq(events.status, 'published') : undefined,
+            opts.facilitatedBy ? sql`${events.id} in (select s.event_id from event_sessions s join session_facilitators f on f.session_id = s.id where f.person_id = ${opts.facilitatedBy})` : undefined,
+          ),
+        )
         .orderBy(opts.publishedOnly ? asc(events.startsAt) : desc(events.startsAt));
+    },
+
+    /** Whether someone leads at least one session of an event. */
+    async facilitates(ex: Executor, eventId: string, personId: string): Promise<boolean> {
+      if (!isUuid(eventId)) return false;
+      const rows = await ex.execute(sql`select 1 from event_sessions s join session_facilitators f on f.session_id = s.id where s.event_id = ${eventId} and f.person_id = ${personId} limit 1`);
+      return rows.rows.length > 0;
     },
 
     async insertVenue(ex: Executor, v: VenueInput) {

@@ -3,7 +3,7 @@ import type { Event, EventSession } from '../../db/schema.ts';
 import { londonDay } from '../../lib/dates.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/validation.ts';
 import type { AuditRepository } from '../audit/audit-repository.ts';
-import type { Actor } from '../people/people-service.ts';
+import { isStaff, type Actor } from '../people/people-service.ts';
 import type { EventsRepository, SessionWithCounts } from './events-repository.ts';
 import type { EventInput, SessionInput } from './events-schemas.ts';
 import type { RegistrationsRepository } from './registrations-repository.ts';
@@ -95,6 +95,12 @@ export function createEventsService(deps: {
 
     get: (id: string) => mustFindEvent(id),
     list: (opts: { publishedOnly: boolean }) => events.listEvents(db, opts),
+    /** The events someone may run on the day: all for staff; for a facilitator, those they lead a session of. */
+    listForRunner: (actor: Actor) => events.listEvents(db, { publishedOnly: false, ...(isStaff(actor) ? {} : { facilitatedBy: actor.personId }) }),
+    /** Facilitators see only the events they lead a session of (check-in, labels, access counts, registrations). */
+    async mayRun(actor: Actor, eventId: string): Promise<boolean> {
+      return isStaff(actor) || events.facilitates(db, eventId, actor.personId);
+    },
     sessionsOf: (eventId: string) => events.sessionsOf(db, eventId),
     facilitatorChoices: () => events.facilitatorChoices(db),
 

@@ -11,6 +11,12 @@ let db: pg.Client;
 let organiser: { personId: string; role: 'admin' };
 let staff: Client;
 let facilitator: Client;
+let leadId: string;
+/** The facilitator leads this session: facilitators run only the events they lead. */
+const led = async <T extends { session: { id: string } }>(made: T): Promise<T> => {
+  await db.query('insert into session_facilitators (session_id, person_id) values ($1, $2)', [made.session.id, leadId]);
+  return made;
+};
 
 before(async () => {
   t = await startTestApp();
@@ -19,7 +25,7 @@ before(async () => {
   const admin = await createPerson(t.services, { email: 'admin@example.org' }, 'admin');
   organiser = { personId: admin.id, role: 'admin' };
   await createPerson(t.services, { email: 'staff@example.org', name: 'Stef Staff' }, 'staff');
-  await createPerson(t.services, { email: 'lead@example.org', name: 'Lee Lead' }, 'facilitator');
+  leadId = (await createPerson(t.services, { email: 'lead@example.org', name: 'Lee Lead' }, 'facilitator')).id;
   staff = await signIn(t, 'staff@example.org');
   facilitator = await signIn(t, 'lead@example.org');
 });
@@ -133,7 +139,7 @@ describe('organisers', () => {
   });
 
   test('the access needs summary counts people; names only for staff who ask, and that is audited', async () => {
-    const { event, session } = await createEventWithSession(t.services, organiser);
+    const { event, session } = await led(await createEventWithSession(t.services, organiser));
     const second = await t.services.events.addSession(organiser, event.id, { title: 'Afternoon', startsAt: new Date(event.startsAt.getTime() + 5 * 3_600_000), endsAt: new Date(event.startsAt.getTime() + 6 * 3_600_000), format: 'online', capacity: 10, joinUrl: 'https://meet.example.org/y' });
     const a = await createPerson(t.services, { name: 'Needs Stepfree' });
     const b = await createPerson(t.services, { name: 'Needs Bsl' });
@@ -151,7 +157,7 @@ describe('organisers', () => {
   });
 
   test('name labels carry only the chosen name and pronouns', async () => {
-    const { event, session } = await createEventWithSession(t.services, organiser);
+    const { event, session } = await led(await createEventWithSession(t.services, organiser));
     const p = await createPerson(t.services, { name: 'Robert Webster', labelName: 'Rob', pronouns: 'he/him', organisation: 'Big Trust Chief Executive' });
     await t.services.registrations.register(null, { sessionId: session.id, who: { personId: p.id } });
     const q = await createPerson(t.services, { name: 'Jo Bloggs' });
@@ -167,7 +173,7 @@ describe('organisers', () => {
   });
 
   test('check-in on the day: find, tick, add a walk-in; attendance and the mix follow', async () => {
-    const { event, session } = await createEventWithSession(t.services, organiser);
+    const { event, session } = await led(await createEventWithSession(t.services, organiser));
     const p = await createPerson(t.services, { name: 'Arrival Person', experience: 'professional' });
     const r = await t.services.registrations.register(null, { sessionId: session.id, who: { personId: p.id } });
     const found = await facilitator.get(`/manage/events/${event.id}/check-in?q=arrival`);
