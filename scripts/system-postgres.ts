@@ -32,7 +32,17 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startSystemPostgres(binDir: string): Promise<{ url: (db?: string) => string; version: string; stop(): Promise<void> }> {
+export interface SystemPostgres {
+  url: (db?: string) => string;
+  version: string;
+  /** Stops the server as `pg_ctl stop -m fast` does (open connections are terminated). */
+  stopServer(): Promise<void>;
+  /** Starts it again on the same data folder and port. */
+  startServer(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startSystemPostgres(binDir: string): Promise<SystemPostgres> {
   const asRoot = process.getuid?.() === 0;
   const ids = asRoot ? { uid: Number(execFileSync('id', ['-u', 'postgres']).toString()), gid: Number(execFileSync('id', ['-g', 'postgres']).toString()) } : {};
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'coproduce-syspg-'));
@@ -48,32 +58,44 @@ export async function startSystemPostgres(binDir: string): Promise<{ url: (db?: 
   }
   execFileSync(path.join(binDir, 'initdb'), ['-D', data, '-U', 'coproduce', '--auth=scram-sha-256', `--pwfile=${pwfile}`, '--encoding=UTF8', '--locale=C'], { ...ids, stdio: 'ignore' });
   const port = await freePort();
-  const child = spawn(path.join(binDir, 'postgres'), ['-D', data, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=300', '-c', 'fsync=off'], { ...ids, stdio: 'ignore' });
   const url = (db = 'postgres') => `postgres://coproduce:${password}@127.0.0.1:${port}/${db}`;
-  const deadline = Date.now() + 30_000;
-  let version = '';
-  for (;;) {
-    const c = new pg.Client({ connectionString: url() });
-    try {
-      await c.connect();
-      version = (await c.query('show server_version')).rows[0].server_version;
-      await c.end();
-      break;
-    } catch {
-      await c.end().catch(() => undefined);
-      if (Date.now() > deadline || child.exitCode !== null) throw new Error('The system PostgreSQL did not start');
-      await new Promise((r) => setTimeout(r, 200));
+  const launch = () => spawn(path.join(binDir, 'postgres'), ['-D', data, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=300', '-c', 'fsync=off'], { ...ids, stdio: 'ignore' });
+  let child = launch();
+  const ready = async () => {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const c = new pg.Client({ connectionString: url() });
+      c.on('error', () => undefined);
+      try {
+        await c.connect();
+        const v = (await c.query('show server_version')).rows[0].server_version as string;
+        await c.end();
+        return v;
+      } catch {
+        await c.end().catch(() => undefined);
+        if (Date.now() > deadline || child.exitCode !== null) throw new Error('The system PostgreSQL did not start');
+        await new Promise((r) => setTimeout(r, 100));
+      }
     }
-  }
+  };
+  const version = await ready();
+  // SIGINT is PostgreSQL's fast shutdown: what `pg_ctl stop -m fast` and a managed failover do.
+  const stopServer = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGINT');
+    });
   return {
     url,
     version,
+    stopServer,
+    async startServer() {
+      child = launch();
+      await ready();
+    },
     async stop() {
-      await new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGINT');
-      });
+      await stopServer();
       await fs.rm(dir, { recursive: true, force: true });
     },
   };

@@ -39,6 +39,7 @@ const envSchema = z.object({
   SIGN_IN_LIMIT_PER_EMAIL: positiveInt.default(5),
   SIGN_IN_LIMIT_PER_IP: positiveInt.default(20),
   PUBLIC_POST_LIMIT_PER_MINUTE: positiveInt.default(60),
+  DB_CONNECT_TIMEOUT_MS: positiveInt.default(3000),
   BODY_LIMIT_BYTES: positiveInt.default(100_000),
   TRUST_PROXY: booleanFromEnv.default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -65,6 +66,8 @@ export interface Config {
   bodyLimitBytes: number;
   /** Public forms and endpoints that write (registering, applying, answering, feedback): per IP, per route. */
   publicPostLimitPerMinute: number;
+  /** How long a request waits for a database connection before it is refused with 503. */
+  dbConnectTimeoutMs: number;
   trustProxy: boolean;
   logLevel: Env['LOG_LEVEL'];
 }
@@ -98,6 +101,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     signIn: { linkMinutes: e.SIGN_IN_LINK_MINUTES, limitPerEmail: e.SIGN_IN_LIMIT_PER_EMAIL, limitPerIp: e.SIGN_IN_LIMIT_PER_IP },
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     publicPostLimitPerMinute: e.PUBLIC_POST_LIMIT_PER_MINUTE,
+    dbConnectTimeoutMs: e.DB_CONNECT_TIMEOUT_MS,
     trustProxy: e.TRUST_PROXY,
     logLevel: e.LOG_LEVEL,
   };

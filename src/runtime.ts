@@ -37,7 +37,9 @@ export async function startRuntime(config: Config, opts: { work: boolean; seed: 
     databaseUrl = server.url('coproduce');
     stopEmbedded = () => server.stop();
   }
-  const database = connect(databaseUrl);
+  // A database restart breaks connections: say so, and let the pool replace them.
+  const onConnectionError = (err: Error) => opts.log.error({ err }, 'database connection lost; it will be replaced');
+  const database = connect(databaseUrl, { connectTimeoutMs: config.dbConnectTimeoutMs, onConnectionError });
   try {
     const applied = await migrate(database.pool);
     if (applied.length) opts.log.info(`Applied migrations: ${applied.join(', ')}`);
@@ -47,6 +49,8 @@ export async function startRuntime(config: Config, opts: { work: boolean; seed: 
     let late: Services | undefined;
     const jobs = await startJobs({
       databaseUrl,
+      connectTimeoutMs: config.dbConnectTimeoutMs,
+      onConnectionError,
       mailer,
       work: opts.work,
       log: opts.log,

@@ -19,12 +19,48 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export function connect(url: string, opts: { max?: number } = {}): Database {
-  const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 20 });
-  // An idle client losing its connection must not crash the process; the pool replaces it.
-  pool.on('error', () => undefined);
+export interface PoolOptions {
+  max?: number;
+  /** How long to wait for a connection before giving up, so requests fail fast in an outage. */
+  connectTimeoutMs?: number;
+  /** Told when a connection breaks (a database restart, a failover); the pool replaces it. */
+  onConnectionError?: (err: Error) => void;
+}
+
+/**
+ * A pool that survives the database going away: a connection that breaks while idle in the
+ * pool, or while checked out between two statements of a transaction, is reported and
+ * replaced, never left to throw an unhandled 'error' event that would end the process.
+ */
+export function createPool(url: string, opts: PoolOptions = {}): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 20, connectionTimeoutMillis: opts.connectTimeoutMs ?? 5000, keepAlive: true });
+  const report = (err: Error) => opts.onConnectionError?.(err);
+  pool.on('error', report);
+  // pg-pool listens for errors only while a client is idle; this covers it while checked out.
+  pool.on('connect', (client) => client.on('error', report));
+  return pool;
+}
+
+export function connect(url: string, opts: PoolOptions = {}): Database {
+  const pool = createPool(url, opts);
   const db = drizzle(pool, { schema });
   return { pool, db, close: () => pool.end() };
+}
+
+const UNAVAILABLE_CODES = new Set(['57P01', '57P02', '57P03', '53300', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
+const UNAVAILABLE_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|not queryable|Connection ended unexpectedly|terminating connection/i;
+
+/** Whether an error means the database cannot be reached just now (rather than a bug or bad data). */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  let e: unknown = err;
+  for (let depth = 0; e && typeof e === 'object' && depth < 5; depth++) {
+    const { code, message } = e as { code?: unknown; message?: unknown };
+    if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || code.startsWith('08'))) return true;
+    if (typeof message === 'string' && UNAVAILABLE_MESSAGES.test(message)) return true;
+    // drizzle wraps driver errors; the cause holds the original.
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
 }
 
 const migrationsDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');

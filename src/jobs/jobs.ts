@@ -1,4 +1,5 @@
 import PgBoss from 'pg-boss';
+import { createPool } from '../db/client.ts';
 import type { EmailRequest } from '../modules/email/email-requests.ts';
 import type { Mailer, OutgoingEmail } from '../modules/email/mailer.ts';
 
@@ -40,6 +41,8 @@ export async function prepareJobSchema(databaseUrl: string): Promise<void> {
  */
 export async function startJobs(opts: {
   databaseUrl: string;
+  connectTimeoutMs?: number;
+  onConnectionError?: (err: Error) => void;
   mailer: Mailer;
   /** Builds a queued email from its ids when the job runs; null skips it. */
   composeEmail: (request: EmailRequest) => Promise<OutgoingEmail | null>;
@@ -48,9 +51,10 @@ export async function startJobs(opts: {
   cleanup?: () => Promise<void>;
   log: { error: (obj: unknown, msg: string) => void };
 }): Promise<Jobs> {
+  // pg-boss runs its SQL on a pool of ours, which survives a database restart (see createPool).
+  const pool = createPool(opts.databaseUrl, { max: 4, connectTimeoutMs: opts.connectTimeoutMs, onConnectionError: opts.onConnectionError });
   const boss = new PgBoss({
-    connectionString: opts.databaseUrl,
-    max: 4,
+    db: { executeSql: (text: string, values?: unknown[]) => pool.query(text, values) },
     schedule: opts.work,
     supervise: opts.work,
     // Jobs carry only ids, but there is no reason to keep finished ones long.
@@ -89,6 +93,7 @@ export async function startJobs(opts: {
     },
     async stop() {
       await boss.stop({ graceful: true, wait: true, timeout: 10_000 });
+      await pool.end().catch(() => undefined);
     },
   };
 }

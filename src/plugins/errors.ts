@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isDatabaseUnavailable } from '../db/client.ts';
 import { ConflictError, ForbiddenError, NotFoundError, TooManyRequestsError, ValidationError, type FieldError } from '../lib/validation.ts';
 import { InvalidSignInLinkError } from '../modules/auth/auth-service.ts';
 import { AccessDeniedError, UnauthenticatedError } from './access.ts';
@@ -11,6 +12,8 @@ interface Problem {
   errors?: FieldError[];
 }
 
+const RETRY_AFTER_SECONDS = 30;
+
 const isApi = (request: FastifyRequest) => request.url.startsWith('/api/');
 
 export function sendProblem(reply: FastifyReply, p: Problem) {
@@ -21,6 +24,8 @@ export function sendProblem(reply: FastifyReply, p: Problem) {
 }
 
 function classify(err: FastifyError | Error): Problem | null {
+  // The database is restarting or out of reach: nothing was written; try again shortly.
+  if (isDatabaseUnavailable(err)) return { status: 503, title: 'Service unavailable', detail: 'The service is busy, please try again in a minute.' };
   if (err instanceof ValidationError) return { status: 400, title: 'Bad request', detail: 'The request has mistakes in it.', errors: err.errors };
   if (err instanceof NotFoundError) return { status: 404, title: 'Not found', detail: err.message };
   if (err instanceof ConflictError) return { status: 409, title: 'Conflict', detail: err.message };
@@ -43,6 +48,7 @@ function classify(err: FastifyError | Error): Problem | null {
 
 const PAGE_FOR: Record<number, { template: string; title: string }> = {
   400: { template: 'errors/400.njk', title: 'There is a problem with the request' },
+  503: { template: 'errors/503.njk', title: 'The service is busy' },
   401: { template: 'errors/401.njk', title: 'Sign in to continue' },
   403: { template: 'errors/403.njk', title: 'You cannot do this' },
   404: { template: 'errors/404.njk', title: 'Page not found' },
@@ -57,7 +63,10 @@ export function registerErrorHandlers(app: FastifyInstance) {
       if (isApi(request)) return sendProblem(reply, { status: 500, title: 'Server error', detail: 'Something went wrong on our side. Try again later.' });
       return reply.status(500).view('errors/500.njk');
     }
-    if (problem.status >= 500) request.log.error({ err }, 'error');
+    if (problem.status === 503) {
+      reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+      request.log.warn({ err: { message: err.message, code: (err as { code?: string }).code } }, 'database unavailable');
+    } else if (problem.status >= 500) request.log.error({ err }, 'error');
     if (isApi(request)) return sendProblem(reply, problem);
     if (problem.status === 401) return reply.redirect('/sign-in', 303);
     const page = PAGE_FOR[problem.status] ?? { template: 'errors/400.njk', title: problem.title };
