@@ -111,7 +111,7 @@ export async function buildApp({ config, services, sessionSecret, logStream }: A
   accountRoutes(app, { people: services.people, consents: services.consents });
   peopleRoutes(app, { people: services.people, consents: services.consents });
   auditRoutes(app, { db: services.db, audit: services.repositories.audit, nameOf: services.nameOf });
-  adminRoutes(app, { auth: services.auth, outboxDir: path.join(config.dataDir, 'outbox'), showOutbox: config.demo });
+  adminRoutes(app, { auth: services.auth, email: services.email, emailRetryHours: Math.round(config.emailRetry.windowMs / 3_600_000), outboxDir: path.join(config.dataDir, 'outbox'), showOutbox: config.demo });
   eventsPublicRoutes(app, { events: services.events, registrations: services.registrations, registrationsRepo: services.repositories.registrations, db: services.db });
   eventsManageRoutes(app, { events: services.events, registrations: services.registrations, reports: services.eventReports, people: services.people });
   checkInRoutes(app, { events: services.events, registrations: services.registrations, reports: services.eventReports });

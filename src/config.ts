@@ -11,6 +11,8 @@ const booleanFromEnv = z
 
 const positiveInt = z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').positive('must be above 0');
 
+const positiveNumber = z.coerce.number({ error: 'must be a number' }).positive('must be above 0');
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: z.coerce.number({ error: 'must be a port number' }).int().min(0).max(65535, 'must be a port number').default(3000),
@@ -40,6 +42,9 @@ const envSchema = z.object({
   SIGN_IN_LIMIT_PER_IP: positiveInt.default(20),
   PUBLIC_POST_LIMIT_PER_MINUTE: positiveInt.default(60),
   DB_CONNECT_TIMEOUT_MS: positiveInt.default(3000),
+  EMAIL_RETRY_HOURS: positiveNumber.default(24),
+  EMAIL_RETRY_FIRST_SECONDS: positiveNumber.default(30),
+  EMAIL_RETRY_MAX_MINUTES: positiveNumber.default(15),
   BODY_LIMIT_BYTES: positiveInt.default(100_000),
   TRUST_PROXY: booleanFromEnv.default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -63,6 +68,8 @@ export interface Config {
   branding: { orgName: string; isNhs: boolean; serviceName: string };
   session: { idleMinutes: number; absoluteHours: number };
   signIn: { linkMinutes: number; limitPerEmail: number; limitPerIp: number };
+  /** An email that cannot be sent is tried again, waiting longer each time up to `maxDelayMs`, for `windowMs`. */
+  emailRetry: { windowMs: number; firstDelayMs: number; maxDelayMs: number };
   bodyLimitBytes: number;
   /** Public forms and endpoints that write (registering, applying, answering, feedback): per IP, per route. */
   publicPostLimitPerMinute: number;
@@ -99,6 +106,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     branding: { orgName: e.ORG_NAME, isNhs: e.ORG_IS_NHS, serviceName: e.SERVICE_NAME },
     session: { idleMinutes: e.SESSION_IDLE_MINUTES, absoluteHours: e.SESSION_ABSOLUTE_HOURS },
     signIn: { linkMinutes: e.SIGN_IN_LINK_MINUTES, limitPerEmail: e.SIGN_IN_LIMIT_PER_EMAIL, limitPerIp: e.SIGN_IN_LIMIT_PER_IP },
+    emailRetry: { windowMs: e.EMAIL_RETRY_HOURS * 3_600_000, firstDelayMs: e.EMAIL_RETRY_FIRST_SECONDS * 1000, maxDelayMs: e.EMAIL_RETRY_MAX_MINUTES * 60_000 },
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     publicPostLimitPerMinute: e.PUBLIC_POST_LIMIT_PER_MINUTE,
     dbConnectTimeoutMs: e.DB_CONNECT_TIMEOUT_MS,

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Config } from './config.ts';
 import { connect, migrate, type Database } from './db/client.ts';
-import { REMINDER_QUEUE, startJobs, THEMES_QUEUE, type Jobs } from './jobs/jobs.ts';
+import { EMAIL_QUEUE, REMINDER_QUEUE, startJobs, THEMES_QUEUE, type JobQueue } from './jobs/jobs.ts';
 import { loadSecrets } from './lib/secrets.ts';
 import { seedDemoData } from './modules/demo/demo-data.ts';
 import { createMailer } from './modules/email/mailer.ts';
@@ -10,7 +10,7 @@ import { createServices, type Services } from './services.ts';
 export interface Runtime {
   databaseUrl: string;
   database: Database;
-  jobs: Jobs;
+  jobs: JobQueue;
   services: Services;
   sessionSecret: string;
   seeded: boolean;
@@ -51,18 +51,14 @@ export async function startRuntime(config: Config, opts: { work: boolean; seed: 
       databaseUrl,
       connectTimeoutMs: config.dbConnectTimeoutMs,
       onConnectionError,
-      mailer,
       work: opts.work,
       log: opts.log,
-      composeEmail: async (request) => {
-        if (!late) throw new Error('Services are not ready yet');
-        return late.composeEmail(request);
-      },
       cleanup: async () => late?.auth.removeExpired(),
     });
     const { sessionSecret, signingKey } = await loadSecrets(config.dataDir, { sessionSecret: config.sessionSecret, signingKey: config.signingKey });
-    const services = createServices({ db: database.db, config, jobs, secret: sessionSecret, signingKey, outboxDir, log: (m, err) => (err ? opts.log.error({ err }, m) : opts.log.info(m)) });
+    const services = createServices({ db: database.db, config, jobs, mailer, secret: sessionSecret, signingKey, outboxDir, log: (m, err) => (err ? opts.log.error({ err }, m) : opts.log.info(m)) });
     late = services;
+    await jobs.work<{ emailId: string }>(EMAIL_QUEUE, (data) => services.email.deliver(data.emailId), { pollingIntervalSeconds: 0.5, batchSize: 5 });
     await jobs.work<{ registrationId: string }>(REMINDER_QUEUE, (data) => services.registrations.sendReminder(data.registrationId));
     await jobs.work<{ questionId: string; force?: boolean }>(THEMES_QUEUE, async (data) => {
       await services.results.runThemes(data.questionId, { force: data.force });

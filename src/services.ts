@@ -1,6 +1,6 @@
 import type { Config } from './config.ts';
 import type { Db } from './db/client.ts';
-import type { Jobs } from './jobs/jobs.ts';
+import type { JobQueue, Jobs } from './jobs/jobs.ts';
 import { createAuditRepository } from './modules/audit/audit-repository.ts';
 import { createAuthRepository } from './modules/auth/auth-repository.ts';
 import { createAuthService } from './modules/auth/auth-service.ts';
@@ -8,7 +8,9 @@ import { createConsentsRepository } from './modules/consents/consents-repository
 import { createConsentsService } from './modules/consents/consents-service.ts';
 import { DEMO_ACCOUNTS } from './modules/demo/demo-data.ts';
 import { emailComposerRegistry, type EmailRequest } from './modules/email/email-requests.ts';
-import type { OutgoingEmail } from './modules/email/mailer.ts';
+import { createEmailRepository } from './modules/email/email-repository.ts';
+import { createEmailService } from './modules/email/email-service.ts';
+import type { Mailer, OutgoingEmail } from './modules/email/mailer.ts';
 import { auditPersonalData } from './modules/audit/audit-privacy.ts';
 import { authPersonalData } from './modules/auth/auth-privacy.ts';
 import { consentsPersonalData } from './modules/consents/consents-privacy.ts';
@@ -39,7 +41,7 @@ import { createProgrammesRepository } from './modules/programmes/programmes-repo
 import { createProgrammesService } from './modules/programmes/programmes-service.ts';
 
 /** Wires repositories into services. Everything a route needs comes from here. */
-export function createServices(deps: { db: Db; config: Config; jobs: Pick<Jobs, 'sendEmail' | 'enqueue'>; secret: string; signingKey: string; outboxDir: string; log: (message: string, err?: unknown) => void }) {
+export function createServices(deps: { db: Db; config: Config; jobs: Pick<JobQueue, 'enqueue'>; mailer: Mailer; secret: string; signingKey: string; outboxDir: string; log: (message: string, err?: unknown) => void }) {
   const { db, config } = deps;
   const repositories = {
     people: createPeopleRepository(),
@@ -53,7 +55,11 @@ export function createServices(deps: { db: Db; config: Config; jobs: Pick<Jobs, 
     results: createResultsRepository(),
     programmes: createProgrammesRepository(),
     cohort: createCohortRepository(),
+    email: createEmailRepository(),
   };
+  // Every email is recorded and sent by the queue, composed from its ids when it goes.
+  const email = createEmailService({ db, config, emails: repositories.email, queue: deps.jobs, mailer: deps.mailer, compose: (r) => composeEmail(r), log: deps.log });
+  const jobs: Pick<Jobs, 'sendEmail' | 'enqueue'> = { enqueue: (...args) => deps.jobs.enqueue(...args), sendEmail: email.queue };
   const consents = createConsentsService({ db, consents: repositories.consents, audit: repositories.audit });
   const people = createPeopleService({
     db,
@@ -64,7 +70,7 @@ export function createServices(deps: { db: Db; config: Config; jobs: Pick<Jobs, 
     audit: repositories.audit,
     personalData: () => personalData,
     endAccess: repositories.auth.forgetCredentials,
-    sendEmail: deps.jobs.sendEmail,
+    sendEmail: jobs.sendEmail,
   });
   const registrations = createRegistrationsService({
     db,
@@ -74,7 +80,7 @@ export function createServices(deps: { db: Db; config: Config; jobs: Pick<Jobs, 
     registrations: repositories.registrations,
     people: repositories.people,
     peopleService: people,
-    jobs: deps.jobs,
+    jobs,
     log: deps.log,
   });
   const events = createEventsService({ db, events: repositories.events, registrations: repositories.registrations, registrationsService: registrations, audit: repositories.audit });
@@ -88,7 +94,7 @@ export function createServices(deps: { db: Db; config: Config; jobs: Pick<Jobs, 
     events: repositories.events,
     eventReports: repositories.eventReports,
     audit: repositories.audit,
-    jobs: deps.jobs,
+    jobs,
   });
   const results = createResultsService({ db, forms: repositories.forms, results: repositories.results, jobs: deps.jobs });
   const eventReport = createEventReportService({ db, events, eventReports, forms: repositories.forms, results, audit: repositories.audit });
@@ -102,7 +108,7 @@ export function createServices(deps: { db: Db; config: Config; jobs: Pick<Jobs, 
     events,
     eventsRepo: repositories.events,
     audit: repositories.audit,
-    jobs: deps.jobs,
+    jobs,
   });
   const cohorts = createCohortService({ db, programmes: repositories.programmes, cohort: repositories.cohort, events: repositories.events, audit: repositories.audit });
   const certificates = createCertificatesService({
@@ -114,9 +120,9 @@ export function createServices(deps: { db: Db; config: Config; jobs: Pick<Jobs, 
     cohortService: cohorts,
     audit: repositories.audit,
     people: repositories.people,
-    jobs: deps.jobs,
+    jobs,
   });
-  const auth = createAuthService({ db, config, auth: repositories.auth, people: repositories.people, audit: repositories.audit, secret: deps.secret, sendEmail: deps.jobs.sendEmail });
+  const auth = createAuthService({ db, config, auth: repositories.auth, people: repositories.people, audit: repositories.audit, secret: deps.secret, sendEmail: jobs.sendEmail });
   // Every module's personal data, walked by "download your data" and by erasure. The people
   // row comes first in exports and is anonymised last.
   const personalData = personalDataRegistry([
@@ -143,6 +149,7 @@ export function createServices(deps: { db: Db; config: Config; jobs: Pick<Jobs, 
     repositories,
     personalData,
     composeEmail,
+    email,
     people,
     consents,
     auth,

@@ -412,3 +412,17 @@ export type Person = typeof people.$inferSelect;
 export type Consent = typeof consents.$inferSelect;
 export type AuditEntry = typeof auditLog.$inferSelect;
 export type ApiToken = typeof apiTokens.$inferSelect;
+
+export const outgoingEmails = pgTable('outgoing_emails', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  kind: text('kind').notNull(),
+  ref: jsonb('ref').$type<Record<string, string>>().notNull().default({}),
+  status: text('status').$type<'waiting' | 'sent' | 'failed' | 'not_needed'>().notNull().default('waiting'),
+  attempts: integer('attempts').notNull().default(0),
+  lastError: text('last_error'),
+  createdAt: at('created_at').notNull().defaultNow(),
+  lastAttemptAt: at('last_attempt_at'),
+  nextAttemptAt: at('next_attempt_at'),
+  sentAt: at('sent_at'),
+});
+export type OutgoingEmailRow = typeof outgoingEmails.$inferSelect;

@@ -1,21 +1,24 @@
 import PgBoss from 'pg-boss';
 import { createPool } from '../db/client.ts';
 import type { EmailRequest } from '../modules/email/email-requests.ts';
-import type { Mailer, OutgoingEmail } from '../modules/email/mailer.ts';
 
 export const EMAIL_QUEUE = 'email.send';
 export const CLEANUP_QUEUE = 'maintenance.cleanup';
 export const REMINDER_QUEUE = 'registration.reminder';
 export const THEMES_QUEUE = 'form.themes';
 
-export interface Jobs {
-  /** Queues an email by kind and ids; the message is composed when the job runs. */
-  sendEmail(request: EmailRequest): Promise<void>;
+export interface JobQueue {
   /** Queues a job, to run now or at `startAfter`; one job per `singletonKey` at a time. */
   enqueue(queue: string, data: object, opts?: { startAfter?: Date; singletonKey?: string }): Promise<void>;
   /** Runs a handler for a queue's jobs (only in a process that works the queue). */
-  work<T extends object>(queue: string, handler: (data: T) => Promise<void>): Promise<void>;
+  work<T extends object>(queue: string, handler: (data: T) => Promise<void>, options?: { pollingIntervalSeconds?: number; batchSize?: number }): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** What services use: the queue, and email (recorded, then sent by the queue: see email-service.ts). */
+export interface Jobs extends JobQueue {
+  /** Queues an email by kind and ids; the message is composed when the job runs. */
+  sendEmail(request: EmailRequest): Promise<void>;
 }
 
 /** Creates pg-boss's own schema and queues; run at migration time so tests can template it. */
@@ -43,14 +46,11 @@ export async function startJobs(opts: {
   databaseUrl: string;
   connectTimeoutMs?: number;
   onConnectionError?: (err: Error) => void;
-  mailer: Mailer;
-  /** Builds a queued email from its ids when the job runs; null skips it. */
-  composeEmail: (request: EmailRequest) => Promise<OutgoingEmail | null>;
   work: boolean;
   /** Hourly housekeeping (expired sessions and sign-in links). */
   cleanup?: () => Promise<void>;
   log: { error: (obj: unknown, msg: string) => void };
-}): Promise<Jobs> {
+}): Promise<JobQueue> {
   // pg-boss runs its SQL on a pool of ours, which survives a database restart (see createPool).
   const pool = createPool(opts.databaseUrl, { max: 4, connectTimeoutMs: opts.connectTimeoutMs, onConnectionError: opts.onConnectionError });
   const boss = new PgBoss({
@@ -65,12 +65,6 @@ export async function startJobs(opts: {
   await boss.start();
   await createQueues(boss);
   if (opts.work) {
-    await boss.work<EmailRequest>(EMAIL_QUEUE, { pollingIntervalSeconds: 0.5, batchSize: 5 }, async (jobs) => {
-      for (const job of jobs) {
-        const message = await opts.composeEmail(job.data);
-        if (message) await opts.mailer.send(message);
-      }
-    });
     if (opts.cleanup) {
       const cleanup = opts.cleanup;
       await boss.schedule(CLEANUP_QUEUE, '17 * * * *');
@@ -78,16 +72,13 @@ export async function startJobs(opts: {
     }
   }
   return {
-    async sendEmail(request) {
-      const id = await boss.send(EMAIL_QUEUE, { kind: request.kind, ref: request.ref });
-      if (!id) throw new Error('The email could not be queued');
-    },
     async enqueue(queue, data, options = {}) {
-      await boss.send(queue, data, { ...(options.startAfter ? { startAfter: options.startAfter } : {}), ...(options.singletonKey ? { singletonKey: options.singletonKey } : {}) });
+      const id = await boss.send(queue, data, { ...(options.startAfter ? { startAfter: options.startAfter } : {}), ...(options.singletonKey ? { singletonKey: options.singletonKey } : {}) });
+      if (!id && !options.singletonKey) throw new Error(`The job could not be queued (${queue})`);
     },
-    async work(queue, handler) {
+    async work(queue, handler, options = {}) {
       if (!opts.work) return;
-      await boss.work(queue, { pollingIntervalSeconds: 2 }, async (jobs) => {
+      await boss.work(queue, { pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2, batchSize: options.batchSize ?? 1 }, async (jobs) => {
         for (const job of jobs) await handler(job.data as never);
       });
     },

@@ -46,7 +46,7 @@ function navigationFor(role: Role | undefined, demo: boolean, currentPath: strin
     { href: '/manage/page-feedback', text: 'Page feedback' },
   );
   if (role === 'admin') {
-    items.push({ href: '/admin/api-tokens', text: 'API tokens' });
+    items.push({ href: '/admin/api-tokens', text: 'API tokens' }, { href: '/admin/emails', text: 'Emails' });
     if (demo) items.push({ href: '/outbox', text: 'Outbox' });
   }
   return mark(items, currentPath);

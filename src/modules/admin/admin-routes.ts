@@ -3,13 +3,26 @@ import { parseForm } from '../../lib/forms.ts';
 import { NotFoundError } from '../../lib/validation.ts';
 import { apiTokenFormSchema } from '../auth/auth-schemas.ts';
 import type { AuthService } from '../auth/auth-service.ts';
+import type { EmailService } from '../email/email-service.ts';
 import { readOutbox, readOutboxMessage } from '../email/outbox.ts';
 
 const adminOnly = { access: ['admin'] as const };
 
 /** Organisation admin tools: API tokens, and in demo mode the outbox of emails not sent. */
-export function adminRoutes(app: FastifyInstance, deps: { auth: AuthService; outboxDir: string; showOutbox: boolean }) {
+export function adminRoutes(app: FastifyInstance, deps: { auth: AuthService; email: EmailService; emailRetryHours: number; outboxDir: string; showOutbox: boolean }) {
   const { auth } = deps;
+
+  // Emails the mail server has not taken yet: why, and a way to send one again.
+  app.get('/admin/emails', { config: adminOnly }, async (request, reply) => {
+    const [emails, counts] = await Promise.all([deps.email.troubled(), deps.email.countTroubled()]);
+    const sent = (request.query as { sent?: string }).sent === '1';
+    return reply.view('admin/views/emails.njk', { title: 'Emails not sent yet', emails, counts, retryHours: deps.emailRetryHours, banner: sent ? 'Sending it again now. If the mail server still does not take it, it stays on this list.' : null });
+  });
+
+  app.post<{ Params: { id: string } }>('/admin/emails/:id/send', { config: adminOnly }, async (request, reply) => {
+    await deps.email.sendAgain(request.params.id);
+    return reply.redirect('/admin/emails?sent=1', 303);
+  });
 
   const tokensPage = async (extra: Record<string, unknown> = {}) => ({
     title: 'API tokens',

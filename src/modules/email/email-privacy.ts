@@ -4,13 +4,16 @@ import type { PersonalDataHolder } from '../privacy/personal-data.ts';
 import { readOutbox } from './outbox.ts';
 
 /**
- * Email holds nothing in the database (queued jobs carry ids only). Without a mail server,
+ * Email holds no personal values in the database: queued emails carry a kind and ids only, and
+ * failure reasons have addresses removed. Without a mail server,
  * messages are kept as files in the outbox: those to the person go with them.
  */
 export function emailPersonalData(outboxDir: string): PersonalDataHolder {
   return {
     module: 'email',
-    tables: {},
+    tables: {
+      outgoing_emails: 'which kind of email about which record (ids only) was sent when, and why a try failed (addresses removed)',
+    },
     personColumns: {},
     async export() {
       return {};
