@@ -42,6 +42,7 @@ const envSchema = z.object({
   SIGN_IN_LIMIT_PER_IP: positiveInt.default(20),
   PUBLIC_POST_LIMIT_PER_MINUTE: positiveInt.default(60),
   DB_CONNECT_TIMEOUT_MS: positiveInt.default(3000),
+  SHUTDOWN_GRACE_MS: positiveInt.default(10_000),
   EMAIL_RETRY_HOURS: positiveNumber.default(24),
   EMAIL_RETRY_FIRST_SECONDS: positiveNumber.default(30),
   EMAIL_RETRY_MAX_MINUTES: positiveNumber.default(15),
@@ -75,6 +76,8 @@ export interface Config {
   publicPostLimitPerMinute: number;
   /** How long a request waits for a database connection before it is refused with 503. */
   dbConnectTimeoutMs: number;
+  /** On SIGTERM or Ctrl-C, how long requests in flight may take to finish. */
+  shutdownGraceMs: number;
   trustProxy: boolean;
   logLevel: Env['LOG_LEVEL'];
 }
@@ -110,6 +113,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     publicPostLimitPerMinute: e.PUBLIC_POST_LIMIT_PER_MINUTE,
     dbConnectTimeoutMs: e.DB_CONNECT_TIMEOUT_MS,
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     trustProxy: e.TRUST_PROXY,
     logLevel: e.LOG_LEVEL,
   };

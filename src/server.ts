@@ -23,12 +23,17 @@ async function main() {
   const runtime = await startRuntime(config, { work: true, seed: true, log });
   const app = await buildApp({ config, services: runtime.services, sessionSecret: runtime.sessionSecret });
 
+  // Stop taking requests, let those in flight finish (up to a limit), let the job worker finish
+  // or hand back its job, close the database pools, and only then stop the embedded PostgreSQL.
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     console.log(`${signal} received: stopping Coproduce`);
-    await app.close().catch(() => undefined);
+    const inFlight = app.close().catch(() => undefined);
+    const limit = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), config.shutdownGraceMs).unref());
+    if ((await Promise.race([inFlight, limit])) === 'timeout') console.error(`Requests still running after ${config.shutdownGraceMs} ms were cut off`);
     await runtime.stop();
+    console.log('Coproduce stopped');
     process.exit(0);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
