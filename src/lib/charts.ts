@@ -8,7 +8,11 @@ export interface Bar {
   value: number;
 }
 
-const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+/**
+ * For every piece of text put into the SVG (the title, each label, the description, the id): the
+ * chart is shown with `| safe`, so this is the only escaping it gets.
+ */
+const escape = (s: string) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 
 export function barChart(id: string, title: string, bars: Bar[], opts: { unit?: string } = {}): string {
   const width = 640;
@@ -29,5 +33,5 @@ export function barChart(id: string, title: string, bars: Bar[], opts: { unit?: 
       ].join('');
     })
     .join('');
-  return `<svg xmlns="http://www.w3.org/2000/svg" class="app-chart" viewBox="0 0 ${width} ${height}" role="img" aria-labelledby="${id}-title ${id}-desc"><title id="${id}-title">${escape(title)}</title><desc id="${id}-desc">${escape(description)}</desc>${rows}</svg>`;
+  return `<svg xmlns="http://www.w3.org/2000/svg" class="app-chart" viewBox="0 0 ${width} ${height}" role="img" aria-labelledby="${escape(id)}-title ${escape(id)}-desc"><title id="${escape(id)}-title">${escape(title)}</title><desc id="${escape(id)}-desc">${escape(description)}</desc>${rows}</svg>`;
 }
