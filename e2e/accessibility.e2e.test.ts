@@ -255,6 +255,7 @@ describe('axe-core sweep', () => {
       ['erasure requests', visit('/erasure-requests')],
       ['audit log', visit('/audit')],
       ['API tokens', visit('/admin/api-tokens')],
+      ['emails not sent yet', visit('/admin/emails')],
       ['API tokens with an error', submitEmpty('/admin/api-tokens', 'Create token')],
       [
         'new API token',

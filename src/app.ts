@@ -106,8 +106,8 @@ export async function buildApp({ config, services, sessionSecret, logStream }: A
   const session = registerWebSession(app, { secret: sessionSecret, secure: https, authService: services.auth });
   registerErrorHandlers(app);
 
-  homeRoutes(app, { db: services.db, demoAccounts: services.demoAccounts });
-  authRoutes(app, { auth: services.auth, session, demo: config.demo, smtp: !!config.smtpUrl, linkMinutes: config.signIn.linkMinutes });
+  homeRoutes(app, { db: services.db, demoAccounts: services.demoAccounts, emailTrouble: services.email.countTroubled });
+  authRoutes(app, { auth: services.auth, session, demo: config.demo, smtp: !!config.smtpUrl, linkMinutes: config.signIn.linkMinutes, mailIsFailing: services.email.mailIsFailing });
   accountRoutes(app, { people: services.people, consents: services.consents });
   peopleRoutes(app, { people: services.people, consents: services.consents });
   auditRoutes(app, { db: services.db, audit: services.repositories.audit, nameOf: services.nameOf });

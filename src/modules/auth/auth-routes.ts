@@ -6,7 +6,10 @@ import { signInFormSchema, verifyFormSchema } from './auth-schemas.ts';
 import { InvalidSignInLinkError, type AuthService } from './auth-service.ts';
 
 /** Sign-in by emailed single-use link; no passwords. */
-export function authRoutes(app: FastifyInstance, deps: { auth: AuthService; session: WebSession; demo: boolean; smtp: boolean; linkMinutes: number }) {
+export function authRoutes(
+  app: FastifyInstance,
+  deps: { auth: AuthService; session: WebSession; demo: boolean; smtp: boolean; linkMinutes: number; mailIsFailing: () => Promise<boolean> },
+) {
   const { auth, session } = deps;
   const page = { title: 'Sign in', demoHint: deps.demo && !deps.smtp };
 
@@ -28,8 +31,10 @@ export function authRoutes(app: FastifyInstance, deps: { auth: AuthService; sess
     return reply.redirect('/sign-in/check-email', 303);
   });
 
+  // Whether the mail server is failing just now, for everyone alike: it says nothing about
+  // whether the address typed has an account.
   app.get('/sign-in/check-email', { config: { access: 'public' } }, async (_request, reply) =>
-    reply.view('auth/views/check-email.njk', { title: 'Check your email', demoHint: page.demoHint, linkMinutes: deps.linkMinutes }),
+    reply.view('auth/views/check-email.njk', { title: 'Check your email', demoHint: page.demoHint, linkMinutes: deps.linkMinutes, mailFailing: await deps.mailIsFailing() }),
   );
 
   // The link opens a page with a button rather than signing in on GET: mail scanners that

@@ -122,6 +122,10 @@ describe('a mail server outage loses no email', () => {
     await t.services.auth.requestSignIn('late@example.org', '192.0.2.9');
     await waitUntil('the email to be marked failed', async () => (await db.query(`select count(*)::int as n from outgoing_emails where status = 'failed'`)).rows[0].n === 1, 30_000);
 
+    // The person who asked for the link is told on the page; staff see it on their home page.
+    assert.match((await new WebClient(t.app).get('/sign-in/check-email')).body, /Email is slow just now/);
+    assert.match((await adminClient.get('/')).body, /Emails are not getting through/);
+
     const page = await adminClient.get('/admin/emails');
     assert.equal(page.statusCode, 200);
     assert.match(page.body, /late@example\.org/);
@@ -136,6 +140,8 @@ describe('a mail server outage loses no email', () => {
     assert.match(mail.to('late@example.org')[0]!.subject, /link to sign in/);
     assert.equal((await db.query('select status from outgoing_emails where id = $1', [id])).rows[0].status, 'sent');
     assert.doesNotMatch((await adminClient.get('/admin/emails')).body, /late@example\.org/);
+    assert.doesNotMatch((await new WebClient(t.app).get('/sign-in/check-email')).body, /Email is slow just now/);
+    assert.doesNotMatch((await adminClient.get('/')).body, /Emails are not getting through/);
     // A second click has nothing left to send.
     assert.equal((await adminClient.post(`/admin/emails/${id}/send`)).statusCode, 404);
     await new Promise((r) => setTimeout(r, 1000));

@@ -2,10 +2,16 @@ import type { FastifyInstance } from 'fastify';
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 
-export function homeRoutes(app: FastifyInstance, deps: { db: Db; demoAccounts: () => Promise<{ email: string; role: string; name: string }[]> }) {
+export function homeRoutes(
+  app: FastifyInstance,
+  deps: { db: Db; demoAccounts: () => Promise<{ email: string; role: string; name: string }[]>; emailTrouble: () => Promise<{ waiting: number; failed: number }> },
+) {
   app.get('/', { config: { access: 'public' } }, async (request, reply) => {
     const signedOut = (request.query as { signedOut?: string }).signedOut === '1';
-    return reply.view('home/views/home.njk', { title: 'Home', signedOut, demoAccounts: await deps.demoAccounts() });
+    // Staff and admins see at once when emails are not getting through.
+    const staff = request.person && (request.person.role === 'admin' || request.person.role === 'staff');
+    const emailTrouble = staff ? await deps.emailTrouble() : null;
+    return reply.view('home/views/home.njk', { title: 'Home', signedOut, demoAccounts: await deps.demoAccounts(), emailTrouble, isAdmin: request.person?.role === 'admin' });
   });
   app.get('/accessibility', { config: { access: 'public' } }, async (_request, reply) =>
     reply.view('home/views/accessibility.njk', { title: 'Accessibility statement' }),
