@@ -41,7 +41,7 @@ const envSchema = z.object({
   SIGN_IN_LIMIT_PER_EMAIL: positiveInt.default(5),
   SIGN_IN_LIMIT_PER_IP: positiveInt.default(20),
   PUBLIC_POST_LIMIT_PER_MINUTE: positiveInt.default(60),
-  DB_CONNECT_TIMEOUT_MS: positiveInt.default(3000),
+  DB_CONNECT_TIMEOUT_MS: positiveInt.default(5000),
   SHUTDOWN_GRACE_MS: positiveInt.default(10_000),
   EMAIL_RETRY_HOURS: positiveNumber.default(24),
   EMAIL_RETRY_FIRST_SECONDS: positiveNumber.default(30),

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Config } from './config.ts';
-import { connect, migrate, type Database } from './db/client.ts';
+import { connect, isDatabaseUnavailable, migrate, type Database } from './db/client.ts';
 import { EMAIL_QUEUE, REMINDER_QUEUE, startJobs, THEMES_QUEUE, type JobQueue } from './jobs/jobs.ts';
 import { loadSecrets } from './lib/secrets.ts';
 import { seedDemoData } from './modules/demo/demo-data.ts';
@@ -26,7 +26,25 @@ export interface Logger {
  * Everything below HTTP: the database (embedded unless DATABASE_URL is set), migrations, the
  * job queue, mail, services and, on a first start, demo data. Shared by the server and the CLI.
  */
+let toleratingOutages = false;
+
+/**
+ * pg-boss records a finished job's outcome without waiting for it, so when the database is
+ * restarting (or its pool is closing at shutdown) that statement's failure has no handler.
+ * Such a rejection is logged and the process carries on: the job runs again when it expires.
+ * Any other unhandled rejection still ends the process.
+ */
+function tolerateDatabaseOutages(log: Logger) {
+  if (toleratingOutages) return;
+  toleratingOutages = true;
+  process.on('unhandledRejection', (reason) => {
+    if (!isDatabaseUnavailable(reason)) throw reason;
+    log.error({ err: { message: (reason as Error)?.message } }, 'a background database statement failed while the database was unavailable');
+  });
+}
+
 export async function startRuntime(config: Config, opts: { work: boolean; seed: boolean; log: Logger }): Promise<Runtime> {
+  tolerateDatabaseOutages(opts.log);
   let stopEmbedded = async () => undefined as void;
   let databaseUrl = config.databaseUrl;
   if (!databaseUrl) {

@@ -20,12 +20,6 @@ async function main() {
     // expected then, and not worth alarming anyone about.
     error: (obj: unknown, m: string) => !stopping && console.error(m, obj),
   };
-  // While stopping, a late promise rejection from a closing pool is expected, not a reason to
-  // crash before the database is stopped cleanly. At any other time it still ends the process.
-  process.on('unhandledRejection', (reason) => {
-    if (stopping) return console.error('While stopping:', reason instanceof Error ? reason.message : reason);
-    throw reason;
-  });
   const runtime = await startRuntime(config, { work: true, seed: true, log });
   const app = await buildApp({ config, services: runtime.services, sessionSecret: runtime.sessionSecret });
 

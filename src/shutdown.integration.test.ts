@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -11,17 +10,8 @@ import { loadConfig } from './config.ts';
 import { startRuntime, type Runtime } from './runtime.ts';
 import { createAdminWithToken, createEventWithSession, createPerson } from '../test/builders.ts';
 import { createTestDatabase } from '../test/harness.ts';
+import { freePort } from '../test/net.ts';
 import { rootDir } from './plugins/views.ts';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * `not-taken`: no response began (the connection was refused, or reset before the server read the
@@ -59,6 +49,49 @@ function book(port: number, token: string, sessionId: string, personId: string):
   });
 }
 
+/** People to book, made twenty at a time (no more than the pool holds). */
+async function manyPeople(runtime: Runtime, count: number) {
+  const people: Awaited<ReturnType<typeof createPerson>>[] = [];
+  for (let i = 0; i < count; i += 20) people.push(...(await Promise.all(Array.from({ length: Math.min(20, count - i) }, (_, j) => createPerson(runtime.services, { name: `Booker ${i + j}` })))));
+  return people;
+}
+
+/** `npm start` as a real process; `group` gives it a process group of its own, as a terminal does. */
+async function startServerProcess(env: NodeJS.ProcessEnv, opts: { group?: boolean } = {}) {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(rootDir, 'src/server.ts')], { cwd: rootDir, env, stdio: ['ignore', 'pipe', 'pipe'], detached: !!opts.group });
+  let output = '';
+  child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const deadline = Date.now() + 60_000;
+  while (!output.includes('Coproduce is running')) {
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`The server did not start:\n${output}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { child, exited, output: () => output };
+}
+
+/** Books everyone, 16 at a time, and sends the signal once `after` bookings are acknowledged. */
+async function rush(port: number, token: string, sessionId: string, personIds: string[], after: number, signal: () => void): Promise<Outcome[]> {
+  const outcomes: Outcome[] = [];
+  let next = 0;
+  let signalled = false;
+  const worker = async () => {
+    for (;;) {
+      const i = next++;
+      if (i >= personIds.length) return;
+      if (!signalled && outcomes.filter((o) => o.kind === 'acknowledged').length >= after) {
+        signalled = true;
+        signal();
+      }
+      outcomes.push(await book(port, token, sessionId, personIds[i]!));
+    }
+  };
+  await Promise.all(Array.from({ length: 16 }, worker));
+  assert.ok(signalled, 'the signal was sent during the rush');
+  return outcomes;
+}
+
 /** A request that got no answer must not have been carried out: otherwise its answer was lost. */
 async function assertNotTakenWereNotBooked(url: string, sessionId: string, outcomes: Outcome[]) {
   const notTaken = new Set(outcomes.filter((o) => o.kind === 'not-taken').map((o) => o.personId));
@@ -88,44 +121,16 @@ describe('SIGTERM during a booking rush', () => {
   test('stops taking requests, finishes those in flight, and loses no acknowledged booking', async () => {
     const { admin, token } = await createAdminWithToken(runtime.services);
     const { session } = await createEventWithSession(runtime.services, admin, { capacity: 100 });
-    const people = await Promise.all(Array.from({ length: 400 }, (_, i) => createPerson(runtime.services, { name: `Booker ${i}` })));
+    const people = await manyPeople(runtime, 400);
 
     const port = await freePort();
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(rootDir, 'src/server.ts')], {
-      cwd: rootDir,
-      env: { ...process.env, DATABASE_URL: db.url, DATA_DIR: dataDir, PORT: String(port), DEMO: 'false', LOG_LEVEL: 'silent', NODE_ENV: 'test' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    const deadline = Date.now() + 60_000;
-    while (!output.includes('Coproduce is running')) {
-      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`The server did not start:\n${output}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-
-    const outcomes: Outcome[] = [];
-    let next = 0;
-    let signalled = false;
-    const worker = async () => {
-      for (;;) {
-        const i = next++;
-        if (i >= people.length) return;
-        if (!signalled && outcomes.filter((o) => o.kind === 'acknowledged').length >= 60) {
-          signalled = true;
-          child.kill('SIGTERM');
-        }
-        outcomes.push(await book(port, token, session.id, people[i]!.id));
-      }
-    };
-    await Promise.all(Array.from({ length: 16 }, worker));
-    const code = await exited;
+    const server = await startServerProcess({ ...process.env, DATABASE_URL: db.url, DATA_DIR: dataDir, PORT: String(port), DEMO: 'false', LOG_LEVEL: 'silent', NODE_ENV: 'test' });
+    const outcomes = await rush(port, token, session.id, people.map((p) => p.id), 60, () => server.child.kill('SIGTERM'));
+    const code = await server.exited;
+    const output = server.output();
 
     const count = (kind: Outcome['kind']) => outcomes.filter((o) => o.kind === kind).length;
     const cut = outcomes.filter((o): o is Extract<Outcome, { kind: 'cut' }> => o.kind === 'cut');
-    assert.ok(signalled, 'SIGTERM was sent during the rush');
     assert.deepEqual(cut, [], 'no request was cut off mid-response');
     assert.equal(code, 0, `the server stopped cleanly:\n${output}`);
     assert.match(output, /Coproduce stopped/);
@@ -162,45 +167,21 @@ describe('Ctrl-C to the whole process group, with the embedded PostgreSQL', () =
     const setup = await embeddedRuntime();
     const { admin, token } = await createAdminWithToken(setup.services);
     const { session } = await createEventWithSession(setup.services, admin, { capacity: 100 });
-    const people = await Promise.all(Array.from({ length: 300 }, (_, i) => createPerson(setup.services, { name: `Visitor ${i}` })));
+    const people = await manyPeople(setup, 300);
     await setup.stop();
 
     const port = await freePort();
     const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: String(port), DEMO: 'false', LOG_LEVEL: 'silent', NODE_ENV: 'test' };
     delete env.DATABASE_URL;
-    // A process group of its own, as a terminal gives a command it runs.
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(rootDir, 'src/server.ts')], { cwd: rootDir, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    let output = '';
-    child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
-    child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    const deadline = Date.now() + 60_000;
-    while (!output.includes('Coproduce is running')) {
-      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`The server did not start:\n${output}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-
-    const outcomes: Outcome[] = [];
-    let next = 0;
-    let signalled = false;
-    const worker = async () => {
-      for (;;) {
-        const i = next++;
-        if (i >= people.length) return;
-        if (!signalled && outcomes.filter((o) => o.kind === 'acknowledged').length >= 40) {
-          signalled = true;
-          process.kill(-child.pid!, 'SIGINT');
-        }
-        outcomes.push(await book(port, token, session.id, people[i]!.id));
-      }
-    };
-    await Promise.all(Array.from({ length: 16 }, worker));
-    const code = await exited;
+    const server = await startServerProcess(env, { group: true });
+    // What a terminal does on Ctrl-C: the whole foreground process group gets SIGINT.
+    const outcomes = await rush(port, token, session.id, people.map((p) => p.id), 40, () => process.kill(-server.child.pid!, 'SIGINT'));
+    const code = await server.exited;
+    const output = server.output();
 
     // Fastify's own 503 while closing is fine (the request was not taken); a problem+json 5xx
     // means the request ran and the database was gone under it.
     const failed = outcomes.filter((o) => o.kind === 'cut' || (o.kind === 'refused' && o.status >= 500 && (o.status !== 503 || o.problem)));
-    assert.ok(signalled);
     assert.deepEqual(failed, [], `no request failed or was cut off because the database went first:\n${output}`);
     assert.equal(code, 0, output);
     assert.match(output, /Coproduce stopped/);

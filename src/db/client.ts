@@ -48,7 +48,7 @@ export function connect(url: string, opts: PoolOptions = {}): Database {
 }
 
 const UNAVAILABLE_CODES = new Set(['57P01', '57P02', '57P03', '53300', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
-const UNAVAILABLE_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|not queryable|Connection ended unexpectedly|terminating connection/i;
+const UNAVAILABLE_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|not queryable|Connection ended unexpectedly|terminating connection|the database system is (shutting down|starting up)|Cannot use a pool after calling end/i;
 
 /** Whether an error means the database cannot be reached just now (rather than a bug or bad data). */
 export function isDatabaseUnavailable(err: unknown): boolean {

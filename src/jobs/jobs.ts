@@ -1,5 +1,5 @@
 import PgBoss from 'pg-boss';
-import { createPool } from '../db/client.ts';
+import { createPool, isDatabaseUnavailable } from '../db/client.ts';
 import type { EmailRequest } from '../modules/email/email-requests.ts';
 
 export const EMAIL_QUEUE = 'email.send';
@@ -55,10 +55,23 @@ export async function startJobs(opts: {
   const pool = createPool(opts.databaseUrl, { max: 4, connectTimeoutMs: opts.connectTimeoutMs, onConnectionError: opts.onConnectionError });
   // Counted so the pool is closed only once pg-boss has finished its last statement.
   let running = 0;
+  let outageLogged = 0;
   const executeSql = async (text: string, values?: unknown[]) => {
     running++;
     try {
       return await pool.query(text, values);
+    } catch (err) {
+      // pg-boss records a job's outcome without waiting for it, so a failure there would be an
+      // unhandled rejection that ends the process. While the database is away, a statement
+      // finds no rows instead: workers fetch nothing, a job whose outcome was not recorded runs
+      // again when it expires, and sending a job reports that it was not queued.
+      if (!isDatabaseUnavailable(err)) throw err;
+      if (Date.now() - outageLogged > 10_000) {
+        outageLogged = Date.now();
+        opts.log.error({ err: { message: (err as Error).message } }, 'job queue: database unavailable; waiting for it');
+      }
+      // Statements that record outcomes answer with a count of the jobs they changed.
+      return /SELECT COUNT\(\*\) FROM results/i.test(text) ? { rows: [{ count: '0' }], rowCount: 1 } : { rows: [], rowCount: 0 };
     } finally {
       running--;
     }

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import { SMTPServer } from 'smtp-server';
 import { createEventWithSession, createPerson } from '../../../test/builders.ts';
 import { startTestApp, type TestApp } from '../../../test/harness.ts';
+import { freePort } from '../../../test/net.ts';
 import { linkFrom, WebClient } from '../../../test/web-client.ts';
 import { parseMessage } from './outbox.ts';
 
@@ -43,16 +43,6 @@ class MailServer {
   to(address: string) {
     return this.received.filter((r) => r.to.includes(address));
   }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 const waitUntil = async (what: string, check: () => boolean | Promise<boolean>, timeoutMs = 20_000) => {
