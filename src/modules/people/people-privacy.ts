@@ -23,7 +23,7 @@ export function peoplePersonalData(people: PeopleRepository): PersonalDataHolder
     },
     async forget(tx, person) {
       await people.anonymise(tx, person.id);
-      // Other people's records may name this person as having added them: that link says nothing about them.
+      // Who recorded the request goes with the rest of the row; the audit log keeps that it happened.
       await tx.execute(sql`update people set erasure_requested_by = null where id = ${person.id}`);
     },
   };
