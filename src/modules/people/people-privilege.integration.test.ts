@@ -119,7 +119,7 @@ describe('erasure needs two people, and staff records need an admin', () => {
     const person = await createPerson(t.services, { name: 'Phone Caller', email: 'caller@example.org' });
     await staff.get(`/people/${person.id}`);
     assert.equal((await staff.post(`/people/${person.id}/erasure-request`)).statusCode, 303);
-    await staff.get('/erasure-requests');
+    assert.match((await staff.get('/erasure-requests')).body, /Recorded by Sam Staff/);
     const refused = await staff.post(`/erasure-requests/${person.id}/confirm`);
     assert.equal(refused.statusCode, 403);
     assert.match(refused.body, /a different member of staff must confirm it/);

@@ -308,8 +308,11 @@ export function createPeopleService(deps: {
       });
     },
 
-    listErasureRequests() {
-      return people.listErasureRequests(db);
+    /** Waiting requests, each with who recorded it: the confirmer must be someone else. */
+    async listErasureRequests() {
+      const rows = await people.listErasureRequests(db);
+      const names = await people.namesByIds(db, rows.flatMap((r) => (r.erasureRequestedBy && r.erasureRequestedBy !== r.id ? [r.erasureRequestedBy] : [])));
+      return rows.map((r) => ({ ...r, recordedBy: r.erasureRequestedBy && r.erasureRequestedBy !== r.id ? (names.get(r.erasureRequestedBy) ?? 'a member of staff') : null }));
     },
 
     /**
