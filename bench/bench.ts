@@ -64,7 +64,13 @@ async function main() {
   const bareUrl = `http://127.0.0.1:${(bare.server.address() as AddressInfo).port}/bare`;
 
   try {
-    // BENCH_ONLY=forms runs just the feedback benchmarks (they take longest to set up).
+    // BENCH_ONLY=forms runs just the feedback benchmarks (they take longest to set up);
+    // BENCH_ONLY=events just the programme page and the registration burst.
+    if (process.env.BENCH_ONLY === 'events') {
+      const baseline = (await measure('bare Fastify route (baseline)', bareUrl)).requestsPerSecond;
+      await benchEvents({ runtime, appUrl, bareUrl, machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version }, baseline });
+      return;
+    }
     if (process.env.BENCH_ONLY === 'forms') {
       await benchForms({ runtime, appUrl, machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version } });
       return;
