@@ -21,15 +21,23 @@ export function findSystemPostgres(): string | null {
   return versions[0] ? path.join(root, versions[0], 'bin') : null;
 }
 
+/**
+ * A free port below Linux's ephemeral range (32768 and up), where the ports the OS hands out to
+ * others (`listen(0)`, as the embedded PostgreSQL and test servers use) never land. A test that
+ * stops this server and starts it again must find its port still free.
+ */
 async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
+  const tryPort = (port: number) =>
+    new Promise<boolean>((resolve) => {
+      const s = net.createServer();
+      s.once('error', () => resolve(false));
+      s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
     });
-  });
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 5_000);
+    if (await tryPort(port)) return port;
+  }
+  throw new Error('No free port for the system PostgreSQL between 20000 and 24999');
 }
 
 export interface SystemPostgres {

@@ -102,7 +102,7 @@ async function assertNotTakenWereNotBooked(url: string, sessionId: string, outco
   assert.deepEqual(booked, [], 'a request with no answer was never carried out');
 }
 
-describe('SIGTERM during a booking rush', () => {
+describe('SIGTERM during a booking rush', { timeout: 180_000 }, () => {
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
   let runtime: Runtime;
   let dataDir: string;
@@ -151,7 +151,7 @@ describe('SIGTERM during a booking rush', () => {
  * Ctrl-C in a terminal signals the whole foreground process group. With the embedded
  * PostgreSQL, the database must not stop under requests still in flight: Coproduce stops it last.
  */
-describe('Ctrl-C to the whole process group, with the embedded PostgreSQL', () => {
+describe('Ctrl-C to the whole process group, with the embedded PostgreSQL', { timeout: 180_000 }, () => {
   let dataDir: string;
   before(async () => {
     dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'coproduce-ctrl-c-'));

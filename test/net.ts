@@ -1,13 +1,21 @@
 import net from 'node:net';
 
-/** A free TCP port on the loopback address, for a server a test starts. */
+/**
+ * A free TCP port on the loopback address for a server a test starts, and may stop and start
+ * again: taken from 25000–29999, below Linux's ephemeral range, so no port the OS hands out
+ * elsewhere (`listen(0)`) can take it while it is stopped. (The system PostgreSQL of the tests
+ * uses 20000–24999.)
+ */
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
+  const tryPort = (port: number) =>
+    new Promise<boolean>((resolve) => {
+      const s = net.createServer();
+      s.once('error', () => resolve(false));
+      s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
     });
-  });
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = 25_000 + Math.floor(Math.random() * 5_000);
+    if (await tryPort(port)) return port;
+  }
+  throw new Error('No free port between 25000 and 29999');
 }

@@ -20,7 +20,7 @@ if (!binDir && process.env.REQUIRE_EXTERNAL_PG === '1') throw new Error('REQUIRE
  * A routine database restart (maintenance, failover) in the middle of a booking rush, on a
  * PostgreSQL of this test's own, reached through its URL as production reaches one.
  */
-describe('a database restart during a booking rush', { skip }, () => {
+describe('a database restart during a booking rush', { skip, timeout: 180_000 }, () => {
   let server: SystemPostgres;
   let runtime: Runtime;
   let app: FastifyInstance;
@@ -57,7 +57,7 @@ describe('a database restart during a booking rush', { skip }, () => {
     const other: number[] = [];
     let next = 0;
     let restarted = false;
-    const outage = { start: 0, end: 0 };
+    const outage = { start: 0, end: 0, failed: '' };
     const book = async () => {
       for (;;) {
         const i = next++;
@@ -70,7 +70,7 @@ describe('a database restart during a booking rush', { skip }, () => {
             await new Promise((r) => setTimeout(r, 3000));
             await server.startServer();
             outage.end = Date.now();
-          })();
+          })().catch((err: Error) => (outage.failed = err.message));
         }
         const started = Date.now();
         const res = await app.inject({ method: 'POST', url: `/api/v1/sessions/${session.id}/registrations`, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, payload: { personId: people[i]!.id } });
@@ -82,7 +82,9 @@ describe('a database restart during a booking rush', { skip }, () => {
       }
     };
     await Promise.all(Array.from({ length: 10 }, book));
-    while (!outage.end) await new Promise((r) => setTimeout(r, 100));
+    const restartDeadline = Date.now() + 60_000;
+    while (!outage.end && !outage.failed && Date.now() < restartDeadline) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(outage.end, `the database came back (${outage.failed || 'timed out'})`);
 
     assert.deepEqual(other, [], 'no request failed in any other way than a plain 503');
     assert.ok(refused.length > 0, 'some requests came during the outage');

@@ -58,7 +58,7 @@ const waitUntil = async (what: string, check: () => boolean | Promise<boolean>, 
  * 0.2 s, at most 1 s apart), so an outage longer than the old schedule (five tries from 0.2 s,
  * about 6 s at this scale) fits in a test.
  */
-describe('a mail server outage loses no email', () => {
+describe('a mail server outage loses no email', { timeout: 180_000 }, () => {
   let t: TestApp;
   let db: pg.Client;
   let mail: MailServer;
