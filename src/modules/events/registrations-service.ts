@@ -64,23 +64,23 @@ export function createRegistrationsService(deps: {
 
   /**
    * Emails go after the commit; a failure to queue one is logged, never undoes the registration.
-   * The job names the registration only; the message is built when it is sent.
+   * The job names the registration only; the message is built, and its address checked, when it
+   * is sent. The waiting-list position is the one when the email was asked for.
    */
-  async function tellWith(c: Pick<emails.RegistrationContext, 'registration' | 'person' | 'waitlistPosition'>, kind: emails.RegistrationEmailKind) {
+  async function queueEmail(registrationId: string, kind: emails.RegistrationEmailKind, position?: number | null) {
     try {
-      if (!c.person.email) return;
-      // The position on the waiting list is the one when the email was asked for.
-      const ref = { registrationId: c.registration.id, ...(kind === 'registration-waitlisted' && c.waitlistPosition ? { position: String(c.waitlistPosition) } : {}) };
-      await deps.jobs.sendEmail({ kind, ref });
+      await deps.jobs.sendEmail({ kind, ref: { registrationId, ...(kind === 'registration-waitlisted' && position ? { position: String(position) } : {}) } });
     } catch (err) {
-      deps.log(`Could not queue an email about registration ${c.registration.id}`, err);
+      deps.log(`Could not queue an email about registration ${registrationId}`, err);
     }
   }
 
-  async function tell(id: string, kind: emails.RegistrationEmailKind) {
-    const c = await context(id);
-    if (c) await tellWith(c, kind);
+  /** With the registration's details already in hand, people without email get no job at all. */
+  async function tellWith(c: Pick<emails.RegistrationContext, 'registration' | 'person' | 'waitlistPosition'>, kind: emails.RegistrationEmailKind) {
+    if (c.person.email) await queueEmail(c.registration.id, kind, c.waitlistPosition);
   }
+
+  const tell = (id: string, kind: emails.RegistrationEmailKind) => queueEmail(id, kind);
 
   const composers: EmailComposers = Object.fromEntries(
     (Object.keys(emails.REGISTRATION_EMAILS) as emails.RegistrationEmailKind[]).map((kind) => [
