@@ -75,10 +75,7 @@ export function peopleRoutes(app: FastifyInstance, deps: { people: PeopleService
   });
 
   app.get<{ Params: { id: string } }>('/people/:id/edit', { config: staffOnly }, async (request, reply) => {
-    const actor = actorOf(request);
-    const refusal = refusalToManage(actor, await people.get(request.params.id));
-    if (refusal) throw new ForbiddenError(refusal);
-    const person = await people.viewAsStaff(actor, request.params.id, 'web');
+    const person = await people.viewAsStaff(actorOf(request), request.params.id, 'web', { toChange: true });
     return reply.view('people/views/edit.njk', { title: `Change ${person.name}'s details`, subject: person, values: personFormValues(person), errors: {}, options: personFormOptions });
   });
 

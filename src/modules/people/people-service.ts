@@ -251,8 +251,10 @@ export function createPeopleService(deps: {
     },
 
     /** Staff reading someone's record see their access needs, so the reading is audited. */
-    async viewAsStaff(actor: Actor, id: string, via: 'web' | 'api'): Promise<Person> {
+    async viewAsStaff(actor: Actor, id: string, via: 'web' | 'api', opts: { toChange?: boolean } = {}): Promise<Person> {
       const person = await mustFind(db, id);
+      // Opening someone's record to change it is refused before anything is shown or logged.
+      if (opts.toChange) mustMayManage(actor, person);
       await audit.insert(db, {
         actorId: actor.personId,
         action: 'person.access_needs.viewed',
