@@ -7,10 +7,10 @@ import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import fs from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { freePortBetween } from '../test/net.ts';
 
 export function findSystemPostgres(): string | null {
   const root = '/usr/lib/postgresql';
@@ -19,25 +19,6 @@ export function findSystemPostgres(): string | null {
     .filter((v) => existsSync(path.join(root, v, 'bin/postgres')))
     .sort((a, b) => Number(b) - Number(a));
   return versions[0] ? path.join(root, versions[0], 'bin') : null;
-}
-
-/**
- * A free port below Linux's ephemeral range (32768 and up), where the ports the OS hands out to
- * others (`listen(0)`, as the embedded PostgreSQL and test servers use) never land. A test that
- * stops this server and starts it again must find its port still free.
- */
-async function freePort(): Promise<number> {
-  const tryPort = (port: number) =>
-    new Promise<boolean>((resolve) => {
-      const s = net.createServer();
-      s.once('error', () => resolve(false));
-      s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
-    });
-  for (let attempt = 0; attempt < 200; attempt++) {
-    const port = 20_000 + Math.floor(Math.random() * 5_000);
-    if (await tryPort(port)) return port;
-  }
-  throw new Error('No free port for the system PostgreSQL between 20000 and 24999');
 }
 
 export interface SystemPostgres {
@@ -65,7 +46,9 @@ export async function startSystemPostgres(binDir: string): Promise<SystemPostgre
     await fs.chown(data, ids.uid!, ids.gid!);
   }
   execFileSync(path.join(binDir, 'initdb'), ['-D', data, '-U', 'coproduce', '--auth=scram-sha-256', `--pwfile=${pwfile}`, '--encoding=UTF8', '--locale=C'], { ...ids, stdio: 'ignore' });
-  const port = await freePort();
+  // Below the ephemeral range (see test/net.ts): a test that stops this server and starts it
+  // again finds its port still free.
+  const port = await freePortBetween(20_000, 24_999);
   const url = (db = 'postgres') => `postgres://coproduce:${password}@127.0.0.1:${port}/${db}`;
   const launch = () => spawn(path.join(binDir, 'postgres'), ['-D', data, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=300', '-c', 'fsync=off'], { ...ids, stdio: 'ignore' });
   let child = launch();

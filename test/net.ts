@@ -7,6 +7,11 @@ import net from 'node:net';
  * uses 20000–24999.)
  */
 export async function freePort(): Promise<number> {
+  return freePortBetween(25_000, 29_999);
+}
+
+/** A free loopback port in [from, to], tried at random. */
+export async function freePortBetween(from: number, to: number): Promise<number> {
   const tryPort = (port: number) =>
     new Promise<boolean>((resolve) => {
       const s = net.createServer();
@@ -14,8 +19,8 @@ export async function freePort(): Promise<number> {
       s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
     });
   for (let attempt = 0; attempt < 200; attempt++) {
-    const port = 25_000 + Math.floor(Math.random() * 5_000);
+    const port = from + Math.floor(Math.random() * (to - from + 1));
     if (await tryPort(port)) return port;
   }
-  throw new Error('No free port between 25000 and 29999');
+  throw new Error(`No free port between ${from} and ${to}`);
 }
