@@ -22,10 +22,6 @@ export interface Logger {
   error(obj: unknown, message: string): void;
 }
 
-/**
- * Everything below HTTP: the database (embedded unless DATABASE_URL is set), migrations, the
- * job queue, mail, services and, on a first start, demo data. Shared by the server and the CLI.
- */
 let toleratingOutages = false;
 
 /**
@@ -43,6 +39,10 @@ function tolerateDatabaseOutages(log: Logger) {
   });
 }
 
+/**
+ * Everything below HTTP: the database (embedded unless DATABASE_URL is set), migrations, the
+ * job queue, mail, services and, on a first start, demo data. Shared by the server and the CLI.
+ */
 export async function startRuntime(config: Config, opts: { work: boolean; seed: boolean; log: Logger }): Promise<Runtime> {
   tolerateDatabaseOutages(opts.log);
   let stopEmbedded = async () => undefined as void;

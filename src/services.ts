@@ -59,7 +59,7 @@ export function createServices(deps: { db: Db; config: Config; jobs: Pick<JobQue
   };
   // Every email is recorded and sent by the queue, composed from its ids when it goes.
   const email = createEmailService({ db, config, emails: repositories.email, queue: deps.jobs, mailer: deps.mailer, compose: (r) => composeEmail(r), log: deps.log });
-  const jobs: Pick<Jobs, 'sendEmail' | 'enqueue'> = { enqueue: (...args) => deps.jobs.enqueue(...args), sendEmail: email.queue };
+  const jobs: Pick<Jobs, 'sendEmail' | 'enqueue'> = { enqueue: deps.jobs.enqueue, sendEmail: email.queue };
   const consents = createConsentsService({ db, consents: repositories.consents, audit: repositories.audit });
   const people = createPeopleService({
     db,
