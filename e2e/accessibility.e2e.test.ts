@@ -27,6 +27,7 @@ let serial: string;
 let applicationId: string;
 let offeredId: string;
 let coachingId: string;
+let emailChangePath: string;
 before(async () => {
   server = await startServer({ DEMO: 'true' });
   browser = await launchBrowser();
@@ -71,6 +72,12 @@ before(async () => {
   const member = (await server.t.services.cohorts.members(pilotId))[0]!;
   const coach = (await server.t.services.people.findActiveByEmail('demo-facilitator@coproduce.example'))!;
   coachingId = (await server.t.services.cohorts.bookCoaching(admin, pilotId, { participantId: member.personId, coachId: coach.id, startsAt: new Date('2018-08-01T13:00:00Z') })).id;
+  // A new email address waiting for its link, to sweep the page the link opens.
+  const mover = await server.t.services.people.create(admin, { name: 'Mo Mover', experience: 'lived', email: 'mo-old@example.org' });
+  await server.t.services.people.update(admin, mover.id, { name: 'Mo Mover', experience: 'lived', email: 'mo-new@example.org' });
+  const confirm = await server.t.waitForEmail('mo-new@example.org', { subject: /Confirm your new email address/ });
+  const link = new URL(/https?:\/\/\S+\/email-change\/\S+/.exec(confirm.body)![0]);
+  emailChangePath = link.pathname + link.search;
 });
 after(async () => {
   await browser.close();
@@ -129,6 +136,8 @@ describe('axe-core sweep', () => {
       ['check your email', visit('/sign-in/check-email')],
       ['finish signing in', visit('/sign-in/verify?token=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa')],
       ['link not valid', visit('/sign-in/verify?token=x', 400)],
+      ['email change link that does not work', visit('/email-change/00000000-0000-4000-8000-000000000000?token=x', 400)],
+      ['confirm a new email address', visit(emailChangePath)],
       ['not found', visit('/no-such-page', 404)],
       ['events', visit('/events')],
       ['conference programme', visit(`/events/${conferenceId}`)],
