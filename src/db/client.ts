@@ -33,18 +33,60 @@ export interface PoolOptions {
  * replaced, never left to throw an unhandled 'error' event that would end the process.
  */
 export function createPool(url: string, opts: PoolOptions = {}): pg.Pool {
-  const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 20, connectionTimeoutMillis: opts.connectTimeoutMs ?? 5000, keepAlive: true });
+  const pool = new ResilientPool({ connectionString: url, max: opts.max ?? 20, connectionTimeoutMillis: opts.connectTimeoutMs ?? 5000, keepAlive: true });
   const report = (err: Error) => opts.onConnectionError?.(err);
   pool.on('error', report);
-  // pg-pool listens for errors only while a client is idle; this covers it while checked out.
-  pool.on('connect', (client) => client.on('error', report));
+  pool.on('connect', (client) => {
+    // pg-pool listens for errors only while a client is idle; this covers it while checked out.
+    client.on('error', report);
+    // A statement that finds the connection gone hands the client back to be destroyed at once.
+    // drizzle's transaction() never releases a client whose BEGIN fails, so without this each
+    // database restart during traffic would keep a pool slot for ever.
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+    (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+      const result = query(...args);
+      if (result instanceof Promise) {
+        result.catch((err: unknown) => {
+          const release = (client as Partial<pg.PoolClient>).release;
+          if (isDatabaseUnavailable(err) && release) release.call(client, err as Error);
+        });
+      }
+      return result;
+    };
+  });
   return pool;
+}
+
+/** Ends a pool, waiting at most a few seconds: a client never handed back must not hold up a shutdown. */
+export async function endPool(pool: pg.Pool, waitMs = 5000): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([pool.end().catch(() => undefined), new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)))]);
+  clearTimeout(timer);
+}
+
+/** Checked-out clients may be released twice (by the guard above, then by their user): the second is ignored. */
+class ResilientPool extends pg.Pool {
+  override connect(): Promise<pg.PoolClient>;
+  override connect(callback: (err: Error | undefined, client: pg.PoolClient | undefined, done: (release?: unknown) => void) => void): void;
+  override connect(callback?: (err: Error | undefined, client: pg.PoolClient | undefined, done: (release?: unknown) => void) => void): Promise<pg.PoolClient> | void {
+    if (callback) return super.connect(callback);
+    return super.connect().then((client) => {
+      const release = client.release.bind(client);
+      let released = false;
+      client.release = (err?: Error | boolean) => {
+        if (released) return;
+        released = true;
+        release(err);
+      };
+      return client;
+    });
+  }
 }
 
 export function connect(url: string, opts: PoolOptions = {}): Database {
   const pool = createPool(url, opts);
   const db = drizzle(pool, { schema });
-  return { pool, db, close: () => pool.end() };
+  return { pool, db, close: () => endPool(pool) };
 }
 
 const UNAVAILABLE_CODES = new Set(['57P01', '57P02', '57P03', '53300', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);

@@ -112,6 +112,11 @@ describe('a database restart during a booking rush', { skip, timeout: 180_000 },
     const confirmed = (await db.query(`select count(*)::int as n from registrations where session_id = $1 and status = 'confirmed'`, [session.id])).rows[0].n;
     await db.end();
     assert.deepEqual(acknowledged.filter((id) => !stored.has(id)), [], 'every acknowledged booking is stored');
+    // No connection is left checked out by a request that failed mid-outage: the pool is whole.
+    const pool = runtime.database.pool;
+    // (after a moment: the job worker may be finishing an email)
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.equal(pool.totalCount - pool.idleCount, 0, 'no connection leaked');
     assert.ok(confirmed <= 150, 'never overbooked');
     console.log(`outage ${outage.end - outage.start} ms; ${acknowledged.length} acknowledged, ${refused.length} refused (slowest ${Math.max(...refused.map((r) => r.ms))} ms); healthy ${recoveredIn} ms after the database was back`);
   });

@@ -1,5 +1,5 @@
 import PgBoss from 'pg-boss';
-import { createPool, isDatabaseUnavailable } from '../db/client.ts';
+import { createPool, endPool, isDatabaseUnavailable } from '../db/client.ts';
 import type { EmailRequest } from '../modules/email/email-requests.ts';
 
 export const EMAIL_QUEUE = 'email.send';
@@ -110,7 +110,7 @@ export async function startJobs(opts: {
       // A worker may still be recording its last job's outcome; let it, briefly.
       for (let waited = 0; running > 0 && waited < 5000; waited += 50) await new Promise((r) => setTimeout(r, 50));
       await new Promise((r) => setTimeout(r, 100));
-      await pool.end().catch(() => undefined);
+      await endPool(pool);
     },
   };
 }
