@@ -110,7 +110,7 @@ export async function buildApp({ config, services, sessionSecret, logStream }: A
   authRoutes(app, { auth: services.auth, session, demo: config.demo, smtp: !!config.smtpUrl, linkMinutes: config.signIn.linkMinutes, mailIsFailing: services.email.mailIsFailing });
   accountRoutes(app, { people: services.people, consents: services.consents });
   peopleRoutes(app, { people: services.people, consents: services.consents });
-  auditRoutes(app, { db: services.db, audit: services.repositories.audit, nameOf: services.nameOf });
+  auditRoutes(app, { audit: services.audit });
   adminRoutes(app, { auth: services.auth, email: services.email, emailRetryHours: Math.round(config.emailRetry.windowMs / 3_600_000), outboxDir: path.join(config.dataDir, 'outbox'), showOutbox: config.demo });
   eventsPublicRoutes(app, { events: services.events, registrations: services.registrations, registrationsRepo: services.repositories.registrations, db: services.db });
   eventsManageRoutes(app, { events: services.events, registrations: services.registrations, reports: services.eventReports, people: services.people });

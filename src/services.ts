@@ -2,6 +2,7 @@ import type { Config } from './config.ts';
 import type { Db } from './db/client.ts';
 import type { JobQueue, Jobs } from './jobs/jobs.ts';
 import { createAuditRepository } from './modules/audit/audit-repository.ts';
+import { createAuditService } from './modules/audit/audit-service.ts';
 import { createAuthRepository } from './modules/auth/auth-repository.ts';
 import { createAuthService } from './modules/auth/auth-service.ts';
 import { createConsentsRepository } from './modules/consents/consents-repository.ts';
@@ -57,17 +58,19 @@ export function createServices(deps: { db: Db; config: Config; jobs: Pick<JobQue
     cohort: createCohortRepository(),
     email: createEmailRepository(),
   };
+  const nameOf = (ids: string[]) => repositories.people.namesByIds(db, ids);
+  const audit = createAuditService({ db, audit: repositories.audit, nameOf });
   // Every email is recorded and sent by the queue, composed from its ids when it goes.
   const email = createEmailService({ db, config, emails: repositories.email, queue: deps.jobs, mailer: deps.mailer, compose: (r) => composeEmail(r), log: deps.log });
   const jobs: Pick<Jobs, 'sendEmail' | 'enqueue'> = { enqueue: deps.jobs.enqueue, sendEmail: email.queue };
-  const consents = createConsentsService({ db, consents: repositories.consents, audit: repositories.audit });
+  const consents = createConsentsService({ db, consents: repositories.consents, audit });
   const people = createPeopleService({
     db,
     config,
     secret: deps.secret,
     people: repositories.people,
     consents: repositories.consents,
-    audit: repositories.audit,
+    audit,
     personalData: () => personalData,
     endAccess: repositories.auth.forgetCredentials,
     sendEmail: jobs.sendEmail,
@@ -83,8 +86,8 @@ export function createServices(deps: { db: Db; config: Config; jobs: Pick<JobQue
     jobs,
     log: deps.log,
   });
-  const events = createEventsService({ db, events: repositories.events, registrations: repositories.registrations, registrationsService: registrations, audit: repositories.audit });
-  const eventReports = createEventReportsService({ db, reports: repositories.eventReports, audit: repositories.audit });
+  const events = createEventsService({ db, events: repositories.events, registrations: repositories.registrations, registrationsService: registrations, audit });
+  const eventReports = createEventReportsService({ db, reports: repositories.eventReports, audit });
   const forms = createFormsService({
     db,
     config,
@@ -93,11 +96,11 @@ export function createServices(deps: { db: Db; config: Config; jobs: Pick<JobQue
     people: repositories.people,
     events: repositories.events,
     eventReports: repositories.eventReports,
-    audit: repositories.audit,
+    audit,
     jobs,
   });
   const results = createResultsService({ db, forms: repositories.forms, results: repositories.results, jobs: deps.jobs });
-  const eventReport = createEventReportService({ db, events, eventReports, forms: repositories.forms, results, audit: repositories.audit });
+  const eventReport = createEventReportService({ db, events, eventReports, forms: repositories.forms, results, audit });
   const programmes = createProgrammesService({
     db,
     config,
@@ -107,10 +110,10 @@ export function createServices(deps: { db: Db; config: Config; jobs: Pick<JobQue
     peopleService: people,
     events,
     eventsRepo: repositories.events,
-    audit: repositories.audit,
+    audit,
     jobs,
   });
-  const cohorts = createCohortService({ db, programmes: repositories.programmes, cohort: repositories.cohort, events: repositories.events, audit: repositories.audit });
+  const cohorts = createCohortService({ db, programmes: repositories.programmes, cohort: repositories.cohort, events: repositories.events, audit });
   const certificates = createCertificatesService({
     db,
     config,
@@ -118,11 +121,11 @@ export function createServices(deps: { db: Db; config: Config; jobs: Pick<JobQue
     cohort: repositories.cohort,
     programmes: repositories.programmes,
     cohortService: cohorts,
-    audit: repositories.audit,
+    audit,
     people: repositories.people,
     jobs,
   });
-  const auth = createAuthService({ db, config, auth: repositories.auth, people: repositories.people, audit: repositories.audit, secret: deps.secret, sendEmail: jobs.sendEmail });
+  const auth = createAuthService({ db, config, auth: repositories.auth, people: repositories.people, audit, secret: deps.secret, sendEmail: jobs.sendEmail });
   // Every module's personal data, walked by "download your data" and by erasure. The people
   // row comes first in exports and is anonymised last.
   const personalData = personalDataRegistry([
@@ -162,7 +165,8 @@ export function createServices(deps: { db: Db; config: Config; jobs: Pick<JobQue
     programmes,
     cohorts,
     certificates,
-    nameOf: (ids: string[]) => repositories.people.namesByIds(db, ids),
+    audit,
+    nameOf,
     async demoAccounts() {
       if (!config.demo) return [];
       const found = new Set((await repositories.people.findDemoByEmails(db, DEMO_ACCOUNTS.map((a) => a.email))).map((p) => p.email));

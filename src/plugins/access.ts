@@ -1,6 +1,15 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Actor } from '../modules/people/people-service.ts';
+import type { Role } from '../db/schema.ts';
 import type { AuthService } from '../modules/auth/auth-service.ts';
+
+/** Who is acting: a signed-in person or an API token's owner. */
+export interface Actor {
+  personId: string;
+  role: Role;
+}
+
+const STAFF_ROLES: readonly Role[] = ['admin', 'staff'];
+export const isStaff = (actor: Actor | null | undefined) => !!actor && STAFF_ROLES.includes(actor.role);
 
 export class UnauthenticatedError extends Error {}
 export class AccessDeniedError extends Error {

@@ -4,11 +4,12 @@ import type { Person } from '../../db/schema.ts';
 import { randomUUID } from 'node:crypto';
 import { hmac, randomToken, sha256 } from '../../lib/tokens.ts';
 import { NotFoundError, TooManyRequestsError } from '../../lib/validation.ts';
-import type { AuditRepository } from '../audit/audit-repository.ts';
+import type { AuditTrail } from '../audit/audit-service.ts';
 import type { EmailComposers, EmailRequest } from '../email/email-requests.ts';
-import { isUuid, type PeopleRepository } from '../people/people-repository.ts';
+import { type PeopleRepository } from '../people/people-repository.ts';
 import { signInRequestKey } from './auth-privacy.ts';
 import type { AuthRepository } from './auth-repository.ts';
+import { isUuid } from '../../db/ids.ts';
 
 export class InvalidSignInLinkError extends Error {}
 
@@ -17,7 +18,7 @@ export interface AuthServiceDeps {
   config: Pick<Config, 'publicUrl' | 'signIn' | 'session' | 'branding'>;
   auth: AuthRepository;
   people: PeopleRepository;
-  audit: AuditRepository;
+  audit: AuditTrail;
   /** Signs link tokens, so a link can be rebuilt when its email is sent and nothing plaintext is stored. */
   secret: string;
   sendEmail: (request: EmailRequest) => Promise<void>;

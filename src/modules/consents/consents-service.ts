@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Db } from '../../db/client.ts';
 import { CONSENT_PURPOSES, type Consent, type ConsentPurpose } from '../../db/schema.ts';
-import type { AuditRepository } from '../audit/audit-repository.ts';
+import type { AuditTrail } from '../audit/audit-service.ts';
 import type { ConsentsRepository } from './consents-repository.ts';
 
 /**
@@ -41,7 +41,7 @@ export interface ConsentStatus {
   given: Consent | null;
 }
 
-export function createConsentsService(deps: { db: Db; consents: ConsentsRepository; audit: AuditRepository }) {
+export function createConsentsService(deps: { db: Db; consents: ConsentsRepository; audit: AuditTrail }) {
   const { db, consents, audit } = deps;
   return {
     async statusFor(personId: string): Promise<{ current: ConsentStatus[]; history: Consent[] }> {

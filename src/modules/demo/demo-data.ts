@@ -3,10 +3,11 @@ import type { ConsentsService } from '../consents/consents-service.ts';
 import type { PersonInput } from '../people/people-schemas.ts';
 import type { EventsService } from '../events/events-service.ts';
 import type { RegistrationsService } from '../events/registrations-service.ts';
-import type { Actor, PeopleService } from '../people/people-service.ts';
+import type { PeopleService } from '../people/people-service.ts';
 import { seedDemoEvaluation } from './demo-evaluation.ts';
 import { seedDemoEvents } from './demo-events.ts';
 import { seedDemoProgrammes, type DemoProgrammeDeps } from './demo-programmes.ts';
+import type { Actor } from '../../plugins/access.ts';
 
 /** One account per role, so a newcomer can see what each kind of user sees. */
 export const DEMO_ACCOUNTS: { email: string; role: Role; name: string; experience: PersonInput['experience'] }[] = [

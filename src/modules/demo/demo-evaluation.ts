@@ -5,7 +5,8 @@ import type { FormsService } from '../forms/forms-service.ts';
 import type { ResultsService } from '../forms/results-service.ts';
 import type { EventsService } from '../events/events-service.ts';
 import type { RegistrationsRepository } from '../events/registrations-repository.ts';
-import type { Actor, PeopleService } from '../people/people-service.ts';
+import type { PeopleService } from '../people/people-service.ts';
+import type { Actor } from '../../plugins/access.ts';
 
 /** What people wrote, in the spirit of the #PatientsasPartners16 evaluation. */
 const COMMENTS = [

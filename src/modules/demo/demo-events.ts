@@ -1,7 +1,8 @@
 import { fromLondon } from '../../lib/dates.ts';
 import type { EventsService } from '../events/events-service.ts';
 import type { RegistrationsService } from '../events/registrations-service.ts';
-import type { Actor, PeopleService } from '../people/people-service.ts';
+import type { PeopleService } from '../people/people-service.ts';
+import type { Actor } from '../../plugins/access.ts';
 
 /** The next year in which this month and day are still ahead, so demo events can be booked. */
 function nextYearFor(month: number, day: number, now = new Date()): number {

@@ -1,9 +1,10 @@
 import { fromLondon } from '../../lib/dates.ts';
 import type { FormsService } from '../forms/forms-service.ts';
-import type { Actor, PeopleService } from '../people/people-service.ts';
+import type { PeopleService } from '../people/people-service.ts';
 import type { CertificatesService } from '../programmes/certificates-service.ts';
 import type { CohortService } from '../programmes/cohort-service.ts';
 import type { ProgrammesService } from '../programmes/programmes-service.ts';
+import type { Actor } from '../../plugins/access.ts';
 
 export interface DemoProgrammeDeps {
   admin: Actor;

@@ -2,15 +2,15 @@ import type { Db } from '../../db/client.ts';
 import { ACCESS_NEEDS, type RegistrationStatus } from '../../db/schema.ts';
 import { toCsv } from '../../lib/csv.ts';
 import { formatDay, formatTime } from '../../lib/dates.ts';
-import type { AuditRepository } from '../audit/audit-repository.ts';
+import type { AuditTrail } from '../audit/audit-service.ts';
 import { ACCESS_NEED_LABELS } from '../people/people-schemas.ts';
-import { isStaff, type Actor } from '../people/people-service.ts';
 import type { EventReportsRepository, RegistrationRow } from './event-reports-repository.ts';
 import { renderLabels } from './labels-pdf.ts';
+import { isStaff, type Actor } from '../../plugins/access.ts';
 
 const COMING: RegistrationStatus[] = ['confirmed', 'attended'];
 
-export function createEventReportsService(deps: { db: Db; reports: EventReportsRepository; audit: AuditRepository }) {
+export function createEventReportsService(deps: { db: Db; reports: EventReportsRepository; audit: AuditTrail }) {
   const { db, reports } = deps;
   return {
     registrations: (eventId: string, f: { sessionId?: string; statuses?: RegistrationStatus[]; q?: string }) => reports.registrations(db, eventId, f),

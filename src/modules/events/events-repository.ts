@@ -1,8 +1,8 @@
 import { and, asc, desc, eq, inArray, ne, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
 import { eventSessions, events, people, registrations, sessionFacilitators, venues, type Event, type EventSession, type Person, type Venue } from '../../db/schema.ts';
-import { isUuid } from '../people/people-repository.ts';
 import type { EventInput, SessionInput, VenueInput } from './events-schemas.ts';
+import { isUuid } from '../../db/ids.ts';
 
 export interface SessionWithCounts extends EventSession {
   venue: Venue | null;

@@ -2,12 +2,12 @@ import type { Db, Tx } from '../../db/client.ts';
 import type { Event, EventSession } from '../../db/schema.ts';
 import { londonDay } from '../../lib/dates.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/validation.ts';
-import type { AuditRepository } from '../audit/audit-repository.ts';
-import { isStaff, type Actor } from '../people/people-service.ts';
+import type { AuditTrail } from '../audit/audit-service.ts';
 import type { EventsRepository, SessionWithCounts } from './events-repository.ts';
 import type { EventInput, SessionInput } from './events-schemas.ts';
 import type { RegistrationsRepository } from './registrations-repository.ts';
 import type { RegistrationsService } from './registrations-service.ts';
+import { isStaff, type Actor } from '../../plugins/access.ts';
 
 export interface ProgrammeFilter {
   day?: string | undefined;
@@ -21,7 +21,7 @@ export function createEventsService(deps: {
   events: EventsRepository;
   registrations: RegistrationsRepository;
   registrationsService: Pick<RegistrationsService, 'fillPlaces' | 'afterPromotion' | 'tell'>;
-  audit: AuditRepository;
+  audit: AuditTrail;
 }) {
   const { db, events } = deps;
 

@@ -1,7 +1,7 @@
 import { and, asc, eq, inArray, lte, ne, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
 import { eventSessions, events, people, registrations, venues, type AccessNeed, type Registration } from '../../db/schema.ts';
-import { isUuid } from '../people/people-repository.ts';
+import { isUuid } from '../../db/ids.ts';
 
 export function createRegistrationsRepository() {
   return {

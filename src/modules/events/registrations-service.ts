@@ -8,10 +8,12 @@ import { ConflictError, NotFoundError } from '../../lib/validation.ts';
 import type { EmailComposers } from '../email/email-requests.ts';
 import type { PeopleRepository } from '../people/people-repository.ts';
 import type { PersonInput } from '../people/people-schemas.ts';
-import { isStaff, isUniqueViolation, type Actor, type PeopleService } from '../people/people-service.ts';
+import { type PeopleService } from '../people/people-service.ts';
 import type { EventsRepository } from './events-repository.ts';
 import * as emails from './registration-emails.ts';
 import type { RegistrationsRepository } from './registrations-repository.ts';
+import { isStaff, type Actor } from '../../plugins/access.ts';
+import { isUniqueViolation } from '../../db/ids.ts';
 
 export interface RegistrationResult {
   registration: Registration;

@@ -1,13 +1,13 @@
 import type { Db } from '../../db/client.ts';
 import { eq } from 'drizzle-orm';
 import { events } from '../../db/schema.ts';
-import type { AuditRepository } from '../audit/audit-repository.ts';
+import type { AuditTrail } from '../audit/audit-service.ts';
 import { ValidationError } from '../../lib/validation.ts';
 import type { EventReportsService } from '../events/event-reports-service.ts';
 import type { EventsService } from '../events/events-service.ts';
-import type { Actor } from '../people/people-service.ts';
 import type { FormsRepository } from './forms-repository.ts';
 import type { FormResults, ResultsService } from './results-service.ts';
+import type { Actor } from '../../plugins/access.ts';
 
 export interface EventReport {
   eventId: string;
@@ -26,7 +26,7 @@ export interface EventReport {
 const ATTRIBUTION: Record<string, string> = { lived: 'someone with lived experience', professional: 'a professional', both: 'someone with lived and professional experience' };
 
 /** The event report: who came, what they thought, what they said, and the organisers' headlines. */
-export function createEventReportService(deps: { db: Db; events: EventsService; eventReports: EventReportsService; forms: FormsRepository; results: ResultsService; audit: AuditRepository }) {
+export function createEventReportService(deps: { db: Db; events: EventsService; eventReports: EventReportsService; forms: FormsRepository; results: ResultsService; audit: AuditTrail }) {
   return {
     async report(eventId: string): Promise<EventReport> {
       const event = await deps.events.get(eventId);

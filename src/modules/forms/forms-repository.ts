@@ -1,9 +1,9 @@
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
 import { formAnswers, formAnswerThemes, formInvitations, formQuestions, formResponses, formThemes, forms, people, type Form, type FormQuestion } from '../../db/schema.ts';
-import { isUuid } from '../people/people-repository.ts';
 import type { AnswerRow } from './answers.ts';
 import type { QuestionInput } from './forms-schemas.ts';
+import { isUuid } from '../../db/ids.ts';
 
 export function createFormsRepository() {
   return {

@@ -5,16 +5,17 @@ import type { Jobs } from '../../jobs/jobs.ts';
 import { toCsv } from '../../lib/csv.ts';
 import { hmac, safeEqual } from '../../lib/tokens.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/validation.ts';
-import type { AuditRepository } from '../audit/audit-repository.ts';
+import type { AuditTrail } from '../audit/audit-service.ts';
 import type { EventsRepository } from '../events/events-repository.ts';
 import type { EventReportsRepository } from '../events/event-reports-repository.ts';
 import type { EmailComposers } from '../email/email-requests.ts';
 import type { OutgoingEmail } from '../email/mailer.ts';
-import { isUuid, type PeopleRepository } from '../people/people-repository.ts';
-import { isUniqueViolation, type Actor } from '../people/people-service.ts';
+import { type PeopleRepository } from '../people/people-repository.ts';
 import { checkAnswers } from './answers.ts';
 import type { FormsRepository } from './forms-repository.ts';
 import type { FormInput, QuestionInput } from './forms-schemas.ts';
+import { isUuid, isUniqueViolation } from '../../db/ids.ts';
+import type { Actor } from '../../plugins/access.ts';
 
 export interface Respondent {
   /** Who answered, when known: signed in, invited by personal link, or entered by staff. */
@@ -29,7 +30,7 @@ export function createFormsService(deps: {
   people: PeopleRepository;
   events: EventsRepository;
   eventReports: EventReportsRepository;
-  audit: AuditRepository;
+  audit: AuditTrail;
   jobs: Pick<Jobs, 'sendEmail'>;
 }) {
   const { db, forms } = deps;

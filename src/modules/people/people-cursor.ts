@@ -1,4 +1,4 @@
-import { isUuid } from './people-repository.ts';
+import { isUuid } from '../../db/ids.ts';
 
 /** Opaque keyset cursors over (name, id) for the people list, shared by pages and the API. */
 export function decodeCursor(raw: string | undefined): { name: string; id: string } | undefined {

@@ -1,11 +1,9 @@
 import { and, asc, eq, gt, ilike, inArray, isNotNull, isNull, or, sql } from 'drizzle-orm';
+import { isUuid } from '../../db/ids.ts';
 import type { Executor } from '../../db/client.ts';
 import { people, type Person, type Role } from '../../db/schema.ts';
 import type { PersonInput } from './people-schemas.ts';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** Ids come from URLs and bodies; anything that is not a uuid cannot name a person. */
-export const isUuid = (id: string) => UUID.test(id);
 
 /** A person's input as the columns it is stored in. */
 export function personColumns(input: PersonInput) {

@@ -1,23 +1,16 @@
+import { isUniqueViolation } from '../../db/ids.ts';
+import { isStaff, type Actor } from '../../plugins/access.ts';
 import type { Config } from '../../config.ts';
 import type { Db, Executor, Tx } from '../../db/client.ts';
 import type { Person, Role } from '../../db/schema.ts';
 import { hmac, safeEqual } from '../../lib/tokens.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../lib/validation.ts';
-import type { AuditRepository } from '../audit/audit-repository.ts';
+import type { AuditTrail } from '../audit/audit-service.ts';
 import type { ConsentsRepository } from '../consents/consents-repository.ts';
 import type { EmailComposers, EmailRequest } from '../email/email-requests.ts';
 import type { PersonalDataRegistry } from '../privacy/personal-data.ts';
 import { personColumns, type PeopleRepository } from './people-repository.ts';
 import type { PersonInput, PersonListItem, PersonOut } from './people-schemas.ts';
-
-/** Who is acting: a signed-in person or an API token's owner. */
-export interface Actor {
-  personId: string;
-  role: Role;
-}
-
-const STAFF_ROLES: readonly Role[] = ['admin', 'staff'];
-export const isStaff = (actor: Actor | null | undefined) => !!actor && STAFF_ROLES.includes(actor.role);
 
 /** admin > staff > facilitator > participant: nobody acts on the record of someone above them. */
 const ROLE_RANK: Record<Role, number> = { admin: 3, staff: 2, facilitator: 1, participant: 0 };
@@ -34,17 +27,6 @@ export function refusalToManage(actor: Actor, subject: Pick<Person, 'id' | 'role
 const EMAIL_CHANGE_HOURS = 24;
 
 export type EmailChangeOutcome = 'none' | 'pending' | 'removed';
-
-const UNIQUE_VIOLATION = '23505';
-export function isUniqueViolation(err: unknown): boolean {
-  let e: unknown = err;
-  // drizzle wraps driver errors; the PostgreSQL code sits on the cause.
-  while (e && typeof e === 'object') {
-    if ((e as { code?: string }).code === UNIQUE_VIOLATION) return true;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return false;
-}
 
 /** Names of the fields an update changes: what the audit log records, never the values. */
 function changedFields(before: Person, input: PersonInput): string[] {
@@ -86,7 +68,7 @@ export function createPeopleService(deps: {
   secret: string;
   people: PeopleRepository;
   consents: ConsentsRepository;
-  audit: AuditRepository;
+  audit: AuditTrail;
   /** What every module holds about a person: the download and erasure walk it. Bound late: it names other modules. */
   personalData: () => PersonalDataRegistry;
   /** Ends a person's sessions, sign-in links and API tokens (their address changed). */
@@ -329,7 +311,7 @@ export function createPeopleService(deps: {
         if (!person.erasureRequestedAt) throw new ConflictError('This person has not asked for their data to be erased');
         if (actor.personId === person.id) throw new ForbiddenError('A different member of staff must confirm your own erasure.');
         if (person.erasureRequestedBy === actor.personId) throw new ForbiddenError('You recorded this request, so a different member of staff must confirm it.');
-        if (STAFF_ROLES.includes(person.role) && actor.role !== 'admin') throw new ForbiddenError('Only an organisation admin can erase a member of staff or an admin.');
+        if (isStaff({ personId: person.id, role: person.role }) && actor.role !== 'admin') throw new ForbiddenError('Only an organisation admin can erase a member of staff or an admin.');
         mustMayManage(actor, person);
         if (person.role === 'admin' && (await people.countActiveWithRole(tx, 'admin')) <= 1) {
           throw new ConflictError('The only organisation admin cannot be erased; make someone else an admin first');

@@ -4,10 +4,9 @@ import type { Certificate, Cohort, Programme } from '../../db/schema.ts';
 import { londonDay } from '../../lib/dates.ts';
 import { ConflictError, NotFoundError } from '../../lib/validation.ts';
 import type { Jobs } from '../../jobs/jobs.ts';
-import type { AuditRepository } from '../audit/audit-repository.ts';
+import type { AuditTrail } from '../audit/audit-service.ts';
 import type { EmailComposers } from '../email/email-requests.ts';
 import type { PeopleRepository } from '../people/people-repository.ts';
-import type { Actor } from '../people/people-service.ts';
 import { renderCertificate } from './certificate-pdf.ts';
 import type { CohortRepository } from './cohort-repository.ts';
 import type { CohortService } from './cohort-service.ts';
@@ -15,6 +14,7 @@ import type { ProgrammesRepository } from './programmes-repository.ts';
 import { signCredential, verifyCredential, type SigningKey } from './credential.ts';
 import { graduationEmail } from './programme-emails.ts';
 import { newSerial, normaliseSerial } from './serial.ts';
+import type { Actor } from '../../plugins/access.ts';
 
 export const OB3_CONTEXT = ['https://www.w3.org/ns/credentials/v2', 'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json'];
 
@@ -38,7 +38,7 @@ export function createCertificatesService(deps: {
   cohort: CohortRepository;
   programmes: Pick<ProgrammesRepository, 'findCohort' | 'setGraduated'>;
   cohortService: Pick<CohortService, 'graduationReportIn'>;
-  audit: AuditRepository;
+  audit: AuditTrail;
   people: Pick<PeopleRepository, 'findById'>;
   jobs: Pick<Jobs, 'sendEmail'>;
 }) {

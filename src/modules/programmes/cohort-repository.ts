@@ -1,8 +1,8 @@
 import { and, asc, desc, eq, inArray, isNull } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
 import { certificates, coachingSessions, people, projectMembers, projects, projectUpdates, type Certificate } from '../../db/schema.ts';
-import { isUuid } from '../people/people-repository.ts';
 import type { ProjectInput } from './programmes-schemas.ts';
+import { isUuid } from '../../db/ids.ts';
 
 /** SQL for running a cohort: coaching, group projects and certificates. */
 export function createCohortRepository() {

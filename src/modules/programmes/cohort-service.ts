@@ -1,13 +1,13 @@
 import type { Db, Tx } from '../../db/client.ts';
 import type { Cohort, Person } from '../../db/schema.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/validation.ts';
-import type { AuditRepository } from '../audit/audit-repository.ts';
+import type { AuditTrail } from '../audit/audit-service.ts';
 import type { EventsRepository } from '../events/events-repository.ts';
-import type { Actor } from '../people/people-service.ts';
 import type { CohortRepository } from './cohort-repository.ts';
 import type { ProgrammesRepository } from './programmes-repository.ts';
 import type { ProjectInput } from './programmes-schemas.ts';
 import { graduationCheck, projectFlags } from './selection.ts';
+import type { Actor } from '../../plugins/access.ts';
 
 const isStaff = (a: Actor) => a.role === 'admin' || a.role === 'staff';
 
@@ -17,7 +17,7 @@ export function createCohortService(deps: {
   programmes: ProgrammesRepository;
   cohort: CohortRepository;
   events: Pick<EventsRepository, 'sessionsOf' | 'findSession' | 'existingPeople' | 'facilitatorChoices'>;
-  audit: AuditRepository;
+  audit: AuditTrail;
 }) {
   const { db, programmes: repo, cohort: runs } = deps;
 

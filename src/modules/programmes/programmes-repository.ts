@@ -13,8 +13,8 @@ import {
   type Programme,
   type ShownAs,
 } from '../../db/schema.ts';
-import { isUuid } from '../people/people-repository.ts';
 import type { ProgrammeInput } from './programmes-schemas.ts';
+import { isUuid } from '../../db/ids.ts';
 
 const programmeColumns = (input: ProgrammeInput) => ({
   title: input.title,

@@ -3,7 +3,7 @@ import type { Db, Tx } from '../../db/client.ts';
 import type { Application, ApplicationStatus, Cohort, FormQuestion, Person, Programme } from '../../db/schema.ts';
 import { fromLondon } from '../../lib/dates.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/validation.ts';
-import type { AuditRepository } from '../audit/audit-repository.ts';
+import type { AuditTrail } from '../audit/audit-service.ts';
 import type { Jobs } from '../../jobs/jobs.ts';
 import type { EventsRepository } from '../events/events-repository.ts';
 import type { EventsService } from '../events/events-service.ts';
@@ -11,13 +11,15 @@ import type { SessionInput } from '../events/events-schemas.ts';
 import { checkAnswers, optionsOf } from '../forms/answers.ts';
 import type { FormsRepository } from '../forms/forms-repository.ts';
 import type { PeopleRepository } from '../people/people-repository.ts';
-import { isUniqueViolation, type Actor, type PeopleService } from '../people/people-service.ts';
+import { type PeopleService } from '../people/people-service.ts';
 import type { PersonInput } from '../people/people-schemas.ts';
 import type { EmailComposers } from '../email/email-requests.ts';
 import { applicationEmail, applicationEmailKinds } from './programme-emails.ts';
 import type { ApplicationRow, ProgrammesRepository } from './programmes-repository.ts';
 import type { CohortInput, ProgrammeInput } from './programmes-schemas.ts';
 import { HOLDS_PLACE, mixOf, mixWarning, refuseMove, type Mix, type TrackedQuestion } from './selection.ts';
+import { isUniqueViolation } from '../../db/ids.ts';
+import type { Actor } from '../../plugins/access.ts';
 
 /** Raised when an offer would break the programme's mix target and the organiser has not yet said "offer anyway". */
 export class MixWarning extends Error {}
@@ -40,7 +42,7 @@ export function createProgrammesService(deps: {
   peopleService: Pick<PeopleService, 'createIn'>;
   events: EventsService;
   eventsRepo: Pick<EventsRepository, 'insertEvent' | 'setEventSpan'>;
-  audit: AuditRepository;
+  audit: AuditTrail;
   jobs: Pick<Jobs, 'sendEmail'>;
 }) {
   const { db, programmes: repo } = deps;
