@@ -4,34 +4,25 @@ import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from './config.ts';
-import { adminRoutes } from './modules/admin/admin-routes.ts';
-import { accountRoutes } from './modules/account/account-routes.ts';
-import { buildOpenApi } from './modules/api/openapi.ts';
-import { eventsApiRoutes } from './modules/api/events-api-routes.ts';
-import { peopleApiRoutes } from './modules/api/people-api-routes.ts';
-import { formsApiRoutes } from './modules/api/forms-api-routes.ts';
-import { programmesApiRoutes } from './modules/api/programmes-api-routes.ts';
-import { cohortRoutes } from './modules/programmes/cohort-routes.ts';
-import { memberRoutes } from './modules/programmes/member-routes.ts';
-import { programmesManageRoutes } from './modules/programmes/programmes-manage-routes.ts';
-import { programmesPublicRoutes } from './modules/programmes/programmes-public-routes.ts';
-import { pageFeedbackRoutes } from './modules/feedback/page-feedback-routes.ts';
-import { answerRoutes } from './modules/forms/answer-routes.ts';
-import { formsManageRoutes } from './modules/forms/forms-manage-routes.ts';
-import { reportRoutes } from './modules/forms/report-routes.ts';
-import { checkInRoutes } from './modules/events/checkin-routes.ts';
-import { eventsManageRoutes } from './modules/events/events-manage-routes.ts';
-import { eventsPublicRoutes } from './modules/events/events-public-routes.ts';
-import { auditRoutes } from './modules/audit/audit-routes.ts';
-import { authRoutes } from './modules/auth/auth-routes.ts';
-import { homeRoutes } from './modules/home/home-routes.ts';
-import { peopleRoutes } from './modules/people/people-routes.ts';
+import type { RegisterModule } from './modules/module.ts';
+import { accountModule } from './modules/account/index.ts';
+import { adminModule } from './modules/admin/index.ts';
+import { auditModule } from './modules/audit/index.ts';
+import { authModule } from './modules/auth/index.ts';
+import { eventsModule } from './modules/events/index.ts';
+import { feedbackModule } from './modules/feedback/index.ts';
+import { formsModule } from './modules/forms/index.ts';
+import { homeModule } from './modules/home/index.ts';
+import { peopleModule } from './modules/people/index.ts';
+import { programmesModule } from './modules/programmes/index.ts';
 import { registerAccess } from './plugins/access.ts';
 import { registerErrorHandlers } from './plugins/errors.ts';
 import { registerPublicRateLimits } from './plugins/rate-limits.ts';
 import { registerSecurity } from './plugins/security.ts';
-import './plugins/types.ts';
+import { registerOpenApi } from './plugins/openapi.ts';
+import type { Access } from './plugins/types.ts';
 import { createViewEnvironment, registerViews, rootDir, srcDir } from './plugins/views.ts';
 import { registerWebSession } from './plugins/web-session.ts';
 import type { Services } from './services.ts';
@@ -65,6 +56,35 @@ export function loggerOptions(config: Pick<Config, 'logLevel'>, stream?: AppDeps
   };
 }
 
+/** Each feature module, in the order its routes are registered. */
+const MODULES: Record<string, RegisterModule> = {
+  home: homeModule,
+  auth: authModule,
+  account: accountModule,
+  people: peopleModule,
+  audit: auditModule,
+  admin: adminModule,
+  events: eventsModule,
+  forms: formsModule,
+  feedback: feedbackModule,
+  programmes: programmesModule,
+};
+
+/** One line of the route map (`npm run cli -- routes`). */
+export interface RouteEntry {
+  method: string;
+  url: string;
+  access: Access | undefined;
+  module: string;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route with who may use it and the module that serves it. */
+    routeMap: RouteEntry[];
+  }
+}
+
 /** The one composition root for HTTP: plugins, then each feature's routes with its services. */
 export async function buildApp({ config, services, sessionSecret, logStream }: AppDeps): Promise<FastifyInstance> {
   const https = config.publicUrl.startsWith('https://');
@@ -75,6 +95,11 @@ export async function buildApp({ config, services, sessionSecret, logStream }: A
     routerOptions: { ignoreTrailingSlash: true },
   });
 
+  app.decorate('routeMap', [] as RouteEntry[]);
+  let registering = 'app';
+  app.addHook('onRoute', (route) => {
+    if (route.method !== 'HEAD') app.routeMap.push({ method: String(route.method), url: route.url, access: route.config?.access, module: registering });
+  });
   await registerSecurity(app, { https });
   await registerPublicRateLimits(app, { perMinute: config.publicPostLimitPerMinute });
   await app.register(cookie);
@@ -106,31 +131,16 @@ export async function buildApp({ config, services, sessionSecret, logStream }: A
   const session = registerWebSession(app, { secret: sessionSecret, secure: https, authService: services.auth });
   registerErrorHandlers(app);
 
-  homeRoutes(app, { db: services.db, demoAccounts: services.demoAccounts, emailTrouble: services.email.countTroubled });
-  authRoutes(app, { auth: services.auth, session, demo: config.demo, smtp: !!config.smtpUrl, linkMinutes: config.signIn.linkMinutes, mailIsFailing: services.email.mailIsFailing });
-  accountRoutes(app, { people: services.people, consents: services.consents });
-  peopleRoutes(app, { people: services.people, consents: services.consents });
-  auditRoutes(app, { audit: services.audit });
-  adminRoutes(app, { auth: services.auth, email: services.email, emailRetryHours: Math.round(config.emailRetry.windowMs / 3_600_000), outboxDir: path.join(config.dataDir, 'outbox'), showOutbox: config.demo });
-  eventsPublicRoutes(app, { events: services.events, registrations: services.registrations, registrationsRepo: services.repositories.registrations, db: services.db });
-  eventsManageRoutes(app, { events: services.events, registrations: services.registrations, reports: services.eventReports, people: services.people });
-  checkInRoutes(app, { events: services.events, registrations: services.registrations, reports: services.eventReports });
-  peopleApiRoutes(app, { people: services.people });
-  eventsApiRoutes(app, { db: services.db, events: services.events, registrations: services.registrations, registrationsRepo: services.repositories.registrations });
-  answerRoutes(app, { forms: services.forms });
-  formsManageRoutes(app, { forms: services.forms, results: services.results, events: services.events, publicUrl: config.publicUrl });
-  reportRoutes(app, { reports: services.eventReport, orgName: config.branding.orgName });
-  pageFeedbackRoutes(app, { db: services.db });
-  const programmeDeps = { programmes: services.programmes, cohorts: services.cohorts, certificates: services.certificates };
-  programmesPublicRoutes(app, programmeDeps);
-  programmesManageRoutes(app, { programmes: services.programmes, forms: services.forms });
-  cohortRoutes(app, programmeDeps);
-  memberRoutes(app, programmeDeps);
-  programmesApiRoutes(app, { programmes: services.programmes, cohorts: services.cohorts, certificates: services.certificates, events: services.events, registrations: services.registrations });
-  formsApiRoutes(app, { forms: services.forms, results: services.results, reports: services.eventReport, people: services.people });
-
-  const openApi = buildOpenApi(config.publicUrl);
-  app.get('/api/openapi.json', { config: { access: 'public', api: true } }, async () => openApi);
+  await registerOpenApi(app, { publicUrl: config.publicUrl });
+  // Routes declare zod schemas for params, query, body and response; those schemas check requests,
+  // shape responses and make the OpenAPI document.
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  const typed = app.withTypeProvider<ZodTypeProvider>();
+  for (const [name, register] of Object.entries(MODULES)) {
+    registering = name;
+    register(typed, { config, services, session });
+  }
 
   return app;
 }

@@ -1,8 +1,11 @@
+import { sql } from 'drizzle-orm';
 import type { Config } from './config.ts';
 import type { Db } from './db/client.ts';
 import type { JobQueue, Jobs } from './jobs/jobs.ts';
 import { createAuditRepository } from './modules/audit/audit-repository.ts';
 import { createAuditService } from './modules/audit/audit-service.ts';
+import { createPageFeedbackRepository } from './modules/feedback/page-feedback-repository.ts';
+import { createPageFeedbackService } from './modules/feedback/page-feedback-service.ts';
 import { createAuthRepository } from './modules/auth/auth-repository.ts';
 import { createAuthService } from './modules/auth/auth-service.ts';
 import { createConsentsRepository } from './modules/consents/consents-repository.ts';
@@ -57,6 +60,7 @@ export function createServices(deps: { db: Db; config: Config; jobs: Pick<JobQue
     programmes: createProgrammesRepository(),
     cohort: createCohortRepository(),
     email: createEmailRepository(),
+    pageFeedback: createPageFeedbackRepository(),
   };
   const nameOf = (ids: string[]) => repositories.people.namesByIds(db, ids);
   const audit = createAuditService({ db, audit: repositories.audit, nameOf });
@@ -166,7 +170,17 @@ export function createServices(deps: { db: Db; config: Config; jobs: Pick<JobQue
     cohorts,
     certificates,
     audit,
+    pageFeedback: createPageFeedbackService({ db, feedback: repositories.pageFeedback }),
     nameOf,
+    /** For /health: can the database be reached now? */
+    async databaseIsUp() {
+      try {
+        await db.execute(sql`select 1`);
+        return true;
+      } catch {
+        return false;
+      }
+    },
     async demoAccounts() {
       if (!config.demo) return [];
       const found = new Set((await repositories.people.findDemoByEmails(db, DEMO_ACCOUNTS.map((a) => a.email))).map((p) => p.email));

@@ -30,7 +30,9 @@ export function registerAccess(app: FastifyInstance, opts: { authService: AuthSe
     if (!route.config?.access) throw new Error(`Route ${String(route.method)} ${route.url} does not declare who may use it (config.access)`);
   });
 
-  app.addHook('preHandler', async (request) => {
+  // Before the route's schema is checked: someone who may not use a route learns nothing from it,
+  // not even whether their body was well-formed.
+  app.addHook('preValidation', async (request) => {
     const config = request.routeOptions.config;
     const access = config?.access;
     if (!access || access === 'public') return;

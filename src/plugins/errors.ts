@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { isDatabaseUnavailable } from '../db/client.ts';
 import { ConflictError, ForbiddenError, NotFoundError, TooManyRequestsError, ValidationError, type FieldError } from '../lib/validation.ts';
 import { InvalidSignInLinkError } from '../modules/auth/auth-service.ts';
@@ -23,7 +24,22 @@ export function sendProblem(reply: FastifyReply, p: Problem) {
     .send({ type: 'about:blank', title: p.title, status: p.status, detail: p.detail, ...(p.errors ? { errors: p.errors } : {}) });
 }
 
+/**
+ * A route's schema refused the request before its handler ran. A malformed id in the path names
+ * nothing (404); a bad body or query is a 400 listing each mistake, as a service's would.
+ */
+function schemaRefusal(err: FastifyError): Problem {
+  if (err.validationContext === 'params') return { status: 404, title: 'Not found', detail: 'There is nothing with that id.' };
+  const errors = (err.validation ?? []).map((v) => {
+    const keys = (v.params as { keys?: string[] } | undefined)?.keys;
+    if (v.keyword === 'unrecognized_keys' && keys) return { path: keys.join(', '), message: `Unknown field: ${keys.join(', ')}` };
+    return { path: v.instancePath.slice(1).replaceAll('/', '.'), message: v.message ?? 'Not valid' };
+  });
+  return { status: 400, title: 'Bad request', detail: 'The request has mistakes in it.', errors };
+}
+
 function classify(err: FastifyError | Error): Problem | null {
+  if (hasZodFastifySchemaValidationErrors(err)) return schemaRefusal(err as FastifyError);
   // The database is restarting or out of reach: nothing was written; try again shortly.
   if (isDatabaseUnavailable(err)) return { status: 503, title: 'Service unavailable', detail: 'The service is busy, please try again in a minute.' };
   if (err instanceof ValidationError) return { status: 400, title: 'Bad request', detail: 'The request has mistakes in it.', errors: err.errors };

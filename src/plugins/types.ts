@@ -1,3 +1,5 @@
+import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Person, Role } from '../db/schema.ts';
 
 /** Who may use a route. Every route must declare one; see plugins/access.ts. */
@@ -28,3 +30,6 @@ declare module 'fastify' {
     view(template: string, context?: Record<string, unknown>): FastifyReply;
   }
 }
+
+/** The app as routes see it: request and reply types come from each route's zod schemas. */
+export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>;

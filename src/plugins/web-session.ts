@@ -51,7 +51,7 @@ export function registerWebSession(app: FastifyInstance, opts: { secret: string;
     request.csrfTokenFor = (actionPath: string) => csrfFor(key, request.sessionId, pathOf(actionPath));
   });
 
-  app.addHook('preHandler', async (request) => {
+  app.addHook('preValidation', async (request) => {
     if (SAFE_METHODS.has(request.method) || request.routeOptions.config?.api || isStaticPath(request.url)) return;
     const body = (request.body ?? {}) as Record<string, unknown>;
     const sent = typeof body._csrf === 'string' ? body._csrf : '';

@@ -95,7 +95,7 @@ const registrationOut = (r: Registration, waitlistPosition: number | null) => ({
 /** "Events and registration" of the v1 contract. */
 export function eventsApiRoutes(app: FastifyInstance, deps: { db: Db; events: EventsService; registrations: RegistrationsService; registrationsRepo: RegistrationsRepository }) {
   const { events, registrations } = deps;
-  const json = { config: STAFF_API, preHandler: requireJson };
+  const json = { config: STAFF_API, preValidation: requireJson };
 
   app.post('/api/v1/events', json, async (request, reply) => {
     const event = await events.create(actorOf(request), parseApi(eventInputSchema, request.body));

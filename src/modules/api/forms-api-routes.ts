@@ -33,7 +33,7 @@ export function formsApiRoutes(app: FastifyInstance, deps: { forms: FormsService
     questions: (await forms.questions(f.id)).map((q) => ({ key: q.key, type: q.type, text: q.text, options: q.options, required: q.required, hidden: q.hidden })),
   });
 
-  app.post('/api/v1/forms', { config: STAFF_API, preHandler: requireJson }, async (request, reply) => {
+  app.post('/api/v1/forms', { config: STAFF_API, preValidation: requireJson }, async (request, reply) => {
     const form = await forms.create(actorOf(request), parseApi(formInputSchema, request.body));
     return reply.status(201).send(await formOut(form));
   });
@@ -42,7 +42,7 @@ export function formsApiRoutes(app: FastifyInstance, deps: { forms: FormsService
   app.post<{ Params: { id: string } }>('/api/v1/forms/:id/open', { config: STAFF_API }, async (request) => formOut(await forms.setStatus(actorOf(request), request.params.id, 'open')));
   app.post<{ Params: { id: string } }>('/api/v1/forms/:id/close', { config: STAFF_API }, async (request) => formOut(await forms.setStatus(actorOf(request), request.params.id, 'closed')));
 
-  app.post<{ Params: { id: string } }>('/api/v1/forms/:id/responses', { config: STAFF_API, preHandler: requireJson, bodyLimit: RESPONSE_BODY_LIMIT }, async (request, reply) => {
+  app.post<{ Params: { id: string } }>('/api/v1/forms/:id/responses', { config: STAFF_API, preValidation: requireJson, bodyLimit: RESPONSE_BODY_LIMIT }, async (request, reply) => {
     const input = parseApi(responseInputSchema, request.body);
     const person = input.personId ? await deps.people.get(input.personId).catch(() => null) : null;
     if (input.personId && !person) throw new NotFoundError('No person with that id');

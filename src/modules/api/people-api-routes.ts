@@ -12,7 +12,7 @@ export const peopleListQuerySchema = listQuerySchema.extend({ search: z.string()
 export function peopleApiRoutes(app: FastifyInstance, deps: { people: PeopleService }) {
   const { people } = deps;
 
-  app.post('/api/v1/people', { config: STAFF_API, preHandler: requireJson }, async (request, reply) => {
+  app.post('/api/v1/people', { config: STAFF_API, preValidation: requireJson }, async (request, reply) => {
     const input = parseApi(personInputSchema, request.body);
     const person = await people.create(actorOf(request), input);
     return reply.status(201).send(toPersonOut(person));

@@ -97,7 +97,7 @@ const applicationOut = (a: Application): z.infer<typeof applicationOutSchema> =>
 /** "Programmes, cohorts and certificates" of the v1 contract. */
 export function programmesApiRoutes(app: FastifyInstance, deps: { programmes: ProgrammesService; cohorts: CohortService; certificates: CertificatesService; events: EventsService; registrations: RegistrationsService }) {
   const { programmes, cohorts, certificates } = deps;
-  const json = { config: STAFF_API, preHandler: requireJson };
+  const json = { config: STAFF_API, preValidation: requireJson };
 
   async function cohortOut(c: Cohort): Promise<z.infer<typeof cohortOutSchema>> {
     const [held, sessions] = await Promise.all([programmes.applicationsOf(c.id, { statuses: ['offered', 'accepted'] }), programmes.sessionsOf(c)]);
@@ -187,7 +187,7 @@ export function programmesApiRoutes(app: FastifyInstance, deps: { programmes: Pr
     if (!Object.keys(c.credential).length) throw new NotFoundError('This credential is no longer available');
     return reply.type('application/json').header('content-disposition', `attachment; filename="certificate-${c.serial}.json"`).send(c.credential);
   });
-  app.post('/api/v1/credentials/verify', { config: { access: 'public', api: true }, preHandler: requireJson }, async (request) => certificates.check(request.body));
+  app.post('/api/v1/credentials/verify', { config: { access: 'public', api: true }, preValidation: requireJson }, async (request) => certificates.check(request.body));
   app.get('/api/v1/issuer', { config: { access: 'public', api: true } }, async () => certificates.issuerProfile());
   app.post<{ Params: { serial: string } }>('/api/v1/certificates/:serial/revoke', json, async (request) => {
     const { reason } = parseApi(revokeInputSchema, request.body);

@@ -1,8 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { desc, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Db } from '../../db/client.ts';
-import { pageFeedback } from '../../db/schema.ts';
+import type { PageFeedbackService } from './page-feedback-service.ts';
 
 const feedbackSchema = z.object({
   // Pages link here with their own path, percent-encoded: anything else (spaces, raw non-ASCII,
@@ -13,13 +11,13 @@ const feedbackSchema = z.object({
 });
 
 /** "Is this page useful?" on every page, and a list of what people said for staff. */
-export function pageFeedbackRoutes(app: FastifyInstance, deps: { db: Db }) {
+export function pageFeedbackRoutes(app: FastifyInstance, deps: { feedback: PageFeedbackService }) {
   app.post('/page-feedback', { config: { access: 'public' } }, async (request, reply) => {
     const parsed = feedbackSchema.safeParse(request.body ?? {});
     if (!parsed.success) return reply.status(400).view('errors/400.njk', { title: 'Feedback not sent', detail: parsed.error.issues[0]!.message });
     const { path, useful, comment } = parsed.data;
     if (!useful && !comment) return reply.redirect(`${path.split('#')[0]}#page-feedback`, 303);
-    await deps.db.insert(pageFeedback).values({ path: path.split('?')[0]!, useful: useful ? useful === 'yes' : null, comment: comment || null });
+    await deps.feedback.record({ path, useful, comment });
     const [base, query] = path.split('?');
     const params = new URLSearchParams(query ?? '');
     params.set('feedback', comment ? 'thanks' : 'more');
@@ -27,13 +25,7 @@ export function pageFeedbackRoutes(app: FastifyInstance, deps: { db: Db }) {
   });
 
   app.get('/manage/page-feedback', { config: { access: ['admin', 'staff'] as const } }, async (_request, reply) => {
-    const byPage = await deps.db
-      .select({ path: pageFeedback.path, yes: sql<number>`count(*) filter (where ${pageFeedback.useful})::int`, no: sql<number>`count(*) filter (where not ${pageFeedback.useful})::int` })
-      .from(pageFeedback)
-      .groupBy(pageFeedback.path)
-      .orderBy(sql`count(*) desc`)
-      .limit(100);
-    const comments = await deps.db.select().from(pageFeedback).where(sql`${pageFeedback.comment} is not null`).orderBy(desc(pageFeedback.createdAt)).limit(200);
+    const { byPage, comments } = await deps.feedback.summary();
     return reply.view('feedback/views/page-feedback.njk', { title: 'Page feedback', byPage, comments });
   });
 }

@@ -1,0 +1,7 @@
+import type { RegisterModule } from '../module.ts';
+import { authRoutes } from './auth-routes.ts';
+
+/** Signing in by emailed link, and out. */
+export const authModule: RegisterModule = (app, { config, services, session }) => {
+  authRoutes(app, { auth: services.auth, session, demo: config.demo, smtp: !!config.smtpUrl, linkMinutes: config.signIn.linkMinutes, mailIsFailing: services.email.mailIsFailing });
+};

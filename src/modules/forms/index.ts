@@ -1,0 +1,13 @@
+import type { RegisterModule } from '../module.ts';
+import { formsApiRoutes } from '../api/forms-api-routes.ts';
+import { answerRoutes } from './answer-routes.ts';
+import { formsManageRoutes } from './forms-manage-routes.ts';
+import { reportRoutes } from './report-routes.ts';
+
+/** Forms and evaluations: answering, results and themes, event reports, and the Forms API. */
+export const formsModule: RegisterModule = (app, { config, services }) => {
+  answerRoutes(app, { forms: services.forms });
+  formsManageRoutes(app, { forms: services.forms, results: services.results, events: services.events, publicUrl: config.publicUrl });
+  reportRoutes(app, { reports: services.eventReport, orgName: config.branding.orgName });
+  formsApiRoutes(app, { forms: services.forms, results: services.results, reports: services.eventReport, people: services.people });
+};

@@ -1,0 +1,30 @@
+import swagger from '@fastify/swagger';
+import type { FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
+
+const isApiV1 = (url: string) => url.startsWith('/api/v1/');
+
+/**
+ * The OpenAPI 3.1 document, generated from the zod schemas each API route declares: one place
+ * says what an endpoint takes and gives. Pages are left out; public endpoints need no token.
+ * Registered before the routes, so it sees each one as it is added.
+ */
+export async function registerOpenApi(app: FastifyInstance, opts: { publicUrl: string }) {
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Coproduce API', version: '1.0.0', description: 'See shared/api-v1.md for the contract. Errors are application/problem+json.' },
+      servers: [{ url: opts.publicUrl }],
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: (document) => {
+      if (!isApiV1(document.url)) return { schema: { hide: true }, url: document.url };
+      const transformed = jsonSchemaTransform(document);
+      const open = document.route.config?.access === 'public';
+      return open ? { ...transformed, schema: { ...transformed.schema, security: [] } } : transformed;
+    },
+    transformObject: jsonSchemaTransformObject,
+  });
+  app.get('/api/openapi.json', { config: { access: 'public', api: true } }, async () => app.swagger());
+}
