@@ -4,6 +4,8 @@ import { londonDay } from '../../lib/dates.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/validation.ts';
 import type { AuditTrail } from '../audit/audit-service.ts';
 import type { EventsRepository, SessionWithCounts } from './events-repository.ts';
+
+export type { SessionWithCounts };
 import type { EventInput, SessionInput } from './events-schemas.ts';
 import type { RegistrationsRepository } from './registrations-repository.ts';
 import type { RegistrationsService } from './registrations-service.ts';
