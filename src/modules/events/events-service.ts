@@ -4,12 +4,12 @@ import { londonDay } from '../../lib/dates.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/validation.ts';
 import type { AuditTrail } from '../audit/audit-service.ts';
 import type { EventsRepository, SessionWithCounts } from './events-repository.ts';
-
-export type { SessionWithCounts };
 import type { EventInput, SessionInput } from './events-schemas.ts';
 import type { RegistrationsRepository } from './registrations-repository.ts';
 import type { RegistrationsService } from './registrations-service.ts';
 import { isStaff, type Actor } from '../../plugins/access.ts';
+
+export type { SessionWithCounts };
 
 export interface ProgrammeFilter {
   day?: string | undefined;
