@@ -251,8 +251,15 @@ export function createPeopleService(deps: {
       return people.list(db, opts);
     },
 
-    findActiveByEmail(email: string) {
-      return people.findActiveByEmail(db, email);
+    /** Other modules' look-ups, inside their own transaction when they pass one. */
+    findActiveByEmail(email: string, ex: Executor = db) {
+      return people.findActiveByEmail(ex, email);
+    },
+    findById(id: string, ex: Executor = db, opts: { forUpdate?: boolean } = {}) {
+      return people.findById(ex, id, opts);
+    },
+    namesByIds(ids: string[], ex: Executor = db) {
+      return people.namesByIds(ex, ids);
     },
 
     async setRole(actor: Actor, id: string, role: Role): Promise<Person> {
