@@ -51,8 +51,7 @@ async function measure(name: string, url: string): Promise<Measurement> {
 async function main() {
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'coproduce-bench-'));
   const config = loadConfig({ ...process.env, DATA_DIR: dataDir, DEMO: 'true', LOG_LEVEL: 'silent', NODE_ENV: 'production', DATABASE_URL: process.env.BENCH_DATABASE_URL ?? '' });
-  const quiet = { info: () => undefined, error: () => undefined };
-  const runtime = await startRuntime(config, { work: true, seed: true, log: quiet });
+  const runtime = await startRuntime(config, { work: true, seed: true });
   const app = await buildApp({ config, services: runtime.services, sessionSecret: runtime.sessionSecret });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const appUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;

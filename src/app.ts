@@ -3,9 +3,10 @@ import path from 'node:path';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import fastifyStatic from '@fastify/static';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from './config.ts';
+import { createLogger, type Logger } from './logger.ts';
 import type { RegisterModule } from './modules/module.ts';
 import { accountModule } from './modules/account/index.ts';
 import { adminModule } from './modules/admin/index.ts';
@@ -36,24 +37,10 @@ export interface AppDeps {
   config: Config;
   services: Services;
   sessionSecret: string;
-  /** Where the request log goes (standard output unless given; tests read it). */
+  /** The process's logger; made from the config when not given. */
+  log?: Logger;
+  /** Where the request log goes when the logger is made here (standard output unless given; tests read it). */
   logStream?: { write(line: string): void };
-}
-
-/**
- * The request log names the path, never the query: sign-in, cancel, invitation and email-change
- * links carry their tokens there. Headers with credentials are redacted too.
- */
-export function loggerOptions(config: Pick<Config, 'logLevel'>, stream?: AppDeps['logStream']) {
-  if (config.logLevel === 'silent') return false;
-  return {
-    level: config.logLevel,
-    ...(stream ? { stream } : {}),
-    redact: ['req.headers.authorization', 'req.headers.cookie'],
-    serializers: {
-      req: (req: { method: string; url: string; ip?: string }) => ({ method: req.method, url: req.url.split('?')[0], remoteAddress: req.ip }),
-    },
-  };
 }
 
 /** Each feature module, in the order its routes are registered. */
@@ -86,10 +73,10 @@ declare module 'fastify' {
 }
 
 /** The one composition root for HTTP: plugins, then each feature's routes with its services. */
-export async function buildApp({ config, services, sessionSecret, logStream }: AppDeps): Promise<FastifyInstance> {
+export async function buildApp({ config, services, sessionSecret, log, logStream }: AppDeps): Promise<FastifyInstance> {
   const https = config.publicUrl.startsWith('https://');
   const app = Fastify({
-    logger: loggerOptions(config, logStream),
+    loggerInstance: (log ?? createLogger(config, logStream)) as FastifyBaseLogger,
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
     routerOptions: { ignoreTrailingSlash: true },

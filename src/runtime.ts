@@ -5,6 +5,7 @@ import { EMAIL_QUEUE, REMINDER_QUEUE, startJobs, THEMES_QUEUE, type JobQueue } f
 import { loadSecrets } from './lib/secrets.ts';
 import { seedDemoData } from './modules/demo/demo-data.ts';
 import { createMailer } from './modules/email/mailer.ts';
+import { createLogger, type Logger } from './logger.ts';
 import { createServices, type Services } from './services.ts';
 
 export interface Runtime {
@@ -12,14 +13,11 @@ export interface Runtime {
   database: Database;
   jobs: JobQueue;
   services: Services;
+  /** The process's logger, for the HTTP app too. */
+  log: Logger;
   sessionSecret: string;
   seeded: boolean;
   stop(): Promise<void>;
-}
-
-export interface Logger {
-  info(message: string): void;
-  error(obj: unknown, message: string): void;
 }
 
 let toleratingOutages = false;
@@ -43,39 +41,40 @@ function tolerateDatabaseOutages(log: Logger) {
  * Everything below HTTP: the database (embedded unless DATABASE_URL is set), migrations, the
  * job queue, mail, services and, on a first start, demo data. Shared by the server and the CLI.
  */
-export async function startRuntime(config: Config, opts: { work: boolean; seed: boolean; log: Logger }): Promise<Runtime> {
-  tolerateDatabaseOutages(opts.log);
+export async function startRuntime(config: Config, opts: { work: boolean; seed: boolean; log?: Logger }): Promise<Runtime> {
+  const log = opts.log ?? createLogger(config);
+  tolerateDatabaseOutages(log);
   let stopEmbedded = async () => undefined as void;
   let databaseUrl = config.databaseUrl;
   if (!databaseUrl) {
     // Imported only when needed: an external database needs none of it.
     const embedded = await import('./db/embedded.ts');
-    const server = await embedded.startEmbeddedDatabase({ dataDir: config.dataDir, port: config.embeddedPgPort, log: (m) => config.logLevel === 'debug' && opts.log.info(m), notice: (m) => opts.log.info(m) });
+    const server = await embedded.startEmbeddedDatabase({ dataDir: config.dataDir, port: config.embeddedPgPort, log: (m) => log.debug({ component: 'postgres' }, m), notice: (m) => log.info({ component: 'postgres' }, m) });
     await embedded.ensureDatabase(server.url('postgres'), 'coproduce');
     databaseUrl = server.url('coproduce');
     stopEmbedded = () => server.stop();
   }
   // A database restart breaks connections: say so, and let the pool replace them.
-  const onConnectionError = (err: Error) => opts.log.error({ err }, 'database connection lost; it will be replaced');
+  const onConnectionError = (err: Error) => log.warn({ err }, 'database connection lost; it will be replaced');
   const database = connect(databaseUrl, { connectTimeoutMs: config.dbConnectTimeoutMs, onConnectionError });
   try {
     const applied = await migrate(database.pool);
-    if (applied.length) opts.log.info(`Applied migrations: ${applied.join(', ')}`);
+    if (applied.length) log.info({ applied }, 'applied migrations');
     const outboxDir = path.join(config.dataDir, 'outbox');
     const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, outboxDir });
     // Services need the queue to send email, and the hourly clean-up needs services: bound late.
-    let late: Services | undefined;
+    const late: { services?: Services } = {};
     const jobs = await startJobs({
       databaseUrl,
       connectTimeoutMs: config.dbConnectTimeoutMs,
       onConnectionError,
       work: opts.work,
-      log: opts.log,
-      cleanup: async () => late?.auth.removeExpired(),
+      log: log.child({ component: 'jobs' }),
+      cleanup: async () => late.services?.auth.removeExpired(),
     });
     const { sessionSecret, signingKey } = await loadSecrets(config.dataDir, { sessionSecret: config.sessionSecret, signingKey: config.signingKey });
-    const services = createServices({ db: database.db, config, jobs, mailer, secret: sessionSecret, signingKey, outboxDir, log: (m, err) => (err ? opts.log.error({ err }, m) : opts.log.info(m)) });
-    late = services;
+    const services = createServices({ db: database.db, config, jobs, mailer, secret: sessionSecret, signingKey, outboxDir, log });
+    late.services = services;
     await jobs.work<{ emailId: string }>(EMAIL_QUEUE, (data) => services.email.deliver(data.emailId), { pollingIntervalSeconds: 0.5, batchSize: 5 });
     await jobs.work<{ registrationId: string }>(REMINDER_QUEUE, (data) => services.registrations.sendReminder(data.registrationId));
     await jobs.work<{ questionId: string; force?: boolean }>(THEMES_QUEUE, async (data) => {
@@ -84,17 +83,18 @@ export async function startRuntime(config: Config, opts: { work: boolean; seed: 
     let seeded = false;
     if (opts.seed && config.demo) {
       seeded = await seedDemoData({ people: services.people, consents: services.consents, events: services.events, registrations: services.registrations, evaluation: { db: database.db, registrationsRepo: services.repositories.registrations, forms: services.forms, results: services.results, eventReport: services.eventReport }, programmes: { forms: services.forms, programmes: services.programmes, cohorts: services.cohorts, certificates: services.certificates }, isEmpty: async () => (await services.repositories.people.count(database.db)) === 0 });
-      if (seeded) opts.log.info('Added demo data: demo accounts and people, all marked as demo');
+      if (seeded) log.info('added demo data: demo accounts and people, all marked as demo');
     }
     return {
       databaseUrl,
       database,
       jobs,
       services,
+      log,
       sessionSecret,
       seeded,
       async stop() {
-        await jobs.stop().catch((err) => opts.log.error({ err }, 'stopping the job queue'));
+        await jobs.stop().catch((err) => log.error({ err }, 'stopping the job queue'));
         mailer.close();
         await database.close().catch(() => undefined);
         await stopEmbedded();

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Config } from './config.ts';
+import type { Logger } from './logger.ts';
 import type { Db } from './db/client.ts';
 import type { JobQueue, Jobs } from './jobs/jobs.ts';
 import { createAuditRepository } from './modules/audit/audit-repository.ts';
@@ -45,7 +46,7 @@ import { createProgrammesRepository } from './modules/programmes/programmes-repo
 import { createProgrammesService } from './modules/programmes/programmes-service.ts';
 
 /** Wires repositories into services. Everything a route needs comes from here. */
-export function createServices(deps: { db: Db; config: Config; jobs: Pick<JobQueue, 'enqueue'>; mailer: Mailer; secret: string; signingKey: string; outboxDir: string; log: (message: string, err?: unknown) => void }) {
+export function createServices(deps: { db: Db; config: Config; jobs: Pick<JobQueue, 'enqueue'>; mailer: Mailer; secret: string; signingKey: string; outboxDir: string; log: Logger }) {
   const { db, config } = deps;
   const repositories = {
     people: createPeopleRepository(),
@@ -65,7 +66,7 @@ export function createServices(deps: { db: Db; config: Config; jobs: Pick<JobQue
   const nameOf = (ids: string[]) => repositories.people.namesByIds(db, ids);
   const audit = createAuditService({ db, audit: repositories.audit, nameOf });
   // Every email is recorded and sent by the queue, composed from its ids when it goes.
-  const email = createEmailService({ db, config, emails: repositories.email, queue: deps.jobs, mailer: deps.mailer, compose: (r) => composeEmail(r), log: deps.log });
+  const email = createEmailService({ db, config, emails: repositories.email, queue: deps.jobs, mailer: deps.mailer, compose: (r) => composeEmail(r), log: deps.log.child({ component: 'email' }) });
   const jobs: Pick<Jobs, 'sendEmail' | 'enqueue'> = { enqueue: deps.jobs.enqueue, sendEmail: email.queue };
   const consents = createConsentsService({ db, consents: repositories.consents, audit });
   const people = createPeopleService({
@@ -88,7 +89,7 @@ export function createServices(deps: { db: Db; config: Config; jobs: Pick<JobQue
     people: repositories.people,
     peopleService: people,
     jobs,
-    log: deps.log,
+    log: (message: string, err?: unknown) => deps.log.warn({ component: 'registrations', err }, message),
   });
   const events = createEventsService({ db, events: repositories.events, registrations: repositories.registrations, registrationsService: registrations, audit });
   const eventReports = createEventReportsService({ db, reports: repositories.eventReports, audit });
@@ -147,7 +148,7 @@ export function createServices(deps: { db: Db; config: Config; jobs: Pick<JobQue
   const printLinks = config.demo && !config.smtpUrl;
   async function composeEmail(request: EmailRequest): Promise<OutgoingEmail | null> {
     const message = await emailComposers.compose(request);
-    if (message && printLinks && message.kind === 'sign-in') deps.log(`Sign-in link for ${message.to}: ${/https?:\/\/\S+/.exec(message.text)?.[0]}`);
+    if (message && printLinks && message.kind === 'sign-in') deps.log.info(`Sign-in link for ${message.to}: ${/https?:\/\/\S+/.exec(message.text)?.[0]}`);
     return message;
   }
 

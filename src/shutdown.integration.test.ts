@@ -110,7 +110,7 @@ describe('SIGTERM during a booking rush', { timeout: 180_000 }, () => {
   before(async () => {
     db = await createTestDatabase();
     dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'coproduce-shutdown-'));
-    runtime = await startRuntime(loadConfig({ DATABASE_URL: db.url, DATA_DIR: dataDir, DEMO: 'false', LOG_LEVEL: 'silent' }), { work: false, seed: false, log: { info: () => undefined, error: () => undefined } });
+    runtime = await startRuntime(loadConfig({ DATABASE_URL: db.url, DATA_DIR: dataDir, DEMO: 'false', LOG_LEVEL: 'silent' }), { work: false, seed: false });
   });
   after(async () => {
     await runtime.stop();
@@ -161,7 +161,7 @@ describe('Ctrl-C to the whole process group, with the embedded PostgreSQL', { ti
   });
 
   const embeddedRuntime = () =>
-    startRuntime(loadConfig({ DATA_DIR: dataDir, DEMO: 'false', LOG_LEVEL: 'silent' }), { work: false, seed: false, log: { info: () => undefined, error: () => undefined } });
+    startRuntime(loadConfig({ DATA_DIR: dataDir, DEMO: 'false', LOG_LEVEL: 'silent' }), { work: false, seed: false });
 
   test('requests in flight finish, the database stops last, nothing acknowledged is lost', async () => {
     const setup = await embeddedRuntime();

@@ -55,8 +55,7 @@ export async function startTestApp(env: Record<string, string> = {}, server: { T
   const db = await createTestDatabase(server);
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'coproduce-app-'));
   const config = loadConfig({ DATABASE_URL: db.url, DATA_DIR: dataDir, DEMO: 'false', LOG_LEVEL: 'silent', NODE_ENV: 'test', ...env });
-  const quiet = { info: () => undefined, error: () => undefined };
-  const runtime = await startRuntime(config, { work: true, seed: config.demo, log: quiet });
+  const runtime = await startRuntime(config, { work: true, seed: config.demo });
   const app = await buildApp({ config, services: runtime.services, sessionSecret: runtime.sessionSecret });
   await app.ready();
   const outboxDir = path.join(dataDir, 'outbox');

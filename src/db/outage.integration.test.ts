@@ -32,8 +32,7 @@ describe('a database restart during a booking rush', { skip, timeout: 180_000 },
     await ensureDatabase(server.url('postgres'), 'outage');
     dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'coproduce-outage-'));
     const config = loadConfig({ DATABASE_URL: server.url('outage'), DATA_DIR: dataDir, DEMO: 'false', LOG_LEVEL: 'silent', NODE_ENV: 'test', DB_CONNECT_TIMEOUT_MS: '2000' });
-    const quiet = { info: () => undefined, error: () => undefined };
-    runtime = await startRuntime(config, { work: true, seed: false, log: quiet });
+    runtime = await startRuntime(config, { work: true, seed: false });
     app = await buildApp({ config, services: runtime.services, sessionSecret: runtime.sessionSecret });
     await app.ready();
     ({ token } = await createAdminWithToken(runtime.services));

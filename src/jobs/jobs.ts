@@ -1,6 +1,7 @@
 import PgBoss from 'pg-boss';
 import { createPool, endPool, isDatabaseUnavailable } from '../db/client.ts';
 import type { EmailRequest } from '../modules/email/email-requests.ts';
+import type { Logger } from '../logger.ts';
 
 export const EMAIL_QUEUE = 'email.send';
 export const CLEANUP_QUEUE = 'maintenance.cleanup';
@@ -49,7 +50,7 @@ export async function startJobs(opts: {
   work: boolean;
   /** Hourly housekeeping (expired sessions and sign-in links). */
   cleanup?: () => Promise<void>;
-  log: { error: (obj: unknown, msg: string) => void };
+  log: Pick<Logger, 'error' | 'warn'>;
 }): Promise<JobQueue> {
   // pg-boss runs its SQL on a pool of ours, which survives a database restart (see createPool).
   const pool = createPool(opts.databaseUrl, { max: 4, connectTimeoutMs: opts.connectTimeoutMs, onConnectionError: opts.onConnectionError });
@@ -68,7 +69,7 @@ export async function startJobs(opts: {
       if (!isDatabaseUnavailable(err)) throw err;
       if (Date.now() - outageLogged > 10_000) {
         outageLogged = Date.now();
-        opts.log.error({ err: { message: (err as Error).message } }, 'job queue: database unavailable; waiting for it');
+        opts.log.warn({ err: { message: (err as Error).message } }, 'job queue: database unavailable; waiting for it');
       }
       // Statements that record outcomes answer with a count of the jobs they changed.
       return /SELECT COUNT\(\*\) FROM results/i.test(text) ? { rows: [{ count: '0' }], rowCount: 1 } : { rows: [], rowCount: 0 };
@@ -102,7 +103,15 @@ export async function startJobs(opts: {
     async work(queue, handler, options = {}) {
       if (!opts.work) return;
       await boss.work(queue, { pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2, batchSize: options.batchSize ?? 1 }, async (jobs) => {
-        for (const job of jobs) await handler(job.data as never);
+        for (const job of jobs) {
+          try {
+            await handler(job.data as never);
+          } catch (err) {
+            // pg-boss retries or fails the job; the log says which and why.
+            opts.log.warn({ err, queue, jobId: job.id }, 'job failed');
+            throw err;
+          }
+        }
       });
     },
     async stop() {

@@ -6,6 +6,7 @@ import { NotFoundError } from '../../lib/validation.ts';
 import type { EmailRequest } from './email-requests.ts';
 import type { EmailRepository } from './email-repository.ts';
 import type { Mailer, OutgoingEmail } from './mailer.ts';
+import type { Logger } from '../../logger.ts';
 
 /** What went wrong, without the addresses an SMTP server's answer may quote. */
 export function describeSendError(err: unknown): string {
@@ -27,7 +28,7 @@ export function createEmailService(deps: {
   queue: Pick<JobQueue, 'enqueue'>;
   mailer: Mailer;
   compose: (request: EmailRequest) => Promise<OutgoingEmail | null>;
-  log: (message: string, err?: unknown) => void;
+  log: Pick<Logger, 'warn' | 'error'>;
 }) {
   const { db, emails } = deps;
   const retry = deps.config.emailRetry;
@@ -61,7 +62,9 @@ export function createEmailService(deps: {
         } catch (err) {
           const next = nextAttemptAfterFailure(row, new Date());
           await emails.markAttemptFailed(tx, row.id, { error: describeSendError(err), nextAttemptAt: next });
-          deps.log(next ? `Email ${row.id} (${row.kind}) not sent; trying again at ${next.toISOString()}` : `Email ${row.id} (${row.kind}) failed after a day of trying`, err);
+          const about = { err: describeSendError(err), emailId: row.id, kind: row.kind };
+          if (next) deps.log.warn({ ...about, nextAttemptAt: next.toISOString() }, 'email not sent; will try again');
+          else deps.log.error(about, 'email failed after the retry window; shown to admins');
           return next;
         }
         await emails.markSent(tx, row.id);
