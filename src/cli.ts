@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config.ts';
 import { ROLES, type Role } from './db/schema.ts';
+import { createLogger } from './logger.ts';
+import { formatRouteMap, routeMap } from './route-map.ts';
 import { startRuntime } from './runtime.ts';
 
 const USAGE = `Usage: npm run cli -- <command>
@@ -9,7 +11,8 @@ Commands:
   migrate                                        apply database migrations
   create-api-token --email <email> --role <role> create the person if needed, give them the role,
                    [--name <name>]               and print a new API token alone on the last line
-  seed-demo                                      add demo data to an empty database`;
+  seed-demo                                      add demo data to an empty database
+  routes                                         print every route: method, path, who may use it, module`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -18,10 +21,15 @@ async function main(argv: string[]): Promise<number> {
     return command ? 0 : 1;
   }
   const config = loadConfig();
-  const quiet = { info: (m: string) => console.error(m), error: (obj: unknown, m: string) => console.error(m, obj) };
+  if (command === 'routes') {
+    console.log(formatRouteMap(await routeMap(config)));
+    return 0;
+  }
+  // The log goes to standard error: standard output is the command's answer.
+  const log = createLogger(config, process.stderr);
   // The CLI never works the job queue and never seeds by surprise; with the embedded database
   // it joins the cluster a running server already started rather than starting a second one.
-  const runtime = await startRuntime(config, { work: false, seed: command === 'seed-demo', log: quiet });
+  const runtime = await startRuntime(config, { work: false, seed: command === 'seed-demo', log });
   try {
     switch (command) {
       case 'migrate':
