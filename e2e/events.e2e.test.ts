@@ -13,7 +13,7 @@ async function organiser() {
 }
 
 test('with JavaScript off, on a phone, a member of the public registers for an event, fixing a mistake', async () => {
-  const { event } = await createEventWithSession(h.server.t.services, await organiser(), { title: 'Co-production festival', sessionTitle: 'Getting started' });
+  await createEventWithSession(h.server.t.services, await organiser(), { title: 'Co-production festival', sessionTitle: 'Getting started' });
   const context = await h.browser.newContext({ javaScriptEnabled: false, viewport: PHONE });
   const page = await context.newPage();
   await page.goto(`${h.server.baseUrl}/events`);
