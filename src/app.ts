@@ -4,7 +4,7 @@ import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from './config.ts';
 import { createLogger, type Logger } from './logger.ts';
 import type { RegisterModule } from './modules/module.ts';
@@ -22,7 +22,7 @@ import { registerAccess } from './plugins/access.ts';
 import { registerErrorHandlers } from './plugins/errors.ts';
 import { registerPublicRateLimits } from './plugins/rate-limits.ts';
 import { registerSecurity } from './plugins/security.ts';
-import { registerOpenApi } from './plugins/openapi.ts';
+import { checkedSerializer, registerOpenApi } from './plugins/openapi.ts';
 import type { Access } from './plugins/types.ts';
 import { createViewEnvironment, registerViews, rootDir, srcDir } from './plugins/views.ts';
 import { registerWebSession } from './plugins/web-session.ts';
@@ -122,7 +122,7 @@ export async function buildApp({ config, services, sessionSecret, log, logStream
   // Routes declare zod schemas for params, query, body and response; those schemas check requests,
   // shape responses and make the OpenAPI document.
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  app.setSerializerCompiler(checkedSerializer);
   const typed = app.withTypeProvider<ZodTypeProvider>();
   for (const [name, register] of Object.entries(MODULES)) {
     registering = name;

@@ -32,6 +32,12 @@ export const problemSchema = z.object({
   errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
 });
 
+/** The problem+json answers a route may give, for its `schema.response`. */
+export const problems = (...codes: number[]) => Object.fromEntries(codes.map((code) => [code, problemSchema.describe('A problem')])) as Record<number, typeof problemSchema>;
+
+/** A page of a list: the items and the cursor to the next page (null on the last). */
+export const pageSchema = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+
 export const STAFF_API = { access: ['admin', 'staff'] as const, api: true };
 
 /** Form responses may carry long answers: a larger body, so the answer gets its own clear message. */

@@ -1,5 +1,5 @@
 import type { RegisterModule } from '../module.ts';
-import { peopleApiRoutes } from '../api/people-api-routes.ts';
+import { peopleApiRoutes } from './people-api-routes.ts';
 import { peopleRoutes } from './people-routes.ts';
 
 /** People: staff pages and the People API. */

@@ -1,15 +1,10 @@
-import { isUuid } from '../../db/ids.ts';
+import { z } from 'zod';
+import { UUID } from '../../db/ids.ts';
+import { decodeCursor, pageOf } from '../../lib/pagination.ts';
 
-/** Opaque keyset cursors over (name, id) for the people list, shared by pages and the API. */
-export function decodeCursor(raw: string | undefined): { name: string; id: string } | undefined {
-  if (!raw) return undefined;
-  try {
-    const parsed = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as { name?: unknown; id?: unknown };
-    if (typeof parsed.name === 'string' && typeof parsed.id === 'string' && isUuid(parsed.id)) return { name: parsed.name, id: parsed.id };
-  } catch {
-    // A damaged cursor starts the list again rather than failing.
-  }
-  return undefined;
-}
+/** The people list (pages and API) is kept in (name, id) order; its cursor is the last one shown. */
+const peopleKey = z.strictObject({ name: z.string(), id: z.string().regex(UUID) });
 
-export const encodeCursor = (p: { name: string; id: string }) => Buffer.from(JSON.stringify({ name: p.name, id: p.id })).toString('base64url');
+export const decodePeopleCursor = (raw: string | undefined) => decodeCursor(peopleKey, raw);
+
+export const peopleCursor = <P extends { name: string; id: string }>(rows: P[], limit: number) => pageOf(rows, limit, (p) => ({ name: p.name, id: p.id }));

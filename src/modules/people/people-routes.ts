@@ -4,7 +4,7 @@ import { fieldFailure, parseForm } from '../../lib/forms.ts';
 import { ConflictError, ForbiddenError } from '../../lib/validation.ts';
 import { actorOf } from '../../plugins/access.ts';
 import { consentFormSchema, type ConsentsService } from '../consents/consents-service.ts';
-import { decodeCursor, encodeCursor } from './people-cursor.ts';
+import { decodePeopleCursor, peopleCursor } from './people-cursor.ts';
 import { personFormSchema, ROLE_LABELS, roleFormSchema } from './people-schemas.ts';
 import { refusalToManage, type PeopleService } from './people-service.ts';
 import { accessNeedLabel, experienceLabel, personFormOptions, personFormValues, submittedValues } from './people-view.ts';
@@ -25,10 +25,9 @@ export function peopleRoutes(app: FastifyInstance, deps: { people: PeopleService
 
   app.get('/people', { config: staffOnly }, async (request, reply) => {
     const query = listQuery.parse(request.query ?? {});
-    const rows = await people.list({ search: query.q, after: decodeCursor(query.after), limit: PAGE_SIZE + 1 });
-    const page = rows.slice(0, PAGE_SIZE);
-    const next = rows.length > PAGE_SIZE ? encodeCursor(page[page.length - 1]!) : null;
-    return reply.view('people/views/list.njk', { title: 'People', people: page, q: query.q ?? '', next, experienceLabel });
+    const rows = await people.list({ search: query.q, after: decodePeopleCursor(query.after), limit: PAGE_SIZE + 1 });
+    const page = peopleCursor(rows, PAGE_SIZE);
+    return reply.view('people/views/list.njk', { title: 'People', people: page.items, q: query.q ?? '', next: page.nextCursor, experienceLabel });
   });
 
   app.get('/people/new', { config: staffOnly }, async (_request, reply) =>
