@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { Db } from '../../db/client.ts';
 import { formatRange } from '../../lib/dates.ts';
 import { fieldFailure, parseForm, type FormFailure } from '../../lib/forms.ts';
 import { ConflictError, NotFoundError } from '../../lib/validation.ts';
@@ -10,7 +9,6 @@ import type { Person } from '../../db/schema.ts';
 import { programme, type EventsService } from './events-service.ts';
 import { publicRegisterFormSchema, registerFormSchema } from './events-schemas.ts';
 import { dayLabel, dayOptions, eventView, FORMAT_LABELS, sessionChoiceItems, sessionView, submittedRegistration } from './events-view.ts';
-import type { RegistrationsRepository } from './registrations-repository.ts';
 import type { RegistrationsService } from './registrations-service.ts';
 import { calendarFor } from './registration-emails.ts';
 
@@ -25,8 +23,6 @@ const tokenQuery = z.object({ token: z.string().max(200).optional().catch(undefi
 interface Deps {
   events: EventsService;
   registrations: RegistrationsService;
-  registrationsRepo: RegistrationsRepository;
-  db: Db;
 }
 
 /** The public side: events, programmes, registering, the waiting list, cancelling. */
@@ -133,17 +129,11 @@ export function eventsPublicRoutes(app: FastifyInstance, deps: Deps) {
 
   app.get<{ Params: { id: string } }>('/events/:id/my-registration', { config: { access: 'signed-in' } }, async (request, reply) => {
     const event = await events.get(request.params.id);
-    const mine = await deps.registrationsRepo.forPersonInEvent(deps.db, request.person!.id, event.id);
+    const mine = await registrations.mineInEvent(request.person!.id, event.id);
     // A draft (or a cohort's own event) is nobody's business but staff's, unless you are booked on it.
     if (!mine.length && (event.status === 'draft' || event.kind !== 'event')) throw new NotFoundError();
     const sessions = await events.sessionsOf(event.id);
-    const rows = await Promise.all(
-      mine.map(async (m) => ({
-        registration: m.registration,
-        session: sessionView(sessions.find((s) => s.id === m.session.id)!),
-        position: await deps.registrationsRepo.waitlistPosition(deps.db, m.registration),
-      })),
-    );
+    const rows = mine.map((m) => ({ registration: m.registration, session: sessionView(sessions.find((s) => s.id === m.session.id)!), position: m.position }));
     const q = request.query as { done?: string; cancelled?: string };
     return reply.view('events/views/my-registration.njk', { title: `Your place at ${event.title}`, event: eventView(event), rows, done: q.done === '1', cancelled: q.cancelled === '1' });
   });

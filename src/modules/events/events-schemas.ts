@@ -228,3 +228,44 @@ export const walkInFormSchema = z.preprocess(
     labelName: registrationExtras.labelName,
   }),
 );
+
+// What the Events API gives back.
+export const eventOutSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  summary: z.string(),
+  easyReadSummary: z.string().nullable(),
+  description: z.string().nullable(),
+  startsAt: z.string(),
+  endsAt: z.string(),
+  hashtag: z.string().nullable(),
+  partners: z.array(z.string()),
+  status: z.enum(['draft', 'published', 'cancelled']),
+});
+
+export const sessionOutSchema = z.object({
+  id: z.string(),
+  eventId: z.string(),
+  title: z.string(),
+  startsAt: z.string(),
+  endsAt: z.string(),
+  format: z.enum(['in_person', 'online', 'hybrid']),
+  theme: z.string().nullable(),
+  capacity: z.number().int(),
+  confirmed: z.number().int(),
+  waitlisted: z.number().int(),
+  attended: z.number().int(),
+  status: z.enum(['scheduled', 'cancelled']),
+  joinUrl: z.string().nullable(),
+  venue: z.object({ name: z.string(), address: z.string().nullable(), postcode: z.string().nullable(), stepFree: z.boolean(), hearingLoop: z.boolean(), accessibleToilet: z.boolean() }).nullable(),
+  facilitatorIds: z.array(z.string()),
+});
+
+export const registrationOutSchema = z.object({
+  id: z.string(),
+  sessionId: z.string(),
+  personId: z.string(),
+  status: z.enum(['confirmed', 'waitlisted', 'cancelled', 'attended']),
+  waitlistPosition: z.number().int().nullable(),
+  createdAt: z.string(),
+});

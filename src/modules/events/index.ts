@@ -1,13 +1,13 @@
 import type { RegisterModule } from '../module.ts';
-import { eventsApiRoutes } from '../api/events-api-routes.ts';
+import { eventsApiRoutes } from './events-api-routes.ts';
 import { checkInRoutes } from './checkin-routes.ts';
 import { eventsManageRoutes } from './events-manage-routes.ts';
 import { eventsPublicRoutes } from './events-public-routes.ts';
 
 /** Events and festivals: the programme, registration, running the day, and the Events API. */
 export const eventsModule: RegisterModule = (app, { services }) => {
-  eventsPublicRoutes(app, { events: services.events, registrations: services.registrations, registrationsRepo: services.repositories.registrations, db: services.db });
+  eventsPublicRoutes(app, { events: services.events, registrations: services.registrations });
   eventsManageRoutes(app, { events: services.events, registrations: services.registrations, reports: services.eventReports, people: services.people });
   checkInRoutes(app, { events: services.events, registrations: services.registrations, reports: services.eventReports });
-  eventsApiRoutes(app, { db: services.db, events: services.events, registrations: services.registrations, registrationsRepo: services.repositories.registrations });
+  eventsApiRoutes(app, { events: services.events, registrations: services.registrations });
 };

@@ -172,6 +172,18 @@ export function createRegistrationsService(deps: {
   return {
     composers,
     cancelToken,
+
+    /** A person's registrations for an event (cancelled ones left out), each with its waiting-list position. */
+    async mineInEvent(personId: string, eventId: string) {
+      const mine = await registrations.forPersonInEvent(db, personId, eventId);
+      return Promise.all(mine.map(async (m) => ({ ...m, position: await registrations.waitlistPosition(db, m.registration) })));
+    },
+
+    /** A page of a session's registrations in the order they were accepted, with waiting-list positions. */
+    listForSession(sessionId: string, opts: { afterSeq?: number; limit: number }) {
+      return registrations.listForSession(db, sessionId, opts);
+    },
+
     fillPlaces,
     afterPromotion,
     tell,
