@@ -96,3 +96,20 @@ export const formSettingsFormSchema = z.preprocess((raw) => {
     questions: [],
   };
 }, formInputSchema);
+
+// What the Forms API gives back.
+export const formOutSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  anonymous: z.boolean(),
+  easyRead: z.boolean(),
+  eventId: z.string().nullable(),
+  status: z.enum(['draft', 'open', 'closed']),
+  questions: z.array(z.object({ key: z.string(), type: z.string(), text: z.string(), options: z.array(z.string()), required: z.boolean(), hidden: z.boolean() })),
+});
+
+export const responseOutSchema = z.object({ id: z.string(), personId: z.string().nullable(), submittedAt: z.string() });
+/** A response as listed: its answers by question key, and the themes each text answer was placed in. */
+export const listedResponseSchema = responseOutSchema.extend({ answers: z.record(z.string(), z.unknown()), themes: z.record(z.string(), z.array(z.string())) });
+export const resultsOutSchema = z.looseObject({ responses: z.number().int(), invited: z.number().int().nullable(), responseRate: z.number().nullable(), questions: z.array(z.looseObject({ key: z.string(), type: z.string(), answered: z.number().int() })) });
+export const eventReportOutSchema = z.looseObject({ eventId: z.string(), title: z.string(), registered: z.number().int(), attended: z.number().int() });

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { Config } from '../../config.ts';
 import type { Db } from '../../db/client.ts';
 import type { Form, FormQuestion, Person } from '../../db/schema.ts';
@@ -14,13 +15,17 @@ import { type PeopleRepository } from '../people/people-repository.ts';
 import { checkAnswers } from './answers.ts';
 import type { FormsRepository } from './forms-repository.ts';
 import type { FormInput, QuestionInput } from './forms-schemas.ts';
-import { isUuid, isUniqueViolation } from '../../db/ids.ts';
+import { isUuid, isUniqueViolation, UUID } from '../../db/ids.ts';
+import { decodeCursor, pageOf } from '../../lib/pagination.ts';
 import type { Actor } from '../../plugins/access.ts';
 
 export interface Respondent {
   /** Who answered, when known: signed in, invited by personal link, or entered by staff. */
   person: Person | null;
 }
+
+/** API responses page in the order they came: by time, then id. */
+const responsesKey = z.strictObject({ at: z.iso.datetime(), id: z.string().regex(UUID) });
 
 export function createFormsService(deps: {
   db: Db;
@@ -230,12 +235,8 @@ export function createFormsService(deps: {
 
     /** Responses for the API, in the order they came; anonymous forms never say who. */
     async responsesForApi(form: Form, opts: { cursor?: string; limit: number }) {
-      let after: { at: Date; id: string } | undefined;
-      if (opts.cursor) {
-        const [at, id] = Buffer.from(opts.cursor, 'base64url').toString('utf8').split('|');
-        if (!at || !id || Number.isNaN(Date.parse(at)) || !/^[0-9a-f-]{36}$/.test(id)) throw new ValidationError([{ path: 'cursor', message: 'That cursor is not valid' }]);
-        after = { at: new Date(at), id };
-      }
+      const key = decodeCursor(responsesKey, opts.cursor);
+      const after = key ? { at: new Date(key.at), id: key.id } : undefined;
       const page = await forms.responsesPage(db, form.id, { after, limit: opts.limit + 1 });
       const questions = await forms.questions(db, form.id);
       const themeRows = await forms.themesOfAnswers(db, page.answers.map((a) => a.id));
@@ -252,8 +253,8 @@ export function createFormsService(deps: {
         }
         return { id: r.id, personId: form.anonymous ? null : r.personId, submittedAt: r.submittedAt.toISOString(), answers, themes };
       });
-      const last = page.responses[opts.limit - 1];
-      return { items, nextCursor: page.responses.length > opts.limit && last ? Buffer.from(`${last.submittedAt.toISOString()}|${last.id}`).toString('base64url') : null };
+      const { nextCursor } = pageOf(page.responses, opts.limit, (last) => ({ at: last.submittedAt.toISOString(), id: last.id }));
+      return { items, nextCursor };
     },
 
     /** All responses as CSV; an anonymous form's export has no names, ids or experience. */

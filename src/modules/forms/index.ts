@@ -1,5 +1,5 @@
 import type { RegisterModule } from '../module.ts';
-import { formsApiRoutes } from '../api/forms-api-routes.ts';
+import { formsApiRoutes } from './forms-api-routes.ts';
 import { answerRoutes } from './answer-routes.ts';
 import { formsManageRoutes } from './forms-manage-routes.ts';
 import { reportRoutes } from './report-routes.ts';
