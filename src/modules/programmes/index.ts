@@ -1,5 +1,5 @@
 import type { RegisterModule } from '../module.ts';
-import { programmesApiRoutes } from '../api/programmes-api-routes.ts';
+import { programmesApiRoutes } from './programmes-api-routes.ts';
 import { cohortRoutes } from './cohort-routes.ts';
 import { memberRoutes } from './member-routes.ts';
 import { programmesManageRoutes } from './programmes-manage-routes.ts';

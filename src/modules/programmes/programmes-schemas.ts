@@ -211,3 +211,64 @@ export const SHOWN_AS_LABELS = {
   name: 'My name only',
   hidden: 'Do not show me to the group',
 } as const;
+
+// What the Programmes API gives back.
+export const programmeOutSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  summary: z.string(),
+  easyReadSummary: z.string().nullable(),
+  whoFor: z.string().nullable(),
+  placesPerCohort: z.number().int(),
+  partners: z.array(z.string()),
+  mixTarget: z.object({ livedMinShare: z.number() }).nullable(),
+  trackedQuestionKeys: z.array(z.string()),
+  graduationRule: z.object({ minSessionsAttended: z.number().int(), projectRequired: z.boolean() }),
+  applicationFormId: z.string().nullable(),
+});
+
+const mixSchema = z.object({ lived: z.number().int(), professional: z.number().int(), both: z.number().int() });
+export const cohortOutSchema = z.object({
+  id: z.string(),
+  programmeId: z.string(),
+  name: z.string(),
+  startsOn: z.string(),
+  endsOn: z.string(),
+  places: z.number().int(),
+  applicationsOpen: z.boolean(),
+  graduatedAt: z.string().nullable(),
+  members: z.number().int(),
+  offered: z.number().int(),
+  mix: mixSchema.describe('People who have accepted a place'),
+  mixIncludingOffers: mixSchema.describe('People who have accepted or been offered a place: what the mix meter shows'),
+  sessions: z.array(z.object({ id: z.string(), title: z.string(), kind: z.string(), startsAt: z.string(), endsAt: z.string(), format: z.string() })),
+});
+
+export const applicationOutSchema = z.object({
+  id: z.string(),
+  cohortId: z.string(),
+  personId: z.string(),
+  status: z.enum(APPLICATION_STATUSES),
+  answers: z.record(z.string(), z.unknown()),
+  onBehalf: z.boolean(),
+  createdAt: z.string(),
+});
+
+export const certificateStatusSchema = z.object({
+  serial: z.string(),
+  name: z.string(),
+  achievement: z.string(),
+  issuedOn: z.string(),
+  issuer: z.string(),
+  status: z.enum(['valid', 'revoked']),
+});
+
+export const graduationOutSchema = z.object({
+  graduated: z.array(z.string()),
+  notYet: z.array(z.object({ personId: z.string(), reason: z.string() })),
+  certificates: z.array(z.object({ serial: z.string(), personId: z.string().nullable() })),
+});
+
+export const programmeWithCohortsSchema = programmeOutSchema.extend({ cohorts: z.array(z.object({ id: z.string(), name: z.string(), startsOn: z.string(), endsOn: z.string() })) });
+export const cohortSessionOutSchema = z.object({ id: z.string(), title: z.string(), kind: z.string(), startsAt: z.string(), endsAt: z.string(), format: z.string(), capacity: z.number().int() });
+export const attendanceOutSchema = z.object({ sessionId: z.string(), personId: z.string(), attended: z.boolean() });
