@@ -82,7 +82,7 @@ export async function startRuntime(config: Config, opts: { work: boolean; seed: 
     });
     let seeded = false;
     if (opts.seed && config.demo) {
-      seeded = await seedDemoData({ people: services.people, consents: services.consents, events: services.events, registrations: services.registrations, evaluation: { db: database.db, registrationsRepo: services.repositories.registrations, forms: services.forms, results: services.results, eventReport: services.eventReport }, programmes: { forms: services.forms, programmes: services.programmes, cohorts: services.cohorts, certificates: services.certificates }, isEmpty: async () => (await services.repositories.people.count(database.db)) === 0 });
+      seeded = await seedDemoData({ people: services.people, consents: services.consents, events: services.events, registrations: services.registrations, evaluation: { forms: services.forms, results: services.results, eventReport: services.eventReport }, programmes: { forms: services.forms, programmes: services.programmes, cohorts: services.cohorts, certificates: services.certificates }, isEmpty: async () => (await services.people.count()) === 0 });
       if (seeded) log.info('added demo data: demo accounts and people, all marked as demo');
     }
     return {

@@ -29,13 +29,13 @@ import { createPeopleRepository } from './modules/people/people-repository.ts';
 import { createPeopleService } from './modules/people/people-service.ts';
 import { createEventReportService } from './modules/forms/event-report-service.ts';
 import { createFormsRepository } from './modules/forms/forms-repository.ts';
-import { createFormsService } from './modules/forms/forms-service.ts';
+import { createFormsLookup, createFormsService } from './modules/forms/forms-service.ts';
 import { createResultsRepository } from './modules/forms/results-repository.ts';
 import { createResultsService } from './modules/forms/results-service.ts';
 import { createEventReportsRepository } from './modules/events/event-reports-repository.ts';
 import { createEventReportsService } from './modules/events/event-reports-service.ts';
 import { createEventsRepository } from './modules/events/events-repository.ts';
-import { createEventsService } from './modules/events/events-service.ts';
+import { createEventsLookup, createEventsService } from './modules/events/events-service.ts';
 import { createRegistrationsRepository } from './modules/events/registrations-repository.ts';
 import { createRegistrationsService } from './modules/events/registrations-service.ts';
 import { createCertificatesService } from './modules/programmes/certificates-service.ts';
@@ -68,13 +68,15 @@ export function createServices(deps: { db: Db; config: Config; jobs: Pick<JobQue
   // Every email is recorded and sent by the queue, composed from its ids when it goes.
   const email = createEmailService({ db, config, emails: repositories.email, queue: deps.jobs, mailer: deps.mailer, compose: (r) => composeEmail(r), log: deps.log.child({ component: 'email' }) });
   const jobs: Pick<Jobs, 'sendEmail' | 'enqueue'> = { enqueue: deps.jobs.enqueue, sendEmail: email.queue };
+  // What the events and forms modules lend to others, so no module reaches another's repository.
+  const eventsLookup = createEventsLookup({ events: repositories.events, reports: repositories.eventReports });
+  const formsLookup = createFormsLookup({ forms: repositories.forms });
   const consents = createConsentsService({ db, consents: repositories.consents, audit });
   const people = createPeopleService({
     db,
     config,
     secret: deps.secret,
     people: repositories.people,
-    consents: repositories.consents,
     audit,
     personalData: () => personalData,
     endAccess: repositories.auth.forgetCredentials,
@@ -86,7 +88,7 @@ export function createServices(deps: { db: Db; config: Config; jobs: Pick<JobQue
     linkSecret: deps.secret,
     events: repositories.events,
     registrations: repositories.registrations,
-    people: repositories.people,
+    people,
     peopleService: people,
     jobs,
     log: (message: string, err?: unknown) => deps.log.warn({ component: 'registrations', err }, message),
@@ -98,9 +100,8 @@ export function createServices(deps: { db: Db; config: Config; jobs: Pick<JobQue
     config,
     secret: deps.secret,
     forms: repositories.forms,
-    people: repositories.people,
-    events: repositories.events,
-    eventReports: repositories.eventReports,
+    people,
+    events: eventsLookup,
     audit,
     jobs,
   });
@@ -110,15 +111,15 @@ export function createServices(deps: { db: Db; config: Config; jobs: Pick<JobQue
     db,
     config,
     programmes: repositories.programmes,
-    forms: repositories.forms,
-    people: repositories.people,
+    forms: formsLookup,
+    people,
     peopleService: people,
     events,
-    eventsRepo: repositories.events,
+    eventsLookup,
     audit,
     jobs,
   });
-  const cohorts = createCohortService({ db, programmes: repositories.programmes, cohort: repositories.cohort, events: repositories.events, audit });
+  const cohorts = createCohortService({ db, programmes: repositories.programmes, cohort: repositories.cohort, events: eventsLookup, audit });
   const certificates = createCertificatesService({
     db,
     config,
@@ -127,10 +128,10 @@ export function createServices(deps: { db: Db; config: Config; jobs: Pick<JobQue
     programmes: repositories.programmes,
     cohortService: cohorts,
     audit,
-    people: repositories.people,
+    people,
     jobs,
   });
-  const auth = createAuthService({ db, config, auth: repositories.auth, people: repositories.people, audit, secret: deps.secret, sendEmail: jobs.sendEmail });
+  const auth = createAuthService({ db, config, auth: repositories.auth, people, audit, secret: deps.secret, sendEmail: jobs.sendEmail });
   // Every module's personal data, walked by "download your data" and by erasure. The people
   // row comes first in exports and is anonymised last.
   const personalData = personalDataRegistry([

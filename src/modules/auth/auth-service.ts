@@ -6,7 +6,7 @@ import { hmac, randomToken, sha256 } from '../../lib/tokens.ts';
 import { NotFoundError, TooManyRequestsError } from '../../lib/validation.ts';
 import type { AuditTrail } from '../audit/audit-service.ts';
 import type { EmailComposers, EmailRequest } from '../email/email-requests.ts';
-import { type PeopleRepository } from '../people/people-repository.ts';
+import type { PeopleLookup } from '../people/people-service.ts';
 import { signInRequestKey } from './auth-privacy.ts';
 import type { AuthRepository } from './auth-repository.ts';
 import { isUuid } from '../../db/ids.ts';
@@ -17,7 +17,7 @@ export interface AuthServiceDeps {
   db: Db;
   config: Pick<Config, 'publicUrl' | 'signIn' | 'session' | 'branding'>;
   auth: AuthRepository;
-  people: PeopleRepository;
+  people: PeopleLookup;
   audit: AuditTrail;
   /** Signs link tokens, so a link can be rebuilt when its email is sent and nothing plaintext is stored. */
   secret: string;
@@ -38,7 +38,7 @@ export function createAuthService(deps: AuthServiceDeps) {
     'sign-in': async ({ tokenId }) => {
       const row = tokenId && isUuid(tokenId) ? await auth.findSignInTokenById(db, tokenId) : undefined;
       if (!row || row.usedAt || row.expiresAt.getTime() <= Date.now()) return null;
-      const person = await people.findById(db, row.personId);
+      const person = await people.findById(row.personId, db);
       if (!person?.email || person.erasedAt) return null;
       const minutes = Math.max(1, Math.round((row.expiresAt.getTime() - row.createdAt.getTime()) / 60_000));
       return {
@@ -82,7 +82,7 @@ export function createAuthService(deps: AuthServiceDeps) {
           throw new TooManyRequestsError('You have asked for too many sign-in links. Wait 15 minutes, then try again.');
         }
         await auth.recordRequest(tx, emailKey, ip);
-        const person = await people.findActiveByEmail(tx, email.trim());
+        const person = await people.findActiveByEmail(email.trim(), tx);
         if (!person) return null;
         const id = randomUUID();
         await auth.insertSignInToken(tx, {
@@ -103,7 +103,7 @@ export function createAuthService(deps: AuthServiceDeps) {
         if (!row) throw new InvalidSignInLinkError('This sign-in link is not valid. Check you copied the whole link, or ask for a new one.');
         if (row.usedAt) throw new InvalidSignInLinkError('This sign-in link has already been used. Ask for a new one.');
         if (row.expiresAt.getTime() <= Date.now()) throw new InvalidSignInLinkError('This sign-in link has expired. Ask for a new one.');
-        const person = await people.findById(tx, row.personId);
+        const person = await people.findById(row.personId, tx);
         if (!person || person.erasedAt) throw new InvalidSignInLinkError('This sign-in link is not valid. Ask for a new one.');
         await auth.spendSignInTokens(tx, person.id);
         const sessionId = randomToken();

@@ -108,7 +108,7 @@ export async function seedDemoData(deps: {
   consents: ConsentsService;
   events: EventsService;
   registrations: RegistrationsService;
-  evaluation?: Omit<Parameters<typeof seedDemoEvaluation>[0], 'admin' | 'people' | 'events'>;
+  evaluation?: Omit<Parameters<typeof seedDemoEvaluation>[0], 'admin' | 'people' | 'events' | 'registrations'>;
   programmes?: Omit<DemoProgrammeDeps, 'admin' | 'people'>;
   isEmpty: () => Promise<boolean>;
 }): Promise<boolean> {
@@ -123,7 +123,7 @@ export async function seedDemoData(deps: {
     for (const purpose of consents ?? []) await deps.consents.give(null, created.id, purpose);
   }
   await seedDemoEvents({ admin: admin!, people: deps.people, events: deps.events, registrations: deps.registrations });
-  if (deps.evaluation) await seedDemoEvaluation({ ...deps.evaluation, admin: admin!, people: deps.people, events: deps.events });
+  if (deps.evaluation) await seedDemoEvaluation({ ...deps.evaluation, admin: admin!, people: deps.people, events: deps.events, registrations: deps.registrations });
   if (deps.programmes) await seedDemoProgrammes({ ...deps.programmes, admin: admin!, people: deps.people });
   return true;
 }

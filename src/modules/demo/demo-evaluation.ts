@@ -1,10 +1,9 @@
-import type { Db } from '../../db/client.ts';
 import { fromLondon } from '../../lib/dates.ts';
 import type { EventReportService } from '../forms/event-report-service.ts';
 import type { FormsService } from '../forms/forms-service.ts';
 import type { ResultsService } from '../forms/results-service.ts';
 import type { EventsService } from '../events/events-service.ts';
-import type { RegistrationsRepository } from '../events/registrations-repository.ts';
+import type { RegistrationsService } from '../events/registrations-service.ts';
 import type { PeopleService } from '../people/people-service.ts';
 import type { Actor } from '../../plugins/access.ts';
 
@@ -34,11 +33,10 @@ const COMMENTS = [
  * the seed's 70% and 97%, its themes, consented quotes and the organisers' seven headlines.
  */
 export async function seedDemoEvaluation(deps: {
-  db: Db;
   admin: Actor;
   people: PeopleService;
   events: EventsService;
-  registrationsRepo: RegistrationsRepository;
+  registrations: Pick<RegistrationsService, 'recordPastAttendance'>;
   forms: FormsService;
   results: ResultsService;
   eventReport: EventReportService;
@@ -52,7 +50,7 @@ export async function seedDemoEvaluation(deps: {
   for (let i = 0; i < 100; i++) {
     const p = await deps.people.create(admin, { name: `Delegate ${i + 1} (demo)`, experience: i % 5 < 3 ? 'lived' : i % 5 === 3 ? 'professional' : 'both' }, { isDemo: true });
     // The day is past, so the delegates are recorded as having come, as check-in would have.
-    await deps.registrationsRepo.insert(deps.db, { sessionId: session.id, personId: p.id, status: 'attended', labelName: null, accessNeeds: [], accessNotes: null, registeredBy: admin.personId });
+    await deps.registrations.recordPastAttendance(admin, session.id, p.id);
     attendees.push(p);
   }
   const form = await deps.forms.create(admin, {

@@ -5,6 +5,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../../lib/validat
 import type { AuditTrail } from '../audit/audit-service.ts';
 import type { EventsRepository, SessionWithCounts } from './events-repository.ts';
 import type { EventInput, SessionInput } from './events-schemas.ts';
+import type { EventReportsRepository } from './event-reports-repository.ts';
 import type { RegistrationsRepository } from './registrations-repository.ts';
 import type { RegistrationsService } from './registrations-service.ts';
 import { isStaff, type Actor } from '../../plugins/access.ts';
@@ -169,3 +170,25 @@ export function programme(sessions: SessionWithCounts[], filter: ProgrammeFilter
 }
 
 export type EventsService = ReturnType<typeof createEventsService>;
+
+/**
+ * What other modules do with events, each inside the caller's transaction: a cohort's event is
+ * made and kept in step with the cohort, a form checks the event it is for and counts who came.
+ * The events module chooses what it lends; nothing else of its repositories is reachable.
+ */
+export function createEventsLookup(deps: { events: EventsRepository; reports: EventReportsRepository }) {
+  const { events, reports } = deps;
+  return {
+    findEvent: events.findEvent,
+    findSession: events.findSession,
+    sessionsOf: events.sessionsOf,
+    existingPeople: events.existingPeople,
+    facilitatorChoices: events.facilitatorChoices,
+    insertEvent: events.insertEvent,
+    setEventSpan: events.setEventSpan,
+    /** Registrations of an event (by status, session or name), as the registrations list shows them. */
+    registrations: reports.registrations,
+  };
+}
+
+export type EventsLookup = ReturnType<typeof createEventsLookup>;

@@ -6,7 +6,7 @@ import { REMINDER_QUEUE } from '../../jobs/jobs.ts';
 import { hmac, safeEqual } from '../../lib/tokens.ts';
 import { ConflictError, NotFoundError } from '../../lib/validation.ts';
 import type { EmailComposers } from '../email/email-requests.ts';
-import type { PeopleRepository } from '../people/people-repository.ts';
+import type { PeopleLookup } from '../people/people-service.ts';
 import type { PersonInput } from '../people/people-schemas.ts';
 import { type PeopleService } from '../people/people-service.ts';
 import type { EventsRepository } from './events-repository.ts';
@@ -38,7 +38,7 @@ export function createRegistrationsService(deps: {
   linkSecret: string;
   events: EventsRepository;
   registrations: RegistrationsRepository;
-  people: PeopleRepository;
+  people: PeopleLookup;
   peopleService: Pick<PeopleService, 'createIn'>;
   jobs: Pick<Jobs, 'sendEmail' | 'enqueue'>;
   log: (message: string, err?: unknown) => void;
@@ -129,10 +129,10 @@ export function createRegistrationsService(deps: {
     // Who is registering is settled before the lock, so the lock is held for as little as possible.
     let known: Person | undefined;
     if ('personId' in req.who) {
-      known = await people.findById(db, req.who.personId);
+      known = await people.findById(req.who.personId, db);
       if (!known || known.erasedAt) throw new NotFoundError('No person with that id');
     } else if (req.who.person.email) {
-      known = await people.findActiveByEmail(db, req.who.person.email);
+      known = await people.findActiveByEmail(req.who.person.email, db);
     }
     const result = await db.transaction(async (tx) => {
       const locked = await events.lockSessionWithEvent(tx, req.sessionId);
@@ -177,6 +177,11 @@ export function createRegistrationsService(deps: {
     async mineInEvent(personId: string, eventId: string) {
       const mine = await registrations.forPersonInEvent(db, personId, eventId);
       return Promise.all(mine.map(async (m) => ({ ...m, position: await registrations.waitlistPosition(db, m.registration) })));
+    },
+
+    /** Demo data only: someone recorded as having come to a past session, as check-in would have. */
+    recordPastAttendance(actor: Actor, sessionId: string, personId: string) {
+      return registrations.insert(db, { sessionId, personId, status: 'attended', labelName: null, accessNeeds: [], accessNotes: null, registeredBy: actor.personId });
     },
 
     /** A page of a session's registrations in the order they were accepted, with waiting-list positions. */

@@ -7,11 +7,10 @@ import { toCsv } from '../../lib/csv.ts';
 import { hmac, safeEqual } from '../../lib/tokens.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/validation.ts';
 import type { AuditTrail } from '../audit/audit-service.ts';
-import type { EventsRepository } from '../events/events-repository.ts';
-import type { EventReportsRepository } from '../events/event-reports-repository.ts';
+import type { EventsLookup } from '../events/events-service.ts';
 import type { EmailComposers } from '../email/email-requests.ts';
 import type { OutgoingEmail } from '../email/mailer.ts';
-import { type PeopleRepository } from '../people/people-repository.ts';
+import type { PeopleLookup } from '../people/people-service.ts';
 import { checkAnswers } from './answers.ts';
 import type { FormsRepository } from './forms-repository.ts';
 import type { FormInput, QuestionInput } from './forms-schemas.ts';
@@ -32,9 +31,8 @@ export function createFormsService(deps: {
   config: Pick<Config, 'publicUrl' | 'branding'>;
   secret: string;
   forms: FormsRepository;
-  people: PeopleRepository;
-  events: EventsRepository;
-  eventReports: EventReportsRepository;
+  people: PeopleLookup;
+  events: Pick<EventsLookup, 'findEvent' | 'findSession' | 'registrations'>;
   audit: AuditTrail;
   jobs: Pick<Jobs, 'sendEmail'>;
 }) {
@@ -46,7 +44,7 @@ export function createFormsService(deps: {
   /** Invitations and reminders, built when their job runs from the form and the person's ids. */
   const invitationEmail = (reminder: boolean) => async (ref: Record<string, string>): Promise<OutgoingEmail | null> => {
     if (!ref.formId || !ref.personId || !isUuid(ref.formId)) return null;
-    const [form, person] = await Promise.all([forms.findForm(db, ref.formId), deps.people.findById(db, ref.personId)]);
+    const [form, person] = await Promise.all([forms.findForm(db, ref.formId), deps.people.findById(ref.personId, db)]);
     if (!form || !person?.email || person.erasedAt) return null;
     const link = personalLink(form.id, person.id);
     const org = deps.config.branding.orgName;
@@ -179,7 +177,7 @@ export function createFormsService(deps: {
     async personForInvite(formId: string, token: string): Promise<Person | null> {
       const [personId] = token.split('.');
       if (!personId || !safeEqual(token, inviteToken(formId, personId))) return null;
-      const person = await deps.people.findById(db, personId);
+      const person = await deps.people.findById(personId, db);
       return person && !person.erasedAt ? person : null;
     },
 
@@ -209,7 +207,7 @@ export function createFormsService(deps: {
     async inviteAttendees(actor: Actor, formId: string): Promise<{ invited: number; emailed: number }> {
       const form = await mustFind(formId);
       if (!form.eventId) throw new ConflictError('This form is not linked to an event, so there is no one who came to invite');
-      const came = await deps.eventReports.registrations(db, form.eventId, { statuses: ['attended'], ...(form.sessionId ? { sessionId: form.sessionId } : {}) });
+      const came = await deps.events.registrations(db, form.eventId, { statuses: ['attended'], ...(form.sessionId ? { sessionId: form.sessionId } : {}) });
       const byId = new Map(came.map((r) => [r.personId, { name: r.name, email: r.email }]));
       const added = await forms.invite(db, formId, [...byId.keys()]);
       let emailed = 0;
@@ -267,7 +265,7 @@ export function createFormsService(deps: {
       for (;;) {
         const page = await forms.responsesPage(db, formId, { after, limit: 1000 });
         if (!page.responses.length) break;
-        const names = form.anonymous ? new Map<string, string>() : await deps.people.namesByIds(db, page.responses.flatMap((r) => (r.personId ? [r.personId] : [])));
+        const names = form.anonymous ? new Map<string, string>() : await deps.people.namesByIds(page.responses.flatMap((r) => (r.personId ? [r.personId] : [])), db);
         for (const r of page.responses) {
           const mine = page.answers.filter((a) => a.responseId === r.id);
           const cells = questions.map((q) => {
@@ -324,3 +322,10 @@ export function createFormsService(deps: {
 }
 
 export type FormsService = ReturnType<typeof createFormsService>;
+
+/** What other modules read of forms, inside their own transaction: a programme's application form. */
+export function createFormsLookup(deps: { forms: FormsRepository }) {
+  return { findForm: deps.forms.findForm, questions: deps.forms.questions };
+}
+
+export type FormsLookup = ReturnType<typeof createFormsLookup>;

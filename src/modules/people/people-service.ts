@@ -6,7 +6,6 @@ import type { Person, Role } from '../../db/schema.ts';
 import { hmac, safeEqual } from '../../lib/tokens.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../lib/validation.ts';
 import type { AuditTrail } from '../audit/audit-service.ts';
-import type { ConsentsRepository } from '../consents/consents-repository.ts';
 import type { EmailComposers, EmailRequest } from '../email/email-requests.ts';
 import type { PersonalDataRegistry } from '../privacy/personal-data.ts';
 import { personColumns, type PeopleRepository } from './people-repository.ts';
@@ -67,7 +66,6 @@ export function createPeopleService(deps: {
   /** Signs the link that confirms a new email address. */
   secret: string;
   people: PeopleRepository;
-  consents: ConsentsRepository;
   audit: AuditTrail;
   /** What every module holds about a person: the download and erasure walk it. Bound late: it names other modules. */
   personalData: () => PersonalDataRegistry;
@@ -251,6 +249,9 @@ export function createPeopleService(deps: {
       return people.list(db, opts);
     },
 
+    /** How many people there are (a first start seeds demo data only into an empty database). */
+    count: () => people.count(db),
+
     /** Other modules' look-ups, inside their own transaction when they pass one. */
     findActiveByEmail(email: string, ex: Executor = db) {
       return people.findActiveByEmail(ex, email);
@@ -339,3 +340,6 @@ export function createPeopleService(deps: {
 }
 
 export type PeopleService = ReturnType<typeof createPeopleService>;
+
+/** What other modules may ask of people: look-ups, inside their own transaction when they pass one. */
+export type PeopleLookup = Pick<PeopleService, 'findById' | 'findActiveByEmail' | 'namesByIds'>;

@@ -6,7 +6,7 @@ import { ConflictError, NotFoundError } from '../../lib/validation.ts';
 import type { Jobs } from '../../jobs/jobs.ts';
 import type { AuditTrail } from '../audit/audit-service.ts';
 import type { EmailComposers } from '../email/email-requests.ts';
-import type { PeopleRepository } from '../people/people-repository.ts';
+import type { PeopleLookup } from '../people/people-service.ts';
 import { renderCertificate } from './certificate-pdf.ts';
 import type { CohortRepository } from './cohort-repository.ts';
 import type { CohortService } from './cohort-service.ts';
@@ -39,7 +39,7 @@ export function createCertificatesService(deps: {
   programmes: Pick<ProgrammesRepository, 'findCohort' | 'setGraduated'>;
   cohortService: Pick<CohortService, 'graduationReportIn'>;
   audit: AuditTrail;
-  people: Pick<PeopleRepository, 'findById'>;
+  people: Pick<PeopleLookup, 'findById'>;
   jobs: Pick<Jobs, 'sendEmail'>;
 }) {
   const { db, config, cohort: repo } = deps;
@@ -51,7 +51,7 @@ export function createCertificatesService(deps: {
     graduation: async ({ certificateId }) => {
       const certificate = certificateId ? await repo.findCertificateById(db, certificateId) : undefined;
       if (!certificate?.personId || certificate.revokedAt) return null;
-      const [person, cohort] = await Promise.all([deps.people.findById(db, certificate.personId), deps.programmes.findCohort(db, certificate.cohortId)]);
+      const [person, cohort] = await Promise.all([deps.people.findById(certificate.personId, db), deps.programmes.findCohort(db, certificate.cohortId)]);
       if (!person?.email || person.erasedAt || !cohort) return null;
       return graduationEmail({ to: person.email, name: certificate.name, programmeTitle: certificate.achievement, cohortName: cohort.name, certificateUrl: verifyUrl(certificate.serial), orgName: config.branding.orgName });
     },

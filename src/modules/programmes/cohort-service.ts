@@ -2,7 +2,7 @@ import type { Db, Tx } from '../../db/client.ts';
 import type { Cohort, Person } from '../../db/schema.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/validation.ts';
 import type { AuditTrail } from '../audit/audit-service.ts';
-import type { EventsRepository } from '../events/events-repository.ts';
+import type { EventsLookup } from '../events/events-service.ts';
 import type { CohortRepository } from './cohort-repository.ts';
 import type { ProgrammesRepository } from './programmes-repository.ts';
 import type { ProjectInput } from './programmes-schemas.ts';
@@ -16,7 +16,7 @@ export function createCohortService(deps: {
   db: Db;
   programmes: ProgrammesRepository;
   cohort: CohortRepository;
-  events: Pick<EventsRepository, 'sessionsOf' | 'findSession' | 'existingPeople' | 'facilitatorChoices'>;
+  events: Pick<EventsLookup, 'sessionsOf' | 'findSession' | 'existingPeople' | 'facilitatorChoices'>;
   audit: AuditTrail;
 }) {
   const { db, programmes: repo, cohort: runs } = deps;

@@ -5,12 +5,12 @@ import { fromLondon } from '../../lib/dates.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/validation.ts';
 import type { AuditTrail } from '../audit/audit-service.ts';
 import type { Jobs } from '../../jobs/jobs.ts';
-import type { EventsRepository } from '../events/events-repository.ts';
+import type { EventsLookup } from '../events/events-service.ts';
 import type { EventsService } from '../events/events-service.ts';
 import type { SessionInput } from '../events/events-schemas.ts';
 import { checkAnswers, optionsOf } from '../forms/answers.ts';
-import type { FormsRepository } from '../forms/forms-repository.ts';
-import type { PeopleRepository } from '../people/people-repository.ts';
+import type { FormsLookup } from '../forms/forms-service.ts';
+import type { PeopleLookup } from '../people/people-service.ts';
 import { type PeopleService } from '../people/people-service.ts';
 import type { PersonInput } from '../people/people-schemas.ts';
 import type { EmailComposers } from '../email/email-requests.ts';
@@ -37,11 +37,11 @@ export function createProgrammesService(deps: {
   db: Db;
   config: Pick<Config, 'publicUrl' | 'branding'>;
   programmes: ProgrammesRepository;
-  forms: FormsRepository;
-  people: PeopleRepository;
+  forms: FormsLookup;
+  people: PeopleLookup;
   peopleService: Pick<PeopleService, 'createIn'>;
   events: EventsService;
-  eventsRepo: Pick<EventsRepository, 'insertEvent' | 'setEventSpan'>;
+  eventsLookup: Pick<EventsLookup, 'insertEvent' | 'setEventSpan'>;
   audit: AuditTrail;
   jobs: Pick<Jobs, 'sendEmail'>;
 }) {
@@ -132,10 +132,10 @@ export function createProgrammesService(deps: {
     let known: Person | undefined;
     if ('personId' in req.who) {
       if (!isStaff(actor) && actor?.personId !== req.who.personId) throw new NotFoundError('No person with that id');
-      known = await deps.people.findById(db, req.who.personId);
+      known = await deps.people.findById(req.who.personId, db);
       if (!known || known.erasedAt) throw new NotFoundError('No person with that id');
     } else if (req.who.person.email) {
-      known = await deps.people.findActiveByEmail(db, req.who.person.email);
+      known = await deps.people.findActiveByEmail(req.who.person.email, db);
     }
     const result = await db.transaction(async (tx) => {
       const person = known ?? (await deps.peopleService.createIn(tx, actor, (req.who as { person: PersonInput }).person));
@@ -180,7 +180,7 @@ export function createProgrammesService(deps: {
     async createCohort(actor: Actor, programmeId: string, input: CohortInput, extra: { isDemo?: boolean } = {}): Promise<Cohort> {
       return db.transaction(async (tx) => {
         const p = await mustFindProgramme(programmeId, tx);
-        const event = await deps.eventsRepo.insertEvent(tx, { title: `${p.title}: ${input.name}`, summary: p.summary, ...eventSpan(input) }, { createdBy: actor.personId, isDemo: extra.isDemo, kind: 'cohort' });
+        const event = await deps.eventsLookup.insertEvent(tx, { title: `${p.title}: ${input.name}`, summary: p.summary, ...eventSpan(input) }, { createdBy: actor.personId, isDemo: extra.isDemo, kind: 'cohort' });
         const cohort = await repo.insertCohort(tx, {
           programmeId,
           eventId: event.id,
@@ -210,7 +210,7 @@ export function createProgrammesService(deps: {
           throw new ValidationError([{ path: 'startsOn', message: 'Some sessions would fall outside these dates: move them first' }]);
         }
         // The cohort's own event follows its name and dates.
-        await deps.eventsRepo.setEventSpan(tx, current.eventId, { title: `${programme.title}: ${input.name}`, ...span });
+        await deps.eventsLookup.setEventSpan(tx, current.eventId, { title: `${programme.title}: ${input.name}`, ...span });
         const cohort = (await repo.updateCohort(tx, id, { name: input.name, startsOn: input.startsOn, endsOn: input.endsOn, places, applicationsOpen: input.applicationsOpen ?? current.applicationsOpen }))!;
         await deps.audit.insert(tx, { actorId: actor.personId, action: 'cohort.updated', subjectType: 'cohort', subjectId: id });
         return cohort;

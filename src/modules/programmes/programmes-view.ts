@@ -1,6 +1,6 @@
 import type { Cohort, Programme } from '../../db/schema.ts';
 import { formatRange } from '../../lib/dates.ts';
-import type { SessionWithCounts } from '../events/events-repository.ts';
+import type { SessionWithCounts } from '../events/events-service.ts';
 import { FORMAT_LABELS } from '../events/events-view.ts';
 import { whereText } from '../events/registration-emails.ts';
 import { pct } from '../forms/forms-view.ts';
