@@ -1,4 +1,3 @@
-import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { fieldFailure, parseForm } from '../../lib/forms.ts';
 import { ConflictError } from '../../lib/validation.ts';
@@ -7,13 +6,17 @@ import { consentFormSchema, type ConsentsService } from '../consents/consents-se
 import { ROLE_LABELS, personFormSchema } from '../people/people-schemas.ts';
 import type { PeopleService } from '../people/people-service.ts';
 import { accessNeedLabel, experienceLabel, personFormOptions, personFormValues, submittedValues } from '../people/people-view.ts';
+import type { App } from '../../plugins/types.ts';
 
 const signedIn = { access: 'signed-in' } as const;
 
 /** A person's own record: details, access needs, consent, a download of everything, erasure. */
 const emailChangeQuery = z.object({ token: z.string().max(200).catch('') });
 
-export function accountRoutes(app: FastifyInstance, deps: { people: PeopleService; consents: ConsentsService }) {
+/** A link from an email may arrive damaged: it gets the "this link does not work" page, not a 404. */
+const linkParams = z.object({ id: z.string().max(200) });
+
+export function accountRoutes(app: App, deps: { people: PeopleService; consents: ConsentsService }) {
   const { people, consents } = deps;
 
   app.get('/account', { config: signedIn }, async (request, reply) => {
@@ -100,14 +103,14 @@ export function accountRoutes(app: FastifyInstance, deps: { people: PeopleServic
 
   // The link sent to a new email address. Opening it only shows a button, so mail scanners that
   // follow links cannot confirm the change; using it needs no sign-in (it proves the address).
-  app.get<{ Params: { id: string } }>('/email-change/:id', { config: { access: 'public' } }, async (request, reply) => {
+  app.get('/email-change/:id', { schema: { params: linkParams }, config: { access: 'public' } }, async (request, reply) => {
     const { token } = emailChangeQuery.parse(request.query ?? {});
     const person = await people.checkEmailChange(request.params.id, token);
     if (!person) return reply.status(400).view('account/views/email-change.njk', { title: 'This link does not work', state: 'invalid' });
     return reply.view('account/views/email-change.njk', { title: 'Confirm your new email address', state: 'confirm', newEmail: person.pendingEmail, token, id: person.id });
   });
 
-  app.post<{ Params: { id: string } }>('/email-change/:id', { config: { access: 'public' } }, async (request, reply) => {
+  app.post('/email-change/:id', { schema: { params: linkParams }, config: { access: 'public' } }, async (request, reply) => {
     const { token } = emailChangeQuery.parse(request.body ?? {});
     try {
       const person = await people.confirmEmailChange(request.params.id, token);

@@ -1,15 +1,16 @@
-import type { FastifyInstance } from 'fastify';
 import { parseForm } from '../../lib/forms.ts';
 import { NotFoundError } from '../../lib/validation.ts';
 import { apiTokenFormSchema } from '../auth/auth-schemas.ts';
 import type { AuthService } from '../auth/auth-service.ts';
 import type { EmailService } from '../email/email-service.ts';
 import { readOutbox, readOutboxMessage } from '../email/outbox.ts';
+import { idParams } from '../../lib/route-schemas.ts';
+import type { App } from '../../plugins/types.ts';
 
 const adminOnly = { access: ['admin'] as const };
 
 /** Organisation admin tools: API tokens, and in demo mode the outbox of emails not sent. */
-export function adminRoutes(app: FastifyInstance, deps: { auth: AuthService; email: EmailService; emailRetryHours: number; outboxDir: string; showOutbox: boolean }) {
+export function adminRoutes(app: App, deps: { auth: AuthService; email: EmailService; emailRetryHours: number; outboxDir: string; showOutbox: boolean }) {
   const { auth } = deps;
 
   // Emails the mail server has not taken yet: why, and a way to send one again.
@@ -19,7 +20,7 @@ export function adminRoutes(app: FastifyInstance, deps: { auth: AuthService; ema
     return reply.view('admin/views/emails.njk', { title: 'Emails not sent yet', emails, counts, retryHours: deps.emailRetryHours, banner: sent ? 'Sending it again now. If the mail server still does not take it, it stays on this list.' : null });
   });
 
-  app.post<{ Params: { id: string } }>('/admin/emails/:id/send', { config: adminOnly }, async (request, reply) => {
+  app.post('/admin/emails/:id/send', { schema: { params: idParams }, config: adminOnly }, async (request, reply) => {
     await deps.email.sendAgain(request.params.id);
     return reply.redirect('/admin/emails?sent=1', 303);
   });
@@ -46,7 +47,7 @@ export function adminRoutes(app: FastifyInstance, deps: { auth: AuthService; ema
     return reply.view('admin/views/api-token-created.njk', { title: 'Your new API token', token, name: form.data.name });
   });
 
-  app.post<{ Params: { id: string } }>('/admin/api-tokens/:id/revoke', { config: adminOnly }, async (request, reply) => {
+  app.post('/admin/api-tokens/:id/revoke', { schema: { params: idParams }, config: adminOnly }, async (request, reply) => {
     await auth.revokeApiToken(request.person!.id, request.params.id);
     return reply.redirect('/admin/api-tokens?revoked=1', 303);
   });

@@ -1,4 +1,3 @@
-import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { fieldFailure, parseForm, summaryFailure, type FormFailure } from '../../lib/forms.ts';
 import { ConflictError } from '../../lib/validation.ts';
@@ -10,10 +9,12 @@ import { runnersOf } from './events-access.ts';
 import type { EventsService } from './events-service.ts';
 import { eventView } from './events-view.ts';
 import type { RegistrationsService } from './registrations-service.ts';
+import { idParams } from '../../lib/route-schemas.ts';
+import type { App } from '../../plugins/types.ts';
 
 
 /** Check-in on the day, on a phone: find a name, tick them in, add someone who just turned up. */
-export function checkInRoutes(app: FastifyInstance, deps: { events: EventsService; registrations: RegistrationsService; reports: EventReportsService }) {
+export function checkInRoutes(app: App, deps: { events: EventsService; registrations: RegistrationsService; reports: EventReportsService }) {
   const theirEvent = runnersOf(deps.events);
   const page = async (eventId: string, q: string, extra: { failure?: FormFailure; values?: Record<string, unknown>; banner?: string | null } = {}) => {
     const event = await deps.events.get(eventId);
@@ -36,7 +37,7 @@ export function checkInRoutes(app: FastifyInstance, deps: { events: EventsServic
   };
   const query = z.object({ q: z.string().trim().max(100).optional().catch(undefined), done: z.string().max(200).optional().catch(undefined) });
 
-  app.get<{ Params: { id: string } }>('/manage/events/:id/check-in', theirEvent, async (request, reply) => {
+  app.get('/manage/events/:id/check-in', { ...theirEvent, schema: { params: idParams } }, async (request, reply) => {
     const q = query.parse(request.query ?? {});
     return reply.view('events/views/check-in.njk', await page(request.params.id, q.q ?? '', { banner: q.done ? `${q.done} is checked in` : null }));
   });
@@ -53,7 +54,7 @@ export function checkInRoutes(app: FastifyInstance, deps: { events: EventsServic
     return reply.redirect(`/manage/events/${request.params.id}/check-in?done=${encodeURIComponent(c.registration.labelName || c.person.name)}`, 303);
   });
 
-  app.post<{ Params: { id: string } }>('/manage/events/:id/walk-in', theirEvent, async (request, reply) => {
+  app.post('/manage/events/:id/walk-in', { ...theirEvent, schema: { params: idParams } }, async (request, reply) => {
     const sessions = await deps.events.sessionsOf(request.params.id);
     const form = parseForm(walkInFormSchema, request.body, { idFor: (f) => (f === 'experience' ? 'walkInExperience' : f === 'name' ? 'walkInName' : f) });
     const body = request.body as Record<string, unknown>;

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { REGISTRATION_STATUSES, type Event } from '../../db/schema.ts';
 import { asTyped, fieldFailure, formFailure, parseForm, summaryFailure, type FormFailure } from '../../lib/forms.ts';
@@ -12,6 +12,8 @@ import { runnersOf, RUNNERS } from './events-access.ts';
 import type { EventsService } from './events-service.ts';
 import { eventFormValues, eventView, sessionChoiceItems, sessionFormValues, sessionView, submittedRegistration } from './events-view.ts';
 import type { RegistrationsService } from './registrations-service.ts';
+import { idParams } from '../../lib/route-schemas.ts';
+import type { App } from '../../plugins/types.ts';
 
 const ORGANISERS = { access: ['admin', 'staff'] as const, hideWhenDenied: true };
 
@@ -26,7 +28,7 @@ const listFilter = z.object({
 });
 
 /** Organisers: events, sessions, registrations, access needs, labels. */
-export function eventsManageRoutes(app: FastifyInstance, deps: { events: EventsService; registrations: RegistrationsService; reports: EventReportsService; people: PeopleService }) {
+export function eventsManageRoutes(app: App, deps: { events: EventsService; registrations: RegistrationsService; reports: EventReportsService; people: PeopleService }) {
   const { events, reports } = deps;
   const theirEvent = runnersOf(events);
 
@@ -50,7 +52,7 @@ export function eventsManageRoutes(app: FastifyInstance, deps: { events: EventsS
     return reply.redirect(`/manage/events/${event.id}?created=1`, 303);
   });
 
-  app.get<{ Params: { id: string } }>('/manage/events/:id', theirEvent, async (request, reply) => {
+  app.get('/manage/events/:id', { ...theirEvent, schema: { params: idParams } }, async (request, reply) => {
     const event = await events.get(request.params.id);
     const [sessions, mix] = await Promise.all([events.sessionsOf(event.id), reports.mix(event.id)]);
     const q = request.query as Record<string, string | undefined>;
@@ -65,12 +67,12 @@ export function eventsManageRoutes(app: FastifyInstance, deps: { events: EventsS
     });
   });
 
-  app.get<{ Params: { id: string } }>('/manage/events/:id/edit', { config: ORGANISERS }, async (request, reply) => {
+  app.get('/manage/events/:id/edit', { schema: { params: idParams }, config: ORGANISERS }, async (request, reply) => {
     const event = await events.get(request.params.id);
     return eventForm(reply, { title: `Change ${event.title}`, action: `/manage/events/${event.id}/edit`, back: `/manage/events/${event.id}`, submitText: 'Save changes', values: eventFormValues(event) });
   });
 
-  app.post<{ Params: { id: string } }>('/manage/events/:id/edit', { config: ORGANISERS }, async (request, reply) => {
+  app.post('/manage/events/:id/edit', { schema: { params: idParams }, config: ORGANISERS }, async (request, reply) => {
     const event = await events.get(request.params.id);
     const ctx = { title: `Change ${event.title}`, action: `/manage/events/${event.id}/edit`, back: `/manage/events/${event.id}`, submitText: 'Save changes', values: request.body as Record<string, unknown> };
     const form = parseForm(eventFormSchema, request.body, eventFormOptions);
@@ -84,7 +86,7 @@ export function eventsManageRoutes(app: FastifyInstance, deps: { events: EventsS
     return reply.redirect(`/manage/events/${event.id}?saved=1`, 303);
   });
 
-  app.post<{ Params: { id: string } }>('/manage/events/:id/publish', { config: ORGANISERS }, async (request, reply) => {
+  app.post('/manage/events/:id/publish', { schema: { params: idParams }, config: ORGANISERS }, async (request, reply) => {
     try {
       await events.publish(actorOf(request), request.params.id);
     } catch (err) {
@@ -94,14 +96,14 @@ export function eventsManageRoutes(app: FastifyInstance, deps: { events: EventsS
     return reply.redirect(`/manage/events/${request.params.id}?published=1`, 303);
   });
 
-  app.get<{ Params: { id: string } }>('/manage/events/:id/cancel', { config: ORGANISERS }, async (request, reply) => {
+  app.get('/manage/events/:id/cancel', { schema: { params: idParams }, config: ORGANISERS }, async (request, reply) => {
     const event = await events.get(request.params.id);
     const sessions = await events.sessionsOf(event.id);
     const told = sessions.reduce((n, s) => n + s.confirmed + s.waitlisted, 0);
     return reply.view('events/views/manage-cancel.njk', { title: `Cancel ${event.title}`, event: eventView(event), told });
   });
 
-  app.post<{ Params: { id: string } }>('/manage/events/:id/cancel', { config: ORGANISERS }, async (request, reply) => {
+  app.post('/manage/events/:id/cancel', { schema: { params: idParams }, config: ORGANISERS }, async (request, reply) => {
     await events.cancel(actorOf(request), request.params.id);
     return reply.redirect(`/manage/events/${request.params.id}?cancelled=1`, 303);
   });
@@ -123,12 +125,12 @@ export function eventsManageRoutes(app: FastifyInstance, deps: { events: EventsS
       errorList: ctx.failure?.errorList ?? [],
     });
 
-  app.get<{ Params: { id: string } }>('/manage/events/:id/sessions/new', { config: ORGANISERS }, async (request, reply) => {
+  app.get('/manage/events/:id/sessions/new', { schema: { params: idParams }, config: ORGANISERS }, async (request, reply) => {
     const event = await events.get(request.params.id);
     return sessionForm(reply, event, { title: 'Add a session', action: `/manage/events/${event.id}/sessions/new`, submitText: 'Add session', values: { format: 'in_person' } });
   });
 
-  app.post<{ Params: { id: string } }>('/manage/events/:id/sessions/new', { config: ORGANISERS }, async (request, reply) => {
+  app.post('/manage/events/:id/sessions/new', { schema: { params: idParams }, config: ORGANISERS }, async (request, reply) => {
     const event = await events.get(request.params.id);
     const ctx = { title: 'Add a session', action: `/manage/events/${event.id}/sessions/new`, submitText: 'Add session', values: asTyped(request.body, ['venueFacts']) };
     const form = parseForm(sessionFormSchema, request.body, sessionFormOptions);
@@ -143,13 +145,13 @@ export function eventsManageRoutes(app: FastifyInstance, deps: { events: EventsS
     return reply.redirect(afterSessionSaved(event), 303);
   });
 
-  app.get<{ Params: { id: string } }>('/manage/sessions/:id/edit', { config: ORGANISERS }, async (request, reply) => {
+  app.get('/manage/sessions/:id/edit', { schema: { params: idParams }, config: ORGANISERS }, async (request, reply) => {
     const session = await events.getSession(request.params.id);
     const event = await events.get(session.eventId);
     return sessionForm(reply, event, { title: `Change ${session.title}`, action: `/manage/sessions/${session.id}/edit`, submitText: 'Save changes', values: sessionFormValues(session) });
   });
 
-  app.post<{ Params: { id: string } }>('/manage/sessions/:id/edit', { config: ORGANISERS }, async (request, reply) => {
+  app.post('/manage/sessions/:id/edit', { schema: { params: idParams }, config: ORGANISERS }, async (request, reply) => {
     const session = await events.getSession(request.params.id);
     const event = await events.get(session.eventId);
     const ctx = { title: `Change ${session.title}`, action: `/manage/sessions/${session.id}/edit`, submitText: 'Save changes', values: asTyped(request.body, ['venueFacts']) };
@@ -165,7 +167,7 @@ export function eventsManageRoutes(app: FastifyInstance, deps: { events: EventsS
   });
 
   // ---- registrations, access needs, labels ----------------------------------------------------
-  app.get<{ Params: { id: string } }>('/manage/events/:id/registrations', { config: ORGANISERS }, async (request, reply) => {
+  app.get('/manage/events/:id/registrations', { schema: { params: idParams }, config: ORGANISERS }, async (request, reply) => {
     const event = await events.get(request.params.id);
     const f = listFilter.parse(request.query ?? {});
     const sessions = await events.sessionsOf(event.id);
@@ -183,7 +185,7 @@ export function eventsManageRoutes(app: FastifyInstance, deps: { events: EventsS
     });
   });
 
-  app.get<{ Params: { id: string } }>('/manage/events/:id/registrations.csv', { config: ORGANISERS }, async (request, reply) => {
+  app.get('/manage/events/:id/registrations.csv', { schema: { params: idParams }, config: ORGANISERS }, async (request, reply) => {
     const event = await events.get(request.params.id);
     const f = listFilter.parse(request.query ?? {});
     const csv = await reports.csv(actorOf(request), event.id, { sessionId: f.session, statuses: f.status ? [f.status] : undefined, q: f.q });
@@ -191,27 +193,27 @@ export function eventsManageRoutes(app: FastifyInstance, deps: { events: EventsS
     return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}-registrations.csv"`).header('cache-control', 'no-store').send(csv);
   });
 
-  app.post<{ Params: { id: string } }>('/manage/registrations/:id/cancel', { config: ORGANISERS }, async (request, reply) => {
+  app.post('/manage/registrations/:id/cancel', { schema: { params: idParams }, config: ORGANISERS }, async (request, reply) => {
     const { registration } = await deps.registrations.cancel({ actor: actorOf(request) }, request.params.id);
     const c = await deps.registrations.context(registration.id);
     return reply.redirect(`/manage/events/${c!.event.id}/registrations?cancelled=1`, 303);
   });
 
-  app.get<{ Params: { id: string } }>('/manage/events/:id/access', theirEvent, async (request, reply) => {
+  app.get('/manage/events/:id/access', { ...theirEvent, schema: { params: idParams } }, async (request, reply) => {
     const event = await events.get(request.params.id);
     const showWho = (request.query as { who?: string }).who === '1';
     const summary = await reports.accessSummary(actorOf(request), event.id, { showWho });
     return reply.view('events/views/manage-access.njk', { title: `Access needs: ${event.title}`, event: eventView(event), summary });
   });
 
-  app.get<{ Params: { id: string } }>('/manage/events/:id/labels.pdf', theirEvent, async (request, reply) => {
+  app.get('/manage/events/:id/labels.pdf', { ...theirEvent, schema: { params: idParams } }, async (request, reply) => {
     const event = await events.get(request.params.id);
     const pdf = await reports.labelsPdf(event.id, event.title);
     return reply.type('application/pdf').header('content-disposition', 'inline; filename="name-labels.pdf"').send(pdf);
   });
 
   // ---- registering someone on their behalf ------------------------------------------------------
-  app.get<{ Params: { id: string } }>('/manage/events/:id/register-someone', { config: ORGANISERS }, async (request, reply) => {
+  app.get('/manage/events/:id/register-someone', { schema: { params: idParams }, config: ORGANISERS }, async (request, reply) => {
     const event = await events.get(request.params.id);
     const q = z.object({ q: z.string().trim().max(100).optional().catch(undefined) }).parse(request.query ?? {});
     const found = q.q ? await deps.people.list({ search: q.q, limit: 20 }) : [];

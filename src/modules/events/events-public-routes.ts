@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { formatRange } from '../../lib/dates.ts';
 import { fieldFailure, parseForm, type FormFailure } from '../../lib/forms.ts';
@@ -11,6 +11,8 @@ import { publicRegisterFormSchema, registerFormSchema } from './events-schemas.t
 import { dayLabel, dayOptions, eventView, FORMAT_LABELS, sessionChoiceItems, sessionView, submittedRegistration } from './events-view.ts';
 import type { RegistrationsService } from './registrations-service.ts';
 import { calendarFor } from './registration-emails.ts';
+import { idParams } from '../../lib/route-schemas.ts';
+import type { App } from '../../plugins/types.ts';
 
 const filterQuery = z.object({
   day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional().catch(undefined),
@@ -26,7 +28,7 @@ interface Deps {
 }
 
 /** The public side: events, programmes, registering, the waiting list, cancelling. */
-export function eventsPublicRoutes(app: FastifyInstance, deps: Deps) {
+export function eventsPublicRoutes(app: App, deps: Deps) {
   const { events, registrations } = deps;
 
   async function publishedEvent(id: string) {
@@ -40,7 +42,7 @@ export function eventsPublicRoutes(app: FastifyInstance, deps: Deps) {
     return reply.view('events/views/events.njk', { title: 'Events', upcoming: list.filter((e) => !e.past), past: list.filter((e) => e.past) });
   });
 
-  app.get<{ Params: { id: string } }>('/events/:id', { config: { access: 'public' } }, async (request, reply) => {
+  app.get('/events/:id', { schema: { params: idParams }, config: { access: 'public' } }, async (request, reply) => {
     const event = await publishedEvent(request.params.id);
     const filter = filterQuery.parse(request.query ?? {});
     const sessions = await events.sessionsOf(event.id);
@@ -60,7 +62,7 @@ export function eventsPublicRoutes(app: FastifyInstance, deps: Deps) {
     });
   });
 
-  async function registerPage(request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply, extra: { values?: Record<string, unknown>; failure?: FormFailure; status?: number; notice?: string } = {}) {
+  async function registerPage(request: FastifyRequest & { params: { id: string } }, reply: FastifyReply, extra: { values?: Record<string, unknown>; failure?: FormFailure; status?: number; notice?: string } = {}) {
     const event = await publishedEvent(request.params.id);
     const sessions = (await events.sessionsOf(event.id)).map(sessionView).filter((s) => !s.cancelled && !s.past);
     const me: Person | null = request.person;
@@ -87,9 +89,9 @@ export function eventsPublicRoutes(app: FastifyInstance, deps: Deps) {
     });
   }
 
-  app.get<{ Params: { id: string } }>('/events/:id/register', { config: { access: 'public' } }, async (request, reply) => registerPage(request, reply));
+  app.get('/events/:id/register', { schema: { params: idParams }, config: { access: 'public' } }, async (request, reply) => registerPage(request, reply));
 
-  app.post<{ Params: { id: string } }>('/events/:id/register', { config: { access: 'public' } }, async (request, reply) => {
+  app.post('/events/:id/register', { schema: { params: idParams }, config: { access: 'public' } }, async (request, reply) => {
     const event = await publishedEvent(request.params.id);
     const sessionIds = new Set((await events.sessionsOf(event.id)).map((s) => s.id));
     const signedIn = request.person;
@@ -121,13 +123,13 @@ export function eventsPublicRoutes(app: FastifyInstance, deps: Deps) {
     return reply.redirect(`/events/${event.id}/thank-you?confirmed=${confirmed}&waitlisted=${outcomes.length - confirmed}`, 303);
   });
 
-  app.get<{ Params: { id: string } }>('/events/:id/thank-you', { config: { access: 'public' } }, async (request, reply) => {
+  app.get('/events/:id/thank-you', { schema: { params: idParams }, config: { access: 'public' } }, async (request, reply) => {
     const event = await publishedEvent(request.params.id);
     const q = z.object({ confirmed: z.coerce.number().int().min(0).max(100).catch(0), waitlisted: z.coerce.number().int().min(0).max(100).catch(0) }).parse(request.query ?? {});
     return reply.view('events/views/thank-you.njk', { title: 'Thank you', event: eventView(event), ...q });
   });
 
-  app.get<{ Params: { id: string } }>('/events/:id/my-registration', { config: { access: 'signed-in' } }, async (request, reply) => {
+  app.get('/events/:id/my-registration', { schema: { params: idParams }, config: { access: 'signed-in' } }, async (request, reply) => {
     const event = await events.get(request.params.id);
     const mine = await registrations.mineInEvent(request.person!.id, event.id);
     // A draft (or a cohort's own event) is nobody's business but staff's, unless you are booked on it.
@@ -139,7 +141,7 @@ export function eventsPublicRoutes(app: FastifyInstance, deps: Deps) {
   });
 
   // Cancelling from the signed-in page (a form), or from the link in an email (a token).
-  app.get<{ Params: { id: string } }>('/registrations/:id/cancel', { config: { access: 'public' } }, async (request, reply) => {
+  app.get('/registrations/:id/cancel', { schema: { params: idParams }, config: { access: 'public' } }, async (request, reply) => {
     const { token } = tokenQuery.parse(request.query ?? {});
     const c = await registrations.context(request.params.id);
     const allowed = c && ((token && registrations.checkCancelToken(c.registration.id, token)) || (request.person && request.person.id === c.registration.personId));
@@ -147,7 +149,7 @@ export function eventsPublicRoutes(app: FastifyInstance, deps: Deps) {
     return reply.view('events/views/cancel.njk', { title: 'Cancel your place', c, token: token ?? '', session: c.session, when: formatRange(c.session.startsAt, c.session.endsAt) });
   });
 
-  app.post<{ Params: { id: string } }>('/registrations/:id/cancel', { config: { access: 'public' } }, async (request, reply) => {
+  app.post('/registrations/:id/cancel', { schema: { params: idParams }, config: { access: 'public' } }, async (request, reply) => {
     const body = z.object({ token: z.string().max(200).optional() }).safeParse(request.body ?? {});
     const token = body.success ? body.data.token : undefined;
     const by = token ? { token } : request.person ? { actor: actorOf(request) } : null;
@@ -163,7 +165,7 @@ export function eventsPublicRoutes(app: FastifyInstance, deps: Deps) {
     }
   });
 
-  app.get<{ Params: { id: string } }>('/registrations/:id/calendar.ics', { config: { access: 'public' } }, async (request, reply) => {
+  app.get('/registrations/:id/calendar.ics', { schema: { params: idParams }, config: { access: 'public' } }, async (request, reply) => {
     const { token } = tokenQuery.parse(request.query ?? {});
     const c = await registrations.context(request.params.id);
     const allowed = c && ((token && registrations.checkCancelToken(c.registration.id, token)) || (request.person && (request.person.id === c.registration.personId || ['admin', 'staff'].includes(request.person.role))));

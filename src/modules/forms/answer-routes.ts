@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Form, FormQuestion, Person } from '../../db/schema.ts';
 import { fieldFailure, formFailure } from '../../lib/forms.ts';
 import { ConflictError, ValidationError } from '../../lib/validation.ts';
@@ -6,6 +6,8 @@ import { answersFromForm, checkAnswers } from './answers.ts';
 import { questionView } from './forms-view.ts';
 import { RESPONSE_BODY_LIMIT } from '../api/api-common.ts';
 import type { FormsService } from './forms-service.ts';
+import { idParams } from '../../lib/route-schemas.ts';
+import type { App } from '../../plugins/types.ts';
 
 const CONSENT = {
   named: { value: 'named', text: 'Yes, with my name' },
@@ -26,7 +28,7 @@ const answerValues = (answers: { questionId: string; choice: string | null; choi
   );
 
 /** Answering a form: by personal link, signed in, or through the public link (and QR code) on the day. */
-export function answerRoutes(app: FastifyInstance, deps: { forms: FormsService }) {
+export function answerRoutes(app: App, deps: { forms: FormsService }) {
   const { forms } = deps;
 
   async function respondent(request: FastifyRequest, form: Form, invite: string | undefined): Promise<Person | null> {
@@ -34,7 +36,7 @@ export function answerRoutes(app: FastifyInstance, deps: { forms: FormsService }
     return request.person;
   }
 
-  async function setUp(request: FastifyRequest<{ Params: { id: string } }>, invite: string | undefined) {
+  async function setUp(request: FastifyRequest & { params: { id: string } }, invite: string | undefined) {
     const form = await forms.get(request.params.id);
     const questions = (await forms.questions(form.id)).filter((q) => !q.hidden);
     const person = await respondent(request, form, invite);
@@ -66,7 +68,7 @@ export function answerRoutes(app: FastifyInstance, deps: { forms: FormsService }
     return page(reply, ctx, { values, invite, editing: !!existing });
   });
 
-  app.post<{ Params: { id: string } }>('/f/:id', { config: { access: 'public' }, bodyLimit: RESPONSE_BODY_LIMIT }, async (request, reply) => {
+  app.post('/f/:id', { schema: { params: idParams }, config: { access: 'public' }, bodyLimit: RESPONSE_BODY_LIMIT }, async (request, reply) => {
     const body = (request.body ?? {}) as Record<string, unknown>;
     const invite = typeof body.invite === 'string' ? body.invite : undefined;
     const ctx = await setUp(request, invite);

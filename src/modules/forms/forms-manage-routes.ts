@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import QRCode from 'qrcode';
 import { z } from 'zod';
 import { barChart } from '../../lib/charts.ts';
@@ -11,11 +11,13 @@ import { capitalise, pct, questionView } from './forms-view.ts';
 import { formSettingsFormSchema, QUESTION_TYPE_LABELS, QUESTION_TYPES, questionFormSchema } from './forms-schemas.ts';
 import type { FormsService } from './forms-service.ts';
 import type { ResultsService } from './results-service.ts';
+import { idParams } from '../../lib/route-schemas.ts';
+import type { App } from '../../plugins/types.ts';
 
 const STAFF = { access: ['admin', 'staff'] as const, hideWhenDenied: true };
 
 /** Staff: building forms, inviting, reading results and themes, choosing quotes, exporting. */
-export function formsManageRoutes(app: FastifyInstance, deps: { forms: FormsService; results: ResultsService; events: EventsService; publicUrl: string }) {
+export function formsManageRoutes(app: App, deps: { forms: FormsService; results: ResultsService; events: EventsService; publicUrl: string }) {
   const { forms, results } = deps;
 
   const eventItems = async () => [{ value: '', text: 'Not linked to an event' }, ...(await deps.events.list({ publishedOnly: false })).map((e) => ({ value: e.id, text: e.title }))];
@@ -48,12 +50,12 @@ export function formsManageRoutes(app: FastifyInstance, deps: { forms: FormsServ
     }
   });
 
-  app.get<{ Params: { id: string } }>('/manage/forms/:id/settings', { config: STAFF }, async (request, reply) => {
+  app.get('/manage/forms/:id/settings', { schema: { params: idParams }, config: STAFF }, async (request, reply) => {
     const f = await forms.get(request.params.id);
     return settingsPage(reply, { title: f.title, intro: f.intro ?? '', anonymous: f.anonymous ? 'yes' : 'no', easyRead: f.easyRead ? 'yes' : '', eventId: f.eventId ?? '' }, undefined, 200, { id: f.id });
   });
 
-  app.post<{ Params: { id: string } }>('/manage/forms/:id/settings', { config: STAFF }, async (request, reply) => {
+  app.post('/manage/forms/:id/settings', { schema: { params: idParams }, config: STAFF }, async (request, reply) => {
     const f = await forms.get(request.params.id);
     const values = request.body as Record<string, unknown>;
     const form = parseForm(formSettingsFormSchema, request.body);
@@ -85,13 +87,13 @@ export function formsManageRoutes(app: FastifyInstance, deps: { forms: FormsServ
     });
   };
 
-  app.get<{ Params: { id: string } }>('/manage/forms/:id', { config: STAFF }, async (request, reply) => {
+  app.get('/manage/forms/:id', { schema: { params: idParams }, config: STAFF }, async (request, reply) => {
     const q = request.query as Record<string, string | undefined>;
     const banner = q.saved ? 'Changes saved' : q.opened ? 'The form is open: people can answer it' : q.closed ? 'The form is closed' : q.invited ? `Invited ${q.invited} people who came (${q.emailed} by email)` : q.reminded ? `Reminded ${q.reminded} people` : q.hidden ? 'That question has answers, so it is hidden rather than deleted' : q.themes ? 'Finding themes: refresh the results in a minute' : null;
     return builder(reply, request.params.id, { banner, failure: q.error ? summaryFailure(q.error, '#questions') : undefined });
   });
 
-  app.post<{ Params: { id: string } }>('/manage/forms/:id/questions', { config: STAFF }, async (request, reply) => {
+  app.post('/manage/forms/:id/questions', { schema: { params: idParams }, config: STAFF }, async (request, reply) => {
     const form = parseForm(questionFormSchema, request.body);
     if (!form.ok) return builder(reply, request.params.id, { values: request.body as Record<string, unknown>, failure: form }, 400);
     try {
@@ -126,7 +128,7 @@ export function formsManageRoutes(app: FastifyInstance, deps: { forms: FormsServ
     });
   }
 
-  app.post<{ Params: { id: string } }>('/manage/forms/:id/invite', { config: STAFF }, async (request, reply) => {
+  app.post('/manage/forms/:id/invite', { schema: { params: idParams }, config: STAFF }, async (request, reply) => {
     try {
       const r = await forms.inviteAttendees(actorOf(request), request.params.id);
       return reply.redirect(`/manage/forms/${request.params.id}?invited=${r.invited}&emailed=${r.emailed}`, 303);
@@ -136,7 +138,7 @@ export function formsManageRoutes(app: FastifyInstance, deps: { forms: FormsServ
     }
   });
 
-  app.post<{ Params: { id: string } }>('/manage/forms/:id/remind', { config: STAFF }, async (request, reply) => {
+  app.post('/manage/forms/:id/remind', { schema: { params: idParams }, config: STAFF }, async (request, reply) => {
     try {
       const n = await forms.remind(actorOf(request), request.params.id);
       return reply.redirect(`/manage/forms/${request.params.id}?reminded=${n}`, 303);
@@ -146,7 +148,7 @@ export function formsManageRoutes(app: FastifyInstance, deps: { forms: FormsServ
     }
   });
 
-  app.get<{ Params: { id: string } }>('/manage/forms/:id/preview', { config: STAFF }, async (request, reply) => {
+  app.get('/manage/forms/:id/preview', { schema: { params: idParams }, config: STAFF }, async (request, reply) => {
     const form = await forms.get(request.params.id);
     const questions = (await forms.questions(form.id)).filter((q) => !q.hidden);
     return reply.view('forms/views/preview.njk', {
@@ -158,20 +160,20 @@ export function formsManageRoutes(app: FastifyInstance, deps: { forms: FormsServ
     });
   });
 
-  app.get<{ Params: { id: string } }>('/manage/forms/:id/qr.svg', { config: STAFF }, async (request, reply) => {
+  app.get('/manage/forms/:id/qr.svg', { schema: { params: idParams }, config: STAFF }, async (request, reply) => {
     const form = await forms.get(request.params.id);
     const svg = await QRCode.toString(`${deps.publicUrl}/f/${form.id}`, { type: 'svg', margin: 2, width: 400, errorCorrectionLevel: 'M' });
     return reply.type('image/svg+xml').send(svg);
   });
 
-  app.get<{ Params: { id: string } }>('/manage/forms/:id/print', { config: STAFF }, async (request, reply) => {
+  app.get('/manage/forms/:id/print', { schema: { params: idParams }, config: STAFF }, async (request, reply) => {
     const form = await forms.get(request.params.id);
     const qr = await QRCode.toString(`${deps.publicUrl}/f/${form.id}`, { type: 'svg', margin: 2, width: 400 });
     return reply.view('forms/views/print.njk', { title: `Print: ${form.title}`, form, qr: qr.replace('<svg ', '<svg role="img" aria-label="QR code for the form" '), publicLink: `${deps.publicUrl}/f/${form.id}` });
   });
 
   // ---- results -------------------------------------------------------------------------------
-  app.get<{ Params: { id: string } }>('/manage/forms/:id/results', { config: STAFF }, async (request, reply) => {
+  app.get('/manage/forms/:id/results', { schema: { params: idParams }, config: STAFF }, async (request, reply) => {
     const form = await forms.get(request.params.id);
     const r = await results.results(form.id);
     const questions = await Promise.all(
@@ -187,7 +189,7 @@ export function formsManageRoutes(app: FastifyInstance, deps: { forms: FormsServ
     return reply.view('forms/views/results.njk', { title: `Results: ${form.title}`, form, r, rate: pct(r.responseRate), questions, banner: (request.query as { saved?: string }).saved ? 'Saved' : null });
   });
 
-  app.get<{ Params: { id: string } }>('/manage/forms/:id/responses.csv', { config: STAFF }, async (request, reply) => {
+  app.get('/manage/forms/:id/responses.csv', { schema: { params: idParams }, config: STAFF }, async (request, reply) => {
     const form = await forms.get(request.params.id);
     const csv = await forms.exportCsv(actorOf(request), form.id);
     return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="responses.csv"`).header('cache-control', 'no-store').send(csv);
@@ -200,7 +202,7 @@ export function formsManageRoutes(app: FastifyInstance, deps: { forms: FormsServ
     return reply.redirect(`/manage/forms/${request.params.id}/results?saved=1#answer-${answerId}`, 303);
   });
 
-  app.post<{ Params: { id: string } }>('/manage/forms/:id/themes', { config: STAFF }, async (request, reply) => {
+  app.post('/manage/forms/:id/themes', { schema: { params: idParams }, config: STAFF }, async (request, reply) => {
     await results.queueThemes(request.params.id, { force: (request.body as { force?: string }).force === 'yes' });
     return reply.redirect(`/manage/forms/${request.params.id}?themes=1`, 303);
   });

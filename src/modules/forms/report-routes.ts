@@ -1,4 +1,3 @@
-import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { barChart } from '../../lib/charts.ts';
 import { formatRange } from '../../lib/dates.ts';
@@ -7,12 +6,14 @@ import { actorOf } from '../../plugins/access.ts';
 import type { EventReportService } from './event-report-service.ts';
 import { capitalise, pct } from './forms-view.ts';
 import { renderReportPdf } from './report-pdf.ts';
+import { idParams } from '../../lib/route-schemas.ts';
+import type { App } from '../../plugins/types.ts';
 
 const STAFF = { access: ['admin', 'staff'] as const, hideWhenDenied: true };
 
 /** The event report: a page, the same as a PDF, and the organisers' headlines. */
-export function reportRoutes(app: FastifyInstance, deps: { reports: EventReportService; orgName: string }) {
-  app.get<{ Params: { id: string } }>('/manage/events/:id/report', { config: STAFF }, async (request, reply) => {
+export function reportRoutes(app: App, deps: { reports: EventReportService; orgName: string }) {
+  app.get('/manage/events/:id/report', { schema: { params: idParams }, config: STAFF }, async (request, reply) => {
     const report = await deps.reports.report(request.params.id);
     const questions = (report.results?.questions ?? []).map((q, i) => ({
       ...q,
@@ -33,13 +34,13 @@ export function reportRoutes(app: FastifyInstance, deps: { reports: EventReportS
     });
   });
 
-  app.get<{ Params: { id: string } }>('/manage/events/:id/report.pdf', { config: STAFF }, async (request, reply) => {
+  app.get('/manage/events/:id/report.pdf', { schema: { params: idParams }, config: STAFF }, async (request, reply) => {
     const report = await deps.reports.report(request.params.id);
     const pdf = await renderReportPdf(report, { orgName: deps.orgName });
     return reply.type('application/pdf').header('content-disposition', 'inline; filename="event-report.pdf"').send(pdf);
   });
 
-  app.post<{ Params: { id: string } }>('/manage/events/:id/report/headlines', { config: STAFF }, async (request, reply) => {
+  app.post('/manage/events/:id/report/headlines', { schema: { params: idParams }, config: STAFF }, async (request, reply) => {
     const body = z.object({ headlines: z.string().max(10_000).optional() }).parse(request.body ?? {});
     try {
       await deps.reports.setHeadlines(actorOf(request), request.params.id, body.headlines ?? '');

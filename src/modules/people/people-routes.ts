@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { fieldFailure, parseForm } from '../../lib/forms.ts';
 import { ConflictError, ForbiddenError } from '../../lib/validation.ts';
@@ -8,6 +8,8 @@ import { decodePeopleCursor, peopleCursor } from './people-cursor.ts';
 import { personFormSchema, ROLE_LABELS, roleFormSchema } from './people-schemas.ts';
 import { refusalToManage, type PeopleService } from './people-service.ts';
 import { accessNeedLabel, experienceLabel, personFormOptions, personFormValues, submittedValues } from './people-view.ts';
+import { idParams } from '../../lib/route-schemas.ts';
+import type { App } from '../../plugins/types.ts';
 
 const STAFF = ['admin', 'staff'] as const;
 const staffOnly = { access: STAFF, hideWhenDenied: true };
@@ -19,7 +21,7 @@ const listQuery = z.object({
 });
 
 /** Staff pages for people: add and edit on someone's behalf (no email needed), roles, consent, erasure. */
-export function peopleRoutes(app: FastifyInstance, deps: { people: PeopleService; consents: ConsentsService }) {
+export function peopleRoutes(app: App, deps: { people: PeopleService; consents: ConsentsService }) {
   const { people, consents } = deps;
   const roleItems = Object.entries(ROLE_LABELS).map(([value, text]) => ({ value, text }));
 
@@ -48,7 +50,7 @@ export function peopleRoutes(app: FastifyInstance, deps: { people: PeopleService
     }
   });
 
-  app.get<{ Params: { id: string } }>('/people/:id', { config: staffOnly }, async (request, reply) => {
+  app.get('/people/:id', { schema: { params: idParams }, config: staffOnly }, async (request, reply) => {
     const actor = actorOf(request);
     const person = await people.viewAsStaff(actor, request.params.id, 'web');
     const consentStatus = await consents.statusFor(person.id);
@@ -73,12 +75,12 @@ export function peopleRoutes(app: FastifyInstance, deps: { people: PeopleService
     });
   });
 
-  app.get<{ Params: { id: string } }>('/people/:id/edit', { config: staffOnly }, async (request, reply) => {
+  app.get('/people/:id/edit', { schema: { params: idParams }, config: staffOnly }, async (request, reply) => {
     const person = await people.viewAsStaff(actorOf(request), request.params.id, 'web', { toChange: true });
     return reply.view('people/views/edit.njk', { title: `Change ${person.name}'s details`, subject: person, values: personFormValues(person), errors: {}, options: personFormOptions });
   });
 
-  app.post<{ Params: { id: string } }>('/people/:id/edit', { config: { ...staffOnly, csrfBound: true } }, async (request, reply) => {
+  app.post('/people/:id/edit', { schema: { params: idParams }, config: { ...staffOnly, csrfBound: true } }, async (request, reply) => {
     const actor = actorOf(request);
     const subject = await people.get(request.params.id);
     const form = parseForm(personFormSchema, request.body);
@@ -95,7 +97,7 @@ export function peopleRoutes(app: FastifyInstance, deps: { people: PeopleService
   });
 
   // Bound to its own form: a token from any other form (an injected `formaction`) is refused.
-  app.post<{ Params: { id: string } }>('/people/:id/role', { config: { access: ['admin'], hideWhenDenied: true, csrfBound: true } }, async (request, reply) => {
+  app.post('/people/:id/role', { schema: { params: idParams }, config: { access: ['admin'], hideWhenDenied: true, csrfBound: true } }, async (request, reply) => {
     const subject = await people.get(request.params.id);
     const form = parseForm(roleFormSchema, request.body);
     if (!form.ok) return reply.status(400).view('errors/400.njk', { title: 'Choose a role', detail: 'Choose one of the roles listed.' });
@@ -121,7 +123,7 @@ export function peopleRoutes(app: FastifyInstance, deps: { people: PeopleService
   }
 
   // Staff record a request made by phone or post, for someone who does not use the web.
-  app.post<{ Params: { id: string } }>('/people/:id/erasure-request', { config: staffOnly }, async (request, reply) => {
+  app.post('/people/:id/erasure-request', { schema: { params: idParams }, config: staffOnly }, async (request, reply) => {
     await people.requestErasure(actorOf(request), request.params.id);
     return reply.redirect(`/people/${request.params.id}?erasure=1`, 303);
   });
@@ -139,7 +141,7 @@ export function peopleRoutes(app: FastifyInstance, deps: { people: PeopleService
     return erasureRequestsPage(reply, { banner: q.done ? 'Erased. Their contributions still count, without their name.' : q.cancelled ? 'Request cancelled' : null });
   });
 
-  app.post<{ Params: { id: string } }>('/erasure-requests/:id/confirm', { config: { ...staffOnly, csrfBound: true } }, async (request, reply) => {
+  app.post('/erasure-requests/:id/confirm', { schema: { params: idParams }, config: { ...staffOnly, csrfBound: true } }, async (request, reply) => {
     try {
       await people.confirmErasure(actorOf(request), request.params.id);
     } catch (err) {
@@ -151,7 +153,7 @@ export function peopleRoutes(app: FastifyInstance, deps: { people: PeopleService
     return reply.redirect('/erasure-requests?done=1', 303);
   });
 
-  app.post<{ Params: { id: string } }>('/erasure-requests/:id/cancel', { config: staffOnly }, async (request, reply) => {
+  app.post('/erasure-requests/:id/cancel', { schema: { params: idParams }, config: staffOnly }, async (request, reply) => {
     await people.cancelErasureRequest(actorOf(request), request.params.id);
     return reply.redirect('/erasure-requests?cancelled=1', 303);
   });

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { asTyped, formFailure, parseForm, summaryFailure, type FormFailure } from '../../lib/forms.ts';
 import { asList, ConflictError, ValidationError } from '../../lib/validation.ts';
 import { actorOf } from '../../plugins/access.ts';
@@ -7,12 +7,14 @@ import type { CohortService } from './cohort-service.ts';
 import { coachingFormSchema, coachingNotesSchema, projectFormSchema, projectUpdateSchema, revokeInputSchema } from './programmes-schemas.ts';
 import type { ProgrammesService } from './programmes-service.ts';
 import { coachingWhen, cohortView, scheduleView } from './programmes-view.ts';
+import { idParams } from '../../lib/route-schemas.ts';
+import type { App } from '../../plugins/types.ts';
 
 const STAFF = { access: ['admin', 'staff'] as const, hideWhenDenied: true };
 const SIGNED_IN = { access: 'signed-in' as const };
 
 /** Running a cohort (staff): schedule and attendance, projects, coaching, graduation and certificates. */
-export function cohortRoutes(app: FastifyInstance, deps: { programmes: ProgrammesService; cohorts: CohortService; certificates: CertificatesService }) {
+export function cohortRoutes(app: App, deps: { programmes: ProgrammesService; cohorts: CohortService; certificates: CertificatesService }) {
   const { programmes, cohorts, certificates } = deps;
   const load = async (id: string) => {
     const cohort = await programmes.getCohort(id);
@@ -39,7 +41,7 @@ export function cohortRoutes(app: FastifyInstance, deps: { programmes: Programme
   });
 
   /** One session's register: ticked members came, unticked did not. */
-  app.post<{ Params: { id: string } }>('/manage/sessions/:id/attendance', { config: STAFF }, async (request, reply) => {
+  app.post('/manage/sessions/:id/attendance', { schema: { params: idParams }, config: STAFF }, async (request, reply) => {
     const body = (request.body ?? {}) as Record<string, unknown>;
     const came = new Set(asList(body.came) as string[]);
     const everyone = asList(body.members) as string[];
@@ -48,7 +50,7 @@ export function cohortRoutes(app: FastifyInstance, deps: { programmes: Programme
   });
 
   // ---- group projects ------------------------------------------------------------------------------
-  async function projectsPage(request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply, extra: { values?: Record<string, unknown>; failure?: FormFailure; status?: number } = {}) {
+  async function projectsPage(request: FastifyRequest & { params: { id: string } }, reply: FastifyReply, extra: { values?: Record<string, unknown>; failure?: FormFailure; status?: number } = {}) {
     const { cohort, programme } = await load(request.params.id);
     const [projects, members] = await Promise.all([cohorts.projects(cohort.id), cohorts.members(cohort.id)]);
     const values = extra.values ?? { memberIds: [], coLeadIds: [] };
@@ -65,8 +67,8 @@ export function cohortRoutes(app: FastifyInstance, deps: { programmes: Programme
       errorList: extra.failure?.errorList ?? [],
     });
   }
-  app.get<{ Params: { id: string } }>('/manage/cohorts/:id/projects', { config: STAFF }, (request, reply) => projectsPage(request, reply));
-  app.post<{ Params: { id: string } }>('/manage/cohorts/:id/projects', { config: STAFF }, async (request, reply) => {
+  app.get('/manage/cohorts/:id/projects', { schema: { params: idParams }, config: STAFF }, (request, reply) => projectsPage(request, reply));
+  app.post('/manage/cohorts/:id/projects', { schema: { params: idParams }, config: STAFF }, async (request, reply) => {
     const values = asTyped(request.body, ['memberIds', 'coLeadIds']);
     const form = parseForm(projectFormSchema, request.body);
     if (!form.ok) return projectsPage(request, reply, { values, failure: form, status: 400 });
@@ -79,14 +81,14 @@ export function cohortRoutes(app: FastifyInstance, deps: { programmes: Programme
     }
     return reply.redirect(`/manage/cohorts/${request.params.id}/projects`, 303);
   });
-  app.post<{ Params: { id: string } }>('/manage/projects/:id/presented', { config: STAFF }, async (request, reply) => {
+  app.post('/manage/projects/:id/presented', { schema: { params: idParams }, config: STAFF }, async (request, reply) => {
     const presented = ((request.body ?? {}) as Record<string, unknown>).presented === 'yes';
     await cohorts.setPresented(actorOf(request), request.params.id, presented);
     const p = await cohorts.getProject(request.params.id);
     return reply.redirect(`/manage/cohorts/${p.cohortId}/projects#project-${p.id}`, 303);
   });
   /** Progress updates: from staff here, from the project's members on their cohort page. */
-  app.post<{ Params: { id: string } }>('/projects/:id/updates', { config: SIGNED_IN }, async (request, reply) => {
+  app.post('/projects/:id/updates', { schema: { params: idParams }, config: SIGNED_IN }, async (request, reply) => {
     const form = parseForm(projectUpdateSchema, { body: ((request.body ?? {}) as Record<string, unknown>).body });
     const p = await cohorts.getProject(request.params.id);
     const actor = actorOf(request);
@@ -97,7 +99,7 @@ export function cohortRoutes(app: FastifyInstance, deps: { programmes: Programme
   });
 
   // ---- coaching --------------------------------------------------------------------------------------
-  async function coachingPage(request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply, extra: { values?: Record<string, unknown>; failure?: FormFailure; status?: number } = {}) {
+  async function coachingPage(request: FastifyRequest & { params: { id: string } }, reply: FastifyReply, extra: { values?: Record<string, unknown>; failure?: FormFailure; status?: number } = {}) {
     const { cohort, programme } = await load(request.params.id);
     const [rows, members, coaches] = await Promise.all([cohorts.coaching(actorOf(request), cohort.id), cohorts.members(cohort.id), cohorts.coachChoices()]);
     const names = new Map([...members.map((m) => [m.personId, m.name] as const), ...coaches.map((c) => [c.id, c.name] as const)]);
@@ -113,8 +115,8 @@ export function cohortRoutes(app: FastifyInstance, deps: { programmes: Programme
       errorList: extra.failure?.errorList ?? [],
     });
   }
-  app.get<{ Params: { id: string } }>('/manage/cohorts/:id/coaching', { config: STAFF }, (request, reply) => coachingPage(request, reply));
-  app.post<{ Params: { id: string } }>('/manage/cohorts/:id/coaching', { config: STAFF }, async (request, reply) => {
+  app.get('/manage/cohorts/:id/coaching', { schema: { params: idParams }, config: STAFF }, (request, reply) => coachingPage(request, reply));
+  app.post('/manage/cohorts/:id/coaching', { schema: { params: idParams }, config: STAFF }, async (request, reply) => {
     const b = (request.body ?? {}) as Record<string, unknown>;
     const form = parseForm(coachingFormSchema, b, { idFor: (f) => (f === 'date' ? 'date[day]' : f) });
     if (!form.ok) return coachingPage(request, reply, { values: b, failure: form, status: 400 });
@@ -128,11 +130,11 @@ export function cohortRoutes(app: FastifyInstance, deps: { programmes: Programme
   });
 
   /** The coach writes notes; the person coached reads them. No one else. */
-  app.get<{ Params: { id: string } }>('/coaching/:id', { config: SIGNED_IN }, async (request, reply) => {
+  app.get('/coaching/:id', { schema: { params: idParams }, config: SIGNED_IN }, async (request, reply) => {
     const c = await cohorts.getCoachingForNotes(actorOf(request), request.params.id);
     return reply.view('programmes/views/coaching.njk', { title: 'Coaching session', coaching: { ...c, when: coachingWhen(c.startsAt) }, isCoach: c.coachId === actorOf(request).personId, values: { notes: c.notes ?? '', status: c.status }, errors: {}, errorList: [] });
   });
-  app.post<{ Params: { id: string } }>('/coaching/:id', { config: SIGNED_IN }, async (request, reply) => {
+  app.post('/coaching/:id', { schema: { params: idParams }, config: SIGNED_IN }, async (request, reply) => {
     const form = parseForm(coachingNotesSchema, request.body);
     const c = await cohorts.getCoachingForNotes(actorOf(request), request.params.id);
     if (!form.ok) return reply.status(400).view('programmes/views/coaching.njk', { title: 'Coaching session', coaching: { ...c, when: coachingWhen(c.startsAt) }, isCoach: true, values: request.body, errors: form.errors, errorList: form.errorList });
@@ -141,7 +143,7 @@ export function cohortRoutes(app: FastifyInstance, deps: { programmes: Programme
   });
 
   // ---- graduation and certificates ------------------------------------------------------------------
-  async function graduationPage(request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply, extra: { failure?: FormFailure; status?: number } = {}) {
+  async function graduationPage(request: FastifyRequest & { params: { id: string } }, reply: FastifyReply, extra: { failure?: FormFailure; status?: number } = {}) {
     const report = await cohorts.graduationReport(request.params.id);
     const issued = await certificates.certificatesOf(report.cohort.id);
     return reply.status(extra.status ?? 200).view('programmes/views/manage-graduation.njk', {
@@ -157,8 +159,8 @@ export function cohortRoutes(app: FastifyInstance, deps: { programmes: Programme
       errorList: extra.failure?.errorList ?? [],
     });
   }
-  app.get<{ Params: { id: string } }>('/manage/cohorts/:id/graduation', { config: STAFF }, (request, reply) => graduationPage(request, reply));
-  app.post<{ Params: { id: string } }>('/manage/cohorts/:id/graduation', { config: STAFF }, async (request, reply) => {
+  app.get('/manage/cohorts/:id/graduation', { schema: { params: idParams }, config: STAFF }, (request, reply) => graduationPage(request, reply));
+  app.post('/manage/cohorts/:id/graduation', { schema: { params: idParams }, config: STAFF }, async (request, reply) => {
     try {
       await certificates.graduate(actorOf(request), request.params.id);
     } catch (err) {
@@ -167,7 +169,7 @@ export function cohortRoutes(app: FastifyInstance, deps: { programmes: Programme
     }
     return reply.redirect(`/manage/cohorts/${request.params.id}/graduation?done=1`, 303);
   });
-  app.post<{ Params: { id: string } }>('/manage/certificates/:id/revoke', { config: STAFF }, async (request, reply) => {
+  app.post('/manage/certificates/:id/revoke', { schema: { params: idParams }, config: STAFF }, async (request, reply) => {
     const form = parseForm(revokeInputSchema, { reason: ((request.body ?? {}) as Record<string, unknown>).reason });
     if (!form.ok) return reply.status(400).view('errors/400.njk', { title: 'Say why', detail: 'Say why the certificate is revoked, then try again.' });
     try {

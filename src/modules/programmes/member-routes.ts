@@ -1,4 +1,3 @@
-import type { FastifyInstance } from 'fastify';
 import { parseForm } from '../../lib/forms.ts';
 import { ConflictError, NotFoundError } from '../../lib/validation.ts';
 import { actorOf } from '../../plugins/access.ts';
@@ -7,12 +6,14 @@ import type { CohortService } from './cohort-service.ts';
 import { membershipFormSchema, SHOWN_AS_LABELS } from './programmes-schemas.ts';
 import type { ProgrammesService } from './programmes-service.ts';
 import { coachingWhen, cohortView, scheduleView, statusLabel } from './programmes-view.ts';
+import { idParams } from '../../lib/route-schemas.ts';
+import type { App } from '../../plugins/types.ts';
 
 const SIGNED_IN = { access: 'signed-in' as const };
 const RESPONSES = { accept: 'accepted', decline: 'declined', withdraw: 'withdrawn' } as const;
 
 /** What applicants and members see: their applications, their group, their coaching, the alumni. */
-export function memberRoutes(app: FastifyInstance, deps: { programmes: ProgrammesService; cohorts: CohortService; certificates: CertificatesService }) {
+export function memberRoutes(app: App, deps: { programmes: ProgrammesService; cohorts: CohortService; certificates: CertificatesService }) {
   const { programmes, cohorts } = deps;
 
   app.get<{ Querystring: { done?: string; problem?: string } }>('/account/applications', { config: SIGNED_IN }, async (request, reply) => {
@@ -27,7 +28,7 @@ export function memberRoutes(app: FastifyInstance, deps: { programmes: Programme
     });
   });
 
-  app.post<{ Params: { id: string } }>('/account/applications/:id', { config: SIGNED_IN }, async (request, reply) => {
+  app.post('/account/applications/:id', { schema: { params: idParams }, config: SIGNED_IN }, async (request, reply) => {
     const answer = String(((request.body ?? {}) as Record<string, unknown>).answer ?? '') as keyof typeof RESPONSES;
     if (!(answer in RESPONSES)) return reply.redirect('/account/applications?problem=choose', 303);
     try {
@@ -62,7 +63,7 @@ export function memberRoutes(app: FastifyInstance, deps: { programmes: Programme
     });
   });
 
-  app.post<{ Params: { id: string } }>('/cohorts/:id/membership', { config: SIGNED_IN }, async (request, reply) => {
+  app.post('/cohorts/:id/membership', { schema: { params: idParams }, config: SIGNED_IN }, async (request, reply) => {
     const form = parseForm(membershipFormSchema, request.body);
     if (!form.ok) return reply.redirect(`/cohorts/${request.params.id}`, 303);
     await programmes.setMembership(actorOf(request), request.params.id, form.data);

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import type { Programme } from '../../db/schema.ts';
 import { asTyped, fieldFailure, formFailure, parseForm, summaryFailure, type FormFailure } from '../../lib/forms.ts';
 import { ConflictError, ValidationError } from '../../lib/validation.ts';
@@ -9,11 +9,13 @@ import { cohortFormSchema, programmeFormSchema, reviewFormSchema, statusChangeSc
 import { MixWarning, type ProgrammesService } from './programmes-service.ts';
 import { cohortView, mixMeterView, programmeView, statusLabel } from './programmes-view.ts';
 import { NEXT_STATUSES, STATUS_LABELS } from './selection.ts';
+import { idParams } from '../../lib/route-schemas.ts';
+import type { App } from '../../plugins/types.ts';
 
 const STAFF = { access: ['admin', 'staff'] as const, hideWhenDenied: true };
 
 /** Staff set up programmes and cohorts, review applications and offer places with the mix meter beside them. */
-export function programmesManageRoutes(app: FastifyInstance, deps: { programmes: ProgrammesService; forms: FormsService }) {
+export function programmesManageRoutes(app: App, deps: { programmes: ProgrammesService; forms: FormsService }) {
   const { programmes } = deps;
 
   // ---- programmes ------------------------------------------------------------------------------
@@ -68,16 +70,16 @@ export function programmesManageRoutes(app: FastifyInstance, deps: { programmes:
     }
   });
 
-  app.get<{ Params: { id: string } }>('/manage/programmes/:id', { config: STAFF }, async (request, reply) => {
+  app.get('/manage/programmes/:id', { schema: { params: idParams }, config: STAFF }, async (request, reply) => {
     const p = await programmes.getProgramme(request.params.id);
     const cohorts = (await programmes.cohortsOf(p.id)).map((r) => ({ ...cohortView(r.cohort), applied: r.applied, holding: r.holding, members: r.members }));
     return reply.view('programmes/views/manage-programme.njk', { title: p.title, programme: programmeView(p), cohorts, formTitle: p.applicationFormId ? (await deps.forms.get(p.applicationFormId)).title : null });
   });
-  app.get<{ Params: { id: string } }>('/manage/programmes/:id/edit', { config: STAFF }, async (request, reply) => {
+  app.get('/manage/programmes/:id/edit', { schema: { params: idParams }, config: STAFF }, async (request, reply) => {
     const p = await programmes.getProgramme(request.params.id);
     return programmeForm(reply, { programme: p, values: programmeValues(p) });
   });
-  app.post<{ Params: { id: string } }>('/manage/programmes/:id/edit', { config: STAFF }, async (request, reply) => {
+  app.post('/manage/programmes/:id/edit', { schema: { params: idParams }, config: STAFF }, async (request, reply) => {
     const p = await programmes.getProgramme(request.params.id);
     const values = asTyped(request.body, ['trackedQuestionKeys']);
     const form = parseForm(programmeFormSchema, request.body, formOptions);
@@ -100,11 +102,11 @@ export function programmesManageRoutes(app: FastifyInstance, deps: { programmes:
   const cohortForm = (reply: FastifyReply, ctx: { programme: Programme; action: string; title: string; values: Record<string, unknown>; failure?: FormFailure }, status = 200) =>
     reply.status(status).view('programmes/views/cohort-form.njk', { ...ctx, errors: ctx.failure?.errors ?? {}, errorList: ctx.failure?.errorList ?? [] });
 
-  app.get<{ Params: { id: string } }>('/manage/programmes/:id/cohorts/new', { config: STAFF }, async (request, reply) => {
+  app.get('/manage/programmes/:id/cohorts/new', { schema: { params: idParams }, config: STAFF }, async (request, reply) => {
     const p = await programmes.getProgramme(request.params.id);
     return cohortForm(reply, { programme: p, title: 'Add a cohort', action: `/manage/programmes/${p.id}/cohorts/new`, values: { places: String(p.placesPerCohort), applicationsOpen: 'yes' } });
   });
-  app.post<{ Params: { id: string } }>('/manage/programmes/:id/cohorts/new', { config: STAFF }, async (request, reply) => {
+  app.post('/manage/programmes/:id/cohorts/new', { schema: { params: idParams }, config: STAFF }, async (request, reply) => {
     const p = await programmes.getProgramme(request.params.id);
     const ctx = { programme: p, title: 'Add a cohort', action: `/manage/programmes/${p.id}/cohorts/new`, values: (request.body ?? {}) as Record<string, unknown> };
     const form = parseForm(cohortFormSchema, request.body, cohortFormOptions);
@@ -112,12 +114,12 @@ export function programmesManageRoutes(app: FastifyInstance, deps: { programmes:
     const c = await programmes.createCohort(actorOf(request), p.id, form.data);
     return reply.redirect(`/manage/cohorts/${c.id}`, 303);
   });
-  app.get<{ Params: { id: string } }>('/manage/cohorts/:id/edit', { config: STAFF }, async (request, reply) => {
+  app.get('/manage/cohorts/:id/edit', { schema: { params: idParams }, config: STAFF }, async (request, reply) => {
     const c = await programmes.getCohort(request.params.id);
     const p = await programmes.getProgramme(c.programmeId);
     return cohortForm(reply, { programme: p, title: `Change ${c.name}`, action: `/manage/cohorts/${c.id}/edit`, values: { name: c.name, places: String(c.places), applicationsOpen: c.applicationsOpen ? 'yes' : 'no', ...dayParts('startsOn', c.startsOn), ...dayParts('endsOn', c.endsOn) } });
   });
-  app.post<{ Params: { id: string } }>('/manage/cohorts/:id/edit', { config: STAFF }, async (request, reply) => {
+  app.post('/manage/cohorts/:id/edit', { schema: { params: idParams }, config: STAFF }, async (request, reply) => {
     const c = await programmes.getCohort(request.params.id);
     const p = await programmes.getProgramme(c.programmeId);
     const ctx = { programme: p, title: `Change ${c.name}`, action: `/manage/cohorts/${c.id}/edit`, values: (request.body ?? {}) as Record<string, unknown> };
@@ -169,16 +171,16 @@ export function programmesManageRoutes(app: FastifyInstance, deps: { programmes:
     });
   }
 
-  app.get<{ Params: { id: string } }>('/manage/applications/:id', { config: STAFF }, async (request, reply) => applicationPage(reply, request.params.id, request));
+  app.get('/manage/applications/:id', { schema: { params: idParams }, config: STAFF }, async (request, reply) => applicationPage(reply, request.params.id, request));
 
-  app.post<{ Params: { id: string } }>('/manage/applications/:id/review', { config: STAFF }, async (request, reply) => {
+  app.post('/manage/applications/:id/review', { schema: { params: idParams }, config: STAFF }, async (request, reply) => {
     const form = parseForm(reviewFormSchema, request.body);
     if (!form.ok) return applicationPage(reply, request.params.id, request, { failure: form, values: request.body as Record<string, unknown>, status: 400 });
     await programmes.review(actorOf(request), request.params.id, form.data);
     return reply.redirect(`/manage/applications/${request.params.id}?saved=1`, 303);
   });
 
-  app.post<{ Params: { id: string } }>('/manage/applications/:id/status', { config: STAFF }, async (request, reply) => {
+  app.post('/manage/applications/:id/status', { schema: { params: idParams }, config: STAFF }, async (request, reply) => {
     const body = (request.body ?? {}) as Record<string, unknown>;
     const form = parseForm(statusChangeSchema, { status: body.status });
     if (!form.ok) return applicationPage(reply, request.params.id, request, { failure: fieldFailure('status', 'Choose what happens next'), status: 400 });

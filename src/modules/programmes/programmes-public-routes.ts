@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ConflictError, fieldErrors, NotFoundError, ValidationError } from '../../lib/validation.ts';
 import { fieldFailure, formFailure, summaryFailure, type FormFailure } from '../../lib/forms.ts';
 import { actorOf } from '../../plugins/access.ts';
@@ -10,9 +10,11 @@ import { publicCertificate } from './certificates-service.ts';
 import { applyFormSchema } from './programmes-schemas.ts';
 import type { ProgrammesService } from './programmes-service.ts';
 import { cohortView, longDay, programmeView } from './programmes-view.ts';
+import { idParams } from '../../lib/route-schemas.ts';
+import type { App } from '../../plugins/types.ts';
 
 /** What anyone can see: programmes, applying (for yourself or with help), and checking a certificate. */
-export function programmesPublicRoutes(app: FastifyInstance, deps: { programmes: ProgrammesService; certificates: CertificatesService }) {
+export function programmesPublicRoutes(app: App, deps: { programmes: ProgrammesService; certificates: CertificatesService }) {
   const { programmes, certificates } = deps;
   const PUBLIC = { access: 'public' as const };
 
@@ -21,7 +23,7 @@ export function programmesPublicRoutes(app: FastifyInstance, deps: { programmes:
     return reply.view('programmes/views/programmes.njk', { title: 'Leadership programmes', programmes: list.map(programmeView) });
   });
 
-  app.get<{ Params: { id: string } }>('/programmes/:id', { config: PUBLIC }, async (request, reply) => {
+  app.get('/programmes/:id', { schema: { params: idParams }, config: PUBLIC }, async (request, reply) => {
     const p = await programmes.getProgramme(request.params.id);
     const cohorts = (await programmes.cohortsOf(p.id)).map((r) => cohortView(r.cohort));
     return reply.view('programmes/views/programme.njk', { title: p.title, programme: programmeView(p), open: cohorts.filter((c) => c.applicationsOpen && !c.graduated), past: cohorts.filter((c) => c.graduated) });
