@@ -7,6 +7,7 @@ import { ROLE_LABELS, personFormSchema } from '../people/people-schemas.ts';
 import type { PeopleService } from '../people/people-service.ts';
 import { accessNeedLabel, experienceLabel, personFormOptions, personFormValues, submittedValues } from '../people/people-view.ts';
 import type { App } from '../../plugins/types.ts';
+import { flags } from '../../lib/route-schemas.ts';
 
 const signedIn = { access: 'signed-in' } as const;
 
@@ -19,9 +20,9 @@ const linkParams = z.object({ id: z.string().max(200) });
 export function accountRoutes(app: App, deps: { people: PeopleService; consents: ConsentsService }) {
   const { people, consents } = deps;
 
-  app.get('/account', { config: signedIn }, async (request, reply) => {
+  app.get('/account', { schema: { querystring: flags('email', 'saved') }, config: signedIn }, async (request, reply) => {
     const me = await people.get(request.person!.id);
-    const q = request.query as Record<string, string | undefined>;
+    const q = request.query;
     return reply.view('account/views/account.njk', {
       title: 'Your account',
       me,
@@ -56,9 +57,9 @@ export function accountRoutes(app: App, deps: { people: PeopleService; consents:
     }
   });
 
-  app.get('/account/consents', { config: signedIn }, async (request, reply) => {
+  app.get('/account/consents', { schema: { querystring: flags('given', 'withdrawn') }, config: signedIn }, async (request, reply) => {
     const status = await consents.statusFor(request.person!.id);
-    const q = request.query as Record<string, string | undefined>;
+    const q = request.query;
     return reply.view('account/views/consents.njk', {
       title: 'Your consent',
       ...status,
@@ -103,8 +104,8 @@ export function accountRoutes(app: App, deps: { people: PeopleService; consents:
 
   // The link sent to a new email address. Opening it only shows a button, so mail scanners that
   // follow links cannot confirm the change; using it needs no sign-in (it proves the address).
-  app.get('/email-change/:id', { schema: { params: linkParams }, config: { access: 'public' } }, async (request, reply) => {
-    const { token } = emailChangeQuery.parse(request.query ?? {});
+  app.get('/email-change/:id', { schema: { querystring: emailChangeQuery, params: linkParams }, config: { access: 'public' } }, async (request, reply) => {
+    const { token } = request.query;
     const person = await people.checkEmailChange(request.params.id, token);
     if (!person) return reply.status(400).view('account/views/email-change.njk', { title: 'This link does not work', state: 'invalid' });
     return reply.view('account/views/email-change.njk', { title: 'Confirm your new email address', state: 'confirm', newEmail: person.pendingEmail, token, id: person.id });

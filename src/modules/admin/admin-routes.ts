@@ -4,7 +4,7 @@ import { apiTokenFormSchema } from '../auth/auth-schemas.ts';
 import type { AuthService } from '../auth/auth-service.ts';
 import type { EmailService } from '../email/email-service.ts';
 import { readOutbox, readOutboxMessage } from '../email/outbox.ts';
-import { idParams } from '../../lib/route-schemas.ts';
+import { flags, idParams } from '../../lib/route-schemas.ts';
 import type { App } from '../../plugins/types.ts';
 
 const adminOnly = { access: ['admin'] as const };
@@ -14,9 +14,9 @@ export function adminRoutes(app: App, deps: { auth: AuthService; email: EmailSer
   const { auth } = deps;
 
   // Emails the mail server has not taken yet: why, and a way to send one again.
-  app.get('/admin/emails', { config: adminOnly }, async (request, reply) => {
+  app.get('/admin/emails', { schema: { querystring: flags('sent') }, config: adminOnly }, async (request, reply) => {
     const [emails, counts] = await Promise.all([deps.email.troubled(), deps.email.countTroubled()]);
-    const sent = (request.query as { sent?: string }).sent === '1';
+    const sent = request.query.sent === '1';
     return reply.view('admin/views/emails.njk', { title: 'Emails not sent yet', emails, counts, retryHours: deps.emailRetryHours, banner: sent ? 'Sending it again now. If the mail server still does not take it, it stays on this list.' : null });
   });
 
@@ -33,8 +33,8 @@ export function adminRoutes(app: App, deps: { auth: AuthService; email: EmailSer
     ...extra,
   });
 
-  app.get('/admin/api-tokens', { config: adminOnly }, async (request, reply) => {
-    const revoked = (request.query as { revoked?: string }).revoked === '1';
+  app.get('/admin/api-tokens', { schema: { querystring: flags('revoked') }, config: adminOnly }, async (request, reply) => {
+    const revoked = request.query.revoked === '1';
     return reply.view('admin/views/api-tokens.njk', await tokensPage({ banner: revoked ? 'Token revoked. It stops working now.' : null }));
   });
 

@@ -1,13 +1,14 @@
-import type { FastifyInstance } from 'fastify';
 import { fieldFailure, parseForm } from '../../lib/forms.ts';
 import { TooManyRequestsError } from '../../lib/validation.ts';
 import type { WebSession } from '../../plugins/web-session.ts';
 import { signInFormSchema, verifyFormSchema } from './auth-schemas.ts';
 import { InvalidSignInLinkError, type AuthService } from './auth-service.ts';
+import { flags } from '../../lib/route-schemas.ts';
+import type { App } from '../../plugins/types.ts';
 
 /** Sign-in by emailed single-use link; no passwords. */
 export function authRoutes(
-  app: FastifyInstance,
+  app: App,
   deps: { auth: AuthService; session: WebSession; demo: boolean; smtp: boolean; linkMinutes: number; mailIsFailing: () => Promise<boolean> },
 ) {
   const { auth, session } = deps;
@@ -39,8 +40,8 @@ export function authRoutes(
 
   // The link opens a page with a button rather than signing in on GET: mail scanners that
   // follow links would otherwise spend the link before the person clicks it.
-  app.get('/sign-in/verify', { config: { access: 'public' } }, async (request, reply) => {
-    const token = (request.query as { token?: string }).token ?? '';
+  app.get('/sign-in/verify', { schema: { querystring: flags('token') }, config: { access: 'public' } }, async (request, reply) => {
+    const token = request.query.token ?? '';
     if (!verifyFormSchema.safeParse({ token }).success) {
       return reply.status(400).view('auth/views/link-problem.njk', { title: 'Sign-in link not valid', detail: 'This sign-in link is not complete. Check you copied the whole link, or ask for a new one.' });
     }

@@ -37,8 +37,8 @@ export function checkInRoutes(app: App, deps: { events: EventsService; registrat
   };
   const query = z.object({ q: z.string().trim().max(100).optional().catch(undefined), done: z.string().max(200).optional().catch(undefined) });
 
-  app.get('/manage/events/:id/check-in', { ...theirEvent, schema: { params: idParams } }, async (request, reply) => {
-    const q = query.parse(request.query ?? {});
+  app.get('/manage/events/:id/check-in', { ...theirEvent, schema: { querystring: query, params: idParams } }, async (request, reply) => {
+    const q = request.query;
     return reply.view('events/views/check-in.njk', await page(request.params.id, q.q ?? '', { banner: q.done ? `${q.done} is checked in` : null }));
   });
 

@@ -12,7 +12,7 @@ import { runnersOf, RUNNERS } from './events-access.ts';
 import type { EventsService } from './events-service.ts';
 import { eventFormValues, eventView, sessionChoiceItems, sessionFormValues, sessionView, submittedRegistration } from './events-view.ts';
 import type { RegistrationsService } from './registrations-service.ts';
-import { idParams } from '../../lib/route-schemas.ts';
+import { flags, idParams } from '../../lib/route-schemas.ts';
 import type { App } from '../../plugins/types.ts';
 
 const ORGANISERS = { access: ['admin', 'staff'] as const, hideWhenDenied: true };
@@ -22,6 +22,7 @@ const eventFormOptions = { idFor: (f: string) => DATE_IDS[f] ?? f, aliases: { st
 const sessionFormOptions = { idFor: (f: string) => DATE_IDS[f] ?? (f === 'venue' ? 'venueName' : f), aliases: { startsAt: 'date', endsAt: 'endTime' } };
 
 const listFilter = z.object({
+  cancelled: z.string().max(200).optional().catch(undefined),
   session: z.string().max(40).optional().catch(undefined),
   status: z.enum(REGISTRATION_STATUSES).optional().catch(undefined),
   q: z.string().trim().max(100).optional().catch(undefined),
@@ -52,10 +53,10 @@ export function eventsManageRoutes(app: App, deps: { events: EventsService; regi
     return reply.redirect(`/manage/events/${event.id}?created=1`, 303);
   });
 
-  app.get('/manage/events/:id', { ...theirEvent, schema: { params: idParams } }, async (request, reply) => {
+  app.get('/manage/events/:id', { ...theirEvent, schema: { querystring: flags('cancelled', 'created', 'error', 'published', 'saved', 'session'), params: idParams } }, async (request, reply) => {
     const event = await events.get(request.params.id);
     const [sessions, mix] = await Promise.all([events.sessionsOf(event.id), reports.mix(event.id)]);
-    const q = request.query as Record<string, string | undefined>;
+    const q = request.query;
     return reply.view('events/views/manage-event.njk', {
       title: event.title,
       event: eventView(event),
@@ -167,9 +168,9 @@ export function eventsManageRoutes(app: App, deps: { events: EventsService; regi
   });
 
   // ---- registrations, access needs, labels ----------------------------------------------------
-  app.get('/manage/events/:id/registrations', { schema: { params: idParams }, config: ORGANISERS }, async (request, reply) => {
+  app.get('/manage/events/:id/registrations', { schema: { querystring: listFilter, params: idParams }, config: ORGANISERS }, async (request, reply) => {
     const event = await events.get(request.params.id);
-    const f = listFilter.parse(request.query ?? {});
+    const f = request.query;
     const sessions = await events.sessionsOf(event.id);
     const rows = await reports.registrations(event.id, { sessionId: sessions.some((s) => s.id === f.session) ? f.session : undefined, statuses: f.status ? [f.status] : undefined, q: f.q });
     const query = new URLSearchParams(Object.entries(f).filter(([, v]) => v) as [string, string][]).toString();
@@ -181,13 +182,13 @@ export function eventsManageRoutes(app: App, deps: { events: EventsService; regi
       sessionItems: [{ value: '', text: 'All sessions' }, ...sessions.map((s) => ({ value: s.id, text: s.title }))],
       statusItems: [{ value: '', text: 'Any status' }, ...REGISTRATION_STATUSES.map((s) => ({ value: s, text: s[0]!.toUpperCase() + s.slice(1) }))],
       csvHref: `/manage/events/${event.id}/registrations.csv${query ? `?${query}` : ''}`,
-      banner: (request.query as { cancelled?: string }).cancelled ? 'Registration cancelled' : null,
+      banner: request.query.cancelled ? 'Registration cancelled' : null,
     });
   });
 
-  app.get('/manage/events/:id/registrations.csv', { schema: { params: idParams }, config: ORGANISERS }, async (request, reply) => {
+  app.get('/manage/events/:id/registrations.csv', { schema: { querystring: listFilter, params: idParams }, config: ORGANISERS }, async (request, reply) => {
     const event = await events.get(request.params.id);
-    const f = listFilter.parse(request.query ?? {});
+    const f = request.query;
     const csv = await reports.csv(actorOf(request), event.id, { sessionId: f.session, statuses: f.status ? [f.status] : undefined, q: f.q });
     const name = event.title.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').toLowerCase() || 'event';
     return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}-registrations.csv"`).header('cache-control', 'no-store').send(csv);
@@ -199,9 +200,9 @@ export function eventsManageRoutes(app: App, deps: { events: EventsService; regi
     return reply.redirect(`/manage/events/${c!.event.id}/registrations?cancelled=1`, 303);
   });
 
-  app.get('/manage/events/:id/access', { ...theirEvent, schema: { params: idParams } }, async (request, reply) => {
+  app.get('/manage/events/:id/access', { ...theirEvent, schema: { querystring: flags('who'), params: idParams } }, async (request, reply) => {
     const event = await events.get(request.params.id);
-    const showWho = (request.query as { who?: string }).who === '1';
+    const showWho = request.query.who === '1';
     const summary = await reports.accessSummary(actorOf(request), event.id, { showWho });
     return reply.view('events/views/manage-access.njk', { title: `Access needs: ${event.title}`, event: eventView(event), summary });
   });
@@ -213,9 +214,9 @@ export function eventsManageRoutes(app: App, deps: { events: EventsService; regi
   });
 
   // ---- registering someone on their behalf ------------------------------------------------------
-  app.get('/manage/events/:id/register-someone', { schema: { params: idParams }, config: ORGANISERS }, async (request, reply) => {
+  app.get('/manage/events/:id/register-someone', { schema: { querystring: z.object({ q: z.string().trim().max(100).optional().catch(undefined) }), params: idParams }, config: ORGANISERS }, async (request, reply) => {
     const event = await events.get(request.params.id);
-    const q = z.object({ q: z.string().trim().max(100).optional().catch(undefined) }).parse(request.query ?? {});
+    const q = request.query;
     const found = q.q ? await deps.people.list({ search: q.q, limit: 20 }) : [];
     return reply.view('events/views/manage-register-someone.njk', { title: `Register someone for ${event.title}`, event: eventView(event), q: q.q ?? '', found });
   });

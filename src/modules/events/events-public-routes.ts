@@ -11,7 +11,7 @@ import { publicRegisterFormSchema, registerFormSchema } from './events-schemas.t
 import { dayLabel, dayOptions, eventView, FORMAT_LABELS, sessionChoiceItems, sessionView, submittedRegistration } from './events-view.ts';
 import type { RegistrationsService } from './registrations-service.ts';
 import { calendarFor } from './registration-emails.ts';
-import { idParams } from '../../lib/route-schemas.ts';
+import { flags, idParams } from '../../lib/route-schemas.ts';
 import type { App } from '../../plugins/types.ts';
 
 const filterQuery = z.object({
@@ -37,14 +37,14 @@ export function eventsPublicRoutes(app: App, deps: Deps) {
     return event;
   }
 
-  app.get('/events', { config: { access: 'public' } }, async (_request, reply) => {
+  app.get('/events', { schema: { querystring: filterQuery }, config: { access: 'public' } }, async (_request, reply) => {
     const list = (await events.list({ publishedOnly: true })).map(eventView);
     return reply.view('events/views/events.njk', { title: 'Events', upcoming: list.filter((e) => !e.past), past: list.filter((e) => e.past) });
   });
 
-  app.get('/events/:id', { schema: { params: idParams }, config: { access: 'public' } }, async (request, reply) => {
+  app.get('/events/:id', { schema: { querystring: filterQuery, params: idParams }, config: { access: 'public' } }, async (request, reply) => {
     const event = await publishedEvent(request.params.id);
-    const filter = filterQuery.parse(request.query ?? {});
+    const filter = request.query;
     const sessions = await events.sessionsOf(event.id);
     const prog = programme(sessions, filter);
     return reply.view('events/views/programme.njk', {
@@ -123,26 +123,26 @@ export function eventsPublicRoutes(app: App, deps: Deps) {
     return reply.redirect(`/events/${event.id}/thank-you?confirmed=${confirmed}&waitlisted=${outcomes.length - confirmed}`, 303);
   });
 
-  app.get('/events/:id/thank-you', { schema: { params: idParams }, config: { access: 'public' } }, async (request, reply) => {
+  app.get('/events/:id/thank-you', { schema: { querystring: z.object({ confirmed: z.coerce.number().int().min(0).max(100).catch(0), waitlisted: z.coerce.number().int().min(0).max(100).catch(0) }), params: idParams }, config: { access: 'public' } }, async (request, reply) => {
     const event = await publishedEvent(request.params.id);
-    const q = z.object({ confirmed: z.coerce.number().int().min(0).max(100).catch(0), waitlisted: z.coerce.number().int().min(0).max(100).catch(0) }).parse(request.query ?? {});
+    const q = request.query;
     return reply.view('events/views/thank-you.njk', { title: 'Thank you', event: eventView(event), ...q });
   });
 
-  app.get('/events/:id/my-registration', { schema: { params: idParams }, config: { access: 'signed-in' } }, async (request, reply) => {
+  app.get('/events/:id/my-registration', { schema: { querystring: flags('done', 'cancelled'), params: idParams }, config: { access: 'signed-in' } }, async (request, reply) => {
     const event = await events.get(request.params.id);
     const mine = await registrations.mineInEvent(request.person!.id, event.id);
     // A draft (or a cohort's own event) is nobody's business but staff's, unless you are booked on it.
     if (!mine.length && (event.status === 'draft' || event.kind !== 'event')) throw new NotFoundError();
     const sessions = await events.sessionsOf(event.id);
     const rows = mine.map((m) => ({ registration: m.registration, session: sessionView(sessions.find((s) => s.id === m.session.id)!), position: m.position }));
-    const q = request.query as { done?: string; cancelled?: string };
+    const q = request.query;
     return reply.view('events/views/my-registration.njk', { title: `Your place at ${event.title}`, event: eventView(event), rows, done: q.done === '1', cancelled: q.cancelled === '1' });
   });
 
   // Cancelling from the signed-in page (a form), or from the link in an email (a token).
-  app.get('/registrations/:id/cancel', { schema: { params: idParams }, config: { access: 'public' } }, async (request, reply) => {
-    const { token } = tokenQuery.parse(request.query ?? {});
+  app.get('/registrations/:id/cancel', { schema: { querystring: tokenQuery, params: idParams }, config: { access: 'public' } }, async (request, reply) => {
+    const { token } = request.query;
     const c = await registrations.context(request.params.id);
     const allowed = c && ((token && registrations.checkCancelToken(c.registration.id, token)) || (request.person && request.person.id === c.registration.personId));
     if (!c || !allowed) throw new NotFoundError();
@@ -165,8 +165,8 @@ export function eventsPublicRoutes(app: App, deps: Deps) {
     }
   });
 
-  app.get('/registrations/:id/calendar.ics', { schema: { params: idParams }, config: { access: 'public' } }, async (request, reply) => {
-    const { token } = tokenQuery.parse(request.query ?? {});
+  app.get('/registrations/:id/calendar.ics', { schema: { querystring: tokenQuery, params: idParams }, config: { access: 'public' } }, async (request, reply) => {
+    const { token } = request.query;
     const c = await registrations.context(request.params.id);
     const allowed = c && ((token && registrations.checkCancelToken(c.registration.id, token)) || (request.person && (request.person.id === c.registration.personId || ['admin', 'staff'].includes(request.person.role))));
     if (!c || !allowed) throw new NotFoundError();

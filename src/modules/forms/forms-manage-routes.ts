@@ -11,7 +11,7 @@ import { capitalise, pct, questionView } from './forms-view.ts';
 import { formSettingsFormSchema, QUESTION_TYPE_LABELS, QUESTION_TYPES, questionFormSchema } from './forms-schemas.ts';
 import type { FormsService } from './forms-service.ts';
 import type { ResultsService } from './results-service.ts';
-import { idParams } from '../../lib/route-schemas.ts';
+import { flags, idParams } from '../../lib/route-schemas.ts';
 import type { App } from '../../plugins/types.ts';
 
 const STAFF = { access: ['admin', 'staff'] as const, hideWhenDenied: true };
@@ -36,7 +36,7 @@ export function formsManageRoutes(app: App, deps: { forms: FormsService; results
       errorList: failure?.errorList ?? [],
     });
 
-  app.get('/manage/forms/new', { config: STAFF }, async (request, reply) => settingsPage(reply, { eventId: (request.query as { event?: string }).event ?? '' }));
+  app.get('/manage/forms/new', { schema: { querystring: flags('event') }, config: STAFF }, async (request, reply) => settingsPage(reply, { eventId: request.query.event ?? '' }));
 
   app.post('/manage/forms/new', { config: STAFF }, async (request, reply) => {
     const form = parseForm(formSettingsFormSchema, request.body, { idFor: (f) => (f === 'anonymous' ? 'anonymous' : f) });
@@ -87,8 +87,8 @@ export function formsManageRoutes(app: App, deps: { forms: FormsService; results
     });
   };
 
-  app.get('/manage/forms/:id', { schema: { params: idParams }, config: STAFF }, async (request, reply) => {
-    const q = request.query as Record<string, string | undefined>;
+  app.get('/manage/forms/:id', { schema: { querystring: flags('closed', 'emailed', 'error', 'hidden', 'invited', 'opened', 'reminded', 'saved', 'themes'), params: idParams }, config: STAFF }, async (request, reply) => {
+    const q = request.query;
     const banner = q.saved ? 'Changes saved' : q.opened ? 'The form is open: people can answer it' : q.closed ? 'The form is closed' : q.invited ? `Invited ${q.invited} people who came (${q.emailed} by email)` : q.reminded ? `Reminded ${q.reminded} people` : q.hidden ? 'That question has answers, so it is hidden rather than deleted' : q.themes ? 'Finding themes: refresh the results in a minute' : null;
     return builder(reply, request.params.id, { banner, failure: q.error ? summaryFailure(q.error, '#questions') : undefined });
   });
@@ -173,7 +173,7 @@ export function formsManageRoutes(app: App, deps: { forms: FormsService; results
   });
 
   // ---- results -------------------------------------------------------------------------------
-  app.get('/manage/forms/:id/results', { schema: { params: idParams }, config: STAFF }, async (request, reply) => {
+  app.get('/manage/forms/:id/results', { schema: { querystring: flags('saved'), params: idParams }, config: STAFF }, async (request, reply) => {
     const form = await forms.get(request.params.id);
     const r = await results.results(form.id);
     const questions = await Promise.all(
@@ -186,7 +186,7 @@ export function formsManageRoutes(app: App, deps: { forms: FormsService; results
         answers: q.type === 'text' || q.type === 'long_text' ? await results.textAnswersForStaff(q.id, 200) : [],
       })),
     );
-    return reply.view('forms/views/results.njk', { title: `Results: ${form.title}`, form, r, rate: pct(r.responseRate), questions, banner: (request.query as { saved?: string }).saved ? 'Saved' : null });
+    return reply.view('forms/views/results.njk', { title: `Results: ${form.title}`, form, r, rate: pct(r.responseRate), questions, banner: request.query.saved ? 'Saved' : null });
   });
 
   app.get('/manage/forms/:id/responses.csv', { schema: { params: idParams }, config: STAFF }, async (request, reply) => {

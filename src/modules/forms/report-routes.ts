@@ -6,14 +6,14 @@ import { actorOf } from '../../plugins/access.ts';
 import type { EventReportService } from './event-report-service.ts';
 import { capitalise, pct } from './forms-view.ts';
 import { renderReportPdf } from './report-pdf.ts';
-import { idParams } from '../../lib/route-schemas.ts';
+import { flags, idParams } from '../../lib/route-schemas.ts';
 import type { App } from '../../plugins/types.ts';
 
 const STAFF = { access: ['admin', 'staff'] as const, hideWhenDenied: true };
 
 /** The event report: a page, the same as a PDF, and the organisers' headlines. */
 export function reportRoutes(app: App, deps: { reports: EventReportService; orgName: string }) {
-  app.get('/manage/events/:id/report', { schema: { params: idParams }, config: STAFF }, async (request, reply) => {
+  app.get('/manage/events/:id/report', { schema: { querystring: flags('saved'), params: idParams }, config: STAFF }, async (request, reply) => {
     const report = await deps.reports.report(request.params.id);
     const questions = (report.results?.questions ?? []).map((q, i) => ({
       ...q,
@@ -30,7 +30,7 @@ export function reportRoutes(app: App, deps: { reports: EventReportService; orgN
       questions,
       headlinesText: report.headlines.join('\n'),
       errors: {},
-      banner: (request.query as { saved?: string }).saved ? 'Headlines saved' : null,
+      banner: request.query.saved ? 'Headlines saved' : null,
     });
   });
 

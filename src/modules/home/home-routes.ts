@@ -1,11 +1,12 @@
-import type { FastifyInstance } from 'fastify';
+import { flags } from '../../lib/route-schemas.ts';
+import type { App } from '../../plugins/types.ts';
 
 export function homeRoutes(
-  app: FastifyInstance,
+  app: App,
   deps: { databaseIsUp: () => Promise<boolean>; demoAccounts: () => Promise<{ email: string; role: string; name: string }[]>; emailTrouble: () => Promise<{ waiting: number; failed: number }> },
 ) {
-  app.get('/', { config: { access: 'public' } }, async (request, reply) => {
-    const signedOut = (request.query as { signedOut?: string }).signedOut === '1';
+  app.get('/', { schema: { querystring: flags('signedOut') }, config: { access: 'public' } }, async (request, reply) => {
+    const signedOut = request.query.signedOut === '1';
     // Staff and admins see at once when emails are not getting through.
     const staff = request.person && (request.person.role === 'admin' || request.person.role === 'staff');
     const emailTrouble = staff ? await deps.emailTrouble() : null;

@@ -8,7 +8,7 @@ import { decodePeopleCursor, peopleCursor } from './people-cursor.ts';
 import { personFormSchema, ROLE_LABELS, roleFormSchema } from './people-schemas.ts';
 import { refusalToManage, type PeopleService } from './people-service.ts';
 import { accessNeedLabel, experienceLabel, personFormOptions, personFormValues, submittedValues } from './people-view.ts';
-import { idParams } from '../../lib/route-schemas.ts';
+import { flags, idParams } from '../../lib/route-schemas.ts';
 import type { App } from '../../plugins/types.ts';
 
 const STAFF = ['admin', 'staff'] as const;
@@ -25,8 +25,8 @@ export function peopleRoutes(app: App, deps: { people: PeopleService; consents: 
   const { people, consents } = deps;
   const roleItems = Object.entries(ROLE_LABELS).map(([value, text]) => ({ value, text }));
 
-  app.get('/people', { config: staffOnly }, async (request, reply) => {
-    const query = listQuery.parse(request.query ?? {});
+  app.get('/people', { schema: { querystring: listQuery }, config: staffOnly }, async (request, reply) => {
+    const query = request.query;
     const rows = await people.list({ search: query.q, after: decodePeopleCursor(query.after), limit: PAGE_SIZE + 1 });
     const page = peopleCursor(rows, PAGE_SIZE);
     return reply.view('people/views/list.njk', { title: 'People', people: page.items, q: query.q ?? '', next: page.nextCursor, experienceLabel });
@@ -50,11 +50,11 @@ export function peopleRoutes(app: App, deps: { people: PeopleService; consents: 
     }
   });
 
-  app.get('/people/:id', { schema: { params: idParams }, config: staffOnly }, async (request, reply) => {
+  app.get('/people/:id', { schema: { querystring: flags('created', 'email', 'saved', 'role', 'consent', 'erasure', 'error'), params: idParams }, config: staffOnly }, async (request, reply) => {
     const actor = actorOf(request);
     const person = await people.viewAsStaff(actor, request.params.id, 'web');
     const consentStatus = await consents.statusFor(person.id);
-    const q = request.query as Record<string, string | undefined>;
+    const q = request.query;
     return reply.view('people/views/show.njk', {
       title: person.name,
       subject: person,
@@ -136,8 +136,8 @@ export function peopleRoutes(app: App, deps: { people: PeopleService; consents: 
       errorList: opts.error ? [{ text: opts.error, href: '#requests' }] : [],
     });
 
-  app.get('/erasure-requests', { config: staffOnly }, async (request, reply) => {
-    const q = request.query as Record<string, string | undefined>;
+  app.get('/erasure-requests', { schema: { querystring: flags('cancelled', 'done') }, config: staffOnly }, async (request, reply) => {
+    const q = request.query;
     return erasureRequestsPage(reply, { banner: q.done ? 'Erased. Their contributions still count, without their name.' : q.cancelled ? 'Request cancelled' : null });
   });
 
