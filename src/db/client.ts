@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -107,11 +108,18 @@ export function isDatabaseUnavailable(err: unknown): boolean {
 
 const migrationsDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
 
+export class EditedMigrationError extends Error {}
+
+const checksumOf = (sql: string) => createHash('sha256').update(sql).digest('hex');
+
 /**
  * Applies the committed SQL migrations in name order, each in its own transaction, under
- * an advisory lock so that several processes starting at once do not race.
+ * an advisory lock so that several processes starting at once do not race. Each is recorded
+ * with a sha256 of its SQL; a committed migration edited after it was applied stops start-up,
+ * since the database no longer matches what the file says (add a new migration instead).
+ * Rows recorded before checksums existed get theirs from the file on the next start, once.
  */
-export async function migrate(pool: pg.Pool): Promise<string[]> {
+export async function migrate(pool: pg.Pool, dir = migrationsDir): Promise<string[]> {
   const client = await pool.connect();
   const applied: string[] = [];
   try {
@@ -119,17 +127,28 @@ export async function migrate(pool: pg.Pool): Promise<string[]> {
     await client.query(
       'create table if not exists schema_migrations (name text primary key, applied_at timestamptz not null default now())',
     );
-    const done = new Set((await client.query<{ name: string }>('select name from schema_migrations')).rows.map((r) => r.name));
-    const files = readdirSync(migrationsDir)
+    await client.query('alter table schema_migrations add column if not exists checksum text');
+    const recorded = new Map(
+      (await client.query<{ name: string; checksum: string | null }>('select name, checksum from schema_migrations')).rows.map((r) => [r.name, r.checksum]),
+    );
+    const files = readdirSync(dir)
       .filter((f) => f.endsWith('.sql'))
       .sort();
     for (const file of files) {
-      if (done.has(file)) continue;
-      const sql = readFileSync(path.join(migrationsDir, file), 'utf8');
+      const sql = readFileSync(path.join(dir, file), 'utf8');
+      const checksum = checksumOf(sql);
+      if (recorded.has(file)) {
+        const was = recorded.get(file);
+        if (was === null) await client.query('update schema_migrations set checksum = $2 where name = $1', [file, checksum]);
+        else if (was !== checksum) {
+          throw new EditedMigrationError(`Migration ${file} was changed after it was applied to this database. Put it back as it was and add a new migration for the change.`);
+        }
+        continue;
+      }
       await client.query('begin');
       try {
         await client.query(sql);
-        await client.query('insert into schema_migrations (name) values ($1)', [file]);
+        await client.query('insert into schema_migrations (name, checksum) values ($1, $2)', [file, checksum]);
         await client.query('commit');
         applied.push(file);
       } catch (err) {
