@@ -1,4 +1,4 @@
-import { bigserial, boolean, date, doublePrecision, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { bigserial, boolean, date, doublePrecision, integer, jsonb, pgTable, primaryKey, smallint, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
 // Mirrors src/db/migrations/*.sql, which are the source of truth for the database itself.
 
@@ -319,7 +319,7 @@ export const applications = pgTable('applications', {
   answers: jsonb('answers').$type<Record<string, unknown>>().notNull().default({}),
   submittedBy: uuid('submitted_by'),
   helpedBy: text('helped_by'),
-  score: integer('score'),
+  score: smallint('score'),
   notes: text('notes'),
   shownAs: text('shown_as').$type<ShownAs>().notNull().default('name'),
   alumniListed: boolean('alumni_listed').notNull().default(false),
