@@ -91,7 +91,7 @@ export function createServices(deps: { db: Db; config: Config; jobs: Pick<JobQue
     people,
     peopleService: people,
     jobs,
-    log: (message: string, err?: unknown) => deps.log.warn({ component: 'registrations', err }, message),
+    log: deps.log.child({ component: 'registrations' }),
   });
   const events = createEventsService({ db, events: repositories.events, registrations: repositories.registrations, registrationsService: registrations, audit });
   const eventReports = createEventReportsService({ db, reports: repositories.eventReports, audit });

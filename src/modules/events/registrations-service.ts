@@ -1,5 +1,6 @@
 import type { Config } from '../../config.ts';
 import type { Db, Tx } from '../../db/client.ts';
+import type { Logger } from '../../logger.ts';
 import type { AccessNeed, Person, Registration } from '../../db/schema.ts';
 import type { Jobs } from '../../jobs/jobs.ts';
 import { REMINDER_QUEUE } from '../../jobs/jobs.ts';
@@ -41,7 +42,7 @@ export function createRegistrationsService(deps: {
   people: PeopleLookup;
   peopleService: Pick<PeopleService, 'createIn'>;
   jobs: Pick<Jobs, 'sendEmail' | 'enqueue'>;
-  log: (message: string, err?: unknown) => void;
+  log: Pick<Logger, 'warn'>;
 }) {
   const { db, events, registrations, people } = deps;
   const cancelToken = (id: string) => hmac(deps.linkSecret, `cancel-registration:${id}`);
@@ -73,7 +74,7 @@ export function createRegistrationsService(deps: {
     try {
       await deps.jobs.sendEmail({ kind, ref: { registrationId, ...(kind === 'registration-waitlisted' && position ? { position: String(position) } : {}) } });
     } catch (err) {
-      deps.log(`Could not queue an email about registration ${registrationId}`, err);
+      deps.log.warn({ err, registrationId }, 'could not queue an email about a registration');
     }
   }
 
@@ -104,7 +105,7 @@ export function createRegistrationsService(deps: {
     try {
       await deps.jobs.enqueue(REMINDER_QUEUE, { registrationId: r.id }, { startAfter: at, singletonKey: `reminder:${r.id}` });
     } catch (err) {
-      deps.log(`Could not schedule a reminder for registration ${r.id}`, err);
+      deps.log.warn({ err, registrationId: r.id }, 'could not schedule a reminder');
     }
   }
 
