@@ -11,6 +11,7 @@ import { eventView } from './events-view.ts';
 import type { RegistrationsService } from './registrations-service.ts';
 import { idParams } from '../../lib/route-schemas.ts';
 import type { App } from '../../plugins/types.ts';
+import { failureView } from '../../lib/form-cycle.ts';
 
 
 /** Check-in on the day, on a phone: find a name, tick them in, add someone who just turned up. */
@@ -30,8 +31,7 @@ export function checkInRoutes(app: App, deps: { events: EventsService; registrat
       sessionItems: sessions.filter((s) => s.status === 'scheduled').map((s) => ({ value: s.id, text: s.title })),
       options: personFormOptions,
       values: extra.values ?? {},
-      errors: extra.failure?.errors ?? {},
-      errorList: extra.failure?.errorList ?? [],
+      ...failureView(extra.failure),
       banner: extra.banner ?? null,
     };
   };

@@ -1,8 +1,8 @@
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { REGISTRATION_STATUSES, type Event } from '../../db/schema.ts';
-import { asTyped, fieldFailure, formFailure, parseForm, summaryFailure, type FormFailure } from '../../lib/forms.ts';
-import { ConflictError, ValidationError } from '../../lib/validation.ts';
+import { asTyped, fieldFailure, parseForm, summaryFailure, type FormFailure } from '../../lib/forms.ts';
+import { ConflictError } from '../../lib/validation.ts';
 import { actorOf } from '../../plugins/access.ts';
 import type { PeopleService } from '../people/people-service.ts';
 import { personFormOptions } from '../people/people-view.ts';
@@ -14,6 +14,7 @@ import { eventFormValues, eventView, sessionChoiceItems, sessionFormValues, sess
 import type { RegistrationsService } from './registrations-service.ts';
 import { flags, idParams } from '../../lib/route-schemas.ts';
 import type { App } from '../../plugins/types.ts';
+import { failureView, formCycle } from '../../lib/form-cycle.ts';
 
 const ORGANISERS = { access: ['admin', 'staff'] as const, hideWhenDenied: true };
 
@@ -39,18 +40,22 @@ export function eventsManageRoutes(app: App, deps: { events: EventsService; regi
   });
 
   const eventForm = (reply: FastifyReply, ctx: { title: string; action: string; back: string; submitText: string; values: Record<string, unknown>; failure?: FormFailure }, status = 200) =>
-    reply.status(status).view('events/views/event-form.njk', { ...ctx, errors: ctx.failure?.errors ?? {}, errorList: ctx.failure?.errorList ?? [] });
+    reply.status(status).view('events/views/event-form.njk', { ...ctx, ...failureView(ctx.failure) });
 
   app.get('/manage/events/new', { config: ORGANISERS }, async (_request, reply) =>
     eventForm(reply, { title: 'Create an event', action: '/manage/events/new', back: '/manage/events', submitText: 'Create event', values: {} }),
   );
 
   app.post('/manage/events/new', { config: ORGANISERS }, async (request, reply) => {
-    const form = parseForm(eventFormSchema, request.body, eventFormOptions);
-    const ctx = { title: 'Create an event', action: '/manage/events/new', back: '/manage/events', submitText: 'Create event', values: request.body as Record<string, unknown> };
-    if (!form.ok) return eventForm(reply, { ...ctx, failure: form }, 400);
-    const event = await events.create(actorOf(request), form.data);
-    return reply.redirect(`/manage/events/${event.id}?created=1`, 303);
+    const ctx = { title: 'Create an event', action: '/manage/events/new', back: '/manage/events', submitText: 'Create event', values: asTyped(request.body, []) };
+    return formCycle(reply, {
+      schema: eventFormSchema,
+      body: request.body,
+      options: eventFormOptions,
+      run: (data) => events.create(actorOf(request), data),
+      redirect: (event) => `/manage/events/${event.id}?created=1`,
+      again: (failure, status) => eventForm(reply, { ...ctx, failure }, status),
+    });
   });
 
   app.get('/manage/events/:id', { ...theirEvent, schema: { querystring: flags('cancelled', 'created', 'error', 'published', 'saved', 'session'), params: idParams } }, async (request, reply) => {
@@ -75,16 +80,15 @@ export function eventsManageRoutes(app: App, deps: { events: EventsService; regi
 
   app.post('/manage/events/:id/edit', { schema: { params: idParams }, config: ORGANISERS }, async (request, reply) => {
     const event = await events.get(request.params.id);
-    const ctx = { title: `Change ${event.title}`, action: `/manage/events/${event.id}/edit`, back: `/manage/events/${event.id}`, submitText: 'Save changes', values: request.body as Record<string, unknown> };
-    const form = parseForm(eventFormSchema, request.body, eventFormOptions);
-    if (!form.ok) return eventForm(reply, { ...ctx, failure: form }, 400);
-    try {
-      await events.update(actorOf(request), event.id, form.data);
-    } catch (err) {
-      if (err instanceof ValidationError) return eventForm(reply, { ...ctx, failure: formFailure(err.errors, eventFormOptions) }, 400);
-      throw err;
-    }
-    return reply.redirect(`/manage/events/${event.id}?saved=1`, 303);
+    const ctx = { title: `Change ${event.title}`, action: `/manage/events/${event.id}/edit`, back: `/manage/events/${event.id}`, submitText: 'Save changes', values: asTyped(request.body, []) };
+    return formCycle(reply, {
+      schema: eventFormSchema,
+      body: request.body,
+      options: eventFormOptions,
+      run: (data) => events.update(actorOf(request), event.id, data),
+      redirect: () => `/manage/events/${event.id}?saved=1`,
+      again: (failure, status) => eventForm(reply, { ...ctx, failure }, status),
+    });
   });
 
   app.post('/manage/events/:id/publish', { schema: { params: idParams }, config: ORGANISERS }, async (request, reply) => {
@@ -122,8 +126,7 @@ export function eventsManageRoutes(app: App, deps: { events: EventsService; regi
       event: eventView(event),
       forCohort: event.kind === 'cohort',
       facilitatorItems: await facilitatorItems(ctx.values.facilitatorIds),
-      errors: ctx.failure?.errors ?? {},
-      errorList: ctx.failure?.errorList ?? [],
+      ...failureView(ctx.failure),
     });
 
   app.get('/manage/events/:id/sessions/new', { schema: { params: idParams }, config: ORGANISERS }, async (request, reply) => {
@@ -134,16 +137,15 @@ export function eventsManageRoutes(app: App, deps: { events: EventsService; regi
   app.post('/manage/events/:id/sessions/new', { schema: { params: idParams }, config: ORGANISERS }, async (request, reply) => {
     const event = await events.get(request.params.id);
     const ctx = { title: 'Add a session', action: `/manage/events/${event.id}/sessions/new`, submitText: 'Add session', values: asTyped(request.body, ['venueFacts']) };
-    const form = parseForm(sessionFormSchema, request.body, sessionFormOptions);
-    if (!form.ok) return sessionForm(reply, event, { ...ctx, failure: form }, 400);
-    try {
-      await events.addSession(actorOf(request), event.id, form.data);
-    } catch (err) {
-      if (err instanceof ValidationError) return sessionForm(reply, event, { ...ctx, failure: formFailure(err.errors, sessionFormOptions) }, 400);
-      if (err instanceof ConflictError) return sessionForm(reply, event, { ...ctx, failure: summaryFailure(err.message, '#title') }, 409);
-      throw err;
-    }
-    return reply.redirect(afterSessionSaved(event), 303);
+    return formCycle(reply, {
+      schema: sessionFormSchema,
+      body: request.body,
+      options: sessionFormOptions,
+      run: (data) => events.addSession(actorOf(request), event.id, data),
+      redirect: () => afterSessionSaved(event),
+      again: (failure, status) => sessionForm(reply, event, { ...ctx, failure }, status),
+      conflict: (err) => summaryFailure(err.message, '#title'),
+    });
   });
 
   app.get('/manage/sessions/:id/edit', { schema: { params: idParams }, config: ORGANISERS }, async (request, reply) => {
@@ -156,15 +158,14 @@ export function eventsManageRoutes(app: App, deps: { events: EventsService; regi
     const session = await events.getSession(request.params.id);
     const event = await events.get(session.eventId);
     const ctx = { title: `Change ${session.title}`, action: `/manage/sessions/${session.id}/edit`, submitText: 'Save changes', values: asTyped(request.body, ['venueFacts']) };
-    const form = parseForm(sessionFormSchema, request.body, sessionFormOptions);
-    if (!form.ok) return sessionForm(reply, event, { ...ctx, failure: form }, 400);
-    try {
-      await events.updateSession(actorOf(request), session.id, form.data);
-    } catch (err) {
-      if (err instanceof ValidationError) return sessionForm(reply, event, { ...ctx, failure: formFailure(err.errors, sessionFormOptions) }, 400);
-      throw err;
-    }
-    return reply.redirect(afterSessionSaved(event), 303);
+    return formCycle(reply, {
+      schema: sessionFormSchema,
+      body: request.body,
+      options: sessionFormOptions,
+      run: (data) => events.updateSession(actorOf(request), session.id, data),
+      redirect: () => afterSessionSaved(event),
+      again: (failure, status) => sessionForm(reply, event, { ...ctx, failure }, status),
+    });
   });
 
   // ---- registrations, access needs, labels ----------------------------------------------------
@@ -233,8 +234,7 @@ export function eventsManageRoutes(app: App, deps: { events: EventsService; regi
       sessions,
       sessionItems: sessionChoiceItems(sessions, new Set((v.sessionIds as string[]) ?? [])),
       values: v,
-      errors: failure?.errors ?? {},
-      errorList: failure?.errorList ?? [],
+      ...failureView(failure),
       options: personFormOptions,
       onBehalfOf: person,
       action: `/manage/events/${event.id}/register/${person.id}`,

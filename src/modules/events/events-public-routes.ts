@@ -13,6 +13,7 @@ import type { RegistrationsService } from './registrations-service.ts';
 import { calendarFor } from './registration-emails.ts';
 import { flags, idParams } from '../../lib/route-schemas.ts';
 import type { App } from '../../plugins/types.ts';
+import { failureView } from '../../lib/form-cycle.ts';
 
 const filterQuery = z.object({
   day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional().catch(undefined),
@@ -80,8 +81,7 @@ export function eventsPublicRoutes(app: App, deps: Deps) {
       sessions,
       sessionItems: sessionChoiceItems(sessions, chosen),
       values,
-      errors: extra.failure?.errors ?? {},
-      errorList: extra.failure?.errorList ?? [],
+      ...failureView(extra.failure),
       options: personFormOptions,
       signedIn: !!me,
       notice: extra.notice,

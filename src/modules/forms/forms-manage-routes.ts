@@ -13,6 +13,7 @@ import type { FormsService } from './forms-service.ts';
 import type { ResultsService } from './results-service.ts';
 import { flags, idParams } from '../../lib/route-schemas.ts';
 import type { App } from '../../plugins/types.ts';
+import { failureView } from '../../lib/form-cycle.ts';
 
 const STAFF = { access: ['admin', 'staff'] as const, hideWhenDenied: true };
 
@@ -32,8 +33,7 @@ export function formsManageRoutes(app: App, deps: { forms: FormsService; results
       submitText: edit ? 'Save changes' : 'Create form',
       values,
       eventItems: await eventItems(),
-      errors: failure?.errors ?? {},
-      errorList: failure?.errorList ?? [],
+      ...failureView(failure),
     });
 
   app.get('/manage/forms/new', { schema: { querystring: flags('event') }, config: STAFF }, async (request, reply) => settingsPage(reply, { eventId: request.query.event ?? '' }));
@@ -80,8 +80,7 @@ export function formsManageRoutes(app: App, deps: { forms: FormsService; results
       questions: questions.map((q) => ({ ...q, typeLabel: QUESTION_TYPE_LABELS[q.type], optionsText: optionsOf(q).join(', ') })),
       typeItems: QUESTION_TYPES.map((t) => ({ value: t, text: QUESTION_TYPE_LABELS[t] })),
       values: extra.values ?? { type: 'rating' },
-      errors: extra.failure?.errors ?? {},
-      errorList: extra.failure?.errorList ?? [],
+      ...failureView(extra.failure),
       banner: extra.banner ?? null,
       publicLink,
     });

@@ -9,6 +9,7 @@ import type { ProgrammesService } from './programmes-service.ts';
 import { coachingWhen, cohortView, scheduleView } from './programmes-view.ts';
 import { idParams } from '../../lib/route-schemas.ts';
 import type { App } from '../../plugins/types.ts';
+import { failureView } from '../../lib/form-cycle.ts';
 
 const STAFF = { access: ['admin', 'staff'] as const, hideWhenDenied: true };
 const SIGNED_IN = { access: 'signed-in' as const };
@@ -63,8 +64,7 @@ export function cohortRoutes(app: App, deps: { programmes: ProgrammesService; co
       memberItems: members.map((m) => ({ value: m.personId, text: m.name, checked: chosen('memberIds').has(m.personId) })),
       coLeadItems: members.map((m) => ({ value: m.personId, text: m.name, checked: chosen('coLeadIds').has(m.personId) })),
       values,
-      errors: extra.failure?.errors ?? {},
-      errorList: extra.failure?.errorList ?? [],
+      ...failureView(extra.failure),
     });
   }
   app.get('/manage/cohorts/:id/projects', { schema: { params: idParams }, config: STAFF }, (request, reply) => projectsPage(request, reply));
@@ -111,8 +111,7 @@ export function cohortRoutes(app: App, deps: { programmes: ProgrammesService; co
       memberItems: [{ value: '', text: 'Choose' }, ...members.map((m) => ({ value: m.personId, text: m.name, selected: m.personId === extra.values?.participantId }))],
       coachItems: [{ value: '', text: 'Choose' }, ...coaches.map((c) => ({ value: c.id, text: c.name, selected: c.id === extra.values?.coachId }))],
       values: extra.values ?? {},
-      errors: extra.failure?.errors ?? {},
-      errorList: extra.failure?.errorList ?? [],
+      ...failureView(extra.failure),
     });
   }
   app.get('/manage/cohorts/:id/coaching', { schema: { params: idParams }, config: STAFF }, (request, reply) => coachingPage(request, reply));
@@ -155,8 +154,7 @@ export function cohortRoutes(app: App, deps: { programmes: ProgrammesService; co
       rows: report.rows.map((r) => ({ name: r.member.name, personId: r.member.personId, met: r.met, reasons: r.reasons, attended: r.attendedWorkshops, project: r.project?.title ?? null })),
       metCount: report.rows.filter((r) => r.met).length,
       certificates: issued,
-      errors: extra.failure?.errors ?? {},
-      errorList: extra.failure?.errorList ?? [],
+      ...failureView(extra.failure),
     });
   }
   app.get('/manage/cohorts/:id/graduation', { schema: { params: idParams }, config: STAFF }, (request, reply) => graduationPage(request, reply));

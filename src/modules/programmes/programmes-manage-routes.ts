@@ -11,6 +11,7 @@ import { cohortView, mixMeterView, programmeView, statusLabel } from './programm
 import { NEXT_STATUSES, STATUS_LABELS } from './selection.ts';
 import { idParams } from '../../lib/route-schemas.ts';
 import type { App } from '../../plugins/types.ts';
+import { failureView } from '../../lib/form-cycle.ts';
 
 const STAFF = { access: ['admin', 'staff'] as const, hideWhenDenied: true };
 
@@ -36,8 +37,7 @@ export function programmesManageRoutes(app: App, deps: { programmes: ProgrammesS
       values: ctx.values,
       formItems: [{ value: '', text: 'No application form: details only' }, ...forms.map((f) => ({ value: f.id, text: f.title, selected: f.id === formId }))],
       trackedItems: choiceQuestions.map((q) => ({ value: q.key, text: q.text, checked: tracked.has(q.key) })),
-      errors: ctx.failure?.errors ?? {},
-      errorList: ctx.failure?.errorList ?? [],
+      ...failureView(ctx.failure),
     });
   }
 
@@ -100,7 +100,7 @@ export function programmesManageRoutes(app: App, deps: { programmes: ProgrammesS
   };
   const cohortFormOptions = { idFor: (f: string) => (f === 'startsOn' || f === 'endsOn' ? `${f}[day]` : f) };
   const cohortForm = (reply: FastifyReply, ctx: { programme: Programme; action: string; title: string; values: Record<string, unknown>; failure?: FormFailure }, status = 200) =>
-    reply.status(status).view('programmes/views/cohort-form.njk', { ...ctx, errors: ctx.failure?.errors ?? {}, errorList: ctx.failure?.errorList ?? [] });
+    reply.status(status).view('programmes/views/cohort-form.njk', { ...ctx, ...failureView(ctx.failure) });
 
   app.get('/manage/programmes/:id/cohorts/new', { schema: { params: idParams }, config: STAFF }, async (request, reply) => {
     const p = await programmes.getProgramme(request.params.id);
@@ -166,8 +166,7 @@ export function programmesManageRoutes(app: App, deps: { programmes: ProgrammesS
       mix: mixMeterView(await programmes.mix(c, p)),
       values: extra.values ?? { score: a.score ? String(a.score) : '', notes: a.notes ?? '' },
       warning: extra.warning,
-      errors: extra.failure?.errors ?? {},
-      errorList: extra.failure?.errorList ?? [],
+      ...failureView(extra.failure),
     });
   }
 

@@ -12,6 +12,7 @@ import type { ProgrammesService } from './programmes-service.ts';
 import { cohortView, longDay, programmeView } from './programmes-view.ts';
 import { idParams } from '../../lib/route-schemas.ts';
 import type { App } from '../../plugins/types.ts';
+import { failureView } from '../../lib/form-cycle.ts';
 
 /** What anyone can see: programmes, applying (for yourself or with help), and checking a certificate. */
 export function programmesPublicRoutes(app: App, deps: { programmes: ProgrammesService; certificates: CertificatesService }) {
@@ -46,8 +47,7 @@ export function programmesPublicRoutes(app: App, deps: { programmes: ProgrammesS
       onBehalf: !!me && (me.role === 'admin' || me.role === 'staff'),
       values,
       options: personFormOptions,
-      errors: extra.failure?.errors ?? {},
-      errorList: extra.failure?.errorList ?? [],
+      ...failureView(extra.failure),
     });
   }
 
