@@ -31,7 +31,11 @@ let emailChangePath: string;
 before(async () => {
   server = await startServer({ DEMO: 'true' });
   browser = await launchBrowser();
-  const p = await createPerson(server.t.services, { name: 'Swept Person', accessNeeds: ['bsl_interpreter', 'dietary'], accessNotes: 'Vegan' });
+  const p = await createPerson(server.t.services, {
+    name: 'Swept Person',
+    accessNeeds: ['bsl_interpreter', 'dietary'],
+    accessNotes: 'Vegan',
+  });
   personId = p.id;
   await server.t.services.people.requestErasure({ personId: p.id, role: 'participant' }, p.id);
   // The demo data holds the conference with its masterclasses and the co-production week.
@@ -71,7 +75,13 @@ before(async () => {
   offeredId = applications.find((a) => a.status === 'offered')!.id;
   const member = (await server.t.services.cohorts.members(pilotId))[0]!;
   const coach = (await server.t.services.people.findActiveByEmail('demo-facilitator@coproduce.example'))!;
-  coachingId = (await server.t.services.cohorts.bookCoaching(admin, pilotId, { participantId: member.personId, coachId: coach.id, startsAt: new Date('2018-08-01T13:00:00Z') })).id;
+  coachingId = (
+    await server.t.services.cohorts.bookCoaching(admin, pilotId, {
+      participantId: member.personId,
+      coachId: coach.id,
+      startsAt: new Date('2018-08-01T13:00:00Z'),
+    })
+  ).id;
   // A new email address waiting for its link, to sweep the page the link opens.
   const mover = await server.t.services.people.create(admin, { name: 'Mo Mover', experience: 'lived', email: 'mo-old@example.org' });
   await server.t.services.people.update(admin, mover.id, { name: 'Mo Mover', experience: 'lived', email: 'mo-new@example.org' });
@@ -86,15 +96,19 @@ after(async () => {
 
 type Step = (page: Page) => Promise<void>;
 /** Visits a page and checks it is the page meant, not an error page that would pass the sweep. */
-const visit = (path: string, status = 200): Step => async (page) => {
-  const response = await page.goto(`${server.baseUrl}${path}`);
-  assert.equal(response?.status(), status, `${path} answered ${response?.status()}`);
-};
-const submitEmpty = (path: string, button: string): Step => async (page) => {
-  await page.goto(`${server.baseUrl}${path}`);
-  await page.getByRole('button', { name: button }).first().click();
-  await page.locator('.nhsuk-error-summary').waitFor();
-};
+const visit =
+  (path: string, status = 200): Step =>
+  async (page) => {
+    const response = await page.goto(`${server.baseUrl}${path}`);
+    assert.equal(response?.status(), status, `${path} answered ${response?.status()}`);
+  };
+const submitEmpty =
+  (path: string, button: string): Step =>
+  async (page) => {
+    await page.goto(`${server.baseUrl}${path}`);
+    await page.getByRole('button', { name: button }).first().click();
+    await page.locator('.nhsuk-error-summary').waitFor();
+  };
 
 async function sweep(context: BrowserContext, page: Page, pages: [string, Step][]) {
   const failures: string[] = [];
@@ -319,7 +333,10 @@ describe('axe-core sweep', () => {
       ['an application', visit(`/manage/applications/${applicationId}`)],
       ['an offered application', visit(`/manage/applications/${offeredId}`)],
       ['schedule and attendance', visit(`/manage/cohorts/${pilotId}/schedule`)],
-      ['add a cohort session', visit(`/manage/events/${(await server.t.services.programmes.getCohort(openCohortId)).eventId}/sessions/new`)],
+      [
+        'add a cohort session',
+        visit(`/manage/events/${(await server.t.services.programmes.getCohort(openCohortId)).eventId}/sessions/new`),
+      ],
       ['group projects', visit(`/manage/cohorts/${openCohortId}/projects`)],
       ['group projects with errors', submitEmpty(`/manage/cohorts/${openCohortId}/projects`, 'Add project')],
       ['group projects, finished', visit(`/manage/cohorts/${pilotId}/projects`)],

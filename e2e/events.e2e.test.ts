@@ -13,7 +13,10 @@ async function organiser() {
 }
 
 test('with JavaScript off, on a phone, a member of the public registers for an event, fixing a mistake', async () => {
-  await createEventWithSession(h.server.t.services, await organiser(), { title: 'Co-production festival', sessionTitle: 'Getting started' });
+  await createEventWithSession(h.server.t.services, await organiser(), {
+    title: 'Co-production festival',
+    sessionTitle: 'Getting started',
+  });
   const context = await h.browser.newContext({ javaScriptEnabled: false, viewport: PHONE });
   const page = await context.newPage();
   await page.goto(`${h.server.baseUrl}/events`);
@@ -54,7 +57,9 @@ test('a signed-in person joins a waiting list, sees their place in it, and leave
   assert.match(await page.locator('main').innerText(), /You are not registered/);
   const db = new pg.Client({ connectionString: h.server.t.databaseUrl });
   await db.connect();
-  const { rows } = await db.query(`select r.status from registrations r join people p on p.id = r.person_id where p.email = 'waiting@example.org'`);
+  const { rows } = await db.query(
+    `select r.status from registrations r join people p on p.id = r.person_id where p.email = 'waiting@example.org'`,
+  );
   await db.end();
   assert.deepEqual(rows, [{ status: 'cancelled' }]);
   assert.deepEqual(problems, []);

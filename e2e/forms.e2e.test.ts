@@ -26,7 +26,10 @@ async function openForm(easyRead: boolean) {
 async function answers(formId: string) {
   const db = new pg.Client({ connectionString: h.server.t.databaseUrl });
   await db.connect();
-  const { rows } = await db.query(`select q.key, coalesce(a.choice, a.text) as value from form_answers a join form_questions q on q.id = a.question_id where q.form_id = $1 order by q.position`, [formId]);
+  const { rows } = await db.query(
+    `select q.key, coalesce(a.choice, a.text) as value from form_answers a join form_questions q on q.id = a.question_id where q.form_id = $1 order by q.position`,
+    [formId],
+  );
   await db.end();
   return rows;
 }
@@ -76,6 +79,9 @@ test('an easy-read form asks one question on each page, in its easy words, with 
   await page.getByLabel('No').check();
   await page.getByRole('button', { name: 'Send my answers' }).click();
   await page.getByRole('heading', { name: 'Thank you' }).waitFor();
-  assert.deepEqual((await answers(form.id)).map((r) => r.value), ['good', 'yes', 'Bigger writing']);
+  assert.deepEqual(
+    (await answers(form.id)).map((r) => r.value),
+    ['good', 'yes', 'Bigger writing'],
+  );
   await context.close();
 });

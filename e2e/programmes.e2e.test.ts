@@ -49,8 +49,17 @@ test('with JavaScript off, on a phone, someone applies using the easy read form,
   const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(scrollWidth <= 375, `no sideways scrolling (${scrollWidth}px)`);
 
-  const rows = await query(`select a.status, a.answers, a.helped_by, p.access_needs from applications a join people p on p.id = a.person_id where p.email = 'ruth@example.org'`);
-  assert.deepEqual(rows, [{ status: 'applied', answers: { why: 'So people like my son are listened to.', area: 'Oxfordshire' }, helped_by: 'My daughter, Ada', access_needs: ['support_worker'] }]);
+  const rows = await query(
+    `select a.status, a.answers, a.helped_by, p.access_needs from applications a join people p on p.id = a.person_id where p.email = 'ruth@example.org'`,
+  );
+  assert.deepEqual(rows, [
+    {
+      status: 'applied',
+      answers: { why: 'So people like my son are listened to.', area: 'Oxfordshire' },
+      helped_by: 'My daughter, Ada',
+      access_needs: ['support_worker'],
+    },
+  ]);
   await context.close();
 });
 
@@ -72,7 +81,9 @@ test('staff apply on behalf of someone without email, then select with the mix m
   await page.getByLabel('Did someone help fill this in? (optional)').fill('Gareth, on the phone');
   await page.getByRole('button', { name: 'Send application' }).click();
   await page.getByRole('heading', { name: 'Application sent' }).waitFor();
-  const [winston] = await query(`select a.id, a.submitted_by is not null as on_behalf, p.email from applications a join people p on p.id = a.person_id where p.name = 'Winston Clarke'`);
+  const [winston] = await query(
+    `select a.id, a.submitted_by is not null as on_behalf, p.email from applications a join people p on p.id = a.person_id where p.name = 'Winston Clarke'`,
+  );
   assert.deepEqual({ onBehalf: winston.on_behalf, email: winston.email }, { onBehalf: true, email: null });
 
   // Shortlist, then offer: the mix meter counts the place.
@@ -88,7 +99,10 @@ test('staff apply on behalf of someone without email, then select with the mix m
   assert.match(await page.locator(`#application-${winston.id}`).innerText(), /Offered a place/);
 
   // Someone who accepted comes to the first workshop day: tick and save.
-  const [ian] = await query(`select p.name from applications a join people p on p.id = a.person_id where a.cohort_id = $1 and a.status = 'accepted' limit 1`, [openCohortId]);
+  const [ian] = await query(
+    `select p.name from applications a join people p on p.id = a.person_id where a.cohort_id = $1 and a.status = 'accepted' limit 1`,
+    [openCohortId],
+  );
   await page.getByRole('link', { name: 'Schedule and attendance' }).click();
   const day1 = page.locator('section', { has: page.getByRole('heading', { name: /Workshop day 1/ }) });
   await day1.getByLabel(ian.name).check();
@@ -105,18 +119,49 @@ test('graduation: staff see who has met the rule and why not, confirm once, and 
   const s = h.server.t.services;
   const admin = { personId: (await s.people.findActiveByEmail('demo-admin@coproduce.example'))!.id, role: 'admin' as const };
   const programme = (await s.programmes.listProgrammes())[0]!;
-  const cohort = await s.programmes.createCohort(admin, programme.id, { name: 'Graduation test cohort', startsOn: '2026-01-05', endsOn: '2026-03-30', places: 4 });
+  const cohort = await s.programmes.createCohort(admin, programme.id, {
+    name: 'Graduation test cohort',
+    startsOn: '2026-01-05',
+    endsOn: '2026-03-30',
+    places: 4,
+  });
   const days = [];
-  for (const d of [6, 7, 8]) days.push(await s.programmes.addSession(admin, cohort.id, { title: `Day ${d}`, startsAt: new Date(`2026-01-0${d}T10:00:00Z`), endsAt: new Date(`2026-01-0${d}T15:00:00Z`), format: 'online', capacity: 10, joinUrl: 'https://meet.example.org/x' }));
+  for (const d of [6, 7, 8])
+    days.push(
+      await s.programmes.addSession(admin, cohort.id, {
+        title: `Day ${d}`,
+        startsAt: new Date(`2026-01-0${d}T10:00:00Z`),
+        endsAt: new Date(`2026-01-0${d}T15:00:00Z`),
+        format: 'online',
+        capacity: 10,
+        joinUrl: 'https://meet.example.org/x',
+      }),
+    );
   const people = [];
-  for (const [name, experience] of [['Amara Grad', 'lived'], ['Bill NotYet', 'professional']] as const) {
+  for (const [name, experience] of [
+    ['Amara Grad', 'lived'],
+    ['Bill NotYet', 'professional'],
+  ] as const) {
     const p = await s.people.create(admin, { name, experience });
-    const { application } = await s.programmes.apply(admin, cohort.id, { who: { personId: p.id }, answers: { why: 'x', area: 'Oxfordshire' } });
-    for (const st of ['shortlisted', 'offered', 'accepted'] as const) await s.programmes.changeStatus(admin, application.id, st, { offerAnyway: true });
+    const { application } = await s.programmes.apply(admin, cohort.id, {
+      who: { personId: p.id },
+      answers: { why: 'x', area: 'Oxfordshire' },
+    });
+    for (const st of ['shortlisted', 'offered', 'accepted'] as const)
+      await s.programmes.changeStatus(admin, application.id, st, { offerAnyway: true });
     people.push(p);
   }
-  for (const d of days) await s.cohorts.recordAttendance(admin, d.id, [{ personId: people[0]!.id, attended: true }, { personId: people[1]!.id, attended: d === days[0] }]);
-  const project = await s.cohorts.createProject(admin, cohort.id, { title: 'Shared care plans', aim: 'Plans written with people', memberIds: people.map((p) => p.id), coLeadIds: [] });
+  for (const d of days)
+    await s.cohorts.recordAttendance(admin, d.id, [
+      { personId: people[0]!.id, attended: true },
+      { personId: people[1]!.id, attended: d === days[0] },
+    ]);
+  const project = await s.cohorts.createProject(admin, cohort.id, {
+    title: 'Shared care plans',
+    aim: 'Plans written with people',
+    memberIds: people.map((p) => p.id),
+    coLeadIds: [],
+  });
 
   const context = await h.browser.newContext();
   const page = await signInAs(h.server, context, 'demo-staff@coproduce.example');

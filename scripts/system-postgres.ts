@@ -33,7 +33,9 @@ export interface SystemPostgres {
 
 export async function startSystemPostgres(binDir: string): Promise<SystemPostgres> {
   const asRoot = process.getuid?.() === 0;
-  const ids = asRoot ? { uid: Number(execFileSync('id', ['-u', 'postgres']).toString()), gid: Number(execFileSync('id', ['-g', 'postgres']).toString()) } : {};
+  const ids = asRoot
+    ? { uid: Number(execFileSync('id', ['-u', 'postgres']).toString()), gid: Number(execFileSync('id', ['-g', 'postgres']).toString()) }
+    : {};
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'coproduce-syspg-'));
   const data = path.join(dir, 'data');
   const password = randomBytes(18).toString('base64url');
@@ -45,12 +47,34 @@ export async function startSystemPostgres(binDir: string): Promise<SystemPostgre
     await fs.mkdir(data, { mode: 0o700 });
     await fs.chown(data, ids.uid!, ids.gid!);
   }
-  execFileSync(path.join(binDir, 'initdb'), ['-D', data, '-U', 'coproduce', '--auth=scram-sha-256', `--pwfile=${pwfile}`, '--encoding=UTF8', '--locale=C'], { ...ids, stdio: 'ignore' });
+  execFileSync(
+    path.join(binDir, 'initdb'),
+    ['-D', data, '-U', 'coproduce', '--auth=scram-sha-256', `--pwfile=${pwfile}`, '--encoding=UTF8', '--locale=C'],
+    { ...ids, stdio: 'ignore' },
+  );
   // Below the ephemeral range (see test/net.ts): a test that stops this server and starts it
   // again finds its port still free.
   const port = await freePortBetween(20_000, 24_999);
   const url = (db = 'postgres') => `postgres://coproduce:${password}@127.0.0.1:${port}/${db}`;
-  const launch = () => spawn(path.join(binDir, 'postgres'), ['-D', data, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=300', '-c', 'fsync=off'], { ...ids, stdio: 'ignore' });
+  const launch = () =>
+    spawn(
+      path.join(binDir, 'postgres'),
+      [
+        '-D',
+        data,
+        '-p',
+        String(port),
+        '-c',
+        'listen_addresses=127.0.0.1',
+        '-c',
+        'unix_socket_directories=',
+        '-c',
+        'max_connections=300',
+        '-c',
+        'fsync=off',
+      ],
+      { ...ids, stdio: 'ignore' },
+    );
   let child = launch();
   const ready = async () => {
     const deadline = Date.now() + 30_000;

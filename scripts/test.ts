@@ -54,10 +54,14 @@ async function main() {
   const hasBrowser = existsSync(chromium);
   if (!hasBrowser && files.some((f) => f.includes(`${path.sep}e2e${path.sep}`))) {
     if (process.env.REQUIRE_BROWSER === '1') {
-      console.error(`Chromium was not found at ${chromium}, and REQUIRE_BROWSER=1: the browser tests must run. Install it (apt-get install chromium) or set CHROMIUM_PATH.`);
+      console.error(
+        `Chromium was not found at ${chromium}, and REQUIRE_BROWSER=1: the browser tests must run. Install it (apt-get install chromium) or set CHROMIUM_PATH.`,
+      );
       process.exit(1);
     }
-    console.warn(`\n*** Chromium was not found at ${chromium}: the browser tests (e2e/) are SKIPPED. Install it with 'apt-get install chromium' or set CHROMIUM_PATH. ***\n`);
+    console.warn(
+      `\n*** Chromium was not found at ${chromium}: the browser tests (e2e/) are SKIPPED. Install it with 'apt-get install chromium' or set CHROMIUM_PATH. ***\n`,
+    );
     files = files.filter((f) => !f.includes(`${path.sep}e2e${path.sep}`));
   }
 
@@ -74,10 +78,12 @@ async function main() {
       await buildTemplate(external.url);
       console.log(`Also testing on Debian's PostgreSQL ${external.version}, reached only through its URL.`);
     } else if (process.env.REQUIRE_EXTERNAL_PG === '1') {
-      console.error("No system PostgreSQL (apt-get install postgresql), and REQUIRE_EXTERNAL_PG=1: the external-database tests must run.");
+      console.error('No system PostgreSQL (apt-get install postgresql), and REQUIRE_EXTERNAL_PG=1: the external-database tests must run.');
       process.exit(1);
     } else {
-      console.warn("\n*** No system PostgreSQL found: tests that also run on an external PostgreSQL use only the embedded one. Install it with 'apt-get install postgresql'. ***\n");
+      console.warn(
+        "\n*** No system PostgreSQL found: tests that also run on an external PostgreSQL use only the embedded one. Install it with 'apt-get install postgresql'. ***\n",
+      );
     }
 
     const args = ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files];

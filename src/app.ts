@@ -85,7 +85,8 @@ export async function buildApp({ config, services, sessionSecret, log, logStream
   app.decorate('routeMap', [] as RouteEntry[]);
   let registering = 'app';
   app.addHook('onRoute', (route) => {
-    if (route.method !== 'HEAD') app.routeMap.push({ method: String(route.method), url: route.url, access: route.config?.access, module: registering });
+    if (route.method !== 'HEAD')
+      app.routeMap.push({ method: String(route.method), url: route.url, access: route.config?.access, module: registering });
   });
   await registerSecurity(app, { https });
   await registerPublicRateLimits(app, { perMinute: config.publicPostLimitPerMinute });

@@ -39,7 +39,10 @@ async function main(argv: string[]): Promise<number> {
         console.log(runtime.seeded ? 'Demo data added.' : 'The database is not empty (or DEMO=false); nothing added.');
         return 0;
       case 'create-api-token': {
-        const { values } = parseArgs({ args: rest, options: { email: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' } } });
+        const { values } = parseArgs({
+          args: rest,
+          options: { email: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' } },
+        });
         const email = values.email?.trim();
         const role = values.role as Role | undefined;
         if (!email || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) {

@@ -29,7 +29,10 @@ const envSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_-]{43}$/, 'must be 32 random bytes in base64url (43 characters): openssl rand 32 | basenc --base64url | tr -d =')
     .optional(),
-  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional(),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://')
+    .optional(),
   MAIL_FROM: z.string().min(3).default('Coproduce <no-reply@coproduce.invalid>'),
   DEMO: booleanFromEnv.default(true),
   ORG_NAME: z.string().min(1).max(120).default('Demo Health and Care Partnership'),
@@ -109,7 +112,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     branding: { orgName: e.ORG_NAME, isNhs: e.ORG_IS_NHS, serviceName: e.SERVICE_NAME },
     session: { idleMinutes: e.SESSION_IDLE_MINUTES, absoluteHours: e.SESSION_ABSOLUTE_HOURS },
     signIn: { linkMinutes: e.SIGN_IN_LINK_MINUTES, limitPerEmail: e.SIGN_IN_LIMIT_PER_EMAIL, limitPerIp: e.SIGN_IN_LIMIT_PER_IP },
-    emailRetry: { windowMs: e.EMAIL_RETRY_HOURS * 3_600_000, firstDelayMs: e.EMAIL_RETRY_FIRST_SECONDS * 1000, maxDelayMs: e.EMAIL_RETRY_MAX_MINUTES * 60_000 },
+    emailRetry: {
+      windowMs: e.EMAIL_RETRY_HOURS * 3_600_000,
+      firstDelayMs: e.EMAIL_RETRY_FIRST_SECONDS * 1000,
+      maxDelayMs: e.EMAIL_RETRY_MAX_MINUTES * 60_000,
+    },
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     publicPostLimitPerMinute: e.PUBLIC_POST_LIMIT_PER_MINUTE,
     dbConnectTimeoutMs: e.DB_CONNECT_TIMEOUT_MS,

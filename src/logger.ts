@@ -17,7 +17,11 @@ export function createLogger(config: Pick<Config, 'logLevel' | 'env'>, stream?: 
     level: config.logLevel,
     redact: ['req.headers.authorization', 'req.headers.cookie'],
     serializers: {
-      req: (req: { method: string; url: string; ip?: string }) => ({ method: req.method, url: req.url.split('?')[0], remoteAddress: req.ip }),
+      req: (req: { method: string; url: string; ip?: string }) => ({
+        method: req.method,
+        url: req.url.split('?')[0],
+        remoteAddress: req.ip,
+      }),
     },
   };
   if (stream) return pino(options, stream as DestinationStream);

@@ -36,7 +36,12 @@ export async function routeMap(config: Config): Promise<RouteEntry[]> {
 
 /** One line per route: method, path, access, module; columns aligned for reading. */
 export function formatRouteMap(routes: RouteEntry[]): string {
-  const rows = routes.map((r) => [r.method, r.url, r.access === undefined ? '(static)' : typeof r.access === 'string' ? r.access : r.access.join(','), r.module]);
+  const rows = routes.map((r) => [
+    r.method,
+    r.url,
+    r.access === undefined ? '(static)' : typeof r.access === 'string' ? r.access : r.access.join(','),
+    r.module,
+  ]);
   const widths = [0, 1, 2].map((i) => Math.max(...rows.map((row) => row[i]!.length)));
   return rows.map((row) => row.map((cell, i) => (i < 3 ? cell.padEnd(widths[i]!) : cell)).join('  ')).join('\n');
 }

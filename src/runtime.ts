@@ -33,7 +33,10 @@ function tolerateDatabaseOutages(log: Logger) {
   toleratingOutages = true;
   process.on('unhandledRejection', (reason) => {
     if (!isDatabaseUnavailable(reason)) throw reason;
-    log.error({ err: { message: (reason as Error)?.message } }, 'a background database statement failed while the database was unavailable');
+    log.error(
+      { err: { message: (reason as Error)?.message } },
+      'a background database statement failed while the database was unavailable',
+    );
   });
 }
 
@@ -49,7 +52,12 @@ export async function startRuntime(config: Config, opts: { work: boolean; seed: 
   if (!databaseUrl) {
     // Imported only when needed: an external database needs none of it.
     const embedded = await import('./db/embedded.ts');
-    const server = await embedded.startEmbeddedDatabase({ dataDir: config.dataDir, port: config.embeddedPgPort, log: (m) => log.debug({ component: 'postgres' }, m), notice: (m) => log.info({ component: 'postgres' }, m) });
+    const server = await embedded.startEmbeddedDatabase({
+      dataDir: config.dataDir,
+      port: config.embeddedPgPort,
+      log: (m) => log.debug({ component: 'postgres' }, m),
+      notice: (m) => log.info({ component: 'postgres' }, m),
+    });
     await embedded.ensureDatabase(server.url('postgres'), 'coproduce');
     databaseUrl = server.url('coproduce');
     stopEmbedded = () => server.stop();
@@ -72,17 +80,36 @@ export async function startRuntime(config: Config, opts: { work: boolean; seed: 
       log: log.child({ component: 'jobs' }),
       cleanup: async () => late.services?.auth.removeExpired(),
     });
-    const { sessionSecret, signingKey } = await loadSecrets(config.dataDir, { sessionSecret: config.sessionSecret, signingKey: config.signingKey });
+    const { sessionSecret, signingKey } = await loadSecrets(config.dataDir, {
+      sessionSecret: config.sessionSecret,
+      signingKey: config.signingKey,
+    });
     const services = createServices({ db: database.db, config, jobs, mailer, secret: sessionSecret, signingKey, outboxDir, log });
     late.services = services;
-    await jobs.work<{ emailId: string }>(EMAIL_QUEUE, (data) => services.email.deliver(data.emailId), { pollingIntervalSeconds: 0.5, batchSize: 5 });
+    await jobs.work<{ emailId: string }>(EMAIL_QUEUE, (data) => services.email.deliver(data.emailId), {
+      pollingIntervalSeconds: 0.5,
+      batchSize: 5,
+    });
     await jobs.work<{ registrationId: string }>(REMINDER_QUEUE, (data) => services.registrations.sendReminder(data.registrationId));
     await jobs.work<{ questionId: string; force?: boolean }>(THEMES_QUEUE, async (data) => {
       await services.results.runThemes(data.questionId, { force: data.force });
     });
     let seeded = false;
     if (opts.seed && config.demo) {
-      seeded = await seedDemoData({ people: services.people, consents: services.consents, events: services.events, registrations: services.registrations, evaluation: { forms: services.forms, results: services.results, eventReport: services.eventReport }, programmes: { forms: services.forms, programmes: services.programmes, cohorts: services.cohorts, certificates: services.certificates }, isEmpty: async () => (await services.people.count()) === 0 });
+      seeded = await seedDemoData({
+        people: services.people,
+        consents: services.consents,
+        events: services.events,
+        registrations: services.registrations,
+        evaluation: { forms: services.forms, results: services.results, eventReport: services.eventReport },
+        programmes: {
+          forms: services.forms,
+          programmes: services.programmes,
+          cohorts: services.cohorts,
+          certificates: services.certificates,
+        },
+        isEmpty: async () => (await services.people.count()) === 0,
+      });
       if (seeded) log.info('added demo data: demo accounts and people, all marked as demo');
     }
     return {

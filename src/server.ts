@@ -30,7 +30,8 @@ async function main() {
     say(`${signal} received: stopping Coproduce`);
     const inFlight = app.close().catch(() => undefined);
     const limit = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), config.shutdownGraceMs).unref());
-    if ((await Promise.race([inFlight, limit])) === 'timeout') log.warn({ graceMs: config.shutdownGraceMs }, 'requests still running at the end of the grace period were cut off');
+    if ((await Promise.race([inFlight, limit])) === 'timeout')
+      log.warn({ graceMs: config.shutdownGraceMs }, 'requests still running at the end of the grace period were cut off');
     // On Ctrl-C the terminal signals PostgreSQL too, which drops connections as it stops:
     // expected now, and not worth alarming anyone about.
     log.level = 'fatal';

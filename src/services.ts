@@ -46,7 +46,16 @@ import { createProgrammesRepository } from './modules/programmes/programmes-repo
 import { createProgrammesService } from './modules/programmes/programmes-service.ts';
 
 /** Wires repositories into services. Everything a route needs comes from here. */
-export function createServices(deps: { db: Db; config: Config; jobs: Pick<JobQueue, 'enqueue'>; mailer: Mailer; secret: string; signingKey: string; outboxDir: string; log: Logger }) {
+export function createServices(deps: {
+  db: Db;
+  config: Config;
+  jobs: Pick<JobQueue, 'enqueue'>;
+  mailer: Mailer;
+  secret: string;
+  signingKey: string;
+  outboxDir: string;
+  log: Logger;
+}) {
   const { db, config } = deps;
   const repositories = {
     people: createPeopleRepository(),
@@ -66,7 +75,15 @@ export function createServices(deps: { db: Db; config: Config; jobs: Pick<JobQue
   const nameOf = (ids: string[]) => repositories.people.namesByIds(db, ids);
   const audit = createAuditService({ db, audit: repositories.audit, nameOf });
   // Every email is recorded and sent by the queue, composed from its ids when it goes.
-  const email = createEmailService({ db, config, emails: repositories.email, queue: deps.jobs, mailer: deps.mailer, compose: (r) => composeEmail(r), log: deps.log.child({ component: 'email' }) });
+  const email = createEmailService({
+    db,
+    config,
+    emails: repositories.email,
+    queue: deps.jobs,
+    mailer: deps.mailer,
+    compose: (r) => composeEmail(r),
+    log: deps.log.child({ component: 'email' }),
+  });
   const jobs: Pick<Jobs, 'sendEmail' | 'enqueue'> = { enqueue: deps.jobs.enqueue, sendEmail: email.queue };
   // What the events and forms modules lend to others, so no module reaches another's repository.
   const eventsLookup = createEventsLookup({ events: repositories.events, reports: repositories.eventReports });
@@ -93,7 +110,13 @@ export function createServices(deps: { db: Db; config: Config; jobs: Pick<JobQue
     jobs,
     log: deps.log.child({ component: 'registrations' }),
   });
-  const events = createEventsService({ db, events: repositories.events, registrations: repositories.registrations, registrationsService: registrations, audit });
+  const events = createEventsService({
+    db,
+    events: repositories.events,
+    registrations: repositories.registrations,
+    registrationsService: registrations,
+    audit,
+  });
   const eventReports = createEventReportsService({ db, reports: repositories.eventReports, audit });
   const forms = createFormsService({
     db,
@@ -119,7 +142,13 @@ export function createServices(deps: { db: Db; config: Config; jobs: Pick<JobQue
     audit,
     jobs,
   });
-  const cohorts = createCohortService({ db, programmes: repositories.programmes, cohort: repositories.cohort, events: eventsLookup, audit });
+  const cohorts = createCohortService({
+    db,
+    programmes: repositories.programmes,
+    cohort: repositories.cohort,
+    events: eventsLookup,
+    audit,
+  });
   const certificates = createCertificatesService({
     db,
     config,
@@ -144,12 +173,20 @@ export function createServices(deps: { db: Db; config: Config; jobs: Pick<JobQue
     programmesPersonalData({ programmes: repositories.programmes, cohort: repositories.cohort }),
     emailPersonalData(deps.outboxDir),
   ]);
-  const emailComposers = emailComposerRegistry(people.composers, auth.composers, registrations.composers, forms.composers, programmes.composers, certificates.composers);
+  const emailComposers = emailComposerRegistry(
+    people.composers,
+    auth.composers,
+    registrations.composers,
+    forms.composers,
+    programmes.composers,
+    certificates.composers,
+  );
   // In demo mode without a mail server, the sign-in link is also printed, so a newcomer can sign in.
   const printLinks = config.demo && !config.smtpUrl;
   async function composeEmail(request: EmailRequest): Promise<OutgoingEmail | null> {
     const message = await emailComposers.compose(request);
-    if (message && printLinks && message.kind === 'sign-in') deps.log.info(`Sign-in link for ${message.to}: ${/https?:\/\/\S+/.exec(message.text)?.[0]}`);
+    if (message && printLinks && message.kind === 'sign-in')
+      deps.log.info(`Sign-in link for ${message.to}: ${/https?:\/\/\S+/.exec(message.text)?.[0]}`);
     return message;
   }
 
@@ -185,7 +222,14 @@ export function createServices(deps: { db: Db; config: Config; jobs: Pick<JobQue
     },
     async demoAccounts() {
       if (!config.demo) return [];
-      const found = new Set((await repositories.people.findDemoByEmails(db, DEMO_ACCOUNTS.map((a) => a.email))).map((p) => p.email));
+      const found = new Set(
+        (
+          await repositories.people.findDemoByEmails(
+            db,
+            DEMO_ACCOUNTS.map((a) => a.email),
+          )
+        ).map((p) => p.email),
+      );
       return DEMO_ACCOUNTS.filter((a) => found.has(a.email)).map((a) => ({ email: a.email, role: a.role, name: a.name }));
     },
   };

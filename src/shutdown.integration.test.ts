@@ -17,7 +17,11 @@ import { rootDir } from './plugins/views.ts';
  * `not-taken`: no response began (the connection was refused, or reset before the server read the
  * request); `cut`: a response began and did not finish, which must never happen.
  */
-type Result = { kind: 'acknowledged'; id: string } | { kind: 'refused'; status: number; problem: boolean } | { kind: 'not-taken'; error: string } | { kind: 'cut'; error: string };
+type Result =
+  | { kind: 'acknowledged'; id: string }
+  | { kind: 'refused'; status: number; problem: boolean }
+  | { kind: 'not-taken'; error: string }
+  | { kind: 'cut'; error: string };
 type Outcome = Result & { personId: string };
 
 /** One booking on a connection of its own. */
@@ -26,7 +30,14 @@ function book(port: number, token: string, sessionId: string, personId: string):
     const resolve = (o: Result) => done({ personId, ...o });
     const body = JSON.stringify({ personId });
     const req = http.request(
-      { host: '127.0.0.1', port, method: 'POST', path: `/api/v1/sessions/${sessionId}/registrations`, agent: false, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      {
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: `/api/v1/sessions/${sessionId}/registrations`,
+        agent: false,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -40,7 +51,8 @@ function book(port: number, token: string, sessionId: string, personId: string):
             } catch {
               resolve({ kind: 'cut', error: `incomplete body: ${text.slice(0, 80)}` });
             }
-          } else resolve({ kind: 'refused', status: res.statusCode ?? 0, problem: /problem\+json/.test(String(res.headers['content-type'])) });
+          } else
+            resolve({ kind: 'refused', status: res.statusCode ?? 0, problem: /problem\+json/.test(String(res.headers['content-type'])) });
         });
       },
     );
@@ -52,13 +64,23 @@ function book(port: number, token: string, sessionId: string, personId: string):
 /** People to book, made twenty at a time (no more than the pool holds). */
 async function manyPeople(runtime: Runtime, count: number) {
   const people: Awaited<ReturnType<typeof createPerson>>[] = [];
-  for (let i = 0; i < count; i += 20) people.push(...(await Promise.all(Array.from({ length: Math.min(20, count - i) }, (_, j) => createPerson(runtime.services, { name: `Booker ${i + j}` })))));
+  for (let i = 0; i < count; i += 20)
+    people.push(
+      ...(await Promise.all(
+        Array.from({ length: Math.min(20, count - i) }, (_, j) => createPerson(runtime.services, { name: `Booker ${i + j}` })),
+      )),
+    );
   return people;
 }
 
 /** `npm start` as a real process; `group` gives it a process group of its own, as a terminal does. */
 async function startServerProcess(env: NodeJS.ProcessEnv, opts: { group?: boolean } = {}) {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(rootDir, 'src/server.ts')], { cwd: rootDir, env, stdio: ['ignore', 'pipe', 'pipe'], detached: !!opts.group });
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(rootDir, 'src/server.ts')], {
+    cwd: rootDir,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: !!opts.group,
+  });
   let output = '';
   child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
@@ -72,7 +94,14 @@ async function startServerProcess(env: NodeJS.ProcessEnv, opts: { group?: boolea
 }
 
 /** Books everyone, 16 at a time, and sends the signal once `after` bookings are acknowledged. */
-async function rush(port: number, token: string, sessionId: string, personIds: string[], after: number, signal: () => void): Promise<Outcome[]> {
+async function rush(
+  port: number,
+  token: string,
+  sessionId: string,
+  personIds: string[],
+  after: number,
+  signal: () => void,
+): Promise<Outcome[]> {
   const outcomes: Outcome[] = [];
   let next = 0;
   let signalled = false;
@@ -97,7 +126,9 @@ async function assertNotTakenWereNotBooked(url: string, sessionId: string, outco
   const notTaken = new Set(outcomes.filter((o) => o.kind === 'not-taken').map((o) => o.personId));
   const client = new pg.Client({ connectionString: url });
   await client.connect();
-  const booked = (await client.query('select person_id from registrations where session_id = $1', [sessionId])).rows.filter((r) => notTaken.has(r.person_id as string));
+  const booked = (await client.query('select person_id from registrations where session_id = $1', [sessionId])).rows.filter((r) =>
+    notTaken.has(r.person_id as string),
+  );
   await client.end();
   assert.deepEqual(booked, [], 'a request with no answer was never carried out');
 }
@@ -110,7 +141,10 @@ describe('SIGTERM during a booking rush', { timeout: 180_000 }, () => {
   before(async () => {
     db = await createTestDatabase();
     dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'coproduce-shutdown-'));
-    runtime = await startRuntime(loadConfig({ DATABASE_URL: db.url, DATA_DIR: dataDir, DEMO: 'false', LOG_LEVEL: 'silent' }), { work: false, seed: false });
+    runtime = await startRuntime(loadConfig({ DATABASE_URL: db.url, DATA_DIR: dataDir, DEMO: 'false', LOG_LEVEL: 'silent' }), {
+      work: false,
+      seed: false,
+    });
   });
   after(async () => {
     await runtime.stop();
@@ -124,8 +158,23 @@ describe('SIGTERM during a booking rush', { timeout: 180_000 }, () => {
     const people = await manyPeople(runtime, 400);
 
     const port = await freePort();
-    const server = await startServerProcess({ ...process.env, DATABASE_URL: db.url, DATA_DIR: dataDir, PORT: String(port), DEMO: 'false', LOG_LEVEL: 'silent', NODE_ENV: 'test' });
-    const outcomes = await rush(port, token, session.id, people.map((p) => p.id), 60, () => server.child.kill('SIGTERM'));
+    const server = await startServerProcess({
+      ...process.env,
+      DATABASE_URL: db.url,
+      DATA_DIR: dataDir,
+      PORT: String(port),
+      DEMO: 'false',
+      LOG_LEVEL: 'silent',
+      NODE_ENV: 'test',
+    });
+    const outcomes = await rush(
+      port,
+      token,
+      session.id,
+      people.map((p) => p.id),
+      60,
+      () => server.child.kill('SIGTERM'),
+    );
     const code = await server.exited;
     const output = server.output();
 
@@ -138,12 +187,20 @@ describe('SIGTERM during a booking rush', { timeout: 180_000 }, () => {
 
     const client = new pg.Client({ connectionString: db.url });
     await client.connect();
-    const stored = new Set((await client.query('select id from registrations where session_id = $1', [session.id])).rows.map((r) => r.id as string));
+    const stored = new Set(
+      (await client.query('select id from registrations where session_id = $1', [session.id])).rows.map((r) => r.id as string),
+    );
     await client.end();
     const acknowledged = outcomes.filter((o): o is Extract<Outcome, { kind: 'acknowledged' }> => o.kind === 'acknowledged');
-    assert.deepEqual(acknowledged.filter((o) => !stored.has(o.id)), [], 'every acknowledged booking is stored');
+    assert.deepEqual(
+      acknowledged.filter((o) => !stored.has(o.id)),
+      [],
+      'every acknowledged booking is stored',
+    );
     await assertNotTakenWereNotBooked(db.url, session.id, outcomes);
-    console.log(`SIGTERM after 60 bookings: ${acknowledged.length} acknowledged, ${count('refused')} refused while closing, ${count('not-taken')} not taken after, 0 cut off`);
+    console.log(
+      `SIGTERM after 60 bookings: ${acknowledged.length} acknowledged, ${count('refused')} refused while closing, ${count('not-taken')} not taken after, 0 cut off`,
+    );
   });
 });
 
@@ -171,11 +228,25 @@ describe('Ctrl-C to the whole process group, with the embedded PostgreSQL', { ti
     await setup.stop();
 
     const port = await freePort();
-    const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: String(port), DEMO: 'false', LOG_LEVEL: 'silent', NODE_ENV: 'test' };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      DATA_DIR: dataDir,
+      PORT: String(port),
+      DEMO: 'false',
+      LOG_LEVEL: 'silent',
+      NODE_ENV: 'test',
+    };
     delete env.DATABASE_URL;
     const server = await startServerProcess(env, { group: true });
     // What a terminal does on Ctrl-C: the whole foreground process group gets SIGINT.
-    const outcomes = await rush(port, token, session.id, people.map((p) => p.id), 40, () => process.kill(-server.child.pid!, 'SIGINT'));
+    const outcomes = await rush(
+      port,
+      token,
+      session.id,
+      people.map((p) => p.id),
+      40,
+      () => process.kill(-server.child.pid!, 'SIGINT'),
+    );
     const code = await server.exited;
     const output = server.output();
 
@@ -188,16 +259,27 @@ describe('Ctrl-C to the whole process group, with the embedded PostgreSQL', { ti
 
     const after = await embeddedRuntime();
     try {
-      const stored = new Set((await after.database.pool.query('select id from registrations where session_id = $1', [session.id])).rows.map((r) => r.id as string));
+      const stored = new Set(
+        (await after.database.pool.query('select id from registrations where session_id = $1', [session.id])).rows.map(
+          (r) => r.id as string,
+        ),
+      );
       const acknowledged = outcomes.filter((o): o is Extract<Outcome, { kind: 'acknowledged' }> => o.kind === 'acknowledged');
-      assert.deepEqual(acknowledged.filter((o) => !stored.has(o.id)), [], 'every acknowledged booking is stored');
+      assert.deepEqual(
+        acknowledged.filter((o) => !stored.has(o.id)),
+        [],
+        'every acknowledged booking is stored',
+      );
       const notTaken = new Set(outcomes.filter((o) => o.kind === 'not-taken').map((o) => o.personId));
-      const booked = (await after.database.pool.query('select person_id from registrations where session_id = $1', [session.id])).rows.filter((r) => notTaken.has(r.person_id as string));
+      const booked = (
+        await after.database.pool.query('select person_id from registrations where session_id = $1', [session.id])
+      ).rows.filter((r) => notTaken.has(r.person_id as string));
       assert.deepEqual(booked, [], 'a request with no answer was never carried out');
-      console.log(`Ctrl-C after 40 bookings: ${acknowledged.length} acknowledged, ${outcomes.filter((o) => o.kind === 'refused').length} refused while closing, none failed`);
+      console.log(
+        `Ctrl-C after 40 bookings: ${acknowledged.length} acknowledged, ${outcomes.filter((o) => o.kind === 'refused').length} refused while closing, none failed`,
+      );
     } finally {
       await after.stop();
     }
   });
 });
-

@@ -24,7 +24,14 @@ const DAY = 24 * 3_600_000;
 export async function createEventWithSession(
   services: Services,
   actor: { personId: string; role: Role },
-  opts: { capacity?: number; format?: 'in_person' | 'online' | 'hybrid'; title?: string; publish?: boolean; sessionTitle?: string; facilitatorIds?: string[] } = {},
+  opts: {
+    capacity?: number;
+    format?: 'in_person' | 'online' | 'hybrid';
+    title?: string;
+    publish?: boolean;
+    sessionTitle?: string;
+    facilitatorIds?: string[];
+  } = {},
 ) {
   const startsAt = new Date(Math.ceil((Date.now() + 30 * DAY) / DAY) * DAY + 9 * 3_600_000);
   const event = await services.events.create(actor, {
@@ -40,7 +47,10 @@ export async function createEventWithSession(
     endsAt: new Date(startsAt.getTime() + 3 * 3_600_000),
     format,
     capacity: opts.capacity ?? 20,
-    venue: format === 'online' ? undefined : { name: 'Town Hall', address: '1 Market Place', postcode: 'OX1 1AA', stepFree: true, hearingLoop: false, accessibleToilet: true },
+    venue:
+      format === 'online'
+        ? undefined
+        : { name: 'Town Hall', address: '1 Market Place', postcode: 'OX1 1AA', stepFree: true, hearingLoop: false, accessibleToilet: true },
     joinUrl: format === 'in_person' ? undefined : 'https://meet.example.org/workshop',
     facilitatorIds: opts.facilitatorIds,
   });
@@ -49,7 +59,10 @@ export async function createEventWithSession(
 }
 
 /** An organisation admin, as an actor for services and with an API token, as most API tests start. */
-export async function createAdminWithToken(services: Services, overrides: Partial<PersonInput> = { email: 'admin@example.org', name: 'Ada Admin' }) {
+export async function createAdminWithToken(
+  services: Services,
+  overrides: Partial<PersonInput> = { email: 'admin@example.org', name: 'Ada Admin' },
+) {
   const person = await createPerson(services, overrides, 'admin');
   return { admin: { personId: person.id, role: 'admin' as const }, token: await services.auth.createApiToken(null, person.id, 'tests') };
 }

@@ -34,7 +34,12 @@ export interface PoolOptions {
  * replaced, never left to throw an unhandled 'error' event that would end the process.
  */
 export function createPool(url: string, opts: PoolOptions = {}): pg.Pool {
-  const pool = new ResilientPool({ connectionString: url, max: opts.max ?? 20, connectionTimeoutMillis: opts.connectTimeoutMs ?? 5000, keepAlive: true });
+  const pool = new ResilientPool({
+    connectionString: url,
+    max: opts.max ?? 20,
+    connectionTimeoutMillis: opts.connectTimeoutMs ?? 5000,
+    keepAlive: true,
+  });
   const report = (err: Error) => opts.onConnectionError?.(err);
   pool.on('error', report);
   pool.on('connect', (client) => {
@@ -69,7 +74,9 @@ export async function endPool(pool: pg.Pool, waitMs = 5000): Promise<void> {
 class ResilientPool extends pg.Pool {
   override connect(): Promise<pg.PoolClient>;
   override connect(callback: (err: Error | undefined, client: pg.PoolClient | undefined, done: (release?: unknown) => void) => void): void;
-  override connect(callback?: (err: Error | undefined, client: pg.PoolClient | undefined, done: (release?: unknown) => void) => void): Promise<pg.PoolClient> | void {
+  override connect(
+    callback?: (err: Error | undefined, client: pg.PoolClient | undefined, done: (release?: unknown) => void) => void,
+  ): Promise<pg.PoolClient> | void {
     if (callback) return super.connect(callback);
     return super.connect().then((client) => {
       const release = client.release.bind(client);
@@ -90,8 +97,20 @@ export function connect(url: string, opts: PoolOptions = {}): Database {
   return { pool, db, close: () => endPool(pool) };
 }
 
-const UNAVAILABLE_CODES = new Set(['57P01', '57P02', '57P03', '53300', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
-const UNAVAILABLE_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|not queryable|Connection ended unexpectedly|terminating connection|the database system is (shutting down|starting up)|Cannot use a pool after calling end/i;
+const UNAVAILABLE_CODES = new Set([
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+const UNAVAILABLE_MESSAGES =
+  /Connection terminated|timeout exceeded when trying to connect|not queryable|Connection ended unexpectedly|terminating connection|the database system is (shutting down|starting up)|Cannot use a pool after calling end/i;
 
 /** Whether an error means the database cannot be reached just now (rather than a bug or bad data). */
 export function isDatabaseUnavailable(err: unknown): boolean {
@@ -129,7 +148,10 @@ export async function migrate(pool: pg.Pool, dir = migrationsDir): Promise<strin
     );
     await client.query('alter table schema_migrations add column if not exists checksum text');
     const recorded = new Map(
-      (await client.query<{ name: string; checksum: string | null }>('select name, checksum from schema_migrations')).rows.map((r) => [r.name, r.checksum]),
+      (await client.query<{ name: string; checksum: string | null }>('select name, checksum from schema_migrations')).rows.map((r) => [
+        r.name,
+        r.checksum,
+      ]),
     );
     const files = readdirSync(dir)
       .filter((f) => f.endsWith('.sql'))
@@ -141,7 +163,9 @@ export async function migrate(pool: pg.Pool, dir = migrationsDir): Promise<strin
         const was = recorded.get(file);
         if (was === null) await client.query('update schema_migrations set checksum = $2 where name = $1', [file, checksum]);
         else if (was !== checksum) {
-          throw new EditedMigrationError(`Migration ${file} was changed after it was applied to this database. Put it back as it was and add a new migration for the change.`);
+          throw new EditedMigrationError(
+            `Migration ${file} was changed after it was applied to this database. Put it back as it was and add a new migration for the change.`,
+          );
         }
         continue;
       }

@@ -78,7 +78,10 @@ async function prepareShared(dir: string, ids: Ids | null): Promise<void> {
 
 /** Copies a PostgreSQL distribution into `parent` once per build; returns the copy. */
 async function copyBinaries(nativeDir: string, parent: string): Promise<string> {
-  const build = createHash('sha256').update(await fs.readFile(path.join(nativeDir, 'bin', 'postgres'))).digest('hex').slice(0, 12);
+  const build = createHash('sha256')
+    .update(await fs.readFile(path.join(nativeDir, 'bin', 'postgres')))
+    .digest('hex')
+    .slice(0, 12);
   const target = path.join(parent, `postgresql-${build}`);
   // Only ever made by the rename below, so it is complete if it is there.
   if (existsSync(target)) return target;
@@ -96,7 +99,8 @@ async function copyBinaries(nativeDir: string, parent: string): Promise<string> 
   return target;
 }
 
-const reason = (err: unknown) => (err && typeof err === 'object' && 'code' in err ? String(err.code) : err instanceof Error ? err.message : String(err));
+const reason = (err: unknown) =>
+  err && typeof err === 'object' && 'code' in err ? String(err.code) : err instanceof Error ? err.message : String(err);
 
 /**
  * As root: where the cluster and the binaries must be for the postgres user to reach them. A cluster
@@ -121,23 +125,37 @@ export async function placeForPostgresUser(opts: {
   let clusterDir = opts.clusterDir;
   if (!opts.remembered && !(await canEnter(dataDir, ids))) {
     if (existsSync(path.join(clusterDir, 'PG_VERSION'))) {
-      throw new Error(`${runsAs} ${dataDir}, where its cluster is: let that user pass through the folders above it (chmod o+x), move the project, or set DATABASE_URL.`);
+      throw new Error(
+        `${runsAs} ${dataDir}, where its cluster is: let that user pass through the folders above it (chmod o+x), move the project, or set DATABASE_URL.`,
+      );
     }
-    clusterDir = path.join(fallbackDir, createHash('sha256').update(await fs.realpath(dataDir)).digest('hex').slice(0, 12));
+    clusterDir = path.join(
+      fallbackDir,
+      createHash('sha256')
+        .update(await fs.realpath(dataDir))
+        .digest('hex')
+        .slice(0, 12),
+    );
     try {
       await prepareShared(fallbackDir, ids);
     } catch (err) {
-      throw new Error(`${runsAs} ${dataDir}, and ${fallbackDir} could not be used instead (${reason(err)}): move the project or set DATA_DIR to a folder that user can open, or set DATABASE_URL.`);
+      throw new Error(
+        `${runsAs} ${dataDir}, and ${fallbackDir} could not be used instead (${reason(err)}): move the project or set DATA_DIR to a folder that user can open, or set DATABASE_URL.`,
+      );
     }
     if (existsSync(path.join(clusterDir, 'PG_VERSION'))) {
       // Left by an earlier data folder at this path whose postgres.json, and so its password, is gone.
       const aside = `${clusterDir}-old-${Date.now()}`;
       await fs.rename(clusterDir, aside);
-      opts.notice(`Moved an embedded PostgreSQL cluster whose password was lost with ${opts.settingsFile} to ${aside}; delete it if it is not needed`);
+      opts.notice(
+        `Moved an embedded PostgreSQL cluster whose password was lost with ${opts.settingsFile} to ${aside}; delete it if it is not needed`,
+      );
     }
   }
   if (clusterDir !== opts.clusterDir || opts.remembered) {
-    opts.notice(`The embedded PostgreSQL cluster lives in ${clusterDir}, as the postgres user cannot reach ${dataDir} (${opts.settingsFile} records where)`);
+    opts.notice(
+      `The embedded PostgreSQL cluster lives in ${clusterDir}, as the postgres user cannot reach ${dataDir} (${opts.settingsFile} records where)`,
+    );
   }
 
   let nativeDir = opts.nativeDir;
@@ -147,9 +165,10 @@ export async function placeForPostgresUser(opts: {
       nativeDir = await copyBinaries(opts.nativeDir, fallbackDir);
       if (!(await canRun(nativeDir, ids))) throw new Error(`it cannot run ${nativeDir} either`);
     } catch (err) {
-      throw new Error(`${runsAs} its binaries in ${opts.nativeDir}, and ${fallbackDir} could not hold a copy (${reason(err)}): move the project to a folder that user can open, or set DATABASE_URL.`);
+      throw new Error(
+        `${runsAs} its binaries in ${opts.nativeDir}, and ${fallbackDir} could not hold a copy (${reason(err)}): move the project to a folder that user can open, or set DATABASE_URL.`,
+      );
     }
   }
   return { clusterDir, nativeDir };
 }
-

@@ -85,9 +85,15 @@ describe('embedded PostgreSQL', () => {
       }
       assert.deepEqual(rows, [{ v: 'before the crash' }]);
       assert.notEqual(db.pid!(), pid, 'a new server process');
-      assert.ok(notices.some((n) => /stopped unexpectedly \(SIGKILL\)/.test(n)), notices.join('\n'));
+      assert.ok(
+        notices.some((n) => /stopped unexpectedly \(SIGKILL\)/.test(n)),
+        notices.join('\n'),
+      );
       for (let i = 0; i < 50 && !notices.some((n) => /running again/.test(n)); i++) await new Promise((r) => setTimeout(r, 100));
-      assert.ok(notices.some((n) => /running again/.test(n)), notices.join('\n'));
+      assert.ok(
+        notices.some((n) => /running again/.test(n)),
+        notices.join('\n'),
+      );
       console.log(`embedded PostgreSQL killed, answering again ${Date.now() - killedAt} ms later`);
     } finally {
       await db.stop();

@@ -97,8 +97,10 @@ export async function startEmbeddedDatabase(opts: {
     settings = JSON.parse(await fs.readFile(settingsFile, 'utf8')) as ClusterSettings;
   }
 
-  const urlFor = (s: ClusterSettings) => (database = 'postgres') =>
-    `postgres://${s.user}:${encodeURIComponent(s.password)}@127.0.0.1:${s.port}/${database}`;
+  const urlFor =
+    (s: ClusterSettings) =>
+    (database = 'postgres') =>
+      `postgres://${s.user}:${encodeURIComponent(s.password)}@127.0.0.1:${s.port}/${database}`;
 
   // Another process of ours already runs this cluster: share it, never start a second.
   if (settings && (await canConnect(settings))) {

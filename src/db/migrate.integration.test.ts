@@ -11,8 +11,12 @@ const committed = path.join(import.meta.dirname, 'migrations');
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
 let pool: ReturnType<typeof createPool>;
 let dir: string;
-const recorded = async () => (await pool.query<{ name: string; checksum: string | null }>('select name, checksum from schema_migrations order by name')).rows;
-const sha = async (file: string) => createHash('sha256').update(await fs.readFile(path.join(dir, file), 'utf8')).digest('hex');
+const recorded = async () =>
+  (await pool.query<{ name: string; checksum: string | null }>('select name, checksum from schema_migrations order by name')).rows;
+const sha = async (file: string) =>
+  createHash('sha256')
+    .update(await fs.readFile(path.join(dir, file), 'utf8'))
+    .digest('hex');
 
 before(async () => {
   db = await createTestDatabase();
@@ -30,7 +34,10 @@ after(async () => {
 test('migrating an up-to-date database again changes nothing, and every applied migration has its checksum', async () => {
   assert.deepEqual(await migrate(pool, dir), []);
   const rows = await recorded();
-  assert.deepEqual(rows.map((r) => r.name), (await fs.readdir(dir)).filter((f) => f.endsWith('.sql')).sort());
+  assert.deepEqual(
+    rows.map((r) => r.name),
+    (await fs.readdir(dir)).filter((f) => f.endsWith('.sql')).sort(),
+  );
   for (const r of rows) assert.equal(r.checksum, await sha(r.name), r.name);
 });
 
@@ -46,7 +53,10 @@ test('an applied migration edited afterwards stops start-up, naming the file, an
   const [, second] = before;
   await fs.appendFile(path.join(dir, second!.name), '\n-- edited after it was applied\n');
   await fs.writeFile(path.join(dir, '9999_new.sql'), 'create table later_one (id int);');
-  await assert.rejects(migrate(pool, dir), (err: Error) => err instanceof EditedMigrationError && err.message.includes(second!.name) && /add a new migration/.test(err.message));
+  await assert.rejects(
+    migrate(pool, dir),
+    (err: Error) => err instanceof EditedMigrationError && err.message.includes(second!.name) && /add a new migration/.test(err.message),
+  );
   assert.deepEqual(await recorded(), before, 'nothing recorded');
   assert.equal((await pool.query(`select to_regclass('later_one') as t`)).rows[0].t, null, 'the migration after it was not applied');
 });

@@ -31,7 +31,14 @@ describe('a database restart during a booking rush', { skip, timeout: 180_000 },
     server = await startSystemPostgres(binDir!);
     await ensureDatabase(server.url('postgres'), 'outage');
     dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'coproduce-outage-'));
-    const config = loadConfig({ DATABASE_URL: server.url('outage'), DATA_DIR: dataDir, DEMO: 'false', LOG_LEVEL: 'silent', NODE_ENV: 'test', DB_CONNECT_TIMEOUT_MS: '2000' });
+    const config = loadConfig({
+      DATABASE_URL: server.url('outage'),
+      DATA_DIR: dataDir,
+      DEMO: 'false',
+      LOG_LEVEL: 'silent',
+      NODE_ENV: 'test',
+      DB_CONNECT_TIMEOUT_MS: '2000',
+    });
     runtime = await startRuntime(config, { work: true, seed: false });
     app = await buildApp({ config, services: runtime.services, sessionSecret: runtime.sessionSecret });
     await app.ready();
@@ -49,7 +56,8 @@ describe('a database restart during a booking rush', { skip, timeout: 180_000 },
     const { admin } = { admin: { personId: (await createPerson(services, {}, 'admin')).id, role: 'admin' as const } };
     const { session } = await createEventWithSession(services, admin, { capacity: 150 });
     const people: Awaited<ReturnType<typeof createPerson>>[] = [];
-    for (let i = 0; i < 300; i += 20) people.push(...(await Promise.all(Array.from({ length: 20 }, (_, j) => createPerson(services, { name: `Rusher ${i + j}` })))));
+    for (let i = 0; i < 300; i += 20)
+      people.push(...(await Promise.all(Array.from({ length: 20 }, (_, j) => createPerson(services, { name: `Rusher ${i + j}` })))));
 
     const acknowledged: string[] = [];
     const refused: { ms: number; retryAfter: string | undefined; type: string }[] = [];
@@ -72,9 +80,19 @@ describe('a database restart during a booking rush', { skip, timeout: 180_000 },
           })().catch((err: Error) => (outage.failed = err.message));
         }
         const started = Date.now();
-        const res = await app.inject({ method: 'POST', url: `/api/v1/sessions/${session.id}/registrations`, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, payload: { personId: people[i]!.id } });
+        const res = await app.inject({
+          method: 'POST',
+          url: `/api/v1/sessions/${session.id}/registrations`,
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          payload: { personId: people[i]!.id },
+        });
         if (res.statusCode === 201 || res.statusCode === 200) acknowledged.push(res.json().id);
-        else if (res.statusCode === 503) refused.push({ ms: Date.now() - started, retryAfter: res.headers['retry-after'] as string | undefined, type: String(res.headers['content-type']) });
+        else if (res.statusCode === 503)
+          refused.push({
+            ms: Date.now() - started,
+            retryAfter: res.headers['retry-after'] as string | undefined,
+            type: String(res.headers['content-type']),
+          });
         else other.push(res.statusCode);
         // Spread the rush over the outage, as people keep arriving.
         await new Promise((r) => setTimeout(r, 15));
@@ -87,8 +105,14 @@ describe('a database restart during a booking rush', { skip, timeout: 180_000 },
 
     assert.deepEqual(other, [], 'no request failed in any other way than a plain 503');
     assert.ok(refused.length > 0, 'some requests came during the outage');
-    assert.ok(refused.every((r) => r.ms < 5000), `refused within 5 s (slowest ${Math.max(...refused.map((r) => r.ms))} ms)`);
-    assert.ok(refused.every((r) => r.retryAfter && /problem\+json/.test(r.type)), 'problem+json with Retry-After');
+    assert.ok(
+      refused.every((r) => r.ms < 5000),
+      `refused within 5 s (slowest ${Math.max(...refused.map((r) => r.ms))} ms)`,
+    );
+    assert.ok(
+      refused.every((r) => r.retryAfter && /problem\+json/.test(r.type)),
+      'problem+json with Retry-After',
+    );
 
     // Healthy again within seconds, with no restart of the app.
     const deadline = Date.now() + 10_000;
@@ -101,16 +125,29 @@ describe('a database restart during a booking rush', { skip, timeout: 180_000 },
     const recoveredIn = Date.now() - outage.end;
 
     const late = await createPerson(services, { name: 'After the restart' });
-    const res = await app.inject({ method: 'POST', url: `/api/v1/sessions/${session.id}/registrations`, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, payload: { personId: late.id } });
+    const res = await app.inject({
+      method: 'POST',
+      url: `/api/v1/sessions/${session.id}/registrations`,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      payload: { personId: late.id },
+    });
     assert.ok([200, 201].includes(res.statusCode), `booking works again (${res.statusCode})`);
     acknowledged.push(res.json().id);
 
     const db = new pg.Client({ connectionString: server.url('outage') });
     await db.connect();
-    const stored = new Set((await db.query('select id from registrations where session_id = $1', [session.id])).rows.map((r) => r.id as string));
-    const confirmed = (await db.query(`select count(*)::int as n from registrations where session_id = $1 and status = 'confirmed'`, [session.id])).rows[0].n;
+    const stored = new Set(
+      (await db.query('select id from registrations where session_id = $1', [session.id])).rows.map((r) => r.id as string),
+    );
+    const confirmed = (
+      await db.query(`select count(*)::int as n from registrations where session_id = $1 and status = 'confirmed'`, [session.id])
+    ).rows[0].n;
     await db.end();
-    assert.deepEqual(acknowledged.filter((id) => !stored.has(id)), [], 'every acknowledged booking is stored');
+    assert.deepEqual(
+      acknowledged.filter((id) => !stored.has(id)),
+      [],
+      'every acknowledged booking is stored',
+    );
     // No connection is left checked out by a request that failed mid-outage: the pool is whole.
     const pool = runtime.database.pool;
     // The job worker is still sending the confirmations queued during the rush, each under a
@@ -119,7 +156,9 @@ describe('a database restart during a booking rush', { skip, timeout: 180_000 },
     while (pool.totalCount - pool.idleCount > 0 && Date.now() < settleBy) await new Promise((r) => setTimeout(r, 250));
     assert.equal(pool.totalCount - pool.idleCount, 0, 'no connection leaked');
     assert.ok(confirmed <= 150, 'never overbooked');
-    console.log(`outage ${outage.end - outage.start} ms; ${acknowledged.length} acknowledged, ${refused.length} refused (slowest ${Math.max(...refused.map((r) => r.ms))} ms); healthy ${recoveredIn} ms after the database was back`);
+    console.log(
+      `outage ${outage.end - outage.start} ms; ${acknowledged.length} acknowledged, ${refused.length} refused (slowest ${Math.max(...refused.map((r) => r.ms))} ms); healthy ${recoveredIn} ms after the database was back`,
+    );
   });
 
   test('/health says the database is down while it is down', async () => {

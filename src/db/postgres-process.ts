@@ -21,7 +21,8 @@ export interface Ids {
 export function ensurePostgresUser(): Ids {
   const lookup = (): Ids | null => {
     try {
-      const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
+      const id = (flag: string) =>
+        Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
       return { uid: id('-u'), gid: id('-g') };
     } catch {
       return null;
@@ -34,7 +35,9 @@ export function ensurePostgresUser(): Ids {
   } catch {
     // The group may exist already.
   }
-  execFileSync('useradd', ['--system', '-g', 'postgres', '--no-create-home', '--shell', '/usr/sbin/nologin', 'postgres'], { stdio: 'ignore' });
+  execFileSync('useradd', ['--system', '-g', 'postgres', '--no-create-home', '--shell', '/usr/sbin/nologin', 'postgres'], {
+    stdio: 'ignore',
+  });
   const created = lookup();
   if (!created) throw new Error('Could not create the "postgres" system user that PostgreSQL runs as when Coproduce runs as root');
   return created;
@@ -47,12 +50,21 @@ async function run(file: string, args: string[], ids: Ids | null, log: (m: strin
     child.stdout.on('data', (c: Buffer) => log(c.toString().trim()));
     child.stderr.on('data', (c: Buffer) => (errors += c.toString()));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${path.basename(file)} failed (exit ${code}): ${errors.trim()}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve() : reject(new Error(`${path.basename(file)} failed (exit ${code}): ${errors.trim()}`)),
+    );
   });
 }
 
 /** Creates a cluster whose superuser signs in with a password (scram-sha-256). */
-export async function initCluster(opts: { binDir: string; clusterDir: string; user: string; password: string; ids: Ids | null; log: (m: string) => void }) {
+export async function initCluster(opts: {
+  binDir: string;
+  clusterDir: string;
+  user: string;
+  password: string;
+  ids: Ids | null;
+  log: (m: string) => void;
+}) {
   await fs.mkdir(opts.clusterDir, { recursive: true, mode: 0o700 });
   if (opts.ids) await fs.chown(opts.clusterDir, opts.ids.uid, opts.ids.gid);
   // The password goes to initdb in a file only its user can read, deleted straight after.
@@ -66,7 +78,14 @@ export async function initCluster(opts: { binDir: string; clusterDir: string; us
     }
     await run(
       path.join(opts.binDir, 'initdb'),
-      [`--pgdata=${opts.clusterDir}`, '--auth=scram-sha-256', `--username=${opts.user}`, `--pwfile=${pwFile}`, '--encoding=UTF8', '--lc-messages=C'],
+      [
+        `--pgdata=${opts.clusterDir}`,
+        '--auth=scram-sha-256',
+        `--username=${opts.user}`,
+        `--pwfile=${pwFile}`,
+        '--encoding=UTF8',
+        '--lc-messages=C',
+      ],
       opts.ids,
       opts.log,
     );
@@ -102,8 +121,15 @@ export async function startPostgres(opts: {
   const ready = async (proc: ChildProcess) => {
     const deadline = Date.now() + 60_000;
     for (;;) {
-      if (proc.exitCode !== null || proc.signalCode !== null) throw new Error(`PostgreSQL exited while starting (${proc.exitCode ?? proc.signalCode})`);
-      const client = new pg.Client({ host: '127.0.0.1', port: opts.port, database: 'postgres', ...opts.connection, connectionTimeoutMillis: 1000 });
+      if (proc.exitCode !== null || proc.signalCode !== null)
+        throw new Error(`PostgreSQL exited while starting (${proc.exitCode ?? proc.signalCode})`);
+      const client = new pg.Client({
+        host: '127.0.0.1',
+        port: opts.port,
+        database: 'postgres',
+        ...opts.connection,
+        connectionTimeoutMillis: 1000,
+      });
       client.on('error', () => undefined);
       try {
         await client.connect();
@@ -141,7 +167,9 @@ export async function startPostgres(opts: {
     restarts.push(now);
     while (restarts.length && restarts[0]! < now - 60_000) restarts.shift();
     if (restarts.length > 5) {
-      opts.notice(`The embedded PostgreSQL stopped again (${signal ?? `exit ${code}`}) and was restarted 5 times in a minute; leaving it stopped. Requests are refused with 503 until Coproduce is restarted.`);
+      opts.notice(
+        `The embedded PostgreSQL stopped again (${signal ?? `exit ${code}`}) and was restarted 5 times in a minute; leaving it stopped. Requests are refused with 503 until Coproduce is restarted.`,
+      );
       return;
     }
     opts.notice(`The embedded PostgreSQL stopped unexpectedly (${signal ?? `exit ${code}`}); starting it again on the same data folder.`);

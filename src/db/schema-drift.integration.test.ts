@@ -44,13 +44,27 @@ function drizzleTables(): Map<string, Map<string, Column>> {
     if (!(value instanceof PgTable)) continue;
     const config = getTableConfig(value);
     const inPrimaryKey = new Set(config.primaryKeys.flatMap((pk) => pk.columns.map((c) => c.name)));
-    tables.set(config.name, new Map(config.columns.map((c) => [c.name, { type: asPostgresType(c.getSQLType()), notNull: c.notNull || c.primary || inPrimaryKey.has(c.name) }])));
+    tables.set(
+      config.name,
+      new Map(
+        config.columns.map((c) => [
+          c.name,
+          { type: asPostgresType(c.getSQLType()), notNull: c.notNull || c.primary || inPrimaryKey.has(c.name) },
+        ]),
+      ),
+    );
   }
   return tables;
 }
 
 async function databaseTables(): Promise<Map<string, Map<string, Column>>> {
-  const { rows } = await client.query<{ table_name: string; column_name: string; data_type: string; udt_name: string; is_nullable: string }>(
+  const { rows } = await client.query<{
+    table_name: string;
+    column_name: string;
+    data_type: string;
+    udt_name: string;
+    is_nullable: string;
+  }>(
     `select table_name, column_name, data_type, udt_name, is_nullable from information_schema.columns
       where table_schema = 'public' and table_name <> 'schema_migrations' order by table_name, ordinal_position`,
   );
@@ -79,7 +93,10 @@ function differences(code: Map<string, Map<string, Column>>, database: Map<strin
         else if (!d) problems.push(`${name}.${column} is in schema.ts but not in the database`);
         else {
           if (c.type !== d.type) problems.push(`${name}.${column} is ${c.type} in schema.ts but ${d.type} in the database`);
-          if (c.notNull !== d.notNull) problems.push(`${name}.${column} is ${c.notNull ? 'not null' : 'nullable'} in schema.ts but ${d.notNull ? 'not null' : 'nullable'} in the database`);
+          if (c.notNull !== d.notNull)
+            problems.push(
+              `${name}.${column} is ${c.notNull ? 'not null' : 'nullable'} in schema.ts but ${d.notNull ? 'not null' : 'nullable'} in the database`,
+            );
         }
       }
     }

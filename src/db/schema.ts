@@ -1,4 +1,17 @@
-import { bigserial, boolean, date, doublePrecision, integer, jsonb, pgTable, primaryKey, smallint, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import {
+  bigserial,
+  boolean,
+  date,
+  doublePrecision,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  smallint,
+  text,
+  timestamp,
+  uuid,
+} from 'drizzle-orm/pg-core';
 
 // Mirrors src/db/migrations/*.sql, which are the source of truth for the database itself.
 
@@ -208,7 +221,9 @@ export const formQuestions = pgTable('form_questions', {
   formId: uuid('form_id').notNull(),
   key: text('key').notNull(),
   position: integer('position').notNull(),
-  type: text('type').$type<'rating' | 'agreement' | 'yes_no' | 'single_choice' | 'multiple_choice' | 'text' | 'long_text' | 'number'>().notNull(),
+  type: text('type')
+    .$type<'rating' | 'agreement' | 'yes_no' | 'single_choice' | 'multiple_choice' | 'text' | 'long_text' | 'number'>()
+    .notNull(),
   text: text('text').notNull(),
   easyReadText: text('easy_read_text'),
   options: text('options').array().notNull().default([]),
@@ -258,7 +273,11 @@ export const formThemes = pgTable('form_themes', {
 
 export const formAnswerThemes = pgTable(
   'form_answer_themes',
-  { answerId: bigserial('answer_id', { mode: 'number' }).notNull(), themeId: uuid('theme_id').notNull(), score: doublePrecision('score').notNull().default(0) },
+  {
+    answerId: bigserial('answer_id', { mode: 'number' }).notNull(),
+    themeId: uuid('theme_id').notNull(),
+    score: doublePrecision('score').notNull().default(0),
+  },
   (t) => [primaryKey({ columns: [t.answerId, t.themeId] })],
 );
 
@@ -272,7 +291,16 @@ export const pageFeedback = pgTable('page_feedback', {
 
 // ---- Programmes and cohorts -------------------------------------------------------------
 
-export const APPLICATION_STATUSES = ['applied', 'shortlisted', 'waiting', 'offered', 'accepted', 'declined', 'unsuccessful', 'withdrawn'] as const;
+export const APPLICATION_STATUSES = [
+  'applied',
+  'shortlisted',
+  'waiting',
+  'offered',
+  'accepted',
+  'declined',
+  'unsuccessful',
+  'withdrawn',
+] as const;
 export type ApplicationStatus = (typeof APPLICATION_STATUSES)[number];
 export const SHOWN_AS = ['name_and_organisation', 'name', 'hidden'] as const;
 export type ShownAs = (typeof SHOWN_AS)[number];

@@ -12,7 +12,11 @@ export interface JobQueue {
   /** Queues a job, to run now or at `startAfter`; one job per `singletonKey` at a time. */
   enqueue(queue: string, data: object, opts?: { startAfter?: Date; singletonKey?: string }): Promise<void>;
   /** Runs a handler for a queue's jobs (only in a process that works the queue). */
-  work<T extends object>(queue: string, handler: (data: T) => Promise<void>, options?: { pollingIntervalSeconds?: number; batchSize?: number }): Promise<void>;
+  work<T extends object>(
+    queue: string,
+    handler: (data: T) => Promise<void>,
+    options?: { pollingIntervalSeconds?: number; batchSize?: number },
+  ): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -97,22 +101,29 @@ export async function startJobs(opts: {
   }
   return {
     async enqueue(queue, data, options = {}) {
-      const id = await boss.send(queue, data, { ...(options.startAfter ? { startAfter: options.startAfter } : {}), ...(options.singletonKey ? { singletonKey: options.singletonKey } : {}) });
+      const id = await boss.send(queue, data, {
+        ...(options.startAfter ? { startAfter: options.startAfter } : {}),
+        ...(options.singletonKey ? { singletonKey: options.singletonKey } : {}),
+      });
       if (!id && !options.singletonKey) throw new Error(`The job could not be queued (${queue})`);
     },
     async work(queue, handler, options = {}) {
       if (!opts.work) return;
-      await boss.work(queue, { pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2, batchSize: options.batchSize ?? 1 }, async (jobs) => {
-        for (const job of jobs) {
-          try {
-            await handler(job.data as never);
-          } catch (err) {
-            // pg-boss retries or fails the job; the log says which and why.
-            opts.log.warn({ err, queue, jobId: job.id }, 'job failed');
-            throw err;
+      await boss.work(
+        queue,
+        { pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2, batchSize: options.batchSize ?? 1 },
+        async (jobs) => {
+          for (const job of jobs) {
+            try {
+              await handler(job.data as never);
+            } catch (err) {
+              // pg-boss retries or fails the job; the log says which and why.
+              opts.log.warn({ err, queue, jobId: job.id }, 'job failed');
+              throw err;
+            }
           }
-        }
-      });
+        },
+      );
     },
     async stop() {
       await boss.stop({ graceful: true, wait: true, timeout: 10_000 });

@@ -12,7 +12,8 @@ export interface Bar {
  * For every piece of text put into the SVG (the title, each label, the description, the id): the
  * chart is shown with `| safe`, so this is the only escaping it gets.
  */
-const escape = (s: string) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+const escape = (s: string) =>
+  String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 
 export function barChart(id: string, title: string, bars: Bar[], opts: { unit?: string } = {}): string {
   const width = 640;
@@ -21,7 +22,9 @@ export function barChart(id: string, title: string, bars: Bar[], opts: { unit?: 
   const height = bars.length * rowHeight + 12;
   const max = Math.max(1, ...bars.map((b) => b.value));
   const total = bars.reduce((n, b) => n + b.value, 0);
-  const description = bars.map((b) => `${b.label}: ${b.value}${opts.unit ?? ''}${total ? ` (${Math.round((b.value / total) * 100)}%)` : ''}`).join('; ');
+  const description = bars
+    .map((b) => `${b.label}: ${b.value}${opts.unit ?? ''}${total ? ` (${Math.round((b.value / total) * 100)}%)` : ''}`)
+    .join('; ');
   const rows = bars
     .map((b, i) => {
       const y = i * rowHeight + 6;

@@ -4,7 +4,10 @@ import { ConflictError, ValidationError } from './validation.ts';
 import { formFailure, parseForm, type FormFailure, type FormOptions } from './forms.ts';
 
 /** What a form page needs to show its mistakes: a message by each field and the summary. */
-export const failureView = (failure: FormFailure | undefined | null) => ({ errors: failure?.errors ?? {}, errorList: failure?.errorList ?? [] });
+export const failureView = (failure: FormFailure | undefined | null) => ({
+  errors: failure?.errors ?? {},
+  errorList: failure?.errorList ?? [],
+});
 
 export interface FormCycle<S extends z.ZodType, R> {
   schema: S;

@@ -43,7 +43,11 @@ export function asTyped(body: unknown, listFields: string[]): Record<string, unk
 export const fieldFailure = (path: string, message: string, opts?: FormOptions): FormFailure => formFailure([{ path, message }], opts);
 
 /** A message in the summary only, for a refusal that belongs to no one field. */
-export const summaryFailure = (message: string, href: string): FormFailure => ({ ok: false, errors: {}, errorList: [{ text: message, href }] });
+export const summaryFailure = (message: string, href: string): FormFailure => ({
+  ok: false,
+  errors: {},
+  errorList: [{ text: message, href }],
+});
 
 /** Parses a form body with the shared zod schema; on failure, everything the page needs to say why. */
 export function parseForm<S extends z.ZodType>(schema: S, body: unknown, opts?: FormOptions): FormResult<z.infer<S>> {

@@ -18,7 +18,10 @@ export function decodeCursor<S extends z.ZodType>(schema: S, raw: string | undef
     value = undefined;
   }
   const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new ValidationError([{ path: 'cursor', message: 'That cursor is not valid: use the nextCursor of the page before, or leave it out to start again' }]);
+  if (!parsed.success)
+    throw new ValidationError([
+      { path: 'cursor', message: 'That cursor is not valid: use the nextCursor of the page before, or leave it out to start again' },
+    ]);
   return parsed.data;
 }
 

@@ -10,4 +10,9 @@ export const idParams = z.object({ id: uuid });
  * odd is ignored rather than refused, as a page shown after a redirect should be.
  */
 export const flags = <K extends string>(...names: K[]) =>
-  z.object(Object.fromEntries(names.map((n) => [n, z.string().max(200).optional().catch(undefined)])) as Record<K, z.ZodCatch<z.ZodOptional<z.ZodString>>>);
+  z.object(
+    Object.fromEntries(names.map((n) => [n, z.string().max(200).optional().catch(undefined)])) as Record<
+      K,
+      z.ZodCatch<z.ZodOptional<z.ZodString>>
+    >,
+  );

@@ -14,7 +14,10 @@ export interface Secrets {
  * Secrets passed in the environment win; any not passed are generated on first start and
  * kept in DATA_DIR/secrets.json (mode 600), so sessions and certificate keys survive a restart.
  */
-export async function loadSecrets(dataDir: string, given: { sessionSecret?: string | undefined; signingKey?: string | undefined }): Promise<Secrets> {
+export async function loadSecrets(
+  dataDir: string,
+  given: { sessionSecret?: string | undefined; signingKey?: string | undefined },
+): Promise<Secrets> {
   if (given.sessionSecret && given.signingKey) return { sessionSecret: given.sessionSecret, signingKey: given.signingKey };
   const file = path.join(dataDir, 'secrets.json');
   const stored: Partial<Secrets> = existsSync(file) ? JSON.parse(await fs.readFile(file, 'utf8')) : {};

@@ -27,7 +27,8 @@ const UNDECLARED_OK = /^\/(assets|nhsuk|static)\//;
 export function registerAccess(app: FastifyInstance, opts: { authService: AuthService }) {
   app.addHook('onRoute', (route) => {
     if (UNDECLARED_OK.test(route.url) || route.url === '*' || route.method === 'HEAD') return;
-    if (!route.config?.access) throw new Error(`Route ${String(route.method)} ${route.url} does not declare who may use it (config.access)`);
+    if (!route.config?.access)
+      throw new Error(`Route ${String(route.method)} ${route.url} does not declare who may use it (config.access)`);
   });
 
   // Before the route's schema is checked: someone who may not use a route learns nothing from it,

@@ -41,24 +41,31 @@ function schemaRefusal(err: FastifyError): Problem {
 function classify(err: FastifyError | Error): Problem | null {
   if (hasZodFastifySchemaValidationErrors(err)) return schemaRefusal(err as FastifyError);
   // The database is restarting or out of reach: nothing was written; try again shortly.
-  if (isDatabaseUnavailable(err)) return { status: 503, title: 'Service unavailable', detail: 'The service is busy, please try again in a minute.' };
-  if (err instanceof ValidationError) return { status: 400, title: 'Bad request', detail: 'The request has mistakes in it.', errors: err.errors };
+  if (isDatabaseUnavailable(err))
+    return { status: 503, title: 'Service unavailable', detail: 'The service is busy, please try again in a minute.' };
+  if (err instanceof ValidationError)
+    return { status: 400, title: 'Bad request', detail: 'The request has mistakes in it.', errors: err.errors };
   if (err instanceof NotFoundError) return { status: 404, title: 'Not found', detail: err.message };
   if (err instanceof ConflictError) return { status: 409, title: 'Conflict', detail: err.message };
   if (err instanceof TooManyRequestsError) return { status: 429, title: 'Too many requests', detail: err.message };
   if (err instanceof UnauthenticatedError) return { status: 401, title: 'Unauthorised', detail: err.message };
   if (err instanceof ForbiddenError) return { status: 403, title: 'Forbidden', detail: err.message };
   if (err instanceof AccessDeniedError) {
-    return err.hide ? { status: 404, title: 'Not found', detail: 'Not found' } : { status: 403, title: 'Forbidden', detail: 'You are not allowed to do this.' };
+    return err.hide
+      ? { status: 404, title: 'Not found', detail: 'Not found' }
+      : { status: 403, title: 'Forbidden', detail: 'You are not allowed to do this.' };
   }
-  if (err instanceof CsrfError) return { status: 403, title: 'Form expired', detail: 'This form has expired or did not come from this site.' };
+  if (err instanceof CsrfError)
+    return { status: 403, title: 'Form expired', detail: 'This form has expired or did not come from this site.' };
   if (err instanceof InvalidSignInLinkError) return { status: 400, title: 'Sign-in link not valid', detail: err.message };
   const code = (err as FastifyError).code;
   const status = (err as FastifyError).statusCode;
   if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') return { status: 413, title: 'Too large', detail: 'The request is too large.' };
-  if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return { status: 415, title: 'Unsupported media type', detail: 'Send JSON (application/json) or a form.' };
+  if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
+    return { status: 415, title: 'Unsupported media type', detail: 'Send JSON (application/json) or a form.' };
   if (code === 'FST_ERR_RATE_LIMIT' || status === 429) return { status: 429, title: 'Too many requests', detail: err.message };
-  if (status && status >= 400 && status < 500) return { status, title: 'Bad request', detail: 'The request could not be read. Check it is well-formed.' };
+  if (status && status >= 400 && status < 500)
+    return { status, title: 'Bad request', detail: 'The request could not be read. Check it is well-formed.' };
   return null;
 }
 
@@ -76,7 +83,8 @@ export function registerErrorHandlers(app: FastifyInstance) {
     const problem = classify(err);
     if (!problem) {
       request.log.error({ err }, 'unhandled error');
-      if (isApi(request)) return sendProblem(reply, { status: 500, title: 'Server error', detail: 'Something went wrong on our side. Try again later.' });
+      if (isApi(request))
+        return sendProblem(reply, { status: 500, title: 'Server error', detail: 'Something went wrong on our side. Try again later.' });
       return reply.status(500).view('errors/500.njk');
     }
     if (problem.status === 503) {

@@ -12,9 +12,13 @@ describe('security review findings', () => {
   let db: pg.Client;
   let token: string;
   let admin: { personId: string; role: 'admin' };
-  const api = apiCaller(() => t.app, () => token);
+  const api = apiCaller(
+    () => t.app,
+    () => token,
+  );
   const auditCount = async (action: string, subjectId: string) =>
-    (await db.query('select count(*)::int as n from audit_log where action = $1 and subject_id = $2', [action, subjectId])).rows[0].n as number;
+    (await db.query('select count(*)::int as n from audit_log where action = $1 and subject_id = $2', [action, subjectId])).rows[0]
+      .n as number;
 
   before(async () => {
     t = await startTestApp();
@@ -29,7 +33,11 @@ describe('security review findings', () => {
   });
 
   test('lists of people leave access needs out; reading one person’s is audited', async () => {
-    const person = await createPerson(t.services, { name: 'Nadia Needs', accessNeeds: ['bsl_interpreter'], accessNotes: 'I have epilepsy' });
+    const person = await createPerson(t.services, {
+      name: 'Nadia Needs',
+      accessNeeds: ['bsl_interpreter'],
+      accessNotes: 'I have epilepsy',
+    });
     const list = await api('GET', '/api/v1/people?search=Nadia');
     assert.equal(list.statusCode, 200);
     const [item] = list.json().items;
@@ -89,7 +97,12 @@ describe('security review findings', () => {
 
   test('the request log names paths, never the tokens in sign-in, cancel and invitation links', async () => {
     const lines: string[] = [];
-    const logged = await buildApp({ config: { ...t.config, logLevel: 'info' }, services: t.services, sessionSecret: t.runtime.sessionSecret, logStream: { write: (l) => void lines.push(l) } });
+    const logged = await buildApp({
+      config: { ...t.config, logLevel: 'info' },
+      services: t.services,
+      sessionSecret: t.runtime.sessionSecret,
+      logStream: { write: (l) => void lines.push(l) },
+    });
     try {
       await logged.inject({ url: '/sign-in/verify?token=SIGNINSECRET123' });
       await logged.inject({ url: '/registrations/00000000-0000-4000-8000-000000000000/cancel?token=CANCELSECRET456' });
@@ -114,13 +127,22 @@ describe('security review findings', () => {
     assert.match(list.body, /Their festival/);
     assert.ok(!list.body.includes('Someone else’s conference') && !list.body.includes('Someone else&#39;s conference'));
     assert.equal((await client.get(`/manage/events/${theirs.event.id}/check-in?q=Gwen`)).statusCode, 200);
-    for (const url of [`/manage/events/${other.event.id}`, `/manage/events/${other.event.id}/check-in?q=Gwen`, `/manage/events/${other.event.id}/access`, `/manage/events/${other.event.id}/labels.pdf`]) {
+    for (const url of [
+      `/manage/events/${other.event.id}`,
+      `/manage/events/${other.event.id}/check-in?q=Gwen`,
+      `/manage/events/${other.event.id}/access`,
+      `/manage/events/${other.event.id}/labels.pdf`,
+    ]) {
       const res = await client.get(url);
       assert.equal(res.statusCode, 404, url);
       assert.ok(!res.body.includes('Gwen Guest'), url);
     }
     await client.get(`/manage/events/${theirs.event.id}/check-in`);
-    const walkIn = await client.post(`/manage/events/${other.event.id}/walk-in`, { name: 'Sneaky', experience: 'lived', sessionId: other.session.id });
+    const walkIn = await client.post(`/manage/events/${other.event.id}/walk-in`, {
+      name: 'Sneaky',
+      experience: 'lived',
+      sessionId: other.session.id,
+    });
     assert.equal(walkIn.statusCode, 404);
   });
 });

@@ -14,7 +14,11 @@ export async function registerOpenApi(app: FastifyInstance, opts: { publicUrl: s
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: 'Coproduce API', version: '1.0.0', description: 'See shared/api-v1.md for the contract. Errors are application/problem+json.' },
+      info: {
+        title: 'Coproduce API',
+        version: '1.0.0',
+        description: 'See shared/api-v1.md for the contract. Errors are application/problem+json.',
+      },
       servers: [{ url: opts.publicUrl }],
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
@@ -34,8 +38,10 @@ export async function registerOpenApi(app: FastifyInstance, opts: { publicUrl: s
  * A response is checked against its route's schema (a mismatch is our bug: a 500, and the
  * tests see it) but sent as the handler made it, so declaring schemas changed no response.
  */
-export const checkedSerializer: FastifySerializerCompiler<z.ZodType> = ({ schema, method, url }) => (data) => {
-  const checked = z.safeEncode(schema, data);
-  if (!checked.success) throw new ResponseSerializationError(method, url, { cause: checked.error });
-  return JSON.stringify(data);
-};
+export const checkedSerializer: FastifySerializerCompiler<z.ZodType> =
+  ({ schema, method, url }) =>
+  (data) => {
+    const checked = z.safeEncode(schema, data);
+    if (!checked.success) throw new ResponseSerializationError(method, url, { cause: checked.error });
+    return JSON.stringify(data);
+  };

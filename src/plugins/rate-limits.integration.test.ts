@@ -32,12 +32,19 @@ describe('public forms and endpoints that write are rate-limited per IP address'
     assert.ok(Number(refused.headers['retry-after']) > 0, 'says when to try again');
     assert.equal(await count(), before);
     // Another address is not held back by this one.
-    const elsewhere = await t.app.inject({ method: 'POST', url: '/page-feedback', remoteAddress: '192.0.2.44', payload: 'path=/', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const elsewhere = await t.app.inject({
+      method: 'POST',
+      url: '/page-feedback',
+      remoteAddress: '192.0.2.44',
+      payload: 'path=/',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     assert.notEqual(elsewhere.statusCode, 429);
   });
 
   test('the public credential check answers problem+json 429 past the limit', async () => {
-    const send = () => t.app.inject({ method: 'POST', url: '/api/v1/credentials/verify', remoteAddress: '192.0.2.45', payload: { not: 'a credential' } });
+    const send = () =>
+      t.app.inject({ method: 'POST', url: '/api/v1/credentials/verify', remoteAddress: '192.0.2.45', payload: { not: 'a credential' } });
     for (let i = 0; i < LIMIT; i++) assert.notEqual((await send()).statusCode, 429);
     const refused = await send();
     assert.equal(refused.statusCode, 429);
@@ -47,7 +54,16 @@ describe('public forms and endpoints that write are rate-limited per IP address'
 
   test('every public route that writes is limited, so a new one cannot forget', async () => {
     const id = '00000000-0000-4000-8000-000000000000';
-    for (const url of [`/events/${id}/register`, `/cohorts/${id}/apply`, `/f/${id}`, '/page-feedback', '/api/v1/credentials/verify', `/email-change/${id}`, '/certificates/check', `/registrations/${id}/cancel`]) {
+    for (const url of [
+      `/events/${id}/register`,
+      `/cohorts/${id}/apply`,
+      `/f/${id}`,
+      '/page-feedback',
+      '/api/v1/credentials/verify',
+      `/email-change/${id}`,
+      '/certificates/check',
+      `/registrations/${id}/cancel`,
+    ]) {
       const res = await t.app.inject({ method: 'POST', url, remoteAddress: '192.0.2.46' });
       assert.equal(String(res.headers['x-ratelimit-limit']), String(LIMIT), `${url} is limited`);
     }
@@ -72,20 +88,47 @@ describe('registering with someone else’s email address', () => {
 
   test('changes none of their saved details, and shows or cancels none of their places', async () => {
     const { admin } = await createAdminWithToken(t.services);
-    const owner = await createPerson(t.services, { email: 'owner@example.org', name: 'Olivia Owner', labelName: 'Liv', accessNeeds: ['hearing_loop'], accessNotes: 'Owner notes' });
+    const owner = await createPerson(t.services, {
+      email: 'owner@example.org',
+      name: 'Olivia Owner',
+      labelName: 'Liv',
+      accessNeeds: ['hearing_loop'],
+      accessNotes: 'Owner notes',
+    });
     const { event, session } = await createEventWithSession(t.services, admin, { title: 'Open day', sessionTitle: 'Morning talk' });
-    await t.services.registrations.register({ personId: owner.id, role: 'participant' }, { sessionId: session.id, who: { personId: owner.id } });
+    await t.services.registrations.register(
+      { personId: owner.id, role: 'participant' },
+      { sessionId: session.id, who: { personId: owner.id } },
+    );
 
     const stranger = new WebClient(t.app);
     await stranger.get(`/events/${event.id}/register`);
-    const res = await stranger.post(`/events/${event.id}/register`, { name: 'Mallory', email: 'OWNER@example.org', experience: 'professional', labelName: 'Mal', accessNotes: 'Stranger notes', sessionIds: session.id });
+    const res = await stranger.post(`/events/${event.id}/register`, {
+      name: 'Mallory',
+      email: 'OWNER@example.org',
+      experience: 'professional',
+      labelName: 'Mal',
+      accessNotes: 'Stranger notes',
+      sessionIds: session.id,
+    });
     assert.equal(res.statusCode, 303);
     const page = await stranger.get(res.headers.location as string);
-    assert.ok(!page.body.includes('Olivia') && !page.body.includes('Liv') && !page.body.includes('Owner notes'), 'nothing of theirs is shown');
+    assert.ok(
+      !page.body.includes('Olivia') && !page.body.includes('Liv') && !page.body.includes('Owner notes'),
+      'nothing of theirs is shown',
+    );
 
-    const row = (await db.query('select name, label_name, experience, access_needs, access_notes from people where id = $1', [owner.id])).rows[0];
-    assert.deepEqual(row, { name: 'Olivia Owner', label_name: 'Liv', experience: 'lived', access_needs: ['hearing_loop'], access_notes: 'Owner notes' });
-    const live = (await db.query(`select count(*)::int as n from registrations where person_id = $1 and status <> 'cancelled'`, [owner.id])).rows[0].n;
+    const row = (await db.query('select name, label_name, experience, access_needs, access_notes from people where id = $1', [owner.id]))
+      .rows[0];
+    assert.deepEqual(row, {
+      name: 'Olivia Owner',
+      label_name: 'Liv',
+      experience: 'lived',
+      access_needs: ['hearing_loop'],
+      access_notes: 'Owner notes',
+    });
+    const live = (await db.query(`select count(*)::int as n from registrations where person_id = $1 and status <> 'cancelled'`, [owner.id]))
+      .rows[0].n;
     assert.equal(live, 1, 'their place is still theirs, once');
     // The stranger holds no link to cancel it, and the signed-out page needs one.
     const registrationId = (await db.query('select id from registrations where person_id = $1', [owner.id])).rows[0].id;

@@ -20,6 +20,7 @@ export async function registerPublicRateLimits(app: FastifyInstance, opts: { per
   });
   await app.register(rateLimit, {
     global: false,
-    errorResponseBuilder: (_request, context) => new TooManyRequestsError(`Too many tries from your connection. Wait ${context.after}, then try again.`),
+    errorResponseBuilder: (_request, context) =>
+      new TooManyRequestsError(`Too many tries from your connection. Wait ${context.after}, then try again.`),
   });
 }

@@ -33,7 +33,10 @@ interface NavItem {
 
 /** The header menu: staff tools for staff and admins, nothing extra for anyone else. */
 function navigationFor(role: Role | undefined, demo: boolean, currentPath: string): NavItem[] {
-  const items: NavItem[] = [{ href: '/events', text: 'Events' }, { href: '/programmes', text: 'Programmes' }];
+  const items: NavItem[] = [
+    { href: '/events', text: 'Events' },
+    { href: '/programmes', text: 'Programmes' },
+  ];
   if (role === 'facilitator') items.push({ href: '/manage/events', text: 'Manage events' });
   if (role !== 'admin' && role !== 'staff') return mark(items, currentPath);
   items.push(
@@ -52,7 +55,8 @@ function navigationFor(role: Role | undefined, demo: boolean, currentPath: strin
   return mark(items, currentPath);
 }
 
-const mark = (items: NavItem[], currentPath: string) => items.map((i) => ({ ...i, current: currentPath === i.href || currentPath.startsWith(`${i.href}/`) }));
+const mark = (items: NavItem[], currentPath: string) =>
+  items.map((i) => ({ ...i, current: currentPath === i.href || currentPath.startsWith(`${i.href}/`) }));
 
 /** `reply.view(template, context)`: renders a page with what every page needs. */
 export function registerViews(app: FastifyInstance, env: nunjucks.Environment, demo: boolean) {

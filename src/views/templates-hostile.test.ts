@@ -16,11 +16,16 @@ import { capitalise, pct } from '../modules/forms/forms-view.ts';
 import { accessNeedLabel, experienceLabel, personFormOptions } from '../modules/people/people-view.ts';
 import { createViewEnvironment, srcDir } from '../plugins/views.ts';
 
-const HOSTILE = ['<b id=x>', '"><button formaction=/people/1/role name=role value=admin>', '<meta http-equiv=refresh content=0;url=//evil>'] as const;
+const HOSTILE = [
+  '<b id=x>',
+  '"><button formaction=/people/1/role name=role value=admin>',
+  '<meta http-equiv=refresh content=0;url=//evil>',
+] as const;
 /** What must never appear in a page, whatever the hostile value. */
 const RAW = ['<b id=x>', '<button formaction', '<meta http-equiv'];
 
-const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+const escapeHtml = (s: string) =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 
 const env = createViewEnvironment({ branding: { orgName: 'Test Trust', isNhs: false, serviceName: 'Coproduce' }, demo: true, env: 'test' });
 
@@ -46,9 +51,14 @@ const render = (template: string, context: Ctx) => env.render(template, context)
 function assertSafe(template: string, html: string, h: string, opts: { expectEscaped?: boolean } = {}) {
   for (const raw of RAW) {
     const at = html.indexOf(raw);
-    assert.equal(at, -1, `${template}: hostile markup ${JSON.stringify(raw)} reached the page unescaped, near: ${JSON.stringify(html.slice(Math.max(0, at - 120), at + 80))}`);
+    assert.equal(
+      at,
+      -1,
+      `${template}: hostile markup ${JSON.stringify(raw)} reached the page unescaped, near: ${JSON.stringify(html.slice(Math.max(0, at - 120), at + 80))}`,
+    );
   }
-  if (opts.expectEscaped !== false) assert.ok(html.includes(escapeHtml(h)), `${template}: the escaped text ${JSON.stringify(escapeHtml(h))} is not on the page`);
+  if (opts.expectEscaped !== false)
+    assert.ok(html.includes(escapeHtml(h)), `${template}: the escaped text ${JSON.stringify(escapeHtml(h))} is not on the page`);
 }
 
 /**
@@ -79,9 +89,63 @@ const pages: Record<string, (h: string) => Ctx> = {
     event: { id: h, title: h, summary: h, when: h, startsAt: day, endsAt: later, past: false },
     q: h,
     rows: [
-      { id: h, sessionId: h, sessionTitle: h, sessionStartsAt: day, status: 'confirmed', waitlistPosition: null, personId: h, name: h, labelName: h, pronouns: h, email: h, phone: h, experience: 'lived', accessNeeds: ['step_free', h], accessNotes: h, walkIn: false, createdAt: day },
-      { id: h, sessionId: h, sessionTitle: h, sessionStartsAt: day, status: 'waitlisted', waitlistPosition: 1, personId: h, name: h, labelName: null, pronouns: null, email: null, phone: null, experience: 'professional', accessNeeds: [], accessNotes: null, walkIn: true, createdAt: day },
-      { id: h, sessionId: h, sessionTitle: h, sessionStartsAt: day, status: 'attended', waitlistPosition: null, personId: h, name: h, labelName: h, pronouns: null, email: null, phone: null, experience: 'both', accessNeeds: [], accessNotes: null, walkIn: false, createdAt: day },
+      {
+        id: h,
+        sessionId: h,
+        sessionTitle: h,
+        sessionStartsAt: day,
+        status: 'confirmed',
+        waitlistPosition: null,
+        personId: h,
+        name: h,
+        labelName: h,
+        pronouns: h,
+        email: h,
+        phone: h,
+        experience: 'lived',
+        accessNeeds: ['step_free', h],
+        accessNotes: h,
+        walkIn: false,
+        createdAt: day,
+      },
+      {
+        id: h,
+        sessionId: h,
+        sessionTitle: h,
+        sessionStartsAt: day,
+        status: 'waitlisted',
+        waitlistPosition: 1,
+        personId: h,
+        name: h,
+        labelName: null,
+        pronouns: null,
+        email: null,
+        phone: null,
+        experience: 'professional',
+        accessNeeds: [],
+        accessNotes: null,
+        walkIn: true,
+        createdAt: day,
+      },
+      {
+        id: h,
+        sessionId: h,
+        sessionTitle: h,
+        sessionStartsAt: day,
+        status: 'attended',
+        waitlistPosition: null,
+        personId: h,
+        name: h,
+        labelName: h,
+        pronouns: null,
+        email: null,
+        phone: null,
+        experience: 'both',
+        accessNeeds: [],
+        accessNotes: null,
+        walkIn: false,
+        createdAt: day,
+      },
     ],
     attended: 3,
     sessionItems: [{ value: h, text: h }],
@@ -97,7 +161,17 @@ const pages: Record<string, (h: string) => Ctx> = {
     event: { id: h, title: h, when: h, past: false },
     rows: ['confirmed', 'waitlisted', 'attended'].map((status, i) => ({
       registration: { id: h, status, labelName: h, sessionId: h, personId: h },
-      session: { id: h, title: h, whenFull: h, when: h, formatLabel: h, format: 'online', joinUrl: `https://example.org/${h}`, capacity: 10, placesLeft: 1 },
+      session: {
+        id: h,
+        title: h,
+        whenFull: h,
+        when: h,
+        formatLabel: h,
+        format: 'online',
+        joinUrl: `https://example.org/${h}`,
+        capacity: 10,
+        placesLeft: 1,
+      },
       position: i,
     })),
     done: true,
@@ -107,7 +181,20 @@ const pages: Record<string, (h: string) => Ctx> = {
   'forms/views/manage-form.njk': (h) => ({
     title: h,
     form: { id: h, title: h, intro: h, status: 'open', anonymous: true, easyRead: true, eventId: h },
-    questions: [0, 1, 2].map((i) => ({ id: h, formId: h, key: h, position: i, type: 'single_choice', text: h, easyReadText: h, options: [h], required: true, hidden: i === 1, typeLabel: h, optionsText: h })),
+    questions: [0, 1, 2].map((i) => ({
+      id: h,
+      formId: h,
+      key: h,
+      position: i,
+      type: 'single_choice',
+      text: h,
+      easyReadText: h,
+      options: [h],
+      required: true,
+      hidden: i === 1,
+      typeLabel: h,
+      optionsText: h,
+    })),
     typeItems: [{ value: h, text: h }],
     values: { type: h, text: h, easyReadText: h, options: h, key: h, required: h },
     errors: { text: h, easyReadText: h, type: h, options: h, key: h },
@@ -118,7 +205,20 @@ const pages: Record<string, (h: string) => Ctx> = {
 
   'account/views/account.njk': (h) => ({
     title: 'Your account',
-    me: { id: h, name: h, labelName: h, pronouns: h, experience: h, organisation: h, email: h, phone: h, accessNeeds: ['step_free', h], accessNotes: h, role: 'staff', pendingEmail: h },
+    me: {
+      id: h,
+      name: h,
+      labelName: h,
+      pronouns: h,
+      experience: h,
+      organisation: h,
+      email: h,
+      phone: h,
+      accessNeeds: ['step_free', h],
+      accessNotes: h,
+      role: 'staff',
+      pendingEmail: h,
+    },
     accessNeedLabel,
     experienceLabel,
     roleLabel: h,
@@ -137,7 +237,24 @@ const pages: Record<string, (h: string) => Ctx> = {
 
   'people/views/show.njk': (h) => ({
     title: h,
-    subject: { id: h, name: h, labelName: h, pronouns: h, experience: h, organisation: h, email: h, phone: h, postalAddress: h, contactPreference: h, accessNeeds: ['hearing_loop', h], accessNotes: h, role: 'participant', isDemo: true, erasureRequestedAt: null, pendingEmail: h },
+    subject: {
+      id: h,
+      name: h,
+      labelName: h,
+      pronouns: h,
+      experience: h,
+      organisation: h,
+      email: h,
+      phone: h,
+      postalAddress: h,
+      contactPreference: h,
+      accessNeeds: ['hearing_loop', h],
+      accessNotes: h,
+      role: 'participant',
+      isDemo: true,
+      erasureRequestedAt: null,
+      pendingEmail: h,
+    },
     consents: [
       { purpose: h, title: h, wording: h, given: { givenAt: day } },
       { purpose: h, title: h, wording: h, given: null },
@@ -153,7 +270,23 @@ const pages: Record<string, (h: string) => Ctx> = {
 
   'forms/views/results.njk': (h) => {
     const counts = { [h]: 3, [`${h} again`]: 1 };
-    const q = { key: h, id: h, type: 'single_choice', text: h, hidden: true, answered: 4, counts, topTwoShare: 0.5, number: { mean: 2, min: 1, max: 3 }, themes: [{ id: h, label: h, count: 2, examples: [h] }], byExperience: { lived: { answered: 2, counts, topTwoShare: 0.5 }, professional: { answered: 1, counts }, both: { answered: 1, counts } } };
+    const q = {
+      key: h,
+      id: h,
+      type: 'single_choice',
+      text: h,
+      hidden: true,
+      answered: 4,
+      counts,
+      topTwoShare: 0.5,
+      number: { mean: 2, min: 1, max: 3 },
+      themes: [{ id: h, label: h, count: 2, examples: [h] }],
+      byExperience: {
+        lived: { answered: 2, counts, topTwoShare: 0.5 },
+        professional: { answered: 1, counts },
+        both: { answered: 1, counts },
+      },
+    };
     return {
       title: `Results: ${h}`,
       form: { id: h, title: h, anonymous: false },
@@ -162,10 +295,23 @@ const pages: Record<string, (h: string) => Ctx> = {
       // As the results route builds each question, chart included.
       questions: [q].map((x, i) => ({
         ...x,
-        chart: barChart(`chart-${i}`, x.text, Object.entries(x.counts).map(([label, value]) => ({ label: capitalise(label), value }))),
-        rows: Object.entries(x.counts).map(([option, n]) => ({ option: capitalise(option), n, share: pct(n / x.answered), lived: 1, professional: 0, both: 0 })),
+        chart: barChart(
+          `chart-${i}`,
+          x.text,
+          Object.entries(x.counts).map(([label, value]) => ({ label: capitalise(label), value })),
+        ),
+        rows: Object.entries(x.counts).map(([option, n]) => ({
+          option: capitalise(option),
+          n,
+          share: pct(n / x.answered),
+          lived: 1,
+          professional: 0,
+          both: 0,
+        })),
         topTwo: { all: pct(0.5), lived: pct(0.5), professional: pct(0), both: pct(0) },
-        themes: x.themes.map((t) => ({ ...t, mergeItems: [{ value: h, text: h }] })).concat([{ id: h, label: h, count: 1, examples: [h], mergeItems: [{ value: h, text: h }] }]),
+        themes: x.themes
+          .map((t) => ({ ...t, mergeItems: [{ value: h, text: h }] }))
+          .concat([{ id: h, label: h, count: 1, examples: [h], mergeItems: [{ value: h, text: h }] }]),
         answers: [{ id: 1, text: h, consent: 'named', starred: true, themes: [h] }],
       })),
       banner: h,
@@ -174,7 +320,17 @@ const pages: Record<string, (h: string) => Ctx> = {
 
   'forms/views/report.njk': (h) => {
     const counts = { [h]: 2, excellent: 1 };
-    const q = { key: h, id: h, type: 'rating', text: h, hidden: false, answered: 3, counts, topTwoShare: 0.6, themes: [{ id: h, label: h, count: 2, examples: [h] }] };
+    const q = {
+      key: h,
+      id: h,
+      type: 'rating',
+      text: h,
+      hidden: false,
+      answered: 3,
+      counts,
+      topTwoShare: 0.6,
+      themes: [{ id: h, label: h, count: 2, examples: [h] }],
+    };
     return {
       title: `Report: ${h}`,
       report: {
@@ -184,7 +340,13 @@ const pages: Record<string, (h: string) => Ctx> = {
         registered: 5,
         attended: 3,
         attendedByExperience: { lived: 1, professional: 1, both: 1 },
-        sessions: [0, 1].map(() => ({ id: h, title: h, registered: 2, attended: 1, attendedByExperience: { lived: 1, professional: 0, both: 0 } })),
+        sessions: [0, 1].map(() => ({
+          id: h,
+          title: h,
+          registered: 2,
+          attended: 1,
+          attendedByExperience: { lived: 1, professional: 0, both: 0 },
+        })),
         evaluation: { formId: h, title: h, responses: 3, responseRate: 1, excellentOrGoodShare: 0.6 },
         results: null,
         quotes: [{ text: h, attribution: h }],
@@ -196,7 +358,11 @@ const pages: Record<string, (h: string) => Ctx> = {
       // As the report route builds each question, chart included.
       questions: [q].map((x, i) => ({
         ...x,
-        chart: barChart(`report-chart-${i}`, x.text, Object.entries(x.counts).map(([label, value]) => ({ label: capitalise(label), value }))),
+        chart: barChart(
+          `report-chart-${i}`,
+          x.text,
+          Object.entries(x.counts).map(([label, value]) => ({ label: capitalise(label), value })),
+        ),
         rows: Object.entries(x.counts).map(([option, n]) => ({ option: capitalise(option), n })),
         topTwo: pct(0.6),
       })),
@@ -223,13 +389,24 @@ describe('pages show hostile names, titles, labels and answers as text', () => {
       const html = render('errors/404.njk', { ...base(h), title: 'Page not found' });
       assertSafe('layout.njk', html, h);
       const account = html.indexOf('href="/account"');
-      assert.ok(account > 0 && html.slice(account, html.indexOf('</a>', account)).includes(escapeHtml(h)), 'the header’s account link shows the name, escaped');
-      assert.match(html, /<button class="nhsuk-header__account-button" type="submit">Sign out<\/button>/, 'the sign-out button is still real markup');
+      assert.ok(
+        account > 0 && html.slice(account, html.indexOf('</a>', account)).includes(escapeHtml(h)),
+        'the header’s account link shows the name, escaped',
+      );
+      assert.match(
+        html,
+        /<button class="nhsuk-header__account-button" type="submit">Sign out<\/button>/,
+        'the sign-out button is still real markup',
+      );
     }
   });
 
   test('the check-in button still tells screen readers who arrives for what', () => {
-    const html = render('events/views/check-in.njk', { ...base('x'), ...pages['events/views/check-in.njk']!('x'), rows: [{ id: 'r1', name: 'Ann Lee', labelName: 'Annie <3', sessionTitle: 'Morning & lunch', status: 'confirmed' }] });
+    const html = render('events/views/check-in.njk', {
+      ...base('x'),
+      ...pages['events/views/check-in.njk']!('x'),
+      rows: [{ id: 'r1', name: 'Ann Lee', labelName: 'Annie <3', sessionTitle: 'Morning & lunch', status: 'confirmed' }],
+    });
     assert.match(html, /Arrived<span class="nhsuk-u-visually-hidden">: Annie &lt;3, Morning &amp; lunch<\/span>/);
   });
 
@@ -245,7 +422,14 @@ describe('pages show hostile names, titles, labels and answers as text', () => {
   });
 
   test('the consent buttons still say which consent, to screen readers', () => {
-    const html = render('account/views/consents.njk', { ...base('x'), current: [{ purpose: 'photos', title: 'Photos & <video>', wording: 'w', given: { givenAt: day } }, { purpose: 'contact', title: 'Contact', wording: 'w', given: null }], history: [] });
+    const html = render('account/views/consents.njk', {
+      ...base('x'),
+      current: [
+        { purpose: 'photos', title: 'Photos & <video>', wording: 'w', given: { givenAt: day } },
+        { purpose: 'contact', title: 'Contact', wording: 'w', given: null },
+      ],
+      history: [],
+    });
     assert.match(html, /Withdraw<span class="nhsuk-u-visually-hidden"> to photos &amp; &lt;video&gt;<\/span>/);
     assert.match(html, /Say yes<span class="nhsuk-u-visually-hidden"> to contact<\/span>/);
   });
@@ -258,7 +442,10 @@ describe('pages show hostile names, titles, labels and answers as text', () => {
     assert.match(html, /Remove<span class="nhsuk-u-visually-hidden">: One &amp; &lt;two&gt;<\/span><\/button>/);
     assert.match(html, /Up<span class="nhsuk-u-visually-hidden">: Three<\/span><\/button>/);
     assert.match(html, /Show again<span class="nhsuk-u-visually-hidden">: Three<\/span><\/button>/);
-    assert.match(html, /<button type="submit" class="nhsuk-button">Open the form<\/button>|<button type="submit" class="nhsuk-button nhsuk-button--secondary">Close the form<\/button>/);
+    assert.match(
+      html,
+      /<button type="submit" class="nhsuk-button">Open the form<\/button>|<button type="submit" class="nhsuk-button nhsuk-button--secondary">Close the form<\/button>/,
+    );
   });
 
   test('access needs are still a list, with hostile needs as text', () => {
@@ -270,7 +457,15 @@ describe('pages show hostile names, titles, labels and answers as text', () => {
 
   test('charts: question text and option labels are escaped inside the SVG', () => {
     for (const h of HOSTILE) {
-      const svg = barChart('chart-0', h, [{ label: h, value: 2 }, { label: 'ok', value: 1 }], { unit: h });
+      const svg = barChart(
+        'chart-0',
+        h,
+        [
+          { label: h, value: 2 },
+          { label: 'ok', value: 1 },
+        ],
+        { unit: h },
+      );
       for (const raw of RAW) assert.ok(!svg.includes(raw), `the chart holds raw ${raw}`);
       assert.ok(svg.includes(`<title id="chart-0-title">${escapeHtml(h)}</title>`), 'the title is there, escaped');
       assert.ok(svg.includes(`class="app-chart__label">${escapeHtml(h)}</text>`), 'the label is there, escaped');
@@ -284,7 +479,13 @@ describe('pages show hostile names, titles, labels and answers as text', () => {
       const qr = await QRCode.toString(`https://example.org/f/${h}`, { type: 'svg', margin: 2, width: 400 });
       // The QR code's SVG is only paths: the address it encodes is not written into it as text.
       assert.deepEqual([...new Set(qr.match(/<[a-z]+/g))].sort(), ['<path', '<svg']);
-      const html = render('forms/views/print.njk', { ...base(h), title: `Print: ${h}`, form: { id: h, title: h }, qr: qr.replace('<svg ', '<svg role="img" aria-label="QR code for the form" '), publicLink: `https://example.org/f/${h}` });
+      const html = render('forms/views/print.njk', {
+        ...base(h),
+        title: `Print: ${h}`,
+        form: { id: h, title: h },
+        qr: qr.replace('<svg ', '<svg role="img" aria-label="QR code for the form" '),
+        publicLink: `https://example.org/f/${h}`,
+      });
       assertSafe('forms/views/print.njk', html, h);
       assert.match(html, /<div class="app-qr"><svg role="img" aria-label="QR code for the form" /);
     }
@@ -305,9 +506,12 @@ const allTemplates = templatesUnder(srcDir);
 
 /** The names a template may look up: every identifier inside its tags, strings left out. */
 const KEYWORDS = new Set(
-  'if elif else endif for in endfor set endset block endblock extends include import from as macro endmacro call endcall filter endfilter with without context ignore missing and or not is true false none null undefined loop caller super range cycler joiner branding demo True False None'.split(' '),
+  'if elif else endif for in endfor set endset block endblock extends include import from as macro endmacro call endcall filter endfilter with without context ignore missing and or not is true false none null undefined loop caller super range cycler joiner branding demo True False None'.split(
+    ' ',
+  ),
 );
-const tagsOf = (src: string) => (src.match(/\{\{[\s\S]*?\}\}|\{%[\s\S]*?%\}/g) ?? []).map((t) => t.replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'/g, '""'));
+const tagsOf = (src: string) =>
+  (src.match(/\{\{[\s\S]*?\}\}|\{%[\s\S]*?%\}/g) ?? []).map((t) => t.replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'/g, '""'));
 const allTags = allTemplates.flatMap((file) => tagsOf(readFileSync(file, 'utf8')));
 const lookupNames = [...new Set(allTags.flatMap((t) => t.match(/(?<![.\w])[A-Za-z_]\w*/g) ?? []))].filter((n) => !KEYWORDS.has(n));
 /** Names called as functions (`accessNeedLabel(n)`); macros a template defines or imports take precedence. */
@@ -322,7 +526,29 @@ const calledNames = new Set(allTags.flatMap((t) => [...t.matchAll(/(?<![.\w|] ?)
  * the server builds (lib/charts.ts, the qrcode package), shown with a reviewed `| safe` and tested
  * with hostile text above.
  */
-const STRING_METHODS = new Set(['toLowerCase', 'toUpperCase', 'replace', 'replaceAll', 'split', 'trim', 'slice', 'substr', 'substring', 'charAt', 'indexOf', 'lastIndexOf', 'startsWith', 'endsWith', 'includes', 'concat', 'localeCompare', 'normalize', 'padStart', 'padEnd', 'repeat']);
+const STRING_METHODS = new Set([
+  'toLowerCase',
+  'toUpperCase',
+  'replace',
+  'replaceAll',
+  'split',
+  'trim',
+  'slice',
+  'substr',
+  'substring',
+  'charAt',
+  'indexOf',
+  'lastIndexOf',
+  'startsWith',
+  'endsWith',
+  'includes',
+  'concat',
+  'localeCompare',
+  'normalize',
+  'padStart',
+  'padEnd',
+  'repeat',
+]);
 const ARRAY_METHODS = new Set(['map', 'filter', 'forEach', 'reduce', 'some', 'every', 'find', 'findIndex', 'flatMap', 'sort', 'reverse']);
 function hostileValue(h: string, depth = 0): unknown {
   return new Proxy([], {
@@ -333,9 +559,11 @@ function hostileValue(h: string, depth = 0): unknown {
       if (key === 'toString' || key === 'valueOf' || key === 'toJSON' || key === 'join') return () => h;
       if (key === 'html' || key === 'attributes' || key === 'chart' || key === 'then' || key === 'constructor') return undefined;
       if (key === 'length') return 2;
-      if (STRING_METHODS.has(key)) return (...args: unknown[]) => (h as unknown as Record<string, (...a: unknown[]) => unknown>)[key]!(...args);
+      if (STRING_METHODS.has(key))
+        return (...args: unknown[]) => (h as unknown as Record<string, (...a: unknown[]) => unknown>)[key]!(...args);
       const child = depth >= 4 ? h : hostileValue(h, depth + 1);
-      if (ARRAY_METHODS.has(key)) return (...args: unknown[]) => ([child, child] as unknown as Record<string, (...a: unknown[]) => unknown>)[key]!(...args);
+      if (ARRAY_METHODS.has(key))
+        return (...args: unknown[]) => ([child, child] as unknown as Record<string, (...a: unknown[]) => unknown>)[key]!(...args);
       return child;
     },
   });
@@ -343,11 +571,16 @@ function hostileValue(h: string, depth = 0): unknown {
 
 const SERVER_MARKUP = new Set(['qr']);
 const hostileContext = (h: string): Ctx =>
-  Object.fromEntries(lookupNames.filter((n) => !SERVER_MARKUP.has(n)).map((n) => [n, calledNames.has(n) ? () => hostileValue(h) : hostileValue(h)]));
+  Object.fromEntries(
+    lookupNames.filter((n) => !SERVER_MARKUP.has(n)).map((n) => [n, calledNames.has(n) ? () => hostileValue(h) : hostileValue(h)]),
+  );
 
 describe('every template, with every value hostile', () => {
   for (const file of allTemplates) {
-    const template = path.relative(path.join(srcDir, file.startsWith(path.join(srcDir, 'views')) ? 'views' : 'modules'), file).split(path.sep).join('/');
+    const template = path
+      .relative(path.join(srcDir, file.startsWith(path.join(srcDir, 'views')) ? 'views' : 'modules'), file)
+      .split(path.sep)
+      .join('/');
     test(template, () => {
       for (const h of HOSTILE) {
         const html = render(template, hostileContext(h));

@@ -68,7 +68,8 @@ function lintTemplate(src: string): Finding[] {
   for (const m of code.matchAll(/(?<![\w-])["']?html["']?\s*:/g)) {
     const line = lineAt(code, m.index);
     const value = htmlValueAt(code, m.index + m[0].length);
-    if (value.concatenates && !reviewed(line)) findings.push({ line, problem: `\`html: ${value.text}\` joins strings into markup, and the text joined in is not escaped` });
+    if (value.concatenates && !reviewed(line))
+      findings.push({ line, problem: `\`html: ${value.text}\` joins strings into markup, and the text joined in is not escaped` });
   }
   for (const m of code.matchAll(/\{%-?\s*autoescape\s+false\s*-?%\}/g)) {
     const line = lineAt(code, m.index);
@@ -106,7 +107,11 @@ test('the rule catches what it should and lets the safe forms through', () => {
     `{% autoescape false %}{{ name }}{% endautoescape %}`,
   ];
   for (const snippet of bad) assert.equal(lintTemplate(snippet).length, 1, `not caught: ${snippet}`);
-  assert.deepEqual(lintTemplate(`a\nb\n{{ button({ html: 'x' ~ y }) }}`).map((f) => f.line), [3], 'the line is the line of html:');
+  assert.deepEqual(
+    lintTemplate(`a\nb\n{{ button({ html: 'x' ~ y }) }}`).map((f) => f.line),
+    [3],
+    'the line is the line of html:',
+  );
 
   const good = [
     `{% set arrivedHtml %}Arrived<span class="nhsuk-u-visually-hidden">: {{ r.name }}</span>{% endset %}\n{{ button({ html: arrivedHtml, classes: "a " ~ b }) }}`,

@@ -40,13 +40,23 @@ export function accountRoutes(app: App, deps: { people: PeopleService; consents:
 
   app.get('/account/details', { config: signedIn }, async (request, reply) => {
     const me = await people.get(request.person!.id);
-    return reply.view('account/views/details.njk', { title: 'Change your details', values: personFormValues(me), errors: {}, options: personFormOptions });
+    return reply.view('account/views/details.njk', {
+      title: 'Change your details',
+      values: personFormValues(me),
+      errors: {},
+      options: personFormOptions,
+    });
   });
 
   app.post('/account/details', { config: signedIn }, async (request, reply) => {
     const form = parseForm(personFormSchema, request.body);
     const render = (failure: { errors: Record<string, string>; errorList: unknown[] }) =>
-      reply.status(400).view('account/views/details.njk', { title: 'Change your details', values: submittedValues(request.body), options: personFormOptions, ...failure });
+      reply.status(400).view('account/views/details.njk', {
+        title: 'Change your details',
+        values: submittedValues(request.body),
+        options: personFormOptions,
+        ...failure,
+      });
     if (!form.ok) return render(form);
     try {
       const { emailChange } = await people.update(actorOf(request), request.person!.id, form.data);
@@ -63,14 +73,19 @@ export function accountRoutes(app: App, deps: { people: PeopleService; consents:
     return reply.view('account/views/consents.njk', {
       title: 'Your consent',
       ...status,
-      banner: q.withdrawn ? 'You have withdrawn your consent. This takes effect now.' : q.given ? 'Thank you. Your consent is recorded.' : null,
+      banner: q.withdrawn
+        ? 'You have withdrawn your consent. This takes effect now.'
+        : q.given
+          ? 'Thank you. Your consent is recorded.'
+          : null,
     });
   });
 
   for (const action of ['give', 'withdraw'] as const) {
     app.post(`/account/consents/${action}`, { config: signedIn }, async (request, reply) => {
       const form = parseForm(consentFormSchema, request.body);
-      if (!form.ok) return reply.status(400).view('errors/400.njk', { title: 'Choose a consent', detail: 'Choose one of the consents listed.' });
+      if (!form.ok)
+        return reply.status(400).view('errors/400.njk', { title: 'Choose a consent', detail: 'Choose one of the consents listed.' });
       await consents[action](request.person!.id, request.person!.id, form.data.purpose);
       return reply.redirect(`/account/consents?${action === 'give' ? 'given' : 'withdrawn'}=1`, 303);
     });
@@ -104,12 +119,22 @@ export function accountRoutes(app: App, deps: { people: PeopleService; consents:
 
   // The link sent to a new email address. Opening it only shows a button, so mail scanners that
   // follow links cannot confirm the change; using it needs no sign-in (it proves the address).
-  app.get('/email-change/:id', { schema: { querystring: emailChangeQuery, params: linkParams }, config: { access: 'public' } }, async (request, reply) => {
-    const { token } = request.query;
-    const person = await people.checkEmailChange(request.params.id, token);
-    if (!person) return reply.status(400).view('account/views/email-change.njk', { title: 'This link does not work', state: 'invalid' });
-    return reply.view('account/views/email-change.njk', { title: 'Confirm your new email address', state: 'confirm', newEmail: person.pendingEmail, token, id: person.id });
-  });
+  app.get(
+    '/email-change/:id',
+    { schema: { querystring: emailChangeQuery, params: linkParams }, config: { access: 'public' } },
+    async (request, reply) => {
+      const { token } = request.query;
+      const person = await people.checkEmailChange(request.params.id, token);
+      if (!person) return reply.status(400).view('account/views/email-change.njk', { title: 'This link does not work', state: 'invalid' });
+      return reply.view('account/views/email-change.njk', {
+        title: 'Confirm your new email address',
+        state: 'confirm',
+        newEmail: person.pendingEmail,
+        token,
+        id: person.id,
+      });
+    },
+  );
 
   app.post('/email-change/:id', { schema: { params: linkParams }, config: { access: 'public' } }, async (request, reply) => {
     const { token } = emailChangeQuery.parse(request.body ?? {});
@@ -117,9 +142,14 @@ export function accountRoutes(app: App, deps: { people: PeopleService; consents:
       const person = await people.confirmEmailChange(request.params.id, token);
       if (!person) return reply.status(400).view('account/views/email-change.njk', { title: 'This link does not work', state: 'invalid' });
       // Every session ended with the change, this browser's included.
-      return reply.view('account/views/email-change.njk', { title: 'Your email address is changed', state: 'done', newEmail: person.email });
+      return reply.view('account/views/email-change.njk', {
+        title: 'Your email address is changed',
+        state: 'done',
+        newEmail: person.email,
+      });
     } catch (err) {
-      if (err instanceof ConflictError) return reply.status(409).view('account/views/email-change.njk', { title: 'This address is taken', state: 'taken' });
+      if (err instanceof ConflictError)
+        return reply.status(409).view('account/views/email-change.njk', { title: 'This address is taken', state: 'taken' });
       throw err;
     }
   });

@@ -68,12 +68,20 @@ describe('my account', () => {
     assert.equal(res.statusCode, 303);
     assert.equal(await t.services.consents.hasConsent(me.id, 'quoting'), false);
     const audit = await db.query(`select action from audit_log where subject_id = $1 and action like 'consent.%' order by id`, [me.id]);
-    assert.deepEqual(audit.rows.map((r) => r.action), ['consent.given', 'consent.withdrawn']);
+    assert.deepEqual(
+      audit.rows.map((r) => r.action),
+      ['consent.given', 'consent.withdrawn'],
+    );
     assert.equal((await client.post('/account/consents/give', { purpose: 'world_domination' })).statusCode, 400);
   });
 
   test('the download holds everything about the person and nobody else', async () => {
-    const me = await createPerson(t.services, { email: 'export@example.org', name: 'Export Me', accessNeeds: ['dietary'], accessNotes: 'No nuts' });
+    const me = await createPerson(t.services, {
+      email: 'export@example.org',
+      name: 'Export Me',
+      accessNeeds: ['dietary'],
+      accessNotes: 'No nuts',
+    });
     await createPerson(t.services, { email: 'someone-else@example.org', name: 'Someone Else' });
     await t.services.consents.give(me.id, me.id, 'contact');
     const client = await signIn(t, 'export@example.org');
@@ -89,7 +97,13 @@ describe('my account', () => {
   });
 
   test('erasure: the person asks, staff confirm, identity goes, the contribution still counts', async () => {
-    const me = await createPerson(t.services, { email: 'erase@example.org', name: 'Erase Me', experience: 'lived', accessNeeds: ['step_free'], phone: '01234 567890' });
+    const me = await createPerson(t.services, {
+      email: 'erase@example.org',
+      name: 'Erase Me',
+      experience: 'lived',
+      accessNeeds: ['step_free'],
+      phone: '01234 567890',
+    });
     await t.services.consents.give(me.id, me.id, 'photos');
     const client = await signIn(t, 'erase@example.org');
     await client.get('/account/erasure');

@@ -10,14 +10,23 @@ import type { App } from '../../plugins/types.ts';
 const adminOnly = { access: ['admin'] as const };
 
 /** Organisation admin tools: API tokens, and in demo mode the outbox of emails not sent. */
-export function adminRoutes(app: App, deps: { auth: AuthService; email: EmailService; emailRetryHours: number; outboxDir: string; showOutbox: boolean }) {
+export function adminRoutes(
+  app: App,
+  deps: { auth: AuthService; email: EmailService; emailRetryHours: number; outboxDir: string; showOutbox: boolean },
+) {
   const { auth } = deps;
 
   // Emails the mail server has not taken yet: why, and a way to send one again.
   app.get('/admin/emails', { schema: { querystring: flags('sent') }, config: adminOnly }, async (request, reply) => {
     const [emails, counts] = await Promise.all([deps.email.troubled(), deps.email.countTroubled()]);
     const sent = request.query.sent === '1';
-    return reply.view('admin/views/emails.njk', { title: 'Emails not sent yet', emails, counts, retryHours: deps.emailRetryHours, banner: sent ? 'Sending it again now. If the mail server still does not take it, it stays on this list.' : null });
+    return reply.view('admin/views/emails.njk', {
+      title: 'Emails not sent yet',
+      emails,
+      counts,
+      retryHours: deps.emailRetryHours,
+      banner: sent ? 'Sending it again now. If the mail server still does not take it, it stays on this list.' : null,
+    });
   });
 
   app.post('/admin/emails/:id/send', { schema: { params: idParams }, config: adminOnly }, async (request, reply) => {

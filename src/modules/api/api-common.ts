@@ -15,13 +15,22 @@ export async function requireJson(request: FastifyRequest, reply: FastifyReply) 
   if (request.method !== 'POST' && request.method !== 'PUT' && request.method !== 'PATCH') return;
   const type = request.headers['content-type'] ?? '';
   if (!/^application\/json\b/i.test(type)) {
-    return sendProblem(reply, { status: 415, title: 'Unsupported media type', detail: 'Send the body as JSON with Content-Type: application/json.' });
+    return sendProblem(reply, {
+      status: 415,
+      title: 'Unsupported media type',
+      detail: 'Send the body as JSON with Content-Type: application/json.',
+    });
   }
 }
 
 export const listQuerySchema = z.strictObject({
   cursor: z.string().max(500).optional(),
-  limit: z.coerce.number({ error: 'limit must be a number' }).int('limit must be a whole number').min(1, 'limit must be at least 1').max(1000, 'limit must be at most 1000').default(100),
+  limit: z.coerce
+    .number({ error: 'limit must be a number' })
+    .int('limit must be a whole number')
+    .min(1, 'limit must be at least 1')
+    .max(1000, 'limit must be at most 1000')
+    .default(100),
 });
 
 export const problemSchema = z.object({
@@ -33,7 +42,8 @@ export const problemSchema = z.object({
 });
 
 /** The problem+json answers a route may give, for its `schema.response`. */
-export const problems = (...codes: number[]) => Object.fromEntries(codes.map((code) => [code, problemSchema.describe('A problem')])) as Record<number, typeof problemSchema>;
+export const problems = (...codes: number[]) =>
+  Object.fromEntries(codes.map((code) => [code, problemSchema.describe('A problem')])) as Record<number, typeof problemSchema>;
 
 /** A page of a list: the items and the cursor to the next page (null on the last). */
 export const pageSchema = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });

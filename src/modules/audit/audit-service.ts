@@ -14,16 +14,23 @@ export function createAuditService(deps: { db: Db; audit: AuditRepository; nameO
     /** A page of the log, newest first, optionally about one person, with names for people. */
     async page(filter: { person?: string; beforeId?: number; pageSize: number }) {
       const person = filter.person && isUuid(filter.person) ? filter.person : undefined;
-      const rows = await audit.list(db, { ...(person ? { subjectType: 'person', subjectId: person } : {}), beforeId: filter.beforeId, limit: filter.pageSize + 1 });
+      const rows = await audit.list(db, {
+        ...(person ? { subjectType: 'person', subjectId: person } : {}),
+        beforeId: filter.beforeId,
+        limit: filter.pageSize + 1,
+      });
       const page = rows.slice(0, filter.pageSize);
-      const ids = [...new Set(page.flatMap((r) => [r.actorId, r.subjectType === 'person' ? r.subjectId : null]).filter((x): x is string => !!x))];
+      const ids = [
+        ...new Set(page.flatMap((r) => [r.actorId, r.subjectType === 'person' ? r.subjectId : null]).filter((x): x is string => !!x)),
+      ];
       const names = await deps.nameOf(ids);
       return {
         person,
         entries: page.map((r) => ({
           ...r,
           actorName: r.actorId ? (names.get(r.actorId) ?? 'Unknown') : 'The system',
-          subjectName: r.subjectType === 'person' && r.subjectId ? (names.get(r.subjectId) ?? r.subjectId) : `${r.subjectType} ${r.subjectId ?? ''}`,
+          subjectName:
+            r.subjectType === 'person' && r.subjectId ? (names.get(r.subjectId) ?? r.subjectId) : `${r.subjectType} ${r.subjectId ?? ''}`,
           detailText: Object.entries(r.details)
             .map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(', ') : String(v)}`)
             .join('; '),

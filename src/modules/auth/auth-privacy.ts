@@ -23,8 +23,14 @@ export function authPersonalData(auth: AuthRepository): PersonalDataHolder {
     },
     async export(ex, personId) {
       const [links, sessions, tokens] = await Promise.all([
-        rowsOf<{ created_at: Date; used_at: Date | null }>(ex, sql`select created_at, used_at from sign_in_tokens where person_id = ${personId} order by created_at desc`),
-        rowsOf<{ created_at: Date; last_seen_at: Date }>(ex, sql`select created_at, last_seen_at from web_sessions where person_id = ${personId} order by created_at desc`),
+        rowsOf<{ created_at: Date; used_at: Date | null }>(
+          ex,
+          sql`select created_at, used_at from sign_in_tokens where person_id = ${personId} order by created_at desc`,
+        ),
+        rowsOf<{ created_at: Date; last_seen_at: Date }>(
+          ex,
+          sql`select created_at, last_seen_at from web_sessions where person_id = ${personId} order by created_at desc`,
+        ),
         rowsOf<{ name: string; created_at: Date; last_used_at: Date | null; revoked_at: Date | null }>(
           ex,
           sql`select name, created_at, last_used_at, revoked_at from api_tokens where person_id = ${personId} order by created_at desc`,
@@ -34,7 +40,12 @@ export function authPersonalData(auth: AuthRepository): PersonalDataHolder {
       return {
         signInLinks: links.map((l) => ({ sentAt: iso(l.created_at), usedAt: iso(l.used_at) })),
         sessions: sessions.map((s) => ({ startedAt: iso(s.created_at), lastUsedAt: iso(s.last_seen_at) })),
-        apiTokens: tokens.map((t) => ({ name: t.name, createdAt: iso(t.created_at), lastUsedAt: iso(t.last_used_at), revokedAt: iso(t.revoked_at) })),
+        apiTokens: tokens.map((t) => ({
+          name: t.name,
+          createdAt: iso(t.created_at),
+          lastUsedAt: iso(t.last_used_at),
+          revokedAt: iso(t.revoked_at),
+        })),
       };
     },
     async forget(tx, person) {

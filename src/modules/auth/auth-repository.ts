@@ -8,7 +8,10 @@ export function createAuthRepository() {
       const where = by.emailKey
         ? and(eq(signInRequests.emailKey, by.emailKey), gt(signInRequests.createdAt, since))
         : and(eq(signInRequests.ip, by.ip!), gt(signInRequests.createdAt, since));
-      const [row] = await ex.select({ n: sql<number>`count(*)::int` }).from(signInRequests).where(where);
+      const [row] = await ex
+        .select({ n: sql<number>`count(*)::int` })
+        .from(signInRequests)
+        .where(where);
       return row?.n ?? 0;
     },
     async recordRequest(ex: Executor, emailKey: string, ip: string) {

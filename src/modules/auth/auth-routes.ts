@@ -9,7 +9,14 @@ import type { App } from '../../plugins/types.ts';
 /** Sign-in by emailed single-use link; no passwords. */
 export function authRoutes(
   app: App,
-  deps: { auth: AuthService; session: WebSession; demo: boolean; smtp: boolean; linkMinutes: number; mailIsFailing: () => Promise<boolean> },
+  deps: {
+    auth: AuthService;
+    session: WebSession;
+    demo: boolean;
+    smtp: boolean;
+    linkMinutes: number;
+    mailIsFailing: () => Promise<boolean>;
+  },
 ) {
   const { auth, session } = deps;
   const page = { title: 'Sign in', demoHint: deps.demo && !deps.smtp };
@@ -35,7 +42,12 @@ export function authRoutes(
   // Whether the mail server is failing just now, for everyone alike: it says nothing about
   // whether the address typed has an account.
   app.get('/sign-in/check-email', { config: { access: 'public' } }, async (_request, reply) =>
-    reply.view('auth/views/check-email.njk', { title: 'Check your email', demoHint: page.demoHint, linkMinutes: deps.linkMinutes, mailFailing: await deps.mailIsFailing() }),
+    reply.view('auth/views/check-email.njk', {
+      title: 'Check your email',
+      demoHint: page.demoHint,
+      linkMinutes: deps.linkMinutes,
+      mailFailing: await deps.mailIsFailing(),
+    }),
   );
 
   // The link opens a page with a button rather than signing in on GET: mail scanners that
@@ -43,14 +55,21 @@ export function authRoutes(
   app.get('/sign-in/verify', { schema: { querystring: flags('token') }, config: { access: 'public' } }, async (request, reply) => {
     const token = request.query.token ?? '';
     if (!verifyFormSchema.safeParse({ token }).success) {
-      return reply.status(400).view('auth/views/link-problem.njk', { title: 'Sign-in link not valid', detail: 'This sign-in link is not complete. Check you copied the whole link, or ask for a new one.' });
+      return reply.status(400).view('auth/views/link-problem.njk', {
+        title: 'Sign-in link not valid',
+        detail: 'This sign-in link is not complete. Check you copied the whole link, or ask for a new one.',
+      });
     }
     return reply.view('auth/views/verify.njk', { title: 'Finish signing in', token });
   });
 
   app.post('/sign-in/verify', { config: { access: 'public' } }, async (request, reply) => {
     const form = parseForm(verifyFormSchema, request.body);
-    if (!form.ok) return reply.status(400).view('auth/views/link-problem.njk', { title: 'Sign-in link not valid', detail: 'This sign-in link is not complete. Ask for a new one.' });
+    if (!form.ok)
+      return reply.status(400).view('auth/views/link-problem.njk', {
+        title: 'Sign-in link not valid',
+        detail: 'This sign-in link is not complete. Ask for a new one.',
+      });
     try {
       const { sessionId } = await auth.completeSignIn(form.data.token);
       if (request.sessionId) await auth.signOut(request.sessionId);

@@ -14,5 +14,9 @@ export const verifyFormSchema = z.strictObject({
 });
 
 export const apiTokenFormSchema = z.strictObject({
-  name: z.string({ error: 'Enter a name for the token' }).trim().min(1, 'Enter a name for the token').max(100, 'The name must be 100 characters or fewer'),
+  name: z
+    .string({ error: 'Enter a name for the token' })
+    .trim()
+    .min(1, 'Enter a name for the token')
+    .max(100, 'The name must be 100 characters or fewer'),
 });

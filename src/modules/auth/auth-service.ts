@@ -100,7 +100,8 @@ export function createAuthService(deps: AuthServiceDeps) {
     async completeSignIn(token: string): Promise<{ sessionId: string; person: Person }> {
       return db.transaction(async (tx) => {
         const row = await auth.findSignInToken(tx, sha256(token));
-        if (!row) throw new InvalidSignInLinkError('This sign-in link is not valid. Check you copied the whole link, or ask for a new one.');
+        if (!row)
+          throw new InvalidSignInLinkError('This sign-in link is not valid. Check you copied the whole link, or ask for a new one.');
         if (row.usedAt) throw new InvalidSignInLinkError('This sign-in link has already been used. Ask for a new one.');
         if (row.expiresAt.getTime() <= Date.now()) throw new InvalidSignInLinkError('This sign-in link has expired. Ask for a new one.');
         const person = await people.findById(row.personId, tx);
@@ -146,7 +147,13 @@ export function createAuthService(deps: AuthServiceDeps) {
       const token = `cpt_${randomToken()}`;
       await db.transaction(async (tx) => {
         const created = await auth.insertApiToken(tx, { personId, name, tokenHash: sha256(token) });
-        await audit.insert(tx, { actorId, action: 'api_token.created', subjectType: 'api_token', subjectId: created.id, details: { personId } });
+        await audit.insert(tx, {
+          actorId,
+          action: 'api_token.created',
+          subjectType: 'api_token',
+          subjectId: created.id,
+          details: { personId },
+        });
       });
       return token;
     },

@@ -155,11 +155,19 @@ describe('sign-in by emailed link', () => {
 
   test('the clean-up removes expired sessions and old rate-limit counts', async () => {
     const person = await createPerson(t.services, { email: 'cleanup@example.org' });
-    await db.query(`insert into web_sessions (id_hash, person_id, expires_at) values ('expired', $1, now() - interval '1 minute'), ('live', $1, now() + interval '1 hour')`, [person.id]);
-    await db.query(`insert into sign_in_requests (email_key, ip, created_at) values ('old@example.org', '10.0.0.1', now() - interval '2 days')`);
+    await db.query(
+      `insert into web_sessions (id_hash, person_id, expires_at) values ('expired', $1, now() - interval '1 minute'), ('live', $1, now() + interval '1 hour')`,
+      [person.id],
+    );
+    await db.query(
+      `insert into sign_in_requests (email_key, ip, created_at) values ('old@example.org', '10.0.0.1', now() - interval '2 days')`,
+    );
     await t.services.auth.removeExpired();
     const { rows } = await db.query('select id_hash from web_sessions where person_id = $1', [person.id]);
-    assert.deepEqual(rows.map((r) => r.id_hash), ['live']);
+    assert.deepEqual(
+      rows.map((r) => r.id_hash),
+      ['live'],
+    );
     assert.equal((await db.query(`select count(*)::int as n from sign_in_requests where email_key = 'old@example.org'`)).rows[0].n, 0);
   });
 

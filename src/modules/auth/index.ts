@@ -3,5 +3,12 @@ import { authRoutes } from './auth-routes.ts';
 
 /** Signing in by emailed link, and out. */
 export const authModule: RegisterModule = (app, { config, services, session }) => {
-  authRoutes(app, { auth: services.auth, session, demo: config.demo, smtp: !!config.smtpUrl, linkMinutes: config.signIn.linkMinutes, mailIsFailing: services.email.mailIsFailing });
+  authRoutes(app, {
+    auth: services.auth,
+    session,
+    demo: config.demo,
+    smtp: !!config.smtpUrl,
+    linkMinutes: config.signIn.linkMinutes,
+    mailIsFailing: services.email.mailIsFailing,
+  });
 };

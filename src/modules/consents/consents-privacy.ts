@@ -12,7 +12,12 @@ export function consentsPersonalData(consents: ConsentsRepository): PersonalData
     async export(ex, personId) {
       const history = await consents.history(ex, personId);
       return {
-        consents: history.map((c) => ({ purpose: c.purpose, wording: c.wording, givenAt: c.givenAt.toISOString(), withdrawnAt: c.withdrawnAt?.toISOString() ?? null })),
+        consents: history.map((c) => ({
+          purpose: c.purpose,
+          wording: c.wording,
+          givenAt: c.givenAt.toISOString(),
+          withdrawnAt: c.withdrawnAt?.toISOString() ?? null,
+        })),
       };
     },
     async forget(tx, person) {

@@ -69,7 +69,13 @@ export function createConsentsService(deps: { db: Db; consents: ConsentsReposito
       await db.transaction(async (tx) => {
         const withdrawn = await consents.withdraw(tx, personId, purpose);
         if (withdrawn) {
-          await audit.insert(tx, { actorId, action: 'consent.withdrawn', subjectType: 'person', subjectId: personId, details: { purpose } });
+          await audit.insert(tx, {
+            actorId,
+            action: 'consent.withdrawn',
+            subjectType: 'person',
+            subjectId: personId,
+            details: { purpose },
+          });
         }
       });
     },

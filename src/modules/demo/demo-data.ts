@@ -115,7 +115,11 @@ export async function seedDemoData(deps: {
   if (!(await deps.isEmpty())) return false;
   let admin: Actor | null = null;
   for (const account of DEMO_ACCOUNTS) {
-    const p = await deps.people.create(null, { name: account.name, email: account.email, experience: account.experience }, { role: account.role, isDemo: true });
+    const p = await deps.people.create(
+      null,
+      { name: account.name, email: account.email, experience: account.experience },
+      { role: account.role, isDemo: true },
+    );
     if (account.role === 'admin') admin = { personId: p.id, role: 'admin' };
   }
   for (const { consents, ...person } of DEMO_PEOPLE) {
@@ -123,7 +127,14 @@ export async function seedDemoData(deps: {
     for (const purpose of consents ?? []) await deps.consents.give(null, created.id, purpose);
   }
   await seedDemoEvents({ admin: admin!, people: deps.people, events: deps.events, registrations: deps.registrations });
-  if (deps.evaluation) await seedDemoEvaluation({ ...deps.evaluation, admin: admin!, people: deps.people, events: deps.events, registrations: deps.registrations });
+  if (deps.evaluation)
+    await seedDemoEvaluation({
+      ...deps.evaluation,
+      admin: admin!,
+      people: deps.people,
+      events: deps.events,
+      registrations: deps.registrations,
+    });
   if (deps.programmes) await seedDemoProgrammes({ ...deps.programmes, admin: admin!, people: deps.people });
   return true;
 }

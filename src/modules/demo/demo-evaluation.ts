@@ -43,30 +43,61 @@ export async function seedDemoEvaluation(deps: {
 }) {
   const { admin } = deps;
   const at = (h: number, m = 0) => fromLondon(2016, 4, 15, h, m);
-  const event = await deps.events.create(admin, { title: '#PatientsasPartners16 (demo)', summary: 'Co-designed by patients: building partnerships of trust between health and care leaders and people with lived experience.', startsAt: at(9, 30), endsAt: at(16, 30), hashtag: '#PatientsasPartners16', partners: ['Recovery Enterprises (demo)', 'NHS Confederation (demo)'] }, { isDemo: true });
-  const session = await deps.events.addSession(admin, event.id, { title: 'The conference day', startsAt: at(9, 30), endsAt: at(16, 30), format: 'in_person', capacity: 120, venue: { name: 'The Exchange Hall (demo)', address: 'Sheffield', stepFree: true, hearingLoop: true, accessibleToilet: true } });
+  const event = await deps.events.create(
+    admin,
+    {
+      title: '#PatientsasPartners16 (demo)',
+      summary: 'Co-designed by patients: building partnerships of trust between health and care leaders and people with lived experience.',
+      startsAt: at(9, 30),
+      endsAt: at(16, 30),
+      hashtag: '#PatientsasPartners16',
+      partners: ['Recovery Enterprises (demo)', 'NHS Confederation (demo)'],
+    },
+    { isDemo: true },
+  );
+  const session = await deps.events.addSession(admin, event.id, {
+    title: 'The conference day',
+    startsAt: at(9, 30),
+    endsAt: at(16, 30),
+    format: 'in_person',
+    capacity: 120,
+    venue: { name: 'The Exchange Hall (demo)', address: 'Sheffield', stepFree: true, hearingLoop: true, accessibleToilet: true },
+  });
   await deps.events.publish(admin, event.id);
   const attendees = [];
   for (let i = 0; i < 100; i++) {
-    const p = await deps.people.create(admin, { name: `Delegate ${i + 1} (demo)`, experience: i % 5 < 3 ? 'lived' : i % 5 === 3 ? 'professional' : 'both' }, { isDemo: true });
+    const p = await deps.people.create(
+      admin,
+      { name: `Delegate ${i + 1} (demo)`, experience: i % 5 < 3 ? 'lived' : i % 5 === 3 ? 'professional' : 'both' },
+      { isDemo: true },
+    );
     // The day is past, so the delegates are recorded as having come, as check-in would have.
     await deps.registrations.recordPastAttendance(admin, session.id, p.id);
     attendees.push(p);
   }
-  const form = await deps.forms.create(admin, {
-    title: 'How was #PatientsasPartners16?',
-    anonymous: false,
-    eventId: event.id,
-    questions: [
-      { key: 'overall', type: 'rating', text: 'Overall, how was the event?', easyReadText: 'Was the day good?', required: true },
-      { key: 'objectives', type: 'yes_no', text: 'Did you achieve your objectives?' },
-      { key: 'learnt', type: 'long_text', text: 'What will you take away from today?' },
-    ],
-  }, { isDemo: true });
+  const form = await deps.forms.create(
+    admin,
+    {
+      title: 'How was #PatientsasPartners16?',
+      anonymous: false,
+      eventId: event.id,
+      questions: [
+        { key: 'overall', type: 'rating', text: 'Overall, how was the event?', easyReadText: 'Was the day good?', required: true },
+        { key: 'objectives', type: 'yes_no', text: 'Did you achieve your objectives?' },
+        { key: 'learnt', type: 'long_text', text: 'What will you take away from today?' },
+      ],
+    },
+    { isDemo: true },
+  );
   await deps.forms.setStatus(admin, form.id, 'open');
   const ratings = [...Array(41).fill('excellent'), ...Array(27).fill('good'), 'fair', 'fair'];
   for (let i = 0; i < 70; i++) {
-    await deps.forms.respond(form.id, { person: attendees[i]! }, { overall: ratings[i], objectives: i < 68 ? 'yes' : 'no', learnt: COMMENTS[i % COMMENTS.length] }, { quoteConsent: i % 3 === 0 ? 'named' : i % 3 === 1 ? 'anonymous' : 'no', allowEdit: false });
+    await deps.forms.respond(
+      form.id,
+      { person: attendees[i]! },
+      { overall: ratings[i], objectives: i < 68 ? 'yes' : 'no', learnt: COMMENTS[i % COMMENTS.length] },
+      { quoteConsent: i % 3 === 0 ? 'named' : i % 3 === 1 ? 'anonymous' : 'no', allowEdit: false },
+    );
   }
   await deps.forms.setStatus(admin, form.id, 'closed');
   const learnt = (await deps.forms.questions(form.id)).find((q) => q.key === 'learnt')!;

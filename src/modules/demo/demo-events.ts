@@ -12,17 +12,34 @@ function nextYearFor(month: number, day: number, now = new Date()): number {
 
 const LEADERS = [
   { name: 'Maya Lindqvist (demo patient leader)', email: 'demo-facilitator@coproduce.example' },
-  { name: 'Tomasz Nowak (demo patient leader)', bio: 'I had a kidney transplant in 2009. I spent twenty years in management before that, and now I help design technology with the people who will use it.' },
-  { name: 'Kemi Adebayo (demo patient leader)', bio: 'Trainer, DJ and poet. I live with a mental health condition and train NHS staff about recovery. I want organisations to stop tokenism.' },
-  { name: 'Rhiannon Price (demo patient leader)', bio: 'I use social media to change policy. I co-chair a national commission on personality disorder, from the outside in.' },
-  { name: 'Prof. Alan Fisher (demo patient leader)', bio: 'I have lived with a mental health condition for a long time. I collect stories that change culture, policy and stigma.' },
+  {
+    name: 'Tomasz Nowak (demo patient leader)',
+    bio: 'I had a kidney transplant in 2009. I spent twenty years in management before that, and now I help design technology with the people who will use it.',
+  },
+  {
+    name: 'Kemi Adebayo (demo patient leader)',
+    bio: 'Trainer, DJ and poet. I live with a mental health condition and train NHS staff about recovery. I want organisations to stop tokenism.',
+  },
+  {
+    name: 'Rhiannon Price (demo patient leader)',
+    bio: 'I use social media to change policy. I co-chair a national commission on personality disorder, from the outside in.',
+  },
+  {
+    name: 'Prof. Alan Fisher (demo patient leader)',
+    bio: 'I have lived with a mental health condition for a long time. I collect stories that change culture, policy and stigma.',
+  },
 ];
 
 /**
  * #PatientsasPartners: a one-day conference co-designed by patients, five masterclasses led by
  * patient leaders. Co-production week: a council's five days of online workshops and talks.
  */
-export async function seedDemoEvents(deps: { admin: Actor; people: PeopleService; events: EventsService; registrations: RegistrationsService }) {
+export async function seedDemoEvents(deps: {
+  admin: Actor;
+  people: PeopleService;
+  events: EventsService;
+  registrations: RegistrationsService;
+}) {
   const { admin } = deps;
   const leaders: string[] = [];
   for (const l of LEADERS) {
@@ -51,9 +68,12 @@ export async function seedDemoEvents(deps: { admin: Actor; people: PeopleService
     admin,
     {
       title: `#PatientsasPartners${String(y).slice(2)} (demo)`,
-      summary: 'A one-day conference designed by patients: how health and care leaders and people with lived experience can build real partnerships.',
-      easyReadSummary: 'A day to meet and talk. Patients and people who work in the NHS learn together. There are no job titles on name labels. You make your own label.',
-      description: 'Patients designed the format. Partner organisations support it but do not control the content. Five patient leaders each run a masterclass.',
+      summary:
+        'A one-day conference designed by patients: how health and care leaders and people with lived experience can build real partnerships.',
+      easyReadSummary:
+        'A day to meet and talk. Patients and people who work in the NHS learn together. There are no job titles on name labels. You make your own label.',
+      description:
+        'Patients designed the format. Partner organisations support it but do not control the content. Five patient leaders each run a masterclass.',
       startsAt: at(9, 30),
       endsAt: at(16, 30),
       hashtag: `#PatientsasPartners${String(y).slice(2)}`,
@@ -119,8 +139,10 @@ export async function seedDemoEvents(deps: { admin: Actor; people: PeopleService
     admin,
     {
       title: `Co-production week ${wy} (demo)`,
-      summary: 'Five days of online workshops and talks about collaboration in a time of crisis, put together with local and national partners.',
-      easyReadSummary: 'A week of online meetings. People who use social care and people who work in it talk as equals. You can join from home.',
+      summary:
+        'Five days of online workshops and talks about collaboration in a time of crisis, put together with local and national partners.',
+      easyReadSummary:
+        'A week of online meetings. People who use social care and people who work in it talk as equals. You can join from home.',
       startsAt: day(6, 9),
       endsAt: day(10, 17),
       hashtag: `#CoProductionWeek${String(wy).slice(2)}`,
@@ -129,11 +151,24 @@ export async function seedDemoEvents(deps: { admin: Actor; people: PeopleService
     { isDemo: true },
   );
   const talks = [
-    { d: 6, h: 10, title: 'Getting started with co-production', theme: 'Getting started', easy: 'What co-production means, and how to start. For everyone.' },
+    {
+      d: 6,
+      h: 10,
+      title: 'Getting started with co-production',
+      theme: 'Getting started',
+      easy: 'What co-production means, and how to start. For everyone.',
+    },
     { d: 6, h: 14, title: 'Working together in a crisis: what we learnt', theme: 'Collaboration in a crisis' },
     { d: 7, h: 11, title: 'Publishing the two-year evaluation', theme: 'Evaluation' },
     { d: 7, h: 15, title: 'Families as experts', theme: 'Collaboration in a crisis', lead: 1 },
-    { d: 8, h: 10, title: 'Easy read workshop: making information clear', theme: 'Getting started', easy: 'Learn to write so more people understand. We practise together.', lead: 2 },
+    {
+      d: 8,
+      h: 10,
+      title: 'Easy read workshop: making information clear',
+      theme: 'Getting started',
+      easy: 'Learn to write so more people understand. We practise together.',
+      lead: 2,
+    },
     { d: 8, h: 14, title: 'Young people shaping services', theme: 'Young people' },
     { d: 9, h: 11, title: 'Co-producing commissioning', theme: 'Evaluation', lead: 3 },
     { d: 10, h: 10, title: 'Small group conversation: what next?', theme: 'Getting started', capacity: 3 },

@@ -18,8 +18,15 @@ after(async () => {
 
 test('a first start fills an empty database with demo people: one account per role, lay and professional, some with access needs', async () => {
   const { rows } = await db.query('select role, experience, access_needs, is_demo, name from people');
-  assert.ok(rows.every((r) => r.is_demo && /demo/i.test(r.name)), 'every demo person is marked and named as demo');
-  for (const role of ['admin', 'staff', 'facilitator', 'participant']) assert.ok(rows.some((r) => r.role === role), role);
+  assert.ok(
+    rows.every((r) => r.is_demo && /demo/i.test(r.name)),
+    'every demo person is marked and named as demo',
+  );
+  for (const role of ['admin', 'staff', 'facilitator', 'participant'])
+    assert.ok(
+      rows.some((r) => r.role === role),
+      role,
+    );
   assert.ok(rows.some((r) => r.experience === 'lived') && rows.some((r) => r.experience === 'professional'));
   assert.ok(rows.filter((r) => r.access_needs.length > 0).length >= 3);
   const home = await t.app.inject({ url: '/' });
@@ -53,7 +60,10 @@ test('the demo holds the conference with five masterclasses led by patient leade
   const weekSessions = await t.services.events.sessionsOf(week.id);
   assert.ok(weekSessions.every((s) => s.format === 'online'));
   assert.equal(new Set(weekSessions.map((s) => s.startsAt.toISOString().slice(0, 10))).size, 5, 'across five days');
-  assert.ok(weekSessions.some((s) => s.waitlisted > 0), 'one session is full, with a waiting list');
+  assert.ok(
+    weekSessions.some((s) => s.waitlisted > 0),
+    'one session is full, with a waiting list',
+  );
 });
 
 test('the demo holds #PatientsasPartners16 as it happened: the report says 70% and 97%, with themes, quotes and headlines', async () => {

@@ -66,7 +66,12 @@ describe('a mail server outage loses no email', { timeout: 180_000 }, () => {
   before(async () => {
     mail = new MailServer(await freePort());
     await mail.start();
-    t = await startTestApp({ SMTP_URL: `smtp://127.0.0.1:${mail.port}`, EMAIL_RETRY_HOURS: String(8 / 3600), EMAIL_RETRY_FIRST_SECONDS: '0.2', EMAIL_RETRY_MAX_MINUTES: String(1 / 60) });
+    t = await startTestApp({
+      SMTP_URL: `smtp://127.0.0.1:${mail.port}`,
+      EMAIL_RETRY_HOURS: String(8 / 3600),
+      EMAIL_RETRY_FIRST_SECONDS: '0.2',
+      EMAIL_RETRY_MAX_MINUTES: String(1 / 60),
+    });
     db = new pg.Client({ connectionString: t.databaseUrl });
     await db.connect();
   });
@@ -83,7 +88,10 @@ describe('a mail server outage loses no email', { timeout: 180_000 }, () => {
     const outageStarted = Date.now();
     const people = await Promise.all(['ana', 'ben', 'cai'].map((n) => createPerson(t.services, { email: `${n}@example.org`, name: n })));
     for (const p of people) await t.services.registrations.register(null, { sessionId: session.id, who: { personId: p.id } });
-    await waitUntil('several failed tries', async () => (await db.query(`select coalesce(max(attempts), 0)::int as n from outgoing_emails`)).rows[0].n >= 3);
+    await waitUntil(
+      'several failed tries',
+      async () => (await db.query(`select coalesce(max(attempts), 0)::int as n from outgoing_emails`)).rows[0].n >= 3,
+    );
     await new Promise((r) => setTimeout(r, 6500 - (Date.now() - outageStarted)));
     await mail.start();
     const outage = Date.now() - outageStarted;
@@ -110,7 +118,11 @@ describe('a mail server outage loses no email', { timeout: 180_000 }, () => {
     await mail.stop();
     const late = await createPerson(t.services, { email: 'late@example.org', name: 'Late Larry' });
     await t.services.auth.requestSignIn('late@example.org', '192.0.2.9');
-    await waitUntil('the email to be marked failed', async () => (await db.query(`select count(*)::int as n from outgoing_emails where status = 'failed'`)).rows[0].n === 1, 30_000);
+    await waitUntil(
+      'the email to be marked failed',
+      async () => (await db.query(`select count(*)::int as n from outgoing_emails where status = 'failed'`)).rows[0].n === 1,
+      30_000,
+    );
 
     // The person who asked for the link is told on the page; staff see it on their home page.
     assert.match((await new WebClient(t.app).get('/sign-in/check-email')).body, /Email is slow just now/);

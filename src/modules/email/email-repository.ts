@@ -16,7 +16,13 @@ export function createEmailRepository() {
     async markSent(ex: Executor, id: string) {
       await ex
         .update(outgoingEmails)
-        .set({ status: 'sent', sentAt: new Date(), lastAttemptAt: new Date(), attempts: sql`${outgoingEmails.attempts} + 1`, nextAttemptAt: null })
+        .set({
+          status: 'sent',
+          sentAt: new Date(),
+          lastAttemptAt: new Date(),
+          attempts: sql`${outgoingEmails.attempts} + 1`,
+          nextAttemptAt: null,
+        })
         .where(eq(outgoingEmails.id, id));
     },
     async markNotNeeded(ex: Executor, id: string) {
@@ -65,7 +71,12 @@ export function createEmailRepository() {
     /** Whether the latest try to send anything failed: the mail server is having trouble now. */
     async lastAttemptFailed(ex: Executor, since: Date): Promise<boolean> {
       const [row] = await ex
-        .select({ status: outgoingEmails.status, lastError: outgoingEmails.lastError, sentAt: outgoingEmails.sentAt, lastAttemptAt: outgoingEmails.lastAttemptAt })
+        .select({
+          status: outgoingEmails.status,
+          lastError: outgoingEmails.lastError,
+          sentAt: outgoingEmails.sentAt,
+          lastAttemptAt: outgoingEmails.lastAttemptAt,
+        })
         .from(outgoingEmails)
         .where(sql`${outgoingEmails.lastAttemptAt} > ${since}`)
         .orderBy(desc(outgoingEmails.lastAttemptAt))

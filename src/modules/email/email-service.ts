@@ -75,7 +75,8 @@ export function createEmailService(deps: {
 
     /** An admin sends a waiting or failed email again now; it gets another day of tries. */
     async sendAgain(emailId: string): Promise<void> {
-      if (!/^[0-9a-f-]{36}$/i.test(emailId) || !(await emails.restart(db, emailId))) throw new NotFoundError('No waiting or failed email with that id');
+      if (!/^[0-9a-f-]{36}$/i.test(emailId) || !(await emails.restart(db, emailId)))
+        throw new NotFoundError('No waiting or failed email with that id');
       await deps.queue.enqueue(EMAIL_QUEUE, { emailId });
     },
 

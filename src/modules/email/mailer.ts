@@ -25,7 +25,12 @@ export interface Mailer {
 export function createMailer(opts: { smtpUrl?: string | undefined; from: string; outboxDir: string }): Mailer {
   if (opts.smtpUrl) {
     // Short timeouts: a mail server that does not answer is a failed try, retried later.
-    const transport = nodemailer.createTransport({ url: opts.smtpUrl, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 });
+    const transport = nodemailer.createTransport({
+      url: opts.smtpUrl,
+      connectionTimeout: 10_000,
+      greetingTimeout: 10_000,
+      socketTimeout: 30_000,
+    });
     return {
       async send(m) {
         await transport.sendMail({ from: opts.from, to: m.to, subject: m.subject, text: m.text, attachments: m.attachments });

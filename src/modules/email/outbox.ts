@@ -22,7 +22,10 @@ function header(raw: string, name: string): string {
     .replace(/=\?([^?]+)\?([QqBb])\?([^?]*)\?=/g, (_, _charset: string, enc: string, text: string) =>
       enc.toUpperCase() === 'B'
         ? Buffer.from(text, 'base64').toString('utf8')
-        : Buffer.from(text.replace(/_/g, ' ').replace(/=([0-9A-F]{2})/gi, (_m: string, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8'),
+        : Buffer.from(
+            text.replace(/_/g, ' ').replace(/=([0-9A-F]{2})/gi, (_m: string, h: string) => String.fromCharCode(parseInt(h, 16))),
+            'latin1',
+          ).toString('utf8'),
     );
 }
 
@@ -46,7 +49,10 @@ export function parseMessage(file: string, raw: string): OutboxMessage {
   const top = { file, to: header(raw, 'To'), subject: header(raw, 'Subject'), date: header(raw, 'Date') };
   const boundary = /boundary="?([^";\r\n]+)"?/i.exec(raw.split(/\r?\n\r?\n/)[0] ?? '')?.[1];
   if (!boundary) return { ...top, body: decodePart(raw).body, attachments: [] };
-  const parts = raw.split(`--${boundary}`).slice(1, -1).map((p) => decodePart(p.replace(/^\r?\n/, '')));
+  const parts = raw
+    .split(`--${boundary}`)
+    .slice(1, -1)
+    .map((p) => decodePart(p.replace(/^\r?\n/, '')));
   const text = parts.find((p) => /content-type: text\/plain/i.test(p.head) && !/filename=/i.test(p.head));
   const attachments = parts
     .filter((p) => /filename=/i.test(p.head))

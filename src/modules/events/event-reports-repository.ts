@@ -25,7 +25,11 @@ export interface RegistrationRow {
 /** What organisers read about an event: who registered and came, their mix, their access needs. */
 export function createEventReportsRepository() {
   return {
-    async registrations(ex: Executor, eventId: string, f: { sessionId?: string; statuses?: RegistrationStatus[]; q?: string } = {}): Promise<RegistrationRow[]> {
+    async registrations(
+      ex: Executor,
+      eventId: string,
+      f: { sessionId?: string; statuses?: RegistrationStatus[]; q?: string } = {},
+    ): Promise<RegistrationRow[]> {
       const where: SQL[] = [eq(eventSessions.eventId, eventId)];
       if (f.sessionId) where.push(eq(registrations.sessionId, f.sessionId));
       if (f.statuses?.length) where.push(inArray(registrations.status, f.statuses));
@@ -40,7 +44,9 @@ export function createEventReportsRepository() {
           sessionTitle: eventSessions.title,
           sessionStartsAt: eventSessions.startsAt,
           status: registrations.status,
-          waitlistPosition: sql<number | null>`case when registrations.status = 'waitlisted' then (select count(*)::int from registrations w where w.session_id = registrations.session_id and w.status = 'waitlisted' and w.seq <= registrations.seq) end`,
+          waitlistPosition: sql<
+            number | null
+          >`case when registrations.status = 'waitlisted' then (select count(*)::int from registrations w where w.session_id = registrations.session_id and w.status = 'waitlisted' and w.seq <= registrations.seq) end`,
           personId: people.id,
           name: people.name,
           labelName: registrations.labelName,

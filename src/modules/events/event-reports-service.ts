@@ -13,13 +13,35 @@ const COMING: RegistrationStatus[] = ['confirmed', 'attended'];
 export function createEventReportsService(deps: { db: Db; reports: EventReportsRepository; audit: AuditTrail }) {
   const { db, reports } = deps;
   return {
-    registrations: (eventId: string, f: { sessionId?: string; statuses?: RegistrationStatus[]; q?: string }) => reports.registrations(db, eventId, f),
+    registrations: (eventId: string, f: { sessionId?: string; statuses?: RegistrationStatus[]; q?: string }) =>
+      reports.registrations(db, eventId, f),
 
     async csv(actor: Actor, eventId: string, f: { sessionId?: string; statuses?: RegistrationStatus[]; q?: string }): Promise<string> {
       const rows = await reports.registrations(db, eventId, f);
-      await deps.audit.insert(db, { actorId: actor.personId, action: 'event.registrations.exported', subjectType: 'event', subjectId: eventId, details: { rows: rows.length } });
+      await deps.audit.insert(db, {
+        actorId: actor.personId,
+        action: 'event.registrations.exported',
+        subjectType: 'event',
+        subjectId: eventId,
+        details: { rows: rows.length },
+      });
       return toCsv(
-        ['Name', 'Name on label', 'Pronouns', 'Experience', 'Email', 'Phone', 'Session', 'When', 'Status', 'Waiting list position', 'Access needs', 'Access notes', 'Walk-in', 'Registered at'],
+        [
+          'Name',
+          'Name on label',
+          'Pronouns',
+          'Experience',
+          'Email',
+          'Phone',
+          'Session',
+          'When',
+          'Status',
+          'Waiting list position',
+          'Access needs',
+          'Access notes',
+          'Walk-in',
+          'Registered at',
+        ],
         rows.map((r) => [
           r.name,
           r.labelName,
@@ -54,20 +76,43 @@ export function createEventReportsService(deps: { db: Db; reports: EventReportsR
         } else byPerson.set(r.personId, { ...r, sessions: [r.sessionTitle] });
       }
       const people = [...byPerson.values()];
-      const counts = ACCESS_NEEDS.map((need) => ({ need, label: ACCESS_NEED_LABELS[need], count: people.filter((p) => p.accessNeeds.includes(need)).length }));
+      const counts = ACCESS_NEEDS.map((need) => ({
+        need,
+        label: ACCESS_NEED_LABELS[need],
+        count: people.filter((p) => p.accessNeeds.includes(need)).length,
+      }));
       const mayShow = opts.showWho && isStaff(actor);
       if (mayShow) {
-        await deps.audit.insert(db, { actorId: actor.personId, action: 'event.access_needs.viewed', subjectType: 'event', subjectId: eventId, details: { people: people.filter((p) => p.accessNeeds.length || p.accessNotes).length } });
+        await deps.audit.insert(db, {
+          actorId: actor.personId,
+          action: 'event.access_needs.viewed',
+          subjectType: 'event',
+          subjectId: eventId,
+          details: { people: people.filter((p) => p.accessNeeds.length || p.accessNotes).length },
+        });
       }
       return {
         coming: people.length,
         counts,
-        who: mayShow ? people.filter((p) => p.accessNeeds.length || p.accessNotes).map((p) => ({ name: p.name, needs: p.accessNeeds.map((n) => ACCESS_NEED_LABELS[n as keyof typeof ACCESS_NEED_LABELS] ?? n), notes: p.accessNotes, sessions: p.sessions })) : null,
+        who: mayShow
+          ? people
+              .filter((p) => p.accessNeeds.length || p.accessNotes)
+              .map((p) => ({
+                name: p.name,
+                needs: p.accessNeeds.map((n) => ACCESS_NEED_LABELS[n as keyof typeof ACCESS_NEED_LABELS] ?? n),
+                notes: p.accessNotes,
+                sessions: p.sessions,
+              }))
+          : null,
         canShowWho: isStaff(actor),
       };
     },
 
-    mix: (eventId: string) => Promise.all([reports.mix(db, eventId, COMING), reports.mix(db, eventId, ['attended'])]).then(([registered, attended]) => ({ registered, attended })),
+    mix: (eventId: string) =>
+      Promise.all([reports.mix(db, eventId, COMING), reports.mix(db, eventId, ['attended'])]).then(([registered, attended]) => ({
+        registered,
+        attended,
+      })),
 
     /** Labels for everyone with a place, one per person, in name order. */
     async labelsPdf(eventId: string, title: string): Promise<Buffer> {

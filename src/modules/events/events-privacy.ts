@@ -25,7 +25,19 @@ export function eventsPersonalData(): PersonalDataHolder {
     },
     async export(ex, personId) {
       const [registrations, facilitating] = await Promise.all([
-        rowsOf<{ event: string; session: string; starts_at: Date; status: string; label_name: string | null; access_needs: string[]; access_notes: string | null; walk_in: boolean; created_at: Date; attended_at: Date | null; cancelled_at: Date | null }>(
+        rowsOf<{
+          event: string;
+          session: string;
+          starts_at: Date;
+          status: string;
+          label_name: string | null;
+          access_needs: string[];
+          access_notes: string | null;
+          walk_in: boolean;
+          created_at: Date;
+          attended_at: Date | null;
+          cancelled_at: Date | null;
+        }>(
           ex,
           sql`select e.title as event, s.title as session, s.starts_at, r.status, r.label_name, r.access_needs, r.access_notes, r.walk_in, r.created_at, r.attended_at, r.cancelled_at
               from registrations r join event_sessions s on s.id = r.session_id join events e on e.id = s.event_id
@@ -56,7 +68,9 @@ export function eventsPersonalData(): PersonalDataHolder {
       };
     },
     async forget(tx, person) {
-      await tx.execute(sql`update registrations set label_name = null, access_needs = '{}', access_notes = null where person_id = ${person.id}`);
+      await tx.execute(
+        sql`update registrations set label_name = null, access_needs = '{}', access_notes = null where person_id = ${person.id}`,
+      );
       await tx.execute(sql`delete from session_facilitators where person_id = ${person.id}`);
     },
   };

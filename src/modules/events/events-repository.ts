@@ -1,6 +1,17 @@
 import { and, asc, desc, eq, inArray, ne, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
-import { eventSessions, events, people, registrations, sessionFacilitators, venues, type Event, type EventSession, type Person, type Venue } from '../../db/schema.ts';
+import {
+  eventSessions,
+  events,
+  people,
+  registrations,
+  sessionFacilitators,
+  venues,
+  type Event,
+  type EventSession,
+  type Person,
+  type Venue,
+} from '../../db/schema.ts';
 import type { EventInput, SessionInput, VenueInput } from './events-schemas.ts';
 import { isUuid } from '../../db/ids.ts';
 
@@ -50,15 +61,25 @@ const venueColumns = (v: VenueInput) => ({
 export function createEventsRepository() {
   return {
     async insertEvent(ex: Executor, input: EventInput, extra: { createdBy: string | null; isDemo?: boolean; kind?: Event['kind'] }) {
-      const [row] = await ex.insert(events).values({ ...eventColumns(input), createdBy: extra.createdBy, isDemo: extra.isDemo ?? false, kind: extra.kind ?? 'event' }).returning();
+      const [row] = await ex
+        .insert(events)
+        .values({ ...eventColumns(input), createdBy: extra.createdBy, isDemo: extra.isDemo ?? false, kind: extra.kind ?? 'event' })
+        .returning();
       return row!;
     },
     async updateEvent(ex: Executor, id: string, input: EventInput) {
-      const [row] = await ex.update(events).set({ ...eventColumns(input), updatedAt: new Date() }).where(eq(events.id, id)).returning();
+      const [row] = await ex
+        .update(events)
+        .set({ ...eventColumns(input), updatedAt: new Date() })
+        .where(eq(events.id, id))
+        .returning();
       return row;
     },
     async setEventSpan(ex: Executor, id: string, values: { title: string; startsAt: Date; endsAt: Date }) {
-      await ex.update(events).set({ ...values, updatedAt: new Date() }).where(eq(events.id, id));
+      await ex
+        .update(events)
+        .set({ ...values, updatedAt: new Date() })
+        .where(eq(events.id, id));
     },
     async setEventStatus(ex: Executor, id: string, status: Event['status']) {
       await ex.update(events).set({ status, updatedAt: new Date() }).where(eq(events.id, id));
@@ -70,24 +91,30 @@ export function createEventsRepository() {
       return row;
     },
     async listEvents(ex: Executor, opts: { publishedOnly: boolean; facilitatedBy?: string }) {
-      return ex
-        .select()
-        .from(events)
-        // A cohort's own event holds its schedule; it is shown with its programme, not as an event.
-        .where(
-          and(
-            eq(events.kind, 'event'),
-            opts.publishedOnly ? eq(events.status, 'published') : undefined,
-            opts.facilitatedBy ? sql`${events.id} in (select s.event_id from event_sessions s join session_facilitators f on f.session_id = s.id where f.person_id = ${opts.facilitatedBy})` : undefined,
-          ),
-        )
-        .orderBy(opts.publishedOnly ? asc(events.startsAt) : desc(events.startsAt));
+      return (
+        ex
+          .select()
+          .from(events)
+          // A cohort's own event holds its schedule; it is shown with its programme, not as an event.
+          .where(
+            and(
+              eq(events.kind, 'event'),
+              opts.publishedOnly ? eq(events.status, 'published') : undefined,
+              opts.facilitatedBy
+                ? sql`${events.id} in (select s.event_id from event_sessions s join session_facilitators f on f.session_id = s.id where f.person_id = ${opts.facilitatedBy})`
+                : undefined,
+            ),
+          )
+          .orderBy(opts.publishedOnly ? asc(events.startsAt) : desc(events.startsAt))
+      );
     },
 
     /** Whether someone leads at least one session of an event. */
     async facilitates(ex: Executor, eventId: string, personId: string): Promise<boolean> {
       if (!isUuid(eventId)) return false;
-      const rows = await ex.execute(sql`select 1 from event_sessions s join session_facilitators f on f.session_id = s.id where s.event_id = ${eventId} and f.person_id = ${personId} limit 1`);
+      const rows = await ex.execute(
+        sql`select 1 from event_sessions s join session_facilitators f on f.session_id = s.id where s.event_id = ${eventId} and f.person_id = ${personId} limit 1`,
+      );
       return rows.rows.length > 0;
     },
 
@@ -100,18 +127,28 @@ export function createEventsRepository() {
     },
 
     async insertSession(ex: Executor, eventId: string, input: SessionInput, venueId: string | null) {
-      const [row] = await ex.insert(eventSessions).values({ ...sessionColumns(input), eventId, venueId }).returning();
+      const [row] = await ex
+        .insert(eventSessions)
+        .values({ ...sessionColumns(input), eventId, venueId })
+        .returning();
       return row!;
     },
     async updateSession(ex: Executor, id: string, input: SessionInput, venueId: string | null) {
-      const [row] = await ex.update(eventSessions).set({ ...sessionColumns(input), venueId, updatedAt: new Date() }).where(eq(eventSessions.id, id)).returning();
+      const [row] = await ex
+        .update(eventSessions)
+        .set({ ...sessionColumns(input), venueId, updatedAt: new Date() })
+        .where(eq(eventSessions.id, id))
+        .returning();
       return row;
     },
     async setSessionStatus(ex: Executor, id: string, status: EventSession['status']) {
       await ex.update(eventSessions).set({ status, updatedAt: new Date() }).where(eq(eventSessions.id, id));
     },
     /** A session locked for a registration decision, with its event and venue, in one round trip. */
-    async lockSessionWithEvent(ex: Executor, id: string): Promise<{ session: EventSession; event: Event; venue: Venue | null } | undefined> {
+    async lockSessionWithEvent(
+      ex: Executor,
+      id: string,
+    ): Promise<{ session: EventSession; event: Event; venue: Venue | null } | undefined> {
       if (!isUuid(id)) return undefined;
       const [row] = await ex
         .select({ session: eventSessions, event: events, venue: venues })
@@ -137,7 +174,10 @@ export function createEventsRepository() {
     async existingPeople(ex: Executor, ids: string[]): Promise<string[]> {
       const valid = ids.filter(isUuid);
       if (!valid.length) return [];
-      const rows = await ex.select({ id: people.id }).from(people).where(and(inArray(people.id, valid), sql`${people.erasedAt} is null`));
+      const rows = await ex
+        .select({ id: people.id })
+        .from(people)
+        .where(and(inArray(people.id, valid), sql`${people.erasedAt} is null`));
       return rows.map((r) => r.id);
     },
 
@@ -173,7 +213,13 @@ export function createEventsRepository() {
       const ids = rows.map((r) => r.session.id);
       const facilitators = ids.length
         ? await ex
-            .select({ sessionId: sessionFacilitators.sessionId, id: people.id, name: people.name, bio: people.bio, pronouns: people.pronouns })
+            .select({
+              sessionId: sessionFacilitators.sessionId,
+              id: people.id,
+              name: people.name,
+              bio: people.bio,
+              pronouns: people.pronouns,
+            })
             .from(sessionFacilitators)
             .innerJoin(people, eq(people.id, sessionFacilitators.personId))
             .where(inArray(sessionFacilitators.sessionId, ids))

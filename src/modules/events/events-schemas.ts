@@ -5,13 +5,15 @@ import { asList, blankToUndefined, lines } from '../../lib/validation.ts';
 import { personInputSchema } from '../people/people-schemas.ts';
 
 const text = (max: number, label: string) => z.string().trim().max(max, `${label} must be ${max} characters or fewer`);
-const required = (max: number, label: string, missing: string) => z.string({ error: missing }).trim().min(1, missing).max(max, `${label} must be ${max} characters or fewer`);
+const required = (max: number, label: string, missing: string) =>
+  z.string({ error: missing }).trim().min(1, missing).max(max, `${label} must be ${max} characters or fewer`);
 const isoWithOffset = (missing: string) => z.iso.datetime({ offset: true, error: missing }).transform((s) => new Date(s));
 
 function endAfterStart(v: { startsAt: Date; endsAt: Date }, ctx: z.RefinementCtx) {
   // Object checks run even when a field already failed; only compare two real dates.
   if (!(v.startsAt instanceof Date) || !(v.endsAt instanceof Date)) return;
-  if (v.endsAt.getTime() <= v.startsAt.getTime()) ctx.addIssue({ code: 'custom', path: ['endsAt'], message: 'The end must be after the start' });
+  if (v.endsAt.getTime() <= v.startsAt.getTime())
+    ctx.addIssue({ code: 'custom', path: ['endsAt'], message: 'The end must be after the start' });
 }
 
 export const eventInputSchema = z
@@ -71,8 +73,10 @@ export const sessionInputSchema = z
   })
   .superRefine(endAfterStart)
   .superRefine((v, ctx) => {
-    if (v.format !== 'online' && !v.venue) ctx.addIssue({ code: 'custom', path: ['venue'], message: 'Give the venue for an in-person or hybrid session' });
-    if (v.format !== 'in_person' && !v.joinUrl) ctx.addIssue({ code: 'custom', path: ['joinUrl'], message: 'Give the joining link for an online or hybrid session' });
+    if (v.format !== 'online' && !v.venue)
+      ctx.addIssue({ code: 'custom', path: ['venue'], message: 'Give the venue for an in-person or hybrid session' });
+    if (v.format !== 'in_person' && !v.joinUrl)
+      ctx.addIssue({ code: 'custom', path: ['joinUrl'], message: 'Give the joining link for an online or hybrid session' });
   });
 export type SessionInput = z.infer<typeof sessionInputSchema>;
 
@@ -91,11 +95,26 @@ export type RegistrationInput = z.infer<typeof registrationInputSchema>;
 // ---- HTML forms: strings in, the same shapes out -------------------------------------------
 
 /** A London date typed in an nhsuk date input (`<prefix>[day]` …) and a time field, as one instant. */
-export function londonDateTime(body: Record<string, unknown>, datePrefix: string, timeField: string, ctx: z.RefinementCtx, label: string): Date | null {
+export function londonDateTime(
+  body: Record<string, unknown>,
+  datePrefix: string,
+  timeField: string,
+  ctx: z.RefinementCtx,
+  label: string,
+): Date | null {
   const day = Number(body[`${datePrefix}[day]`]);
   const month = Number(body[`${datePrefix}[month]`]);
   const year = Number(body[`${datePrefix}[year]`]);
-  const valid = Number.isInteger(day) && Number.isInteger(month) && Number.isInteger(year) && year >= 2000 && year <= 2100 && month >= 1 && month <= 12 && day >= 1 && day <= 31;
+  const valid =
+    Number.isInteger(day) &&
+    Number.isInteger(month) &&
+    Number.isInteger(year) &&
+    year >= 2000 &&
+    year <= 2100 &&
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    day <= 31;
   const probe = valid ? new Date(Date.UTC(year, month - 1, day)) : null;
   if (!probe || probe.getUTCDate() !== day) {
     ctx.addIssue({ code: 'custom', path: [datePrefix], message: `Enter the ${label} date, like 6 7 2026` });
@@ -108,7 +127,6 @@ export function londonDateTime(body: Record<string, unknown>, datePrefix: string
   }
   return fromLondon(year, month, day, time.hour, time.minute);
 }
-
 
 const optionalString = (v: unknown) => blankToUndefined(typeof v === 'string' ? v : undefined) as string | undefined;
 
@@ -136,7 +154,10 @@ export const sessionFormSchema = z
     const startsAt = londonDateTime(body, 'date', 'startTime', ctx, 'start');
     const endTime = parseTime(String(body.endTime ?? ''));
     if (!endTime) ctx.addIssue({ code: 'custom', path: ['endTime'], message: 'Enter the end time, like 12:30 or 4pm' });
-    const endsAt = startsAt && endTime ? fromLondon(Number(body['date[year]']), Number(body['date[month]']), Number(body['date[day]']), endTime.hour, endTime.minute) : new Date(0);
+    const endsAt =
+      startsAt && endTime
+        ? fromLondon(Number(body['date[year]']), Number(body['date[month]']), Number(body['date[day]']), endTime.hour, endTime.minute)
+        : new Date(0);
     const capacityText = String(body.capacity ?? '').trim();
     const venueName = optionalString(body.venueName);
     const facts = asList(body.venueFacts) as string[];
@@ -257,7 +278,16 @@ export const sessionOutSchema = z.object({
   attended: z.number().int(),
   status: z.enum(['scheduled', 'cancelled']),
   joinUrl: z.string().nullable(),
-  venue: z.object({ name: z.string(), address: z.string().nullable(), postcode: z.string().nullable(), stepFree: z.boolean(), hearingLoop: z.boolean(), accessibleToilet: z.boolean() }).nullable(),
+  venue: z
+    .object({
+      name: z.string(),
+      address: z.string().nullable(),
+      postcode: z.string().nullable(),
+      stepFree: z.boolean(),
+      hearingLoop: z.boolean(),
+      accessibleToilet: z.boolean(),
+    })
+    .nullable(),
   facilitatorIds: z.array(z.string()),
 });
 

@@ -36,14 +36,17 @@ export function createEventsService(deps: {
 
   function checkSessionFits(event: Event, input: SessionInput) {
     if (input.startsAt < event.startsAt || input.endsAt > event.endsAt) {
-      throw new ValidationError([{ path: 'startsAt', message: 'The session must happen during the event: change the session times or the event dates' }]);
+      throw new ValidationError([
+        { path: 'startsAt', message: 'The session must happen during the event: change the session times or the event dates' },
+      ]);
     }
   }
 
   async function checkFacilitators(tx: Tx, ids: string[] | undefined): Promise<string[]> {
     const unique = [...new Set(ids ?? [])];
     const found = await events.existingPeople(tx, unique);
-    if (found.length !== unique.length) throw new ValidationError([{ path: 'facilitatorIds', message: 'One or more facilitators are not people here' }]);
+    if (found.length !== unique.length)
+      throw new ValidationError([{ path: 'facilitatorIds', message: 'One or more facilitators are not people here' }]);
     return found;
   }
 
@@ -62,7 +65,12 @@ export function createEventsService(deps: {
         const sessions = await events.sessionsOf(tx, id);
         const outside = sessions.filter((s) => s.startsAt < input.startsAt || s.endsAt > input.endsAt);
         if (outside.length) {
-          throw new ValidationError([{ path: 'startsAt', message: `${outside.length} session${outside.length > 1 ? 's' : ''} would fall outside the new dates: move ${outside.length > 1 ? 'them' : 'it'} first` }]);
+          throw new ValidationError([
+            {
+              path: 'startsAt',
+              message: `${outside.length} session${outside.length > 1 ? 's' : ''} would fall outside the new dates: move ${outside.length > 1 ? 'them' : 'it'} first`,
+            },
+          ]);
         }
         const event = (await events.updateEvent(tx, id, input))!;
         await deps.audit.insert(tx, { actorId: actor.personId, action: 'event.updated', subjectType: 'event', subjectId: id });
@@ -74,7 +82,8 @@ export function createEventsService(deps: {
       return db.transaction(async (tx) => {
         const event = await mustFindEvent(id, tx, true);
         if (event.status === 'cancelled') throw new ConflictError('A cancelled event cannot be published');
-        if (event.kind === 'cohort') throw new ConflictError('A cohort’s schedule is shown with its programme; it is not published as an event');
+        if (event.kind === 'cohort')
+          throw new ConflictError('A cohort’s schedule is shown with its programme; it is not published as an event');
         if (event.status === 'published') return event;
         await events.setEventStatus(tx, id, 'published');
         await deps.audit.insert(tx, { actorId: actor.personId, action: 'event.published', subjectType: 'event', subjectId: id });
@@ -89,7 +98,13 @@ export function createEventsService(deps: {
         if (event.status === 'cancelled') return { event, toTell: [] as string[] };
         await events.setEventStatus(tx, id, 'cancelled');
         const live = await events.liveRegistrationsOfEvent(tx, id);
-        await deps.audit.insert(tx, { actorId: actor.personId, action: 'event.cancelled', subjectType: 'event', subjectId: id, details: { registrationsTold: live.length } });
+        await deps.audit.insert(tx, {
+          actorId: actor.personId,
+          action: 'event.cancelled',
+          subjectType: 'event',
+          subjectId: id,
+          details: { registrationsTold: live.length },
+        });
         return { event: { ...event, status: 'cancelled' as const }, toTell: live.map((l) => l.registration.id) };
       });
       for (const registrationId of toTell) await deps.registrationsService.tell(registrationId, 'event-cancelled');
@@ -99,7 +114,8 @@ export function createEventsService(deps: {
     get: (id: string) => mustFindEvent(id),
     list: (opts: { publishedOnly: boolean }) => events.listEvents(db, opts),
     /** The events someone may run on the day: all for staff; for a facilitator, those they lead a session of. */
-    listForRunner: (actor: Actor) => events.listEvents(db, { publishedOnly: false, ...(isStaff(actor) ? {} : { facilitatedBy: actor.personId }) }),
+    listForRunner: (actor: Actor) =>
+      events.listEvents(db, { publishedOnly: false, ...(isStaff(actor) ? {} : { facilitatedBy: actor.personId }) }),
     /** Facilitators see only the events they lead a session of (check-in, labels, access counts, registrations). */
     async mayRun(actor: Actor, eventId: string): Promise<boolean> {
       return isStaff(actor) || events.facilitates(db, eventId, actor.personId);
@@ -116,7 +132,13 @@ export function createEventsService(deps: {
         const venue = input.venue && input.format !== 'online' ? await events.insertVenue(tx, input.venue) : null;
         const session = await events.insertSession(tx, eventId, input, venue?.id ?? null);
         await events.setFacilitators(tx, session.id, facilitators);
-        await deps.audit.insert(tx, { actorId: actor.personId, action: 'session.created', subjectType: 'session', subjectId: session.id, details: { eventId } });
+        await deps.audit.insert(tx, {
+          actorId: actor.personId,
+          action: 'session.created',
+          subjectType: 'session',
+          subjectId: session.id,
+          details: { eventId },
+        });
         return session;
       });
     },
@@ -130,7 +152,9 @@ export function createEventsService(deps: {
         checkSessionFits(event, input);
         const taken = await deps.registrations.countTaken(tx, sessionId);
         if (input.capacity < taken) {
-          throw new ValidationError([{ path: 'capacity', message: `${taken} people already have a place, so there must be at least ${taken} places` }]);
+          throw new ValidationError([
+            { path: 'capacity', message: `${taken} people already have a place, so there must be at least ${taken} places` },
+          ]);
         }
         const facilitators = await checkFacilitators(tx, input.facilitatorIds);
         let venueId = current.venueId;
@@ -161,7 +185,10 @@ export function programme(sessions: SessionWithCounts[], filter: ProgrammeFilter
   const days = [...new Set(sessions.map((s) => londonDay(s.startsAt)))];
   const themes = [...new Set(sessions.map((s) => s.theme).filter((t): t is string => !!t))].sort();
   const shown = sessions.filter(
-    (s) => (!filter.day || londonDay(s.startsAt) === filter.day) && (!filter.format || s.format === filter.format) && (!filter.theme || s.theme === filter.theme),
+    (s) =>
+      (!filter.day || londonDay(s.startsAt) === filter.day) &&
+      (!filter.format || s.format === filter.format) &&
+      (!filter.theme || s.theme === filter.theme),
   );
   const groups = days
     .map((day) => ({ day, sessions: shown.filter((s) => londonDay(s.startsAt) === day) }))

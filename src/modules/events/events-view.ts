@@ -34,7 +34,12 @@ const pad = (n: number) => String(n).padStart(2, '0');
 /** A stored instant as the day/month/year boxes and time box of a form. */
 export function dateFields(prefix: string, timeField: string, d: Date): Record<string, string> {
   const p = londonParts(d);
-  return { [`${prefix}[day]`]: String(p.day), [`${prefix}[month]`]: String(p.month), [`${prefix}[year]`]: String(p.year), [timeField]: `${pad(p.hour)}:${pad(p.minute)}` };
+  return {
+    [`${prefix}[day]`]: String(p.day),
+    [`${prefix}[month]`]: String(p.month),
+    [`${prefix}[year]`]: String(p.year),
+    [timeField]: `${pad(p.hour)}:${pad(p.minute)}`,
+  };
 }
 
 export function eventFormValues(e: Event): Record<string, unknown> {
@@ -78,7 +83,9 @@ export function sessionChoiceItems(sessions: ReturnType<typeof sessionView>[], c
   return sessions.map((s) => ({
     value: s.id,
     text: s.title,
-    hint: { text: `${s.whenFull} · ${s.formatLabel} · ${s.full ? 'Full: join the waiting list' : `${s.placesLeft} ${s.placesLeft === 1 ? 'place' : 'places'} left`}` },
+    hint: {
+      text: `${s.whenFull} · ${s.formatLabel} · ${s.full ? 'Full: join the waiting list' : `${s.placesLeft} ${s.placesLeft === 1 ? 'place' : 'places'} left`}`,
+    },
     checked: chosen.has(s.id),
   }));
 }

@@ -7,7 +7,12 @@ import { eventsPublicRoutes } from './events-public-routes.ts';
 /** Events and festivals: the programme, registration, running the day, and the Events API. */
 export const eventsModule: RegisterModule = (app, { services }) => {
   eventsPublicRoutes(app, { events: services.events, registrations: services.registrations });
-  eventsManageRoutes(app, { events: services.events, registrations: services.registrations, reports: services.eventReports, people: services.people });
+  eventsManageRoutes(app, {
+    events: services.events,
+    registrations: services.registrations,
+    reports: services.eventReports,
+    people: services.people,
+  });
   checkInRoutes(app, { events: services.events, registrations: services.registrations, reports: services.eventReports });
   eventsApiRoutes(app, { events: services.events, registrations: services.registrations });
 };

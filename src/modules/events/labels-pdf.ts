@@ -29,12 +29,23 @@ export function renderLabels(labels: Label[], meta: { title: string }): Promise<
     doc.font('Helvetica-Bold');
     while (size > 12 && doc.fontSize(size).widthOfString(label.name) > inner) size -= 1;
     const nameTop = y + (label.pronouns ? 8 * MM : 12 * MM);
-    doc.fillColor('#212b32').fontSize(size).text(label.name, x + 6 * MM, nameTop, { width: inner, align: 'center', lineBreak: false, ellipsis: true });
+    doc
+      .fillColor('#212b32')
+      .fontSize(size)
+      .text(label.name, x + 6 * MM, nameTop, { width: inner, align: 'center', lineBreak: false, ellipsis: true });
     if (label.pronouns) {
-      doc.font('Helvetica').fontSize(14).fillColor('#4c6272').text(label.pronouns, x + 6 * MM, nameTop + size + 3 * MM, { width: inner, align: 'center', lineBreak: false });
+      doc
+        .font('Helvetica')
+        .fontSize(14)
+        .fillColor('#4c6272')
+        .text(label.pronouns, x + 6 * MM, nameTop + size + 3 * MM, { width: inner, align: 'center', lineBreak: false });
     }
   });
-  if (labels.length === 0) doc.font('Helvetica').fontSize(14).text('No one to print a label for yet.', 20 * MM, 20 * MM);
+  if (labels.length === 0)
+    doc
+      .font('Helvetica')
+      .fontSize(14)
+      .text('No one to print a label for yet.', 20 * MM, 20 * MM);
   doc.end();
   return done;
 }

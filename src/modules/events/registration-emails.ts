@@ -24,12 +24,17 @@ export function whereText(session: EventSession, venue: Venue | null): string {
 }
 
 /** The .ics for a registration: a stable UID per registration, so updates replace the entry. */
-export function calendarFor(c: Pick<RegistrationContext, 'registration' | 'session' | 'event' | 'venue' | 'calendarHost'>, opts: { cancelled?: boolean } = {}): string {
+export function calendarFor(
+  c: Pick<RegistrationContext, 'registration' | 'session' | 'event' | 'venue' | 'calendarHost'>,
+  opts: { cancelled?: boolean } = {},
+): string {
   const confirmed = c.registration.status === 'confirmed' || c.registration.status === 'attended';
   return buildCalendar({
     uid: `registration-${c.registration.id}@${c.calendarHost}`,
     title: `${c.session.title} (${c.event.title})`,
-    description: [c.session.description ?? c.event.summary, c.session.joinUrl && confirmed ? `Join online: ${c.session.joinUrl}` : ''].filter(Boolean).join('\n\n'),
+    description: [c.session.description ?? c.event.summary, c.session.joinUrl && confirmed ? `Join online: ${c.session.joinUrl}` : '']
+      .filter(Boolean)
+      .join('\n\n'),
     startsAt: c.session.startsAt,
     endsAt: c.session.endsAt,
     location: whereText(c.session, c.venue),
@@ -40,7 +45,11 @@ export function calendarFor(c: Pick<RegistrationContext, 'registration' | 'sessi
 }
 
 function details(c: RegistrationContext, opts: { showJoinLink: boolean }): string[] {
-  const lines = [`${c.event.title}: ${c.session.title}`, `When: ${formatRange(c.session.startsAt, c.session.endsAt)}`, `Where: ${whereText(c.session, c.venue)}`];
+  const lines = [
+    `${c.event.title}: ${c.session.title}`,
+    `When: ${formatRange(c.session.startsAt, c.session.endsAt)}`,
+    `Where: ${whereText(c.session, c.venue)}`,
+  ];
   if (opts.showJoinLink && c.session.joinUrl) lines.push(`Joining link: ${c.session.joinUrl}`);
   if (c.registration.labelName) lines.push(`Name on your label: ${c.registration.labelName}`);
   if (c.registration.accessNeeds.length) {
@@ -49,10 +58,20 @@ function details(c: RegistrationContext, opts: { showJoinLink: boolean }): strin
   return lines;
 }
 
-const signOff = (c: RegistrationContext) => ['', `If you cannot come, please tell us, so someone else can have your place:`, c.cancelUrl, '', c.orgName];
+const signOff = (c: RegistrationContext) => [
+  '',
+  `If you cannot come, please tell us, so someone else can have your place:`,
+  c.cancelUrl,
+  '',
+  c.orgName,
+];
 
 const ics = (c: RegistrationContext, cancelled = false) => [
-  { filename: cancelled ? 'cancelled.ics' : 'event.ics', content: calendarFor(c, { cancelled }), contentType: `text/calendar; charset=utf-8; method=${cancelled ? 'CANCEL' : 'PUBLISH'}` },
+  {
+    filename: cancelled ? 'cancelled.ics' : 'event.ics',
+    content: calendarFor(c, { cancelled }),
+    contentType: `text/calendar; charset=utf-8; method=${cancelled ? 'CANCEL' : 'PUBLISH'}`,
+  },
 ];
 
 export function confirmationEmail(c: RegistrationContext): OutgoingEmail {
@@ -60,7 +79,16 @@ export function confirmationEmail(c: RegistrationContext): OutgoingEmail {
     to: c.person.email!,
     kind: 'registration-confirmed',
     subject: `You have a place: ${c.session.title}`,
-    text: [`Hello ${c.person.name},`, '', 'You have a place at:', '', ...details(c, { showJoinLink: true }), '', 'The calendar file attached adds it to your calendar.', ...signOff(c)].join('\n'),
+    text: [
+      `Hello ${c.person.name},`,
+      '',
+      'You have a place at:',
+      '',
+      ...details(c, { showJoinLink: true }),
+      '',
+      'The calendar file attached adds it to your calendar.',
+      ...signOff(c),
+    ].join('\n'),
     attachments: ics(c),
   };
 }
@@ -92,7 +120,14 @@ export function promotedEmail(c: RegistrationContext): OutgoingEmail {
     to: c.person.email!,
     kind: 'registration-promoted',
     subject: `A place came up – you are booked: ${c.session.title}`,
-    text: [`Hello ${c.person.name},`, '', 'Good news. A place came up and it is yours:', '', ...details(c, { showJoinLink: true }), ...signOff(c)].join('\n'),
+    text: [
+      `Hello ${c.person.name},`,
+      '',
+      'Good news. A place came up and it is yours:',
+      '',
+      ...details(c, { showJoinLink: true }),
+      ...signOff(c),
+    ].join('\n'),
     attachments: ics(c),
   };
 }
@@ -102,7 +137,17 @@ export function cancelledEmail(c: RegistrationContext): OutgoingEmail {
     to: c.person.email!,
     kind: 'registration-cancelled',
     subject: `Cancelled: your place at ${c.session.title}`,
-    text: [`Hello ${c.person.name},`, '', 'We have cancelled your place at:', '', ...details(c, { showJoinLink: false }), '', 'Thank you for telling us.', '', c.orgName].join('\n'),
+    text: [
+      `Hello ${c.person.name},`,
+      '',
+      'We have cancelled your place at:',
+      '',
+      ...details(c, { showJoinLink: false }),
+      '',
+      'Thank you for telling us.',
+      '',
+      c.orgName,
+    ].join('\n'),
     attachments: ics(c, true),
   };
 }
@@ -112,7 +157,15 @@ export function eventCancelledEmail(c: RegistrationContext): OutgoingEmail {
     to: c.person.email!,
     kind: 'event-cancelled',
     subject: `Cancelled: ${c.event.title}`,
-    text: [`Hello ${c.person.name},`, '', `We are sorry. ${c.event.title} has been cancelled, so this will not happen:`, '', ...details(c, { showJoinLink: false }), '', c.orgName].join('\n'),
+    text: [
+      `Hello ${c.person.name},`,
+      '',
+      `We are sorry. ${c.event.title} has been cancelled, so this will not happen:`,
+      '',
+      ...details(c, { showJoinLink: false }),
+      '',
+      c.orgName,
+    ].join('\n'),
     attachments: ics(c, true),
   };
 }
@@ -122,7 +175,14 @@ export function reminderEmail(c: RegistrationContext): OutgoingEmail {
     to: c.person.email!,
     kind: 'registration-reminder',
     subject: `Reminder: ${c.session.title} is soon`,
-    text: [`Hello ${c.person.name},`, '', 'A reminder that you have a place at:', '', ...details(c, { showJoinLink: true }), ...signOff(c)].join('\n'),
+    text: [
+      `Hello ${c.person.name},`,
+      '',
+      'A reminder that you have a place at:',
+      '',
+      ...details(c, { showJoinLink: true }),
+      ...signOff(c),
+    ].join('\n'),
   };
 }
 

@@ -106,7 +106,9 @@ export function createRegistrationsRepository() {
       return ex
         .select({
           registration: registrations,
-          waitlistPosition: sql<number | null>`case when registrations.status = 'waitlisted' then (select count(*)::int from registrations w where w.session_id = registrations.session_id and w.status = 'waitlisted' and w.seq <= registrations.seq) end`,
+          waitlistPosition: sql<
+            number | null
+          >`case when registrations.status = 'waitlisted' then (select count(*)::int from registrations w where w.session_id = registrations.session_id and w.status = 'waitlisted' and w.seq <= registrations.seq) end`,
         })
         .from(registrations)
         .where(and(eq(registrations.sessionId, sessionId), opts.afterSeq ? sql`${registrations.seq} > ${opts.afterSeq}` : undefined))

@@ -54,7 +54,9 @@ export function createRegistrationsService(deps: {
     return contextFrom({ ...d, waitlistPosition: await registrations.waitlistPosition(db, d.registration) });
   }
 
-  function contextFrom(d: Omit<emails.RegistrationContext, 'cancelUrl' | 'calendarHost' | 'serviceName' | 'orgName'>): emails.RegistrationContext {
+  function contextFrom(
+    d: Omit<emails.RegistrationContext, 'cancelUrl' | 'calendarHost' | 'serviceName' | 'orgName'>,
+  ): emails.RegistrationContext {
     const id = d.registration.id;
     return {
       ...d,
@@ -72,14 +74,20 @@ export function createRegistrationsService(deps: {
    */
   async function queueEmail(registrationId: string, kind: emails.RegistrationEmailKind, position?: number | null) {
     try {
-      await deps.jobs.sendEmail({ kind, ref: { registrationId, ...(kind === 'registration-waitlisted' && position ? { position: String(position) } : {}) } });
+      await deps.jobs.sendEmail({
+        kind,
+        ref: { registrationId, ...(kind === 'registration-waitlisted' && position ? { position: String(position) } : {}) },
+      });
     } catch (err) {
       deps.log.warn({ err, registrationId }, 'could not queue an email about a registration');
     }
   }
 
   /** With the registration's details already in hand, people without email get no job at all. */
-  async function tellWith(c: Pick<emails.RegistrationContext, 'registration' | 'person' | 'waitlistPosition'>, kind: emails.RegistrationEmailKind) {
+  async function tellWith(
+    c: Pick<emails.RegistrationContext, 'registration' | 'person' | 'waitlistPosition'>,
+    kind: emails.RegistrationEmailKind,
+  ) {
     if (c.person.email) await queueEmail(c.registration.id, kind, c.waitlistPosition);
   }
 
@@ -93,7 +101,11 @@ export function createRegistrationsService(deps: {
         if (!c?.person.email || c.person.erasedAt) return null;
         if (ref.position) c.waitlistPosition = Number(ref.position);
         // A reminder is checked again when it is sent: plans change in a day.
-        if (kind === 'registration-reminder' && (c.registration.status !== 'confirmed' || c.session.status !== 'scheduled' || c.event.status !== 'published')) return null;
+        if (
+          kind === 'registration-reminder' &&
+          (c.registration.status !== 'confirmed' || c.session.status !== 'scheduled' || c.event.status !== 'published')
+        )
+          return null;
         return emails.REGISTRATION_EMAILS[kind](c);
       },
     ]),
@@ -113,7 +125,8 @@ export function createRegistrationsService(deps: {
   async function fillPlaces(tx: Tx, sessionId: string, capacity: number): Promise<Registration[]> {
     const free = capacity - (await registrations.countTaken(tx, sessionId));
     const promoted: Registration[] = [];
-    for (const waiting of await registrations.firstWaiting(tx, sessionId, free)) promoted.push(await registrations.setStatus(tx, waiting.id, 'confirmed'));
+    for (const waiting of await registrations.firstWaiting(tx, sessionId, free))
+      promoted.push(await registrations.setStatus(tx, waiting.id, 'confirmed'));
     return promoted;
   }
 
@@ -139,7 +152,8 @@ export function createRegistrationsService(deps: {
       const locked = await events.lockSessionWithEvent(tx, req.sessionId);
       if (!locked) throw new NotFoundError('No session with that id');
       const { session, event } = locked;
-      if (event.status === 'cancelled' || session.status === 'cancelled') throw new ConflictError('This event has been cancelled, so you cannot register for it');
+      if (event.status === 'cancelled' || session.status === 'cancelled')
+        throw new ConflictError('This event has been cancelled, so you cannot register for it');
       if (event.status !== 'published') throw new ConflictError('This event is not open for registration yet');
       if (session.endsAt.getTime() <= Date.now()) throw new ConflictError('This session has already happened');
 
@@ -147,7 +161,13 @@ export function createRegistrationsService(deps: {
       const places = await registrations.placesAndExisting(tx, session.id, person.id);
       if (places.existingId) {
         const existing = (await registrations.find(tx, places.existingId))!;
-        return { ...locked, person, registration: existing, waitlistPosition: await registrations.waitlistPosition(tx, existing), created: false };
+        return {
+          ...locked,
+          person,
+          registration: existing,
+          waitlistPosition: await registrations.waitlistPosition(tx, existing),
+          created: false,
+        };
       }
       const confirmed = places.taken < session.capacity;
       const registration = await registrations.insert(tx, {
@@ -182,7 +202,15 @@ export function createRegistrationsService(deps: {
 
     /** Demo data only: someone recorded as having come to a past session, as check-in would have. */
     recordPastAttendance(actor: Actor, sessionId: string, personId: string) {
-      return registrations.insert(db, { sessionId, personId, status: 'attended', labelName: null, accessNeeds: [], accessNotes: null, registeredBy: actor.personId });
+      return registrations.insert(db, {
+        sessionId,
+        personId,
+        status: 'attended',
+        labelName: null,
+        accessNeeds: [],
+        accessNotes: null,
+        registeredBy: actor.personId,
+      });
     },
 
     /** A page of a session's registrations in the order they were accepted, with waiting-list positions. */
@@ -213,7 +241,10 @@ export function createRegistrationsService(deps: {
      * Cancels a registration (or leaves the waiting list) and gives any freed place to the first
      * person waiting. Allowed for the person themselves, staff, or whoever holds the emailed link.
      */
-    async cancel(by: { actor: Actor } | { token: string }, registrationId: string): Promise<{ registration: Registration; promoted: Registration[] }> {
+    async cancel(
+      by: { actor: Actor } | { token: string },
+      registrationId: string,
+    ): Promise<{ registration: Registration; promoted: Registration[] }> {
       const found = await registrations.find(db, registrationId);
       if (!found || !mayChange(by, found)) throw new NotFoundError('No registration with that id');
       const outcome = await db.transaction(async (tx) => {
@@ -221,7 +252,8 @@ export function createRegistrationsService(deps: {
         const session = (await events.findSession(tx, found.sessionId, { forUpdate: true }))!;
         const current = (await registrations.find(tx, registrationId, { forUpdate: true }))!;
         if (current.status === 'cancelled') return { registration: current, promoted: [], changed: false };
-        if (current.status === 'attended') throw new ConflictError('This person has already come to the session, so the place cannot be cancelled');
+        if (current.status === 'attended')
+          throw new ConflictError('This person has already come to the session, so the place cannot be cancelled');
         const registration = await registrations.setStatus(tx, current.id, 'cancelled');
         const promoted = session.status === 'scheduled' ? await fillPlaces(tx, session.id, session.capacity) : [];
         return { registration, promoted, changed: true };
@@ -262,11 +294,18 @@ export function createRegistrationsService(deps: {
     },
 
     /** Someone who turns up without registering: added and marked as come, whatever the capacity. */
-    async walkIn(actor: Actor, input: { sessionId: string; name: string; experience: Person['experience']; labelName?: string | undefined }) {
+    async walkIn(
+      actor: Actor,
+      input: { sessionId: string; name: string; experience: Person['experience']; labelName?: string | undefined },
+    ) {
       return db.transaction(async (tx) => {
         const session = await events.findSession(tx, input.sessionId, { forUpdate: true });
         if (!session) throw new NotFoundError('No session with that id');
-        const person = await deps.peopleService.createIn(tx, actor, { name: input.name, experience: input.experience, labelName: input.labelName });
+        const person = await deps.peopleService.createIn(tx, actor, {
+          name: input.name,
+          experience: input.experience,
+          labelName: input.labelName,
+        });
         return registrations.insert(tx, {
           sessionId: session.id,
           personId: person.id,

@@ -10,14 +10,23 @@ export function createPageFeedbackRepository() {
     /** Yes and no counts by page, the most answered first. */
     byPage(ex: Executor, limit: number) {
       return ex
-        .select({ path: pageFeedback.path, yes: sql<number>`count(*) filter (where ${pageFeedback.useful})::int`, no: sql<number>`count(*) filter (where not ${pageFeedback.useful})::int` })
+        .select({
+          path: pageFeedback.path,
+          yes: sql<number>`count(*) filter (where ${pageFeedback.useful})::int`,
+          no: sql<number>`count(*) filter (where not ${pageFeedback.useful})::int`,
+        })
         .from(pageFeedback)
         .groupBy(pageFeedback.path)
         .orderBy(sql`count(*) desc`)
         .limit(limit);
     },
     latestComments(ex: Executor, limit: number) {
-      return ex.select().from(pageFeedback).where(sql`${pageFeedback.comment} is not null`).orderBy(desc(pageFeedback.createdAt)).limit(limit);
+      return ex
+        .select()
+        .from(pageFeedback)
+        .where(sql`${pageFeedback.comment} is not null`)
+        .orderBy(desc(pageFeedback.createdAt))
+        .limit(limit);
     },
   };
 }

@@ -14,7 +14,8 @@ const feedbackSchema = z.object({
 export function pageFeedbackRoutes(app: FastifyInstance, deps: { feedback: PageFeedbackService }) {
   app.post('/page-feedback', { config: { access: 'public' } }, async (request, reply) => {
     const parsed = feedbackSchema.safeParse(request.body ?? {});
-    if (!parsed.success) return reply.status(400).view('errors/400.njk', { title: 'Feedback not sent', detail: parsed.error.issues[0]!.message });
+    if (!parsed.success)
+      return reply.status(400).view('errors/400.njk', { title: 'Feedback not sent', detail: parsed.error.issues[0]!.message });
     const { path, useful, comment } = parsed.data;
     if (!useful && !comment) return reply.redirect(`${path.split('#')[0]}#page-feedback`, 303);
     await deps.feedback.record({ path, useful, comment });

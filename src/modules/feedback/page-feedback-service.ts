@@ -6,7 +6,11 @@ export function createPageFeedbackService(deps: { db: Db; feedback: PageFeedback
   const { db, feedback } = deps;
   return {
     record: (input: { path: string; useful?: 'yes' | 'no'; comment?: string }) =>
-      feedback.insert(db, { path: input.path.split('?')[0]!, useful: input.useful ? input.useful === 'yes' : null, comment: input.comment || null }),
+      feedback.insert(db, {
+        path: input.path.split('?')[0]!,
+        useful: input.useful ? input.useful === 'yes' : null,
+        comment: input.comment || null,
+      }),
     async summary() {
       return { byPage: await feedback.byPage(db, 100), comments: await feedback.latestComments(db, 200) };
     },

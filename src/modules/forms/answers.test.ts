@@ -29,7 +29,15 @@ const questions = [
 ];
 
 test('good answers from the API become rows, whatever the case of the words', () => {
-  const { rows, errors } = checkAnswers(questions, { overall: 'Excellent', agree: 'agree', again: true, role: 'carer', topics: ['digital', 'Leadership'], people: 3, said: '  Listening matters  ' });
+  const { rows, errors } = checkAnswers(questions, {
+    overall: 'Excellent',
+    agree: 'agree',
+    again: true,
+    role: 'carer',
+    topics: ['digital', 'Leadership'],
+    people: 3,
+    said: '  Listening matters  ',
+  });
   assert.deepEqual(errors, []);
   const byQ = Object.fromEntries(rows.map((r) => [r.questionId, r]));
   assert.equal(byQ['id-overall']!.choice, 'excellent');
@@ -47,7 +55,15 @@ test('web form strings are accepted too', () => {
 });
 
 test('an option not on the question, a missing required answer, a hidden or unknown question, and 100,000 characters are refused', () => {
-  const { rows, errors } = checkAnswers(questions, { agree: 'meh', role: 'Astronaut', topics: ['Cooking'], people: 'lots', said: 'x'.repeat(100_000), old: 'hi', nonsense: 1 });
+  const { rows, errors } = checkAnswers(questions, {
+    agree: 'meh',
+    role: 'Astronaut',
+    topics: ['Cooking'],
+    people: 'lots',
+    said: 'x'.repeat(100_000),
+    old: 'hi',
+    nonsense: 1,
+  });
   const paths = errors.map((e) => e.path).sort();
   assert.deepEqual(paths, ['agree', 'nonsense', 'old', 'overall', 'people', 'role', 'said', 'topics']);
   assert.match(errors.find((e) => e.path === 'said')!.message, /5,000 characters or fewer \(it is 100,000\)/);

@@ -54,7 +54,9 @@ export function checkAnswers(questions: FormQuestion[], answers: Record<string, 
       }
       case 'multiple_choice': {
         const list = Array.isArray(raw) ? raw : [raw];
-        const matched = list.map((v) => (typeof v === 'string' ? options.find((o) => o.toLowerCase() === v.trim().toLowerCase()) : undefined));
+        const matched = list.map((v) =>
+          typeof v === 'string' ? options.find((o) => o.toLowerCase() === v.trim().toLowerCase()) : undefined,
+        );
         if (matched.some((m) => !m)) errors.push({ path: q.key, message: `Choose from: ${options.join(', ')}` });
         else row.choices = [...new Set(matched as string[])];
         break;
@@ -68,7 +70,11 @@ export function checkAnswers(questions: FormQuestion[], answers: Record<string, 
       case 'text':
       case 'long_text': {
         if (typeof raw !== 'string') errors.push({ path: q.key, message: 'Answer in words' });
-        else if (raw.length > MAX_TEXT_ANSWER) errors.push({ path: q.key, message: `Your answer must be ${MAX_TEXT_ANSWER.toLocaleString('en-GB')} characters or fewer (it is ${raw.length.toLocaleString('en-GB')})` });
+        else if (raw.length > MAX_TEXT_ANSWER)
+          errors.push({
+            path: q.key,
+            message: `Your answer must be ${MAX_TEXT_ANSWER.toLocaleString('en-GB')} characters or fewer (it is ${raw.length.toLocaleString('en-GB')})`,
+          });
         else if (raw.trim()) row.text = raw.trim();
         else continue;
         break;

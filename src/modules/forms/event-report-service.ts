@@ -16,17 +16,34 @@ export interface EventReport {
   registered: number;
   attended: number;
   attendedByExperience: { lived: number; professional: number; both: number };
-  sessions: { id: string; title: string; registered: number; attended: number; attendedByExperience: { lived: number; professional: number; both: number } }[];
+  sessions: {
+    id: string;
+    title: string;
+    registered: number;
+    attended: number;
+    attendedByExperience: { lived: number; professional: number; both: number };
+  }[];
   evaluation: { formId: string; title: string; responses: number; responseRate: number | null; excellentOrGoodShare: number | null } | null;
   results: FormResults | null;
   quotes: { text: string; attribution: string }[];
   headlines: string[];
 }
 
-const ATTRIBUTION: Record<string, string> = { lived: 'someone with lived experience', professional: 'a professional', both: 'someone with lived and professional experience' };
+const ATTRIBUTION: Record<string, string> = {
+  lived: 'someone with lived experience',
+  professional: 'a professional',
+  both: 'someone with lived and professional experience',
+};
 
 /** The event report: who came, what they thought, what they said, and the organisers' headlines. */
-export function createEventReportService(deps: { db: Db; events: EventsService; eventReports: EventReportsService; forms: FormsRepository; results: ResultsService; audit: AuditTrail }) {
+export function createEventReportService(deps: {
+  db: Db;
+  events: EventsService;
+  eventReports: EventReportsService;
+  forms: FormsRepository;
+  results: ResultsService;
+  audit: AuditTrail;
+}) {
   return {
     async report(eventId: string): Promise<EventReport> {
       const event = await deps.events.get(eventId);
@@ -41,8 +58,18 @@ export function createEventReportService(deps: { db: Db; events: EventsService; 
         const rating = r.questions.find((q) => q.type === 'rating' && !q.hidden);
         if (!rating) continue;
         results = r;
-        evaluation = { formId: f.id, title: f.title, responses: r.responses, responseRate: r.responseRate, excellentOrGoodShare: rating.answered ? (rating.topTwoShare ?? null) : null };
-        quotes = (await deps.results.quotes(f.id)).map((q) => ({ text: q.text, attribution: q.consent === 'named' && q.name ? q.name : q.experience ? `Said by ${ATTRIBUTION[q.experience]}` : 'Said by a participant' }));
+        evaluation = {
+          formId: f.id,
+          title: f.title,
+          responses: r.responses,
+          responseRate: r.responseRate,
+          excellentOrGoodShare: rating.answered ? (rating.topTwoShare ?? null) : null,
+        };
+        quotes = (await deps.results.quotes(f.id)).map((q) => ({
+          text: q.text,
+          attribution:
+            q.consent === 'named' && q.name ? q.name : q.experience ? `Said by ${ATTRIBUTION[q.experience]}` : 'Said by a participant',
+        }));
         break;
       }
       return {
@@ -51,10 +78,20 @@ export function createEventReportService(deps: { db: Db; events: EventsService; 
         when: { startsAt: event.startsAt.toISOString(), endsAt: event.endsAt.toISOString() },
         registered: mix.registered.event.total,
         attended: mix.attended.event.total,
-        attendedByExperience: { lived: mix.attended.event.lived, professional: mix.attended.event.professional, both: mix.attended.event.both },
+        attendedByExperience: {
+          lived: mix.attended.event.lived,
+          professional: mix.attended.event.professional,
+          both: mix.attended.event.both,
+        },
         sessions: sessions.map((s) => {
           const a = mix.attended.bySession.get(s.id);
-          return { id: s.id, title: s.title, registered: s.confirmed, attended: s.attended, attendedByExperience: { lived: a?.lived ?? 0, professional: a?.professional ?? 0, both: a?.both ?? 0 } };
+          return {
+            id: s.id,
+            title: s.title,
+            registered: s.confirmed,
+            attended: s.attended,
+            attendedByExperience: { lived: a?.lived ?? 0, professional: a?.professional ?? 0, both: a?.both ?? 0 },
+          };
         }),
         evaluation,
         results,
@@ -69,9 +106,15 @@ export function createEventReportService(deps: { db: Db; events: EventsService; 
         .split(/\r?\n/)
         .map((l) => l.replace(/^[-*•]\s*/, '').trim())
         .filter(Boolean);
-      if (lines.length > 20 || lines.some((l) => l.length > 300)) throw new ValidationError([{ path: 'headlines', message: 'Write up to 20 headlines of up to 300 characters each' }]);
+      if (lines.length > 20 || lines.some((l) => l.length > 300))
+        throw new ValidationError([{ path: 'headlines', message: 'Write up to 20 headlines of up to 300 characters each' }]);
       await deps.db.update(events).set({ reportHeadlines: lines, updatedAt: new Date() }).where(eq(events.id, eventId));
-      await deps.audit.insert(deps.db, { actorId: actor.personId, action: 'event.report_headlines.updated', subjectType: 'event', subjectId: eventId });
+      await deps.audit.insert(deps.db, {
+        actorId: actor.personId,
+        action: 'event.report_headlines.updated',
+        subjectType: 'event',
+        subjectId: eventId,
+      });
     },
   };
 }

@@ -6,12 +6,23 @@ import type { App } from '../../plugins/types.ts';
 import { listQuerySchema, pageSchema, problems, requireJson, RESPONSE_BODY_LIMIT, STAFF_API } from '../api/api-common.ts';
 import type { PeopleService } from '../people/people-service.ts';
 import type { EventReportService } from './event-report-service.ts';
-import { eventReportOutSchema, formInputSchema, formOutSchema, listedResponseSchema, responseInputSchema, responseOutSchema, resultsOutSchema } from './forms-schemas.ts';
+import {
+  eventReportOutSchema,
+  formInputSchema,
+  formOutSchema,
+  listedResponseSchema,
+  responseInputSchema,
+  responseOutSchema,
+  resultsOutSchema,
+} from './forms-schemas.ts';
 import type { FormsService } from './forms-service.ts';
 import type { ResultsService } from './results-service.ts';
 
 /** "Forms, responses and results" and the event report of the v1 contract. */
-export function formsApiRoutes(app: App, deps: { forms: FormsService; results: ResultsService; reports: EventReportService; people: PeopleService }) {
+export function formsApiRoutes(
+  app: App,
+  deps: { forms: FormsService; results: ResultsService; reports: EventReportService; people: PeopleService },
+) {
   const { forms, results } = deps;
   const formOut = async (f: Form) => ({
     id: f.id,
@@ -20,10 +31,20 @@ export function formsApiRoutes(app: App, deps: { forms: FormsService; results: R
     easyRead: f.easyRead,
     eventId: f.eventId,
     status: f.status,
-    questions: (await forms.questions(f.id)).map((q) => ({ key: q.key, type: q.type, text: q.text, options: q.options, required: q.required, hidden: q.hidden })),
+    questions: (await forms.questions(f.id)).map((q) => ({
+      key: q.key,
+      type: q.type,
+      text: q.text,
+      options: q.options,
+      required: q.required,
+      hidden: q.hidden,
+    })),
   });
 
-  const staff = (summary: string, response: Record<number, unknown>) => ({ config: STAFF_API, schema: { summary, params: idParams, response } });
+  const staff = (summary: string, response: Record<number, unknown>) => ({
+    config: STAFF_API,
+    schema: { summary, params: idParams, response },
+  });
 
   app.post(
     '/api/v1/forms',
@@ -37,14 +58,22 @@ export function formsApiRoutes(app: App, deps: { forms: FormsService; results: R
       },
     },
     async (request, reply) => {
-    const form = await forms.create(actorOf(request), request.body);
-    return reply.status(201).send(await formOut(form));
-  },
+      const form = await forms.create(actorOf(request), request.body);
+      return reply.status(201).send(await formOut(form));
+    },
   );
 
-  app.get('/api/v1/forms/:id', staff('A form and its questions', { 200: formOutSchema, ...problems(401, 403, 404) }), async (request) => formOut(await forms.get(request.params.id)));
-  app.post('/api/v1/forms/:id/open', staff('Open the form for answers', { 200: formOutSchema, ...problems(401, 403, 404, 409) }), async (request) => formOut(await forms.setStatus(actorOf(request), request.params.id, 'open')));
-  app.post('/api/v1/forms/:id/close', staff('Close the form', { 200: formOutSchema, ...problems(401, 403, 404) }), async (request) => formOut(await forms.setStatus(actorOf(request), request.params.id, 'closed')));
+  app.get('/api/v1/forms/:id', staff('A form and its questions', { 200: formOutSchema, ...problems(401, 403, 404) }), async (request) =>
+    formOut(await forms.get(request.params.id)),
+  );
+  app.post(
+    '/api/v1/forms/:id/open',
+    staff('Open the form for answers', { 200: formOutSchema, ...problems(401, 403, 404, 409) }),
+    async (request) => formOut(await forms.setStatus(actorOf(request), request.params.id, 'open')),
+  );
+  app.post('/api/v1/forms/:id/close', staff('Close the form', { 200: formOutSchema, ...problems(401, 403, 404) }), async (request) =>
+    formOut(await forms.setStatus(actorOf(request), request.params.id, 'closed')),
+  );
 
   app.post(
     '/api/v1/forms/:id/responses',
@@ -53,19 +82,23 @@ export function formsApiRoutes(app: App, deps: { forms: FormsService; results: R
       preValidation: requireJson,
       bodyLimit: RESPONSE_BODY_LIMIT,
       schema: {
-        summary: 'Record a response. Rating and agreement answers are the option words; yes/no are booleans. One per person: a second is 409.',
+        summary:
+          'Record a response. Rating and agreement answers are the option words; yes/no are booleans. One per person: a second is 409.',
         params: idParams,
         body: responseInputSchema,
         response: { 201: responseOutSchema, ...problems(400, 401, 403, 404, 409, 413, 415) },
       },
     },
     async (request, reply) => {
-    const input = request.body;
-    const person = input.personId ? await deps.people.get(input.personId).catch(() => null) : null;
-    if (input.personId && !person) throw new NotFoundError('No person with that id');
-    const { response } = await forms.respond(request.params.id, { person }, input.answers, { quoteConsent: input.quoteConsent, allowEdit: false });
-    return reply.status(201).send({ id: response.id, personId: response.personId, submittedAt: response.submittedAt.toISOString() });
-  },
+      const input = request.body;
+      const person = input.personId ? await deps.people.get(input.personId).catch(() => null) : null;
+      if (input.personId && !person) throw new NotFoundError('No person with that id');
+      const { response } = await forms.respond(request.params.id, { person }, input.answers, {
+        quoteConsent: input.quoteConsent,
+        allowEdit: false,
+      });
+      return reply.status(201).send({ id: response.id, personId: response.personId, submittedAt: response.submittedAt.toISOString() });
+    },
   );
 
   app.get(
@@ -79,54 +112,65 @@ export function formsApiRoutes(app: App, deps: { forms: FormsService; results: R
         response: { 200: pageSchema(listedResponseSchema), ...problems(400, 401, 403, 404) },
       },
     },
-    async (request) => forms.responsesForApi(await forms.get(request.params.id), { cursor: request.query.cursor, limit: request.query.limit }),
+    async (request) =>
+      forms.responsesForApi(await forms.get(request.params.id), { cursor: request.query.cursor, limit: request.query.limit }),
   );
 
   app.get(
     '/api/v1/forms/:id/results',
-    staff('Responses, invited, response rate (an event form: ÷ people who came), and per question the counts, topTwoShare, split by experience, and themes', {
-      200: resultsOutSchema,
-      ...problems(401, 403, 404),
-    }),
+    staff(
+      'Responses, invited, response rate (an event form: ÷ people who came), and per question the counts, topTwoShare, split by experience, and themes',
+      {
+        200: resultsOutSchema,
+        ...problems(401, 403, 404),
+      },
+    ),
     async (request) => {
-    const r = await results.results(request.params.id);
-    return {
-      responses: r.responses,
-      invited: r.invited,
-      attended: r.attended,
-      responseRate: r.responseRate,
-      questions: r.questions.map((q) => ({
-        key: q.key,
-        type: q.type,
-        answered: q.answered,
-        counts: q.counts,
-        ...(q.topTwoShare !== undefined ? { topTwoShare: q.topTwoShare } : {}),
-        ...(q.byExperience ? { byExperience: q.byExperience } : {}),
-        ...(q.number ? { number: q.number } : {}),
-        ...(q.themes ? { themes: q.themes.map((t) => ({ label: t.label, count: t.count, examples: t.examples })) } : {}),
-      })),
-    };
-  });
+      const r = await results.results(request.params.id);
+      return {
+        responses: r.responses,
+        invited: r.invited,
+        attended: r.attended,
+        responseRate: r.responseRate,
+        questions: r.questions.map((q) => ({
+          key: q.key,
+          type: q.type,
+          answered: q.answered,
+          counts: q.counts,
+          ...(q.topTwoShare !== undefined ? { topTwoShare: q.topTwoShare } : {}),
+          ...(q.byExperience ? { byExperience: q.byExperience } : {}),
+          ...(q.number ? { number: q.number } : {}),
+          ...(q.themes ? { themes: q.themes.map((t) => ({ label: t.label, count: t.count, examples: t.examples })) } : {}),
+        })),
+      };
+    },
+  );
 
   app.get(
     '/api/v1/events/:id/report',
-    staff('Who came, what they thought (evaluation: responses, responseRate, excellentOrGoodShare), themes, quotes with consent, headlines', {
-      200: eventReportOutSchema,
-      ...problems(401, 403, 404),
-    }),
+    staff(
+      'Who came, what they thought (evaluation: responses, responseRate, excellentOrGoodShare), themes, quotes with consent, headlines',
+      {
+        200: eventReportOutSchema,
+        ...problems(401, 403, 404),
+      },
+    ),
     async (request) => {
-    const r = await deps.reports.report(request.params.id);
-    return {
-      eventId: r.eventId,
-      title: r.title,
-      registered: r.registered,
-      attended: r.attended,
-      attendedByExperience: r.attendedByExperience,
-      sessions: r.sessions,
-      evaluation: r.evaluation,
-      themes: (r.results?.questions ?? []).filter((q) => q.themes?.length).map((q) => ({ key: q.key, themes: q.themes!.map((t) => ({ label: t.label, count: t.count })) })),
-      quotes: r.quotes,
-      headlines: r.headlines,
-    };
-  });
+      const r = await deps.reports.report(request.params.id);
+      return {
+        eventId: r.eventId,
+        title: r.title,
+        registered: r.registered,
+        attended: r.attended,
+        attendedByExperience: r.attendedByExperience,
+        sessions: r.sessions,
+        evaluation: r.evaluation,
+        themes: (r.results?.questions ?? [])
+          .filter((q) => q.themes?.length)
+          .map((q) => ({ key: q.key, themes: q.themes!.map((t) => ({ label: t.label, count: t.count })) })),
+        quotes: r.quotes,
+        headlines: r.headlines,
+      };
+    },
+  );
 }

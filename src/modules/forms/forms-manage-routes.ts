@@ -18,14 +18,28 @@ import { failureView } from '../../lib/form-cycle.ts';
 const STAFF = { access: ['admin', 'staff'] as const, hideWhenDenied: true };
 
 /** Staff: building forms, inviting, reading results and themes, choosing quotes, exporting. */
-export function formsManageRoutes(app: App, deps: { forms: FormsService; results: ResultsService; events: EventsService; publicUrl: string }) {
+export function formsManageRoutes(
+  app: App,
+  deps: { forms: FormsService; results: ResultsService; events: EventsService; publicUrl: string },
+) {
   const { forms, results } = deps;
 
-  const eventItems = async () => [{ value: '', text: 'Not linked to an event' }, ...(await deps.events.list({ publishedOnly: false })).map((e) => ({ value: e.id, text: e.title }))];
+  const eventItems = async () => [
+    { value: '', text: 'Not linked to an event' },
+    ...(await deps.events.list({ publishedOnly: false })).map((e) => ({ value: e.id, text: e.title })),
+  ];
 
-  app.get('/manage/forms', { config: STAFF }, async (_request, reply) => reply.view('forms/views/manage-list.njk', { title: 'Forms', forms: await forms.list() }));
+  app.get('/manage/forms', { config: STAFF }, async (_request, reply) =>
+    reply.view('forms/views/manage-list.njk', { title: 'Forms', forms: await forms.list() }),
+  );
 
-  const settingsPage = async (reply: FastifyReply, values: Record<string, unknown>, failure?: FormFailure, status = 200, edit?: { id: string }) =>
+  const settingsPage = async (
+    reply: FastifyReply,
+    values: Record<string, unknown>,
+    failure?: FormFailure,
+    status = 200,
+    edit?: { id: string },
+  ) =>
     reply.status(status).view('forms/views/manage-new.njk', {
       title: edit ? 'Change the form' : 'Create a form',
       action: edit ? `/manage/forms/${edit.id}/settings` : '/manage/forms/new',
@@ -36,7 +50,9 @@ export function formsManageRoutes(app: App, deps: { forms: FormsService; results
       ...failureView(failure),
     });
 
-  app.get('/manage/forms/new', { schema: { querystring: flags('event') }, config: STAFF }, async (request, reply) => settingsPage(reply, { eventId: request.query.event ?? '' }));
+  app.get('/manage/forms/new', { schema: { querystring: flags('event') }, config: STAFF }, async (request, reply) =>
+    settingsPage(reply, { eventId: request.query.event ?? '' }),
+  );
 
   app.post('/manage/forms/new', { config: STAFF }, async (request, reply) => {
     const form = parseForm(formSettingsFormSchema, request.body, { idFor: (f) => (f === 'anonymous' ? 'anonymous' : f) });
@@ -45,14 +61,27 @@ export function formsManageRoutes(app: App, deps: { forms: FormsService; results
       const created = await forms.create(actorOf(request), form.data);
       return reply.redirect(`/manage/forms/${created.id}`, 303);
     } catch (err) {
-      if (err instanceof ValidationError) return settingsPage(reply, request.body as Record<string, unknown>, fieldFailure('eventId', err.errors[0]!.message), 400);
+      if (err instanceof ValidationError)
+        return settingsPage(reply, request.body as Record<string, unknown>, fieldFailure('eventId', err.errors[0]!.message), 400);
       throw err;
     }
   });
 
   app.get('/manage/forms/:id/settings', { schema: { params: idParams }, config: STAFF }, async (request, reply) => {
     const f = await forms.get(request.params.id);
-    return settingsPage(reply, { title: f.title, intro: f.intro ?? '', anonymous: f.anonymous ? 'yes' : 'no', easyRead: f.easyRead ? 'yes' : '', eventId: f.eventId ?? '' }, undefined, 200, { id: f.id });
+    return settingsPage(
+      reply,
+      {
+        title: f.title,
+        intro: f.intro ?? '',
+        anonymous: f.anonymous ? 'yes' : 'no',
+        easyRead: f.easyRead ? 'yes' : '',
+        eventId: f.eventId ?? '',
+      },
+      undefined,
+      200,
+      { id: f.id },
+    );
   });
 
   app.post('/manage/forms/:id/settings', { schema: { params: idParams }, config: STAFF }, async (request, reply) => {
@@ -64,13 +93,19 @@ export function formsManageRoutes(app: App, deps: { forms: FormsService; results
       await forms.updateSettings(actorOf(request), f.id, form.data);
     } catch (err) {
       if (err instanceof ConflictError) return settingsPage(reply, values, fieldFailure('anonymous', err.message), 409, { id: f.id });
-      if (err instanceof ValidationError) return settingsPage(reply, values, fieldFailure('eventId', err.errors[0]!.message), 400, { id: f.id });
+      if (err instanceof ValidationError)
+        return settingsPage(reply, values, fieldFailure('eventId', err.errors[0]!.message), 400, { id: f.id });
       throw err;
     }
     return reply.redirect(`/manage/forms/${f.id}?saved=1`, 303);
   });
 
-  const builder = async (reply: FastifyReply, id: string, extra: { values?: Record<string, unknown>; failure?: FormFailure; banner?: string | null } = {}, status = 200) => {
+  const builder = async (
+    reply: FastifyReply,
+    id: string,
+    extra: { values?: Record<string, unknown>; failure?: FormFailure; banner?: string | null } = {},
+    status = 200,
+  ) => {
     const form = await forms.get(id);
     const questions = await forms.questions(id);
     const publicLink = `${deps.publicUrl}/f/${id}`;
@@ -86,11 +121,35 @@ export function formsManageRoutes(app: App, deps: { forms: FormsService; results
     });
   };
 
-  app.get('/manage/forms/:id', { schema: { querystring: flags('closed', 'emailed', 'error', 'hidden', 'invited', 'opened', 'reminded', 'saved', 'themes'), params: idParams }, config: STAFF }, async (request, reply) => {
-    const q = request.query;
-    const banner = q.saved ? 'Changes saved' : q.opened ? 'The form is open: people can answer it' : q.closed ? 'The form is closed' : q.invited ? `Invited ${q.invited} people who came (${q.emailed} by email)` : q.reminded ? `Reminded ${q.reminded} people` : q.hidden ? 'That question has answers, so it is hidden rather than deleted' : q.themes ? 'Finding themes: refresh the results in a minute' : null;
-    return builder(reply, request.params.id, { banner, failure: q.error ? summaryFailure(q.error, '#questions') : undefined });
-  });
+  app.get(
+    '/manage/forms/:id',
+    {
+      schema: {
+        querystring: flags('closed', 'emailed', 'error', 'hidden', 'invited', 'opened', 'reminded', 'saved', 'themes'),
+        params: idParams,
+      },
+      config: STAFF,
+    },
+    async (request, reply) => {
+      const q = request.query;
+      const banner = q.saved
+        ? 'Changes saved'
+        : q.opened
+          ? 'The form is open: people can answer it'
+          : q.closed
+            ? 'The form is closed'
+            : q.invited
+              ? `Invited ${q.invited} people who came (${q.emailed} by email)`
+              : q.reminded
+                ? `Reminded ${q.reminded} people`
+                : q.hidden
+                  ? 'That question has answers, so it is hidden rather than deleted'
+                  : q.themes
+                    ? 'Finding themes: refresh the results in a minute'
+                    : null;
+      return builder(reply, request.params.id, { banner, failure: q.error ? summaryFailure(q.error, '#questions') : undefined });
+    },
+  );
 
   app.post('/manage/forms/:id/questions', { schema: { params: idParams }, config: STAFF }, async (request, reply) => {
     const form = parseForm(questionFormSchema, request.body);
@@ -98,33 +157,48 @@ export function formsManageRoutes(app: App, deps: { forms: FormsService; results
     try {
       await forms.addQuestion(actorOf(request), request.params.id, form.data);
     } catch (err) {
-      if (err instanceof ValidationError) return builder(reply, request.params.id, { values: request.body as Record<string, unknown>, failure: fieldFailure('key', err.errors[0]!.message) }, 400);
+      if (err instanceof ValidationError)
+        return builder(
+          reply,
+          request.params.id,
+          { values: request.body as Record<string, unknown>, failure: fieldFailure('key', err.errors[0]!.message) },
+          400,
+        );
       throw err;
     }
     return reply.redirect(`/manage/forms/${request.params.id}#questions`, 303);
   });
 
-  app.post<{ Params: { id: string; qid: string } }>('/manage/forms/:id/questions/:qid/:action', { config: STAFF }, async (request, reply) => {
-    const { id, qid, action } = request.params as { id: string; qid: string; action: string };
-    if (action === 'up' || action === 'down') await forms.moveQuestion(id, qid, action);
-    else if (action === 'remove') {
-      const outcome = await forms.removeQuestion(id, qid);
-      if (outcome === 'hidden') return reply.redirect(`/manage/forms/${id}?hidden=1#questions`, 303);
-    } else if (action === 'show') await forms.showQuestion(id, qid);
-    else return reply.status(404).view('errors/404.njk', { title: 'Page not found' });
-    return reply.redirect(`/manage/forms/${id}#questions`, 303);
-  });
+  app.post<{ Params: { id: string; qid: string } }>(
+    '/manage/forms/:id/questions/:qid/:action',
+    { config: STAFF },
+    async (request, reply) => {
+      const { id, qid, action } = request.params as { id: string; qid: string; action: string };
+      if (action === 'up' || action === 'down') await forms.moveQuestion(id, qid, action);
+      else if (action === 'remove') {
+        const outcome = await forms.removeQuestion(id, qid);
+        if (outcome === 'hidden') return reply.redirect(`/manage/forms/${id}?hidden=1#questions`, 303);
+      } else if (action === 'show') await forms.showQuestion(id, qid);
+      else return reply.status(404).view('errors/404.njk', { title: 'Page not found' });
+      return reply.redirect(`/manage/forms/${id}#questions`, 303);
+    },
+  );
 
   for (const status of ['open', 'closed'] as const) {
-    app.post<{ Params: { id: string } }>(`/manage/forms/:id/${status === 'open' ? 'open' : 'close'}`, { config: STAFF }, async (request, reply) => {
-      try {
-        await forms.setStatus(actorOf(request), request.params.id, status);
-      } catch (err) {
-        if (err instanceof ConflictError) return reply.redirect(`/manage/forms/${request.params.id}?error=${encodeURIComponent(err.message)}`, 303);
-        throw err;
-      }
-      return reply.redirect(`/manage/forms/${request.params.id}?${status}=1`, 303);
-    });
+    app.post<{ Params: { id: string } }>(
+      `/manage/forms/:id/${status === 'open' ? 'open' : 'close'}`,
+      { config: STAFF },
+      async (request, reply) => {
+        try {
+          await forms.setStatus(actorOf(request), request.params.id, status);
+        } catch (err) {
+          if (err instanceof ConflictError)
+            return reply.redirect(`/manage/forms/${request.params.id}?error=${encodeURIComponent(err.message)}`, 303);
+          throw err;
+        }
+        return reply.redirect(`/manage/forms/${request.params.id}?${status}=1`, 303);
+      },
+    );
   }
 
   app.post('/manage/forms/:id/invite', { schema: { params: idParams }, config: STAFF }, async (request, reply) => {
@@ -132,7 +206,8 @@ export function formsManageRoutes(app: App, deps: { forms: FormsService; results
       const r = await forms.inviteAttendees(actorOf(request), request.params.id);
       return reply.redirect(`/manage/forms/${request.params.id}?invited=${r.invited}&emailed=${r.emailed}`, 303);
     } catch (err) {
-      if (err instanceof ConflictError) return reply.redirect(`/manage/forms/${request.params.id}?error=${encodeURIComponent(err.message)}`, 303);
+      if (err instanceof ConflictError)
+        return reply.redirect(`/manage/forms/${request.params.id}?error=${encodeURIComponent(err.message)}`, 303);
       throw err;
     }
   });
@@ -142,7 +217,8 @@ export function formsManageRoutes(app: App, deps: { forms: FormsService; results
       const n = await forms.remind(actorOf(request), request.params.id);
       return reply.redirect(`/manage/forms/${request.params.id}?reminded=${n}`, 303);
     } catch (err) {
-      if (err instanceof ConflictError) return reply.redirect(`/manage/forms/${request.params.id}?error=${encodeURIComponent(err.message)}`, 303);
+      if (err instanceof ConflictError)
+        return reply.redirect(`/manage/forms/${request.params.id}?error=${encodeURIComponent(err.message)}`, 303);
       throw err;
     }
   });
@@ -168,77 +244,156 @@ export function formsManageRoutes(app: App, deps: { forms: FormsService; results
   app.get('/manage/forms/:id/print', { schema: { params: idParams }, config: STAFF }, async (request, reply) => {
     const form = await forms.get(request.params.id);
     const qr = await QRCode.toString(`${deps.publicUrl}/f/${form.id}`, { type: 'svg', margin: 2, width: 400 });
-    return reply.view('forms/views/print.njk', { title: `Print: ${form.title}`, form, qr: qr.replace('<svg ', '<svg role="img" aria-label="QR code for the form" '), publicLink: `${deps.publicUrl}/f/${form.id}` });
+    return reply.view('forms/views/print.njk', {
+      title: `Print: ${form.title}`,
+      form,
+      qr: qr.replace('<svg ', '<svg role="img" aria-label="QR code for the form" '),
+      publicLink: `${deps.publicUrl}/f/${form.id}`,
+    });
   });
 
   // ---- results -------------------------------------------------------------------------------
-  app.get('/manage/forms/:id/results', { schema: { querystring: flags('saved'), params: idParams }, config: STAFF }, async (request, reply) => {
-    const form = await forms.get(request.params.id);
-    const r = await results.results(form.id);
-    const questions = await Promise.all(
-      r.questions.map(async (q, i) => ({
-        ...q,
-        chart: Object.keys(q.counts).length ? barChart(`chart-${i}`, q.text, Object.entries(q.counts).map(([label, value]) => ({ label: capitalise(label), value }))) : null,
-        rows: Object.entries(q.counts).map(([option, n]) => ({ option: capitalise(option), n, share: pct(q.answered ? n / q.answered : 0), lived: q.byExperience?.lived.counts[option] ?? 0, professional: q.byExperience?.professional.counts[option] ?? 0, both: q.byExperience?.both.counts[option] ?? 0 })),
-        topTwo: q.topTwoShare !== undefined ? { all: pct(q.topTwoShare), lived: pct(q.byExperience?.lived.topTwoShare), professional: pct(q.byExperience?.professional.topTwoShare), both: pct(q.byExperience?.both.topTwoShare) } : null,
-        themes: q.themes?.map((t) => ({ ...t, mergeItems: q.themes!.filter((o) => o.id !== t.id).map((o) => ({ value: o.id, text: o.label })) })),
-        answers: q.type === 'text' || q.type === 'long_text' ? await results.textAnswersForStaff(q.id, 200) : [],
-      })),
-    );
-    return reply.view('forms/views/results.njk', { title: `Results: ${form.title}`, form, r, rate: pct(r.responseRate), questions, banner: request.query.saved ? 'Saved' : null });
-  });
+  app.get(
+    '/manage/forms/:id/results',
+    { schema: { querystring: flags('saved'), params: idParams }, config: STAFF },
+    async (request, reply) => {
+      const form = await forms.get(request.params.id);
+      const r = await results.results(form.id);
+      const questions = await Promise.all(
+        r.questions.map(async (q, i) => ({
+          ...q,
+          chart: Object.keys(q.counts).length
+            ? barChart(
+                `chart-${i}`,
+                q.text,
+                Object.entries(q.counts).map(([label, value]) => ({ label: capitalise(label), value })),
+              )
+            : null,
+          rows: Object.entries(q.counts).map(([option, n]) => ({
+            option: capitalise(option),
+            n,
+            share: pct(q.answered ? n / q.answered : 0),
+            lived: q.byExperience?.lived.counts[option] ?? 0,
+            professional: q.byExperience?.professional.counts[option] ?? 0,
+            both: q.byExperience?.both.counts[option] ?? 0,
+          })),
+          topTwo:
+            q.topTwoShare !== undefined
+              ? {
+                  all: pct(q.topTwoShare),
+                  lived: pct(q.byExperience?.lived.topTwoShare),
+                  professional: pct(q.byExperience?.professional.topTwoShare),
+                  both: pct(q.byExperience?.both.topTwoShare),
+                }
+              : null,
+          themes: q.themes?.map((t) => ({
+            ...t,
+            mergeItems: q.themes!.filter((o) => o.id !== t.id).map((o) => ({ value: o.id, text: o.label })),
+          })),
+          answers: q.type === 'text' || q.type === 'long_text' ? await results.textAnswersForStaff(q.id, 200) : [],
+        })),
+      );
+      return reply.view('forms/views/results.njk', {
+        title: `Results: ${form.title}`,
+        form,
+        r,
+        rate: pct(r.responseRate),
+        questions,
+        banner: request.query.saved ? 'Saved' : null,
+      });
+    },
+  );
 
   app.get('/manage/forms/:id/responses.csv', { schema: { params: idParams }, config: STAFF }, async (request, reply) => {
     const form = await forms.get(request.params.id);
     const csv = await forms.exportCsv(actorOf(request), form.id);
-    return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="responses.csv"`).header('cache-control', 'no-store').send(csv);
+    return reply
+      .type('text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="responses.csv"`)
+      .header('cache-control', 'no-store')
+      .send(csv);
   });
 
-  app.post<{ Params: { id: string; answerId: string } }>('/manage/forms/:id/answers/:answerId/star', { config: STAFF }, async (request, reply) => {
-    const starred = (request.body as { starred?: string }).starred === 'yes';
-    const answerId = /^\d{1,15}$/.test(request.params.answerId) ? Number(request.params.answerId) : -1;
-    await forms.star(request.params.id, answerId, starred);
-    return reply.redirect(`/manage/forms/${request.params.id}/results?saved=1#answer-${answerId}`, 303);
-  });
+  app.post<{ Params: { id: string; answerId: string } }>(
+    '/manage/forms/:id/answers/:answerId/star',
+    { config: STAFF },
+    async (request, reply) => {
+      const starred = (request.body as { starred?: string }).starred === 'yes';
+      const answerId = /^\d{1,15}$/.test(request.params.answerId) ? Number(request.params.answerId) : -1;
+      await forms.star(request.params.id, answerId, starred);
+      return reply.redirect(`/manage/forms/${request.params.id}/results?saved=1#answer-${answerId}`, 303);
+    },
+  );
 
   app.post('/manage/forms/:id/themes', { schema: { params: idParams }, config: STAFF }, async (request, reply) => {
     await results.queueThemes(request.params.id, { force: (request.body as { force?: string }).force === 'yes' });
     return reply.redirect(`/manage/forms/${request.params.id}?themes=1`, 303);
   });
 
-  const themeBody = z.object({ label: z.string().max(200).optional(), into: z.string().max(40).optional(), answerIds: z.union([z.string(), z.array(z.string())]).optional() });
-
-  app.post<{ Params: { id: string; themeId: string } }>('/manage/forms/:id/themes/:themeId/rename', { config: STAFF }, async (request, reply) => {
-    const body = themeBody.parse(request.body ?? {});
-    await results.renameTheme(request.params.id, request.params.themeId, body.label ?? '');
-    return reply.redirect(`/manage/forms/${request.params.id}/results?saved=1`, 303);
+  const themeBody = z.object({
+    label: z.string().max(200).optional(),
+    into: z.string().max(40).optional(),
+    answerIds: z.union([z.string(), z.array(z.string())]).optional(),
   });
 
-  app.post<{ Params: { id: string; themeId: string } }>('/manage/forms/:id/themes/:themeId/merge', { config: STAFF }, async (request, reply) => {
-    const body = themeBody.parse(request.body ?? {});
-    await results.mergeThemes(request.params.id, body.into ?? '', request.params.themeId);
-    return reply.redirect(`/manage/forms/${request.params.id}/results?saved=1`, 303);
-  });
+  app.post<{ Params: { id: string; themeId: string } }>(
+    '/manage/forms/:id/themes/:themeId/rename',
+    { config: STAFF },
+    async (request, reply) => {
+      const body = themeBody.parse(request.body ?? {});
+      await results.renameTheme(request.params.id, request.params.themeId, body.label ?? '');
+      return reply.redirect(`/manage/forms/${request.params.id}/results?saved=1`, 303);
+    },
+  );
+
+  app.post<{ Params: { id: string; themeId: string } }>(
+    '/manage/forms/:id/themes/:themeId/merge',
+    { config: STAFF },
+    async (request, reply) => {
+      const body = themeBody.parse(request.body ?? {});
+      await results.mergeThemes(request.params.id, body.into ?? '', request.params.themeId);
+      return reply.redirect(`/manage/forms/${request.params.id}/results?saved=1`, 303);
+    },
+  );
 
   app.get<{ Params: { id: string; themeId: string } }>('/manage/forms/:id/themes/:themeId', { config: STAFF }, async (request, reply) => {
     const theme = await results.themeOf(request.params.id, request.params.themeId);
     const answers = await results.themeAnswers(theme.id);
-    return reply.view('forms/views/theme.njk', { title: `Theme: ${theme.label}`, formId: request.params.id, theme, answers, answerItems: answers.map((a) => ({ value: String(a.id), text: a.text })), errors: {}, errorList: [] });
+    return reply.view('forms/views/theme.njk', {
+      title: `Theme: ${theme.label}`,
+      formId: request.params.id,
+      theme,
+      answers,
+      answerItems: answers.map((a) => ({ value: String(a.id), text: a.text })),
+      errors: {},
+      errorList: [],
+    });
   });
 
-  app.post<{ Params: { id: string; themeId: string } }>('/manage/forms/:id/themes/:themeId/split', { config: STAFF }, async (request, reply) => {
-    const body = themeBody.parse(request.body ?? {});
-    const ids = (Array.isArray(body.answerIds) ? body.answerIds : body.answerIds ? [body.answerIds] : []).map(Number);
-    try {
-      await results.splitTheme(request.params.id, request.params.themeId, body.label ?? '', ids);
-    } catch (err) {
-      if (!(err instanceof ValidationError)) throw err;
-      const theme = await results.themeOf(request.params.id, request.params.themeId);
-      const errors = Object.fromEntries(err.errors.map((e) => [e.path, e.message]));
-      const answers = await results.themeAnswers(theme.id);
-      return reply.status(400).view('forms/views/theme.njk', { title: `Theme: ${theme.label}`, formId: request.params.id, theme, answers, answerItems: answers.map((a) => ({ value: String(a.id), text: a.text })), errors, errorList: err.errors.map((e) => ({ text: e.message, href: `#${e.path}` })) });
-    }
-    return reply.redirect(`/manage/forms/${request.params.id}/results?saved=1`, 303);
-  });
-
+  app.post<{ Params: { id: string; themeId: string } }>(
+    '/manage/forms/:id/themes/:themeId/split',
+    { config: STAFF },
+    async (request, reply) => {
+      const body = themeBody.parse(request.body ?? {});
+      const ids = (Array.isArray(body.answerIds) ? body.answerIds : body.answerIds ? [body.answerIds] : []).map(Number);
+      try {
+        await results.splitTheme(request.params.id, request.params.themeId, body.label ?? '', ids);
+      } catch (err) {
+        if (!(err instanceof ValidationError)) throw err;
+        const theme = await results.themeOf(request.params.id, request.params.themeId);
+        const errors = Object.fromEntries(err.errors.map((e) => [e.path, e.message]));
+        const answers = await results.themeAnswers(theme.id);
+        return reply.status(400).view('forms/views/theme.njk', {
+          title: `Theme: ${theme.label}`,
+          formId: request.params.id,
+          theme,
+          answers,
+          answerItems: answers.map((a) => ({ value: String(a.id), text: a.text })),
+          errors,
+          errorList: err.errors.map((e) => ({ text: e.message, href: `#${e.path}` })),
+        });
+      }
+      return reply.redirect(`/manage/forms/${request.params.id}/results?saved=1`, 303);
+    },
+  );
 }

@@ -12,7 +12,12 @@ export function formsPersonalData(deps: { respondentKey: (formId: string, person
   async function responseIds(ex: Parameters<PersonalDataHolder['export']>[0], personId: string): Promise<string[]> {
     const forms = await rowsOf<{ id: string }>(ex, sql`select id from forms`);
     const keys = forms.map((f) => deps.respondentKey(f.id, personId));
-    const byKey = keys.length ? sql` or respondent_key in (${sql.join(keys.map((k) => sql`${k}`), sql`, `)})` : sql``;
+    const byKey = keys.length
+      ? sql` or respondent_key in (${sql.join(
+          keys.map((k) => sql`${k}`),
+          sql`, `,
+        )})`
+      : sql``;
     const rows = await rowsOf<{ id: string }>(ex, sql`select id from form_responses where person_id = ${personId}${byKey}`);
     return rows.map((r) => r.id);
   }
@@ -35,7 +40,16 @@ export function formsPersonalData(deps: { respondentKey: (formId: string, person
       'form_responses.person_id': 'cleared, with the respondent key; written answers deleted, choices kept unlinked',
     },
     async export(ex, personId) {
-      const answers = await rowsOf<{ response_id: string; form: string; submitted_at: Date; question: string; choice: string | null; choices: string[] | null; number: number | null; text: string | null }>(
+      const answers = await rowsOf<{
+        response_id: string;
+        form: string;
+        submitted_at: Date;
+        question: string;
+        choice: string | null;
+        choices: string[] | null;
+        number: number | null;
+        text: string | null;
+      }>(
         ex,
         sql`select r.id as response_id, f.title as form, r.submitted_at, q.text as question, a.choice, a.choices, a.number, a.text
             from form_responses r join forms f on f.id = r.form_id
@@ -61,10 +75,17 @@ export function formsPersonalData(deps: { respondentKey: (formId: string, person
     async forget(tx, person) {
       const ids = await responseIds(tx, person.id);
       if (!ids.length) return;
-      const list = sql.join(ids.map((id) => sql`${id}::uuid`), sql`, `);
+      const list = sql.join(
+        ids.map((id) => sql`${id}::uuid`),
+        sql`, `,
+      );
       await tx.execute(sql`update form_answers set text = null, starred = false where response_id in (${list}) and text is not null`);
-      await tx.execute(sql`delete from form_answers where response_id in (${list}) and choice is null and choices is null and number is null and text is null`);
-      await tx.execute(sql`update form_responses set person_id = null, respondent_key = null, quote_consent = 'no', updated_at = now() where id in (${list})`);
+      await tx.execute(
+        sql`delete from form_answers where response_id in (${list}) and choice is null and choices is null and number is null and text is null`,
+      );
+      await tx.execute(
+        sql`update form_responses set person_id = null, respondent_key = null, quote_consent = 'no', updated_at = now() where id in (${list})`,
+      );
     },
   };
 }

@@ -1,6 +1,17 @@
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
-import { formAnswers, formAnswerThemes, formInvitations, formQuestions, formResponses, formThemes, forms, people, type Form, type FormQuestion } from '../../db/schema.ts';
+import {
+  formAnswers,
+  formAnswerThemes,
+  formInvitations,
+  formQuestions,
+  formResponses,
+  formThemes,
+  forms,
+  people,
+  type Form,
+  type FormQuestion,
+} from '../../db/schema.ts';
 import type { AnswerRow } from './answers.ts';
 import type { QuestionInput } from './forms-schemas.ts';
 import { isUuid } from '../../db/ids.ts';
@@ -12,7 +23,10 @@ export function createFormsRepository() {
       return f!;
     },
     async updateForm(ex: Executor, id: string, set: Partial<typeof forms.$inferInsert>) {
-      await ex.update(forms).set({ ...set, updatedAt: new Date() }).where(eq(forms.id, id));
+      await ex
+        .update(forms)
+        .set({ ...set, updatedAt: new Date() })
+        .where(eq(forms.id, id));
     },
     /**
      * `forUpdate` for changes to the form itself; `forShare` for responses, which may come in
@@ -25,13 +39,24 @@ export function createFormsRepository() {
       return row;
     },
     listForms: (ex: Executor) => ex.select().from(forms).orderBy(desc(forms.createdAt)),
-    formsOfEvent: (ex: Executor, eventId: string) => ex.select().from(forms).where(eq(forms.eventId, eventId)).orderBy(asc(forms.createdAt)),
+    formsOfEvent: (ex: Executor, eventId: string) =>
+      ex.select().from(forms).where(eq(forms.eventId, eventId)).orderBy(asc(forms.createdAt)),
 
-    questions: (ex: Executor, formId: string): Promise<FormQuestion[]> => ex.select().from(formQuestions).where(eq(formQuestions.formId, formId)).orderBy(asc(formQuestions.position)),
+    questions: (ex: Executor, formId: string): Promise<FormQuestion[]> =>
+      ex.select().from(formQuestions).where(eq(formQuestions.formId, formId)).orderBy(asc(formQuestions.position)),
     async insertQuestion(ex: Executor, formId: string, q: QuestionInput, position: number) {
       const [row] = await ex
         .insert(formQuestions)
-        .values({ formId, key: q.key, type: q.type, text: q.text, easyReadText: q.easyReadText ?? null, options: q.options ?? [], required: q.required ?? false, position })
+        .values({
+          formId,
+          key: q.key,
+          type: q.type,
+          text: q.text,
+          easyReadText: q.easyReadText ?? null,
+          options: q.options ?? [],
+          required: q.required ?? false,
+          position,
+        })
         .returning();
       return row!;
     },
@@ -42,12 +67,18 @@ export function createFormsRepository() {
       await ex.delete(formQuestions).where(eq(formQuestions.id, id));
     },
     async answerCount(ex: Executor, questionId: string): Promise<number> {
-      const [row] = await ex.select({ n: sql<number>`count(*)::int` }).from(formAnswers).where(eq(formAnswers.questionId, questionId));
+      const [row] = await ex
+        .select({ n: sql<number>`count(*)::int` })
+        .from(formAnswers)
+        .where(eq(formAnswers.questionId, questionId));
       return row?.n ?? 0;
     },
 
     async findResponseByKey(ex: Executor, formId: string, respondentKey: string) {
-      const [row] = await ex.select().from(formResponses).where(and(eq(formResponses.formId, formId), eq(formResponses.respondentKey, respondentKey)));
+      const [row] = await ex
+        .select()
+        .from(formResponses)
+        .where(and(eq(formResponses.formId, formId), eq(formResponses.respondentKey, respondentKey)));
       return row;
     },
     async insertResponse(ex: Executor, row: typeof formResponses.$inferInsert) {
@@ -55,7 +86,10 @@ export function createFormsRepository() {
       return r!;
     },
     async updateResponse(ex: Executor, id: string, set: Partial<typeof formResponses.$inferInsert>) {
-      await ex.update(formResponses).set({ ...set, updatedAt: new Date() }).where(eq(formResponses.id, id));
+      await ex
+        .update(formResponses)
+        .set({ ...set, updatedAt: new Date() })
+        .where(eq(formResponses.id, id));
     },
     async replaceAnswers(ex: Executor, responseId: string, rows: AnswerRow[], experience: string | null) {
       await ex.delete(formAnswers).where(eq(formAnswers.responseId, responseId));
@@ -68,24 +102,49 @@ export function createFormsRepository() {
       const responses = await ex
         .select()
         .from(formResponses)
-        .where(and(eq(formResponses.formId, formId), opts.after ? sql`(${formResponses.submittedAt}, ${formResponses.id}) > (${opts.after.at}, ${opts.after.id})` : undefined))
+        .where(
+          and(
+            eq(formResponses.formId, formId),
+            opts.after ? sql`(${formResponses.submittedAt}, ${formResponses.id}) > (${opts.after.at}, ${opts.after.id})` : undefined,
+          ),
+        )
         .orderBy(asc(formResponses.submittedAt), asc(formResponses.id))
         .limit(opts.limit);
-      const answers = responses.length ? await ex.select().from(formAnswers).where(inArray(formAnswers.responseId, responses.map((r) => r.id))) : [];
+      const answers = responses.length
+        ? await ex
+            .select()
+            .from(formAnswers)
+            .where(
+              inArray(
+                formAnswers.responseId,
+                responses.map((r) => r.id),
+              ),
+            )
+        : [];
       return { responses, answers };
     },
 
     async invite(ex: Executor, formId: string, personIds: string[]): Promise<string[]> {
       if (!personIds.length) return [];
-      const rows = await ex.insert(formInvitations).values(personIds.map((personId) => ({ formId, personId }))).onConflictDoNothing().returning({ personId: formInvitations.personId });
+      const rows = await ex
+        .insert(formInvitations)
+        .values(personIds.map((personId) => ({ formId, personId })))
+        .onConflictDoNothing()
+        .returning({ personId: formInvitations.personId });
       return rows.map((r) => r.personId);
     },
     async invitedCount(ex: Executor, formId: string): Promise<number> {
-      const [row] = await ex.select({ n: sql<number>`count(*)::int` }).from(formInvitations).where(eq(formInvitations.formId, formId));
+      const [row] = await ex
+        .select({ n: sql<number>`count(*)::int` })
+        .from(formInvitations)
+        .where(eq(formInvitations.formId, formId));
       return row?.n ?? 0;
     },
     async isInvited(ex: Executor, formId: string, personId: string): Promise<boolean> {
-      const rows = await ex.select({ id: formInvitations.id }).from(formInvitations).where(and(eq(formInvitations.formId, formId), eq(formInvitations.personId, personId)));
+      const rows = await ex
+        .select({ id: formInvitations.id })
+        .from(formInvitations)
+        .where(and(eq(formInvitations.formId, formId), eq(formInvitations.personId, personId)));
       return rows.length > 0;
     },
     /** Invited people who have not answered yet, with an email to remind. */
@@ -96,12 +155,18 @@ export function createFormsRepository() {
         .innerJoin(people, eq(people.id, formInvitations.personId))
         .where(and(eq(formInvitations.formId, formId), sql`${people.erasedAt} is null`));
       const keys = new Set(
-        (await ex.select({ key: formResponses.respondentKey }).from(formResponses).where(eq(formResponses.formId, formId))).map((r) => r.key),
+        (await ex.select({ key: formResponses.respondentKey }).from(formResponses).where(eq(formResponses.formId, formId))).map(
+          (r) => r.key,
+        ),
       );
       return invited.filter((p) => !keys.has(respondentKeyOf(p.id)));
     },
     async markReminded(ex: Executor, formId: string, personIds: string[]) {
-      if (personIds.length) await ex.update(formInvitations).set({ remindedAt: new Date() }).where(and(eq(formInvitations.formId, formId), inArray(formInvitations.personId, personIds)));
+      if (personIds.length)
+        await ex
+          .update(formInvitations)
+          .set({ remindedAt: new Date() })
+          .where(and(eq(formInvitations.formId, formId), inArray(formInvitations.personId, personIds)));
     },
     async themesOfAnswers(ex: Executor, answerIds: number[]) {
       if (!answerIds.length) return [];

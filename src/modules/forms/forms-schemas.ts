@@ -29,16 +29,23 @@ export const questionInputSchema = z
       .string({ error: 'Give each question a key' })
       .regex(/^[a-z][a-z0-9_]{0,39}$/, 'A key is lower-case letters, numbers and underscores, starting with a letter'),
     type: z.enum(QUESTION_TYPES, { error: `The type must be one of: ${QUESTION_TYPES.join(', ')}` }),
-    text: z.string({ error: 'Enter the question' }).trim().min(1, 'Enter the question').max(500, 'A question must be 500 characters or fewer'),
+    text: z
+      .string({ error: 'Enter the question' })
+      .trim()
+      .min(1, 'Enter the question')
+      .max(500, 'A question must be 500 characters or fewer'),
     easyReadText: z.string().trim().max(500).optional(),
     options: z.array(z.string().trim().min(1).max(200)).max(30, 'At most 30 options').optional(),
     required: z.boolean().optional(),
   })
   .superRefine((q, ctx) => {
     const choice = q.type === 'single_choice' || q.type === 'multiple_choice';
-    if (choice && (q.options?.length ?? 0) < 2) ctx.addIssue({ code: 'custom', path: ['options'], message: 'A choice question needs at least 2 options' });
-    if (choice && q.options && new Set(q.options.map((o) => o.toLowerCase())).size !== q.options.length) ctx.addIssue({ code: 'custom', path: ['options'], message: 'Each option must be different' });
-    if (!choice && q.options?.length) ctx.addIssue({ code: 'custom', path: ['options'], message: `A ${q.type} question has fixed options; leave options out` });
+    if (choice && (q.options?.length ?? 0) < 2)
+      ctx.addIssue({ code: 'custom', path: ['options'], message: 'A choice question needs at least 2 options' });
+    if (choice && q.options && new Set(q.options.map((o) => o.toLowerCase())).size !== q.options.length)
+      ctx.addIssue({ code: 'custom', path: ['options'], message: 'Each option must be different' });
+    if (!choice && q.options?.length)
+      ctx.addIssue({ code: 'custom', path: ['options'], message: `A ${q.type} question has fixed options; leave options out` });
   });
 export type QuestionInput = z.infer<typeof questionInputSchema>;
 
@@ -55,7 +62,8 @@ export const formInputSchema = z
   })
   .superRefine((f, ctx) => {
     const keys = f.questions.map((q) => q.key);
-    if (new Set(keys).size !== keys.length) ctx.addIssue({ code: 'custom', path: ['questions'], message: 'Each question needs its own key' });
+    if (new Set(keys).size !== keys.length)
+      ctx.addIssue({ code: 'custom', path: ['questions'], message: 'Each question needs its own key' });
   });
 export type FormInput = z.infer<typeof formInputSchema>;
 
@@ -105,11 +113,33 @@ export const formOutSchema = z.object({
   easyRead: z.boolean(),
   eventId: z.string().nullable(),
   status: z.enum(['draft', 'open', 'closed']),
-  questions: z.array(z.object({ key: z.string(), type: z.string(), text: z.string(), options: z.array(z.string()), required: z.boolean(), hidden: z.boolean() })),
+  questions: z.array(
+    z.object({
+      key: z.string(),
+      type: z.string(),
+      text: z.string(),
+      options: z.array(z.string()),
+      required: z.boolean(),
+      hidden: z.boolean(),
+    }),
+  ),
 });
 
 export const responseOutSchema = z.object({ id: z.string(), personId: z.string().nullable(), submittedAt: z.string() });
 /** A response as listed: its answers by question key, and the themes each text answer was placed in. */
-export const listedResponseSchema = responseOutSchema.extend({ answers: z.record(z.string(), z.unknown()), themes: z.record(z.string(), z.array(z.string())) });
-export const resultsOutSchema = z.looseObject({ responses: z.number().int(), invited: z.number().int().nullable(), responseRate: z.number().nullable(), questions: z.array(z.looseObject({ key: z.string(), type: z.string(), answered: z.number().int() })) });
-export const eventReportOutSchema = z.looseObject({ eventId: z.string(), title: z.string(), registered: z.number().int(), attended: z.number().int() });
+export const listedResponseSchema = responseOutSchema.extend({
+  answers: z.record(z.string(), z.unknown()),
+  themes: z.record(z.string(), z.array(z.string())),
+});
+export const resultsOutSchema = z.looseObject({
+  responses: z.number().int(),
+  invited: z.number().int().nullable(),
+  responseRate: z.number().nullable(),
+  questions: z.array(z.looseObject({ key: z.string(), type: z.string(), answered: z.number().int() })),
+});
+export const eventReportOutSchema = z.looseObject({
+  eventId: z.string(),
+  title: z.string(),
+  registered: z.number().int(),
+  attended: z.number().int(),
+});

@@ -42,26 +42,45 @@ export function createFormsService(deps: {
   const personalLink = (formId: string, personId: string) => `${deps.config.publicUrl}/f/${formId}?invite=${inviteToken(formId, personId)}`;
 
   /** Invitations and reminders, built when their job runs from the form and the person's ids. */
-  const invitationEmail = (reminder: boolean) => async (ref: Record<string, string>): Promise<OutgoingEmail | null> => {
-    if (!ref.formId || !ref.personId || !isUuid(ref.formId)) return null;
-    const [form, person] = await Promise.all([forms.findForm(db, ref.formId), deps.people.findById(ref.personId, db)]);
-    if (!form || !person?.email || person.erasedAt) return null;
-    const link = personalLink(form.id, person.id);
-    const org = deps.config.branding.orgName;
-    return reminder
-      ? {
-          to: person.email,
-          kind: 'form-reminder',
-          subject: `A reminder: ${form.title}`,
-          text: [`Hello ${person.name},`, '', 'We would still like to hear what you thought. It takes a few minutes:', '', link, '', org].join('\n'),
-        }
-      : {
-          to: person.email,
-          kind: 'form-invitation',
-          subject: `Tell us what you thought: ${form.title}`,
-          text: [`Hello ${person.name},`, '', 'Thank you for coming. Please tell us what you thought. It takes a few minutes.', '', link, '', form.anonymous ? 'Your answers are anonymous: we do not record who said what.' : '', org].join('\n'),
-        };
-  };
+  const invitationEmail =
+    (reminder: boolean) =>
+    async (ref: Record<string, string>): Promise<OutgoingEmail | null> => {
+      if (!ref.formId || !ref.personId || !isUuid(ref.formId)) return null;
+      const [form, person] = await Promise.all([forms.findForm(db, ref.formId), deps.people.findById(ref.personId, db)]);
+      if (!form || !person?.email || person.erasedAt) return null;
+      const link = personalLink(form.id, person.id);
+      const org = deps.config.branding.orgName;
+      return reminder
+        ? {
+            to: person.email,
+            kind: 'form-reminder',
+            subject: `A reminder: ${form.title}`,
+            text: [
+              `Hello ${person.name},`,
+              '',
+              'We would still like to hear what you thought. It takes a few minutes:',
+              '',
+              link,
+              '',
+              org,
+            ].join('\n'),
+          }
+        : {
+            to: person.email,
+            kind: 'form-invitation',
+            subject: `Tell us what you thought: ${form.title}`,
+            text: [
+              `Hello ${person.name},`,
+              '',
+              'Thank you for coming. Please tell us what you thought. It takes a few minutes.',
+              '',
+              link,
+              '',
+              form.anonymous ? 'Your answers are anonymous: we do not record who said what.' : '',
+              org,
+            ].join('\n'),
+          };
+    };
   const composers: EmailComposers = { 'form-invitation': invitationEmail(false), 'form-reminder': invitationEmail(true) };
 
   async function mustFind(id: string, forUpdate = false) {
@@ -71,8 +90,10 @@ export function createFormsService(deps: {
   }
 
   async function checkLinks(input: Pick<FormInput, 'eventId' | 'sessionId'>) {
-    if (input.eventId && !(await deps.events.findEvent(db, input.eventId))) throw new ValidationError([{ path: 'eventId', message: 'No event with that id' }]);
-    if (input.sessionId && !(await deps.events.findSession(db, input.sessionId))) throw new ValidationError([{ path: 'sessionId', message: 'No session with that id' }]);
+    if (input.eventId && !(await deps.events.findEvent(db, input.eventId)))
+      throw new ValidationError([{ path: 'eventId', message: 'No event with that id' }]);
+    if (input.sessionId && !(await deps.events.findSession(db, input.sessionId)))
+      throw new ValidationError([{ path: 'sessionId', message: 'No session with that id' }]);
   }
 
   return {
@@ -106,9 +127,17 @@ export function createFormsService(deps: {
         const form = await forms.findForm(tx, id, { forUpdate: true });
         if (!form) throw new NotFoundError('No form with that id');
         if (form.anonymous !== input.anonymous && (await forms.responsesPage(tx, id, { limit: 1 })).responses.length) {
-          throw new ConflictError('People have answered already, so whether the form is anonymous cannot change: they answered on that promise');
+          throw new ConflictError(
+            'People have answered already, so whether the form is anonymous cannot change: they answered on that promise',
+          );
         }
-        await forms.updateForm(tx, id, { title: input.title, intro: input.intro ?? null, anonymous: input.anonymous, easyRead: input.easyRead ?? false, eventId: input.eventId ?? null });
+        await forms.updateForm(tx, id, {
+          title: input.title,
+          intro: input.intro ?? null,
+          anonymous: input.anonymous,
+          easyRead: input.easyRead ?? false,
+          eventId: input.eventId ?? null,
+        });
         await deps.audit.insert(tx, { actorId: actor.personId, action: 'form.updated', subjectType: 'form', subjectId: id });
       });
     },
@@ -122,7 +151,8 @@ export function createFormsService(deps: {
       return db.transaction(async (tx) => {
         await mustFindIn(tx, formId);
         const existing = await forms.questions(tx, formId);
-        if (existing.some((e) => e.key === q.key)) throw new ValidationError([{ path: 'key', message: 'Another question on this form has that key' }]);
+        if (existing.some((e) => e.key === q.key))
+          throw new ValidationError([{ path: 'key', message: 'Another question on this form has that key' }]);
         return forms.insertQuestion(tx, formId, q, (existing.at(-1)?.position ?? 0) + 1);
       });
     },
@@ -166,9 +196,15 @@ export function createFormsService(deps: {
       return db.transaction(async (tx) => {
         const form = await forms.findForm(tx, id, { forUpdate: true });
         if (!form) throw new NotFoundError('No form with that id');
-        if (status === 'open' && (await forms.questions(tx, id)).filter((q) => !q.hidden).length === 0) throw new ConflictError('Add at least one question before opening the form');
+        if (status === 'open' && (await forms.questions(tx, id)).filter((q) => !q.hidden).length === 0)
+          throw new ConflictError('Add at least one question before opening the form');
         await forms.updateForm(tx, id, { status });
-        await deps.audit.insert(tx, { actorId: actor.personId, action: `form.${status === 'open' ? 'opened' : 'closed'}`, subjectType: 'form', subjectId: id });
+        await deps.audit.insert(tx, {
+          actorId: actor.personId,
+          action: `form.${status === 'open' ? 'opened' : 'closed'}`,
+          subjectType: 'form',
+          subjectId: id,
+        });
         return { ...form, status };
       });
     },
@@ -192,7 +228,12 @@ export function createFormsService(deps: {
      * Records a response. One per person: a person answering again replaces their answers
      * (`allowEdit`, the web form) or is refused (the API). Anonymous forms never store who.
      */
-    async respond(formId: string, who: Respondent, answers: Record<string, unknown>, opts: { quoteConsent?: 'named' | 'anonymous' | 'no'; allowEdit: boolean }) {
+    async respond(
+      formId: string,
+      who: Respondent,
+      answers: Record<string, unknown>,
+      opts: { quoteConsent?: 'named' | 'anonymous' | 'no'; allowEdit: boolean },
+    ) {
       try {
         return await respondOnce(formId, who, answers, opts);
       } catch (err) {
@@ -207,7 +248,10 @@ export function createFormsService(deps: {
     async inviteAttendees(actor: Actor, formId: string): Promise<{ invited: number; emailed: number }> {
       const form = await mustFind(formId);
       if (!form.eventId) throw new ConflictError('This form is not linked to an event, so there is no one who came to invite');
-      const came = await deps.events.registrations(db, form.eventId, { statuses: ['attended'], ...(form.sessionId ? { sessionId: form.sessionId } : {}) });
+      const came = await deps.events.registrations(db, form.eventId, {
+        statuses: ['attended'],
+        ...(form.sessionId ? { sessionId: form.sessionId } : {}),
+      });
       const byId = new Map(came.map((r) => [r.personId, { name: r.name, email: r.email }]));
       const added = await forms.invite(db, formId, [...byId.keys()]);
       let emailed = 0;
@@ -216,7 +260,13 @@ export function createFormsService(deps: {
         await deps.jobs.sendEmail({ kind: 'form-invitation', ref: { formId, personId } });
         emailed++;
       }
-      await deps.audit.insert(db, { actorId: actor.personId, action: 'form.invited', subjectType: 'form', subjectId: formId, details: { invited: added.length } });
+      await deps.audit.insert(db, {
+        actorId: actor.personId,
+        action: 'form.invited',
+        subjectType: 'form',
+        subjectId: formId,
+        details: { invited: added.length },
+      });
       return { invited: added.length, emailed };
     },
 
@@ -226,8 +276,18 @@ export function createFormsService(deps: {
       const waiting = await forms.notYetAnswered(db, formId, (personId) => respondentKey(formId, personId));
       const withEmail = waiting.filter((p) => p.email);
       for (const p of withEmail) await deps.jobs.sendEmail({ kind: 'form-reminder', ref: { formId, personId: p.id } });
-      await forms.markReminded(db, formId, withEmail.map((p) => p.id));
-      await deps.audit.insert(db, { actorId: actor.personId, action: 'form.reminded', subjectType: 'form', subjectId: formId, details: { reminded: withEmail.length } });
+      await forms.markReminded(
+        db,
+        formId,
+        withEmail.map((p) => p.id),
+      );
+      await deps.audit.insert(db, {
+        actorId: actor.personId,
+        action: 'form.reminded',
+        subjectType: 'form',
+        subjectId: formId,
+        details: { reminded: withEmail.length },
+      });
       return withEmail.length;
     },
 
@@ -237,7 +297,10 @@ export function createFormsService(deps: {
       const after = key ? { at: new Date(key.at), id: key.id } : undefined;
       const page = await forms.responsesPage(db, form.id, { after, limit: opts.limit + 1 });
       const questions = await forms.questions(db, form.id);
-      const themeRows = await forms.themesOfAnswers(db, page.answers.map((a) => a.id));
+      const themeRows = await forms.themesOfAnswers(
+        db,
+        page.answers.map((a) => a.id),
+      );
       const items = page.responses.slice(0, opts.limit).map((r) => {
         const mine = page.answers.filter((a) => a.responseId === r.id);
         const answers: Record<string, unknown> = {};
@@ -265,34 +328,59 @@ export function createFormsService(deps: {
       for (;;) {
         const page = await forms.responsesPage(db, formId, { after, limit: 1000 });
         if (!page.responses.length) break;
-        const names = form.anonymous ? new Map<string, string>() : await deps.people.namesByIds(page.responses.flatMap((r) => (r.personId ? [r.personId] : [])), db);
+        const names = form.anonymous
+          ? new Map<string, string>()
+          : await deps.people.namesByIds(
+              page.responses.flatMap((r) => (r.personId ? [r.personId] : [])),
+              db,
+            );
         for (const r of page.responses) {
           const mine = page.answers.filter((a) => a.responseId === r.id);
           const cells = questions.map((q) => {
             const a = mine.find((x) => x.questionId === q.id);
             return a ? (a.choice ?? a.choices?.join('; ') ?? (a.number !== null ? a.number : a.text)) : null;
           });
-          rows.push([...(form.anonymous ? [] : [r.personId ? (names.get(r.personId) ?? '') : '', r.experience]), r.submittedAt.toISOString(), ...cells, r.quoteConsent]);
+          rows.push([
+            ...(form.anonymous ? [] : [r.personId ? (names.get(r.personId) ?? '') : '', r.experience]),
+            r.submittedAt.toISOString(),
+            ...cells,
+            r.quoteConsent,
+          ]);
         }
         const last = page.responses.at(-1)!;
         after = { at: last.submittedAt, id: last.id };
       }
-      await deps.audit.insert(db, { actorId: actor.personId, action: 'form.responses.exported', subjectType: 'form', subjectId: formId, details: { rows: rows.length } });
+      await deps.audit.insert(db, {
+        actorId: actor.personId,
+        action: 'form.responses.exported',
+        subjectType: 'form',
+        subjectId: formId,
+        details: { rows: rows.length },
+      });
       return toCsv(header, rows);
     },
 
     async star(formId: string, answerId: number, starred: boolean) {
       const found = await forms.answerWithForm(db, answerId);
-      if (!found || found.formId !== formId || found.answer.text === null) throw new NotFoundError('No text answer with that id on this form');
+      if (!found || found.formId !== formId || found.answer.text === null)
+        throw new NotFoundError('No text answer with that id on this form');
       await forms.setStar(db, answerId, starred);
     },
   };
 
-  function respondOnce(formId: string, who: Respondent, answers: Record<string, unknown>, opts: { quoteConsent?: 'named' | 'anonymous' | 'no'; allowEdit: boolean }) {
+  function respondOnce(
+    formId: string,
+    who: Respondent,
+    answers: Record<string, unknown>,
+    opts: { quoteConsent?: 'named' | 'anonymous' | 'no'; allowEdit: boolean },
+  ) {
     return db.transaction(async (tx) => {
       const form = await forms.findForm(tx, formId, { forShare: true });
       if (!form) throw new NotFoundError('No form with that id');
-      if (form.status !== 'open') throw new ConflictError(form.status === 'closed' ? 'This form has closed, so it cannot take answers any more' : 'This form is not open yet');
+      if (form.status !== 'open')
+        throw new ConflictError(
+          form.status === 'closed' ? 'This form has closed, so it cannot take answers any more' : 'This form is not open yet',
+        );
       const questions = await forms.questions(tx, formId);
       const { rows, errors } = checkAnswers(questions, answers);
       if (errors.length) throw new ValidationError(errors);

@@ -8,5 +8,9 @@ export const pct = (x: number | null | undefined) => (x === null || x === undefi
 
 /** What a question needs to be shown: its words (easy read where the form is), and its options. */
 export function questionView(form: Pick<Form, 'easyRead'>, q: FormQuestion) {
-  return { ...q, label: form.easyRead && q.easyReadText ? q.easyReadText : q.text, items: optionsOf(q).map((o) => ({ value: o, text: capitalise(o) })) };
+  return {
+    ...q,
+    label: form.easyRead && q.easyReadText ? q.easyReadText : q.text,
+    items: optionsOf(q).map((o) => ({ value: o, text: capitalise(o) })),
+  };
 }

@@ -12,7 +12,10 @@ let db: pg.Client;
 let token: string;
 let admin: { personId: string; role: 'admin' };
 
-const api = apiCaller(() => t.app, () => token);
+const api = apiCaller(
+  () => t.app,
+  () => token,
+);
 
 const count = async (sql: string, params: unknown[] = []) => (await db.query(sql, params)).rows[0].n as number;
 
@@ -30,7 +33,8 @@ after(async () => {
 async function pdfText(buffer: Buffer): Promise<string> {
   const doc = await getDocument({ data: new Uint8Array(buffer), verbosity: 0 }).promise;
   const out: string[] = [];
-  for (let i = 1; i <= doc.numPages; i++) out.push((await (await doc.getPage(i)).getTextContent()).items.map((it) => ('str' in it ? it.str : '')).join(' '));
+  for (let i = 1; i <= doc.numPages; i++)
+    out.push((await (await doc.getPage(i)).getTextContent()).items.map((it) => ('str' in it ? it.str : '')).join(' '));
   return out.join('\n');
 }
 
@@ -50,11 +54,16 @@ describe('the seeds’ evaluation: 100 came, 70 answered, 68 said excellent or g
       await t.services.registrations.checkIn(r.registration.id);
       people.push(p);
     }
-    const form = (await api('POST', '/api/v1/forms', { title: 'Evaluation', anonymous: false, eventId: event.id, questions: evaluationQuestions })).json();
+    const form = (
+      await api('POST', '/api/v1/forms', { title: 'Evaluation', anonymous: false, eventId: event.id, questions: evaluationQuestions })
+    ).json();
     assert.equal((await api('POST', `/api/v1/forms/${form.id}/open`)).statusCode, 200);
     const ratings = [...Array(40).fill('excellent'), ...Array(28).fill('good'), 'fair', 'poor'];
     for (const [i, rating] of ratings.entries()) {
-      const res = await api('POST', `/api/v1/forms/${form.id}/responses`, { personId: people[i]!.id, answers: { overall: rating, objectives: i < 68 } });
+      const res = await api('POST', `/api/v1/forms/${form.id}/responses`, {
+        personId: people[i]!.id,
+        answers: { overall: rating, objectives: i < 68 },
+      });
       assert.equal(res.statusCode, 201, res.body);
     }
     const report = (await api('GET', `/api/v1/events/${event.id}/report`)).json();
@@ -77,7 +86,11 @@ describe('the seeds’ evaluation: 100 came, 70 answered, 68 said excellent or g
     assert.match(page.body, /<strong>70%<\/strong> of the people who came answered/);
     assert.match(page.body, /<strong>97%<\/strong> rated it excellent or good/);
     assert.match(page.body, /<svg[^>]+role="img"/, 'a chart');
-    assert.match(page.body, /<desc id="report-chart-0-desc">Excellent: 40 \(57%\); Good: 28 \(40%\)/, 'the chart says its figures in words');
+    assert.match(
+      page.body,
+      /<desc id="report-chart-0-desc">Excellent: 40 \(57%\); Good: 28 \(40%\)/,
+      'the chart says its figures in words',
+    );
     const pdf = await staff.get(`/manage/events/${event.id}/report.pdf`);
     assert.equal(pdf.headers['content-type'], 'application/pdf');
     const text = await pdfText(pdf.rawPayload);
@@ -92,16 +105,25 @@ describe('forms and responses', () => {
     await api('POST', `/api/v1/forms/${form.id}/open`);
     const p = await createPerson(t.services);
     const before = await count('select count(*)::int as n from form_responses where form_id = $1', [form.id]);
-    const bad = await api('POST', `/api/v1/forms/${form.id}/responses`, { personId: p.id, answers: { overall: 'amazing', learnt: 'x'.repeat(100_000), nope: 1 } });
+    const bad = await api('POST', `/api/v1/forms/${form.id}/responses`, {
+      personId: p.id,
+      answers: { overall: 'amazing', learnt: 'x'.repeat(100_000), nope: 1 },
+    });
     assert.equal(bad.statusCode, 400);
-    const paths = bad.json().errors.map((e: { path: string }) => e.path).sort();
+    const paths = bad
+      .json()
+      .errors.map((e: { path: string }) => e.path)
+      .sort();
     assert.deepEqual(paths, ['learnt', 'nope', 'overall']);
     const missing = await api('POST', `/api/v1/forms/${form.id}/responses`, { personId: p.id, answers: { objectives: true } });
     assert.equal(missing.statusCode, 400);
     assert.match(missing.json().errors[0].message, /Answer “Overall, how was the event\?”/);
     assert.equal(await count('select count(*)::int as n from form_responses where form_id = $1', [form.id]), before);
 
-    assert.equal((await api('POST', `/api/v1/forms/${form.id}/responses`, { personId: p.id, answers: { overall: 'good' } })).statusCode, 201);
+    assert.equal(
+      (await api('POST', `/api/v1/forms/${form.id}/responses`, { personId: p.id, answers: { overall: 'good' } })).statusCode,
+      201,
+    );
     const twice = await api('POST', `/api/v1/forms/${form.id}/responses`, { personId: p.id, answers: { overall: 'poor' } });
     assert.equal(twice.statusCode, 409);
     await api('POST', `/api/v1/forms/${form.id}/close`);
@@ -109,9 +131,20 @@ describe('forms and responses', () => {
     assert.equal(closed.statusCode, 409);
     assert.match(closed.json().detail, /closed/);
     assert.equal(await count('select count(*)::int as n from form_responses where form_id = $1', [form.id]), 1);
-    const dup = await api('POST', '/api/v1/forms', { title: 'Dup', anonymous: true, questions: [{ key: 'a', type: 'text', text: 'A' }, { key: 'a', type: 'text', text: 'B' }] });
+    const dup = await api('POST', '/api/v1/forms', {
+      title: 'Dup',
+      anonymous: true,
+      questions: [
+        { key: 'a', type: 'text', text: 'A' },
+        { key: 'a', type: 'text', text: 'B' },
+      ],
+    });
     assert.equal(dup.statusCode, 400);
-    const noOptions = await api('POST', '/api/v1/forms', { title: 'X', anonymous: true, questions: [{ key: 'a', type: 'single_choice', text: 'A' }] });
+    const noOptions = await api('POST', '/api/v1/forms', {
+      title: 'X',
+      anonymous: true,
+      questions: [{ key: 'a', type: 'single_choice', text: 'A' }],
+    });
     assert.equal(noOptions.statusCode, 400);
   });
 
@@ -119,7 +152,9 @@ describe('forms and responses', () => {
     const form = (await api('POST', '/api/v1/forms', { title: 'Double', anonymous: false, questions: evaluationQuestions })).json();
     await api('POST', `/api/v1/forms/${form.id}/open`);
     const p = await createPerson(t.services);
-    const both = await Promise.all([1, 2, 3].map(() => api('POST', `/api/v1/forms/${form.id}/responses`, { personId: p.id, answers: { overall: 'good' } })));
+    const both = await Promise.all(
+      [1, 2, 3].map(() => api('POST', `/api/v1/forms/${form.id}/responses`, { personId: p.id, answers: { overall: 'good' } })),
+    );
     assert.deepEqual(both.map((r) => r.statusCode).sort(), [201, 409, 409]);
     assert.equal(await count('select count(*)::int as n from form_responses where form_id = $1', [form.id]), 1);
   });
@@ -135,18 +170,31 @@ describe('forms and responses', () => {
     assert.equal(named.statusCode, 409);
     assert.match(named.body, /answered on that promise/);
     assert.equal((await staff.post(`/manage/forms/${form.id}/settings`, { title: 'New title', anonymous: 'yes' })).statusCode, 303);
-    assert.deepEqual((await db.query('select title, anonymous from forms where id = $1', [form.id])).rows[0], { title: 'New title', anonymous: true });
+    assert.deepEqual((await db.query('select title, anonymous from forms where id = $1', [form.id])).rows[0], {
+      title: 'New title',
+      anonymous: true,
+    });
   });
 
   test('a question with answers is hidden, not deleted; one without answers is deleted', async () => {
-    const form = (await api('POST', '/api/v1/forms', { title: 'Changing', anonymous: false, questions: [...evaluationQuestions, { key: 'unused', type: 'number', text: 'How many?' }] })).json();
+    const form = (
+      await api('POST', '/api/v1/forms', {
+        title: 'Changing',
+        anonymous: false,
+        questions: [...evaluationQuestions, { key: 'unused', type: 'number', text: 'How many?' }],
+      })
+    ).json();
     await api('POST', `/api/v1/forms/${form.id}/open`);
     await api('POST', `/api/v1/forms/${form.id}/responses`, { answers: { overall: 'good', learnt: 'Plenty' } });
     const questions = (await db.query('select id, key from form_questions where form_id = $1', [form.id])).rows;
     const id = (key: string) => questions.find((q) => q.key === key)!.id;
     assert.equal(await t.services.forms.removeQuestion(form.id, id('learnt')), 'hidden');
     assert.equal(await t.services.forms.removeQuestion(form.id, id('unused')), 'deleted');
-    assert.equal(await count('select count(*)::int as n from form_answers where question_id = $1', [id('learnt')]), 1, 'the answer is kept');
+    assert.equal(
+      await count('select count(*)::int as n from form_answers where question_id = $1', [id('learnt')]),
+      1,
+      'the answer is kept',
+    );
     const late = await api('POST', `/api/v1/forms/${form.id}/responses`, { answers: { overall: 'good', learnt: 'More' } });
     assert.equal(late.statusCode, 400);
     assert.match(late.json().errors[0].message, /no longer asked/);
@@ -157,7 +205,14 @@ describe('forms and responses', () => {
     const p = await createPerson(t.services, { email: 'anon@example.org', name: 'Secret Name' });
     const r = await t.services.registrations.register(admin, { sessionId: session.id, who: { personId: p.id } });
     await t.services.registrations.checkIn(r.registration.id);
-    const form = (await api('POST', '/api/v1/forms', { title: 'Anonymous feedback', anonymous: true, eventId: event.id, questions: evaluationQuestions })).json();
+    const form = (
+      await api('POST', '/api/v1/forms', {
+        title: 'Anonymous feedback',
+        anonymous: true,
+        eventId: event.id,
+        questions: evaluationQuestions,
+      })
+    ).json();
     await api('POST', `/api/v1/forms/${form.id}/open`);
     const invited = await t.services.forms.inviteAttendees(admin, form.id);
     assert.deepEqual(invited, { invited: 1, emailed: 1 });
@@ -167,7 +222,13 @@ describe('forms and responses', () => {
     const pageRes = await client.get(link.pathname + link.search);
     assert.equal(pageRes.statusCode, 200);
     const invite = link.searchParams.get('invite')!;
-    const sent = await client.post(`/f/${form.id}`, { invite, q_overall: 'excellent', q_objectives: 'yes', q_learnt: 'Listening', quoteConsent: 'anonymous' });
+    const sent = await client.post(`/f/${form.id}`, {
+      invite,
+      q_overall: 'excellent',
+      q_objectives: 'yes',
+      q_learnt: 'Listening',
+      quoteConsent: 'anonymous',
+    });
     assert.equal(sent.statusCode, 200);
     assert.match(sent.body, /Thank you/);
     // The same link again edits the one response rather than adding another.
@@ -187,10 +248,15 @@ describe('forms and responses', () => {
   });
 
   test('answering on the web keeps answers when a page fails, and an easy-read form asks one question a page', async () => {
-    const form = await t.services.forms.create(admin, { title: 'Easy read feedback', anonymous: false, easyRead: true, questions: [
-      { key: 'liked', type: 'yes_no', text: 'Did you like the day?', easyReadText: 'Did you like today?', required: true },
-      { key: 'said', type: 'text', text: 'Anything else?', easyReadText: 'Tell us more' },
-    ] });
+    const form = await t.services.forms.create(admin, {
+      title: 'Easy read feedback',
+      anonymous: false,
+      easyRead: true,
+      questions: [
+        { key: 'liked', type: 'yes_no', text: 'Did you like the day?', easyReadText: 'Did you like today?', required: true },
+        { key: 'said', type: 'text', text: 'Anything else?', easyReadText: 'Tell us more' },
+      ],
+    });
     await t.services.forms.setStatus(admin, form.id, 'open');
     const c = new WebClient(t.app);
     const first = await c.get(`/f/${form.id}`);
@@ -207,40 +273,73 @@ describe('forms and responses', () => {
     assert.match(third.body, /Can we use your words/);
     const done = await c.post(`/f/${form.id}`, { step: '2', q_liked: 'yes', q_said: 'The food was good', quoteConsent: 'anonymous' });
     assert.match(done.body, /Thank you/);
-    assert.equal(await count('select count(*)::int as n from form_answers a join form_responses r on r.id = a.response_id where r.form_id = $1', [form.id]), 2);
+    assert.equal(
+      await count('select count(*)::int as n from form_answers a join form_responses r on r.id = a.response_id where r.form_id = $1', [
+        form.id,
+      ]),
+      2,
+    );
   });
 });
 
 describe('themes and quotes', () => {
   test('themes are found by the job, can be renamed, merged and split; only consented quotes reach the report', async () => {
     const { event, session } = await createEventWithSession(t.services, admin);
-    const form = await t.services.forms.create(admin, { title: 'What people said', anonymous: false, eventId: event.id, questions: evaluationQuestions });
+    const form = await t.services.forms.create(admin, {
+      title: 'What people said',
+      anonymous: false,
+      eventId: event.id,
+      questions: evaluationQuestions,
+    });
     await t.services.forms.setStatus(admin, form.id, 'open');
     const comments = [
-      'Active listening across all partners matters most.', 'We must listen to patients properly.', 'Listening to carers changed my view.', 'More listening, less talking in meetings.',
-      'Courageous leadership is needed at board level.', 'Leaders must be brave and lead by example.', 'Leadership from the top decides if this lasts.', 'Brave leaders who take risks with patients.',
+      'Active listening across all partners matters most.',
+      'We must listen to patients properly.',
+      'Listening to carers changed my view.',
+      'More listening, less talking in meetings.',
+      'Courageous leadership is needed at board level.',
+      'Leaders must be brave and lead by example.',
+      'Leadership from the top decides if this lasts.',
+      'Brave leaders who take risks with patients.',
     ];
     const consents = ['named', 'anonymous', 'no', 'named', 'anonymous', 'no', 'named', 'no'] as const;
     for (const [i, text] of comments.entries()) {
       const p = await createPerson(t.services, { name: `Commenter ${i}` });
       const r = await t.services.registrations.register(admin, { sessionId: session.id, who: { personId: p.id } });
       await t.services.registrations.checkIn(r.registration.id);
-      await t.services.forms.respond(form.id, { person: p }, { overall: 'good', learnt: text }, { quoteConsent: consents[i], allowEdit: false });
+      await t.services.forms.respond(
+        form.id,
+        { person: p },
+        { overall: 'good', learnt: text },
+        { quoteConsent: consents[i], allowEdit: false },
+      );
     }
     const staff = await signIn(t, 'admin@example.org');
     await staff.get(`/manage/forms/${form.id}/results`);
     assert.equal((await staff.post(`/manage/forms/${form.id}/themes`)).statusCode, 303);
     const deadline = Date.now() + 20_000;
-    while ((await count(`select count(*)::int as n from form_themes t join form_questions q on q.id = t.question_id where q.form_id = $1`, [form.id])) === 0) {
+    while (
+      (await count(`select count(*)::int as n from form_themes t join form_questions q on q.id = t.question_id where q.form_id = $1`, [
+        form.id,
+      ])) === 0
+    ) {
       if (Date.now() > deadline) throw new Error('The themes job did not run');
       await new Promise((r) => setTimeout(r, 200));
     }
-    const themes = (await db.query(`select t.id, t.label from form_themes t join form_questions q on q.id = t.question_id where q.form_id = $1 order by t.position`, [form.id])).rows;
+    const themes = (
+      await db.query(
+        `select t.id, t.label from form_themes t join form_questions q on q.id = t.question_id where q.form_id = $1 order by t.position`,
+        [form.id],
+      )
+    ).rows;
     assert.equal(themes.length, 2, JSON.stringify(themes));
     assert.match(themes.map((x) => x.label).join(' '), /listen/i);
     const results = (await api('GET', `/api/v1/forms/${form.id}/results`)).json();
     const learnt = results.questions.find((q: { key: string }) => q.key === 'learnt');
-    assert.deepEqual(learnt.themes.map((x: { count: number }) => x.count), [4, 4]);
+    assert.deepEqual(
+      learnt.themes.map((x: { count: number }) => x.count),
+      [4, 4],
+    );
 
     await staff.get(`/manage/forms/${form.id}/results`);
     await staff.post(`/manage/forms/${form.id}/themes/${themes[0].id}/rename`, { label: 'Active listening' });
@@ -248,8 +347,16 @@ describe('themes and quotes', () => {
     const split = await staff.get(`/manage/forms/${form.id}/themes/${themes[0].id}`);
     const answerIds = [...split.body.matchAll(/name="answerIds" type="checkbox" value="(\d+)"/g)].map((m) => m[1]!);
     assert.equal(answerIds.length, 4);
-    assert.equal((await staff.post(`/manage/forms/${form.id}/themes/${themes[0].id}/split`, { answerIds: answerIds.slice(0, 1), label: '' })).statusCode, 400);
-    assert.equal((await staff.post(`/manage/forms/${form.id}/themes/${themes[0].id}/split`, { answerIds: answerIds.slice(0, 1), label: 'Carers' })).statusCode, 303);
+    assert.equal(
+      (await staff.post(`/manage/forms/${form.id}/themes/${themes[0].id}/split`, { answerIds: answerIds.slice(0, 1), label: '' }))
+        .statusCode,
+      400,
+    );
+    assert.equal(
+      (await staff.post(`/manage/forms/${form.id}/themes/${themes[0].id}/split`, { answerIds: answerIds.slice(0, 1), label: 'Carers' }))
+        .statusCode,
+      303,
+    );
     const after = (await api('GET', `/api/v1/forms/${form.id}/results`)).json().questions.find((q: { key: string }) => q.key === 'learnt');
     assert.deepEqual(after.themes.map((x: { count: number }) => x.count).sort(), [1, 3, 4]);
     const carers = (await db.query(`select id from form_themes where label = 'Carers'`)).rows[0].id;
@@ -258,12 +365,20 @@ describe('themes and quotes', () => {
     assert.deepEqual(merged.themes.map((x: { count: number }) => x.count).sort(), [4, 4]);
 
     // Star every answer; only those whose authors agreed appear, named only when they said so.
-    const answers = (await db.query(`select a.id from form_answers a join form_questions q on q.id = a.question_id where q.form_id = $1 and a.text is not null`, [form.id])).rows;
+    const answers = (
+      await db.query(
+        `select a.id from form_answers a join form_questions q on q.id = a.question_id where q.form_id = $1 and a.text is not null`,
+        [form.id],
+      )
+    ).rows;
     for (const a of answers) await staff.post(`/manage/forms/${form.id}/answers/${a.id}/star`, { starred: 'yes' });
     const report = (await api('GET', `/api/v1/events/${event.id}/report`)).json();
     assert.equal(report.quotes.length, 5);
     assert.equal(report.quotes.filter((q: { attribution: string }) => /^Commenter \d$/.test(q.attribution)).length, 3);
-    assert.ok(!report.quotes.some((q: { text: string }) => q.text === comments[2] || q.text === comments[5] || q.text === comments[7]), 'no quote without consent');
+    assert.ok(
+      !report.quotes.some((q: { text: string }) => q.text === comments[2] || q.text === comments[5] || q.text === comments[7]),
+      'no quote without consent',
+    );
     assert.ok(report.quotes.filter((q: { attribution: string }) => q.attribution.startsWith('Said by')).length === 2);
   });
 });

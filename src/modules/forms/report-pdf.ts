@@ -3,10 +3,13 @@ import { formatRange } from '../../lib/dates.ts';
 import type { EventReport } from './event-report-service.ts';
 import { pct } from './forms-view.ts';
 
-
 /** The event report as an A4 PDF: the same figures, themes, quotes and headlines as the page. */
 export function renderReportPdf(report: EventReport, meta: { orgName: string }): Promise<Buffer> {
-  const doc = new PDFDocument({ size: 'A4', margin: 56, info: { Title: `Event report: ${report.title}`, Author: meta.orgName, Creator: 'Coproduce' } });
+  const doc = new PDFDocument({
+    size: 'A4',
+    margin: 56,
+    info: { Title: `Event report: ${report.title}`, Author: meta.orgName, Creator: 'Coproduce' },
+  });
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));
   const done = new Promise<Buffer>((resolve) => doc.on('end', () => resolve(Buffer.concat(chunks))));
@@ -27,7 +30,10 @@ export function renderReportPdf(report: EventReport, meta: { orgName: string }):
   p(`Registered: ${report.registered}. Came: ${report.attended}.`);
   const m = report.attendedByExperience;
   p(`Of those who came: ${m.lived} with lived experience, ${m.professional} professional, ${m.both} both.`);
-  for (const s of report.sessions) p(`${s.title}: ${s.attended} came of ${s.registered} booked (lived ${s.attendedByExperience.lived}, professional ${s.attendedByExperience.professional}, both ${s.attendedByExperience.both}).`);
+  for (const s of report.sessions)
+    p(
+      `${s.title}: ${s.attended} came of ${s.registered} booked (lived ${s.attendedByExperience.lived}, professional ${s.attendedByExperience.professional}, both ${s.attendedByExperience.both}).`,
+    );
 
   if (report.evaluation && report.results) {
     h2('What they thought');

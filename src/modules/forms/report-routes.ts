@@ -13,26 +13,36 @@ const STAFF = { access: ['admin', 'staff'] as const, hideWhenDenied: true };
 
 /** The event report: a page, the same as a PDF, and the organisers' headlines. */
 export function reportRoutes(app: App, deps: { reports: EventReportService; orgName: string }) {
-  app.get('/manage/events/:id/report', { schema: { querystring: flags('saved'), params: idParams }, config: STAFF }, async (request, reply) => {
-    const report = await deps.reports.report(request.params.id);
-    const questions = (report.results?.questions ?? []).map((q, i) => ({
-      ...q,
-      chart: Object.keys(q.counts).length ? barChart(`report-chart-${i}`, q.text, Object.entries(q.counts).map(([label, value]) => ({ label: capitalise(label), value }))) : null,
-      rows: Object.entries(q.counts).map(([option, n]) => ({ option: capitalise(option), n })),
-      topTwo: q.topTwoShare !== undefined ? pct(q.topTwoShare) : null,
-    }));
-    return reply.view('forms/views/report.njk', {
-      title: `Report: ${report.title}`,
-      report,
-      when: formatRange(new Date(report.when.startsAt), new Date(report.when.endsAt)),
-      rate: pct(report.evaluation?.responseRate),
-      goodShare: pct(report.evaluation?.excellentOrGoodShare),
-      questions,
-      headlinesText: report.headlines.join('\n'),
-      errors: {},
-      banner: request.query.saved ? 'Headlines saved' : null,
-    });
-  });
+  app.get(
+    '/manage/events/:id/report',
+    { schema: { querystring: flags('saved'), params: idParams }, config: STAFF },
+    async (request, reply) => {
+      const report = await deps.reports.report(request.params.id);
+      const questions = (report.results?.questions ?? []).map((q, i) => ({
+        ...q,
+        chart: Object.keys(q.counts).length
+          ? barChart(
+              `report-chart-${i}`,
+              q.text,
+              Object.entries(q.counts).map(([label, value]) => ({ label: capitalise(label), value })),
+            )
+          : null,
+        rows: Object.entries(q.counts).map(([option, n]) => ({ option: capitalise(option), n })),
+        topTwo: q.topTwoShare !== undefined ? pct(q.topTwoShare) : null,
+      }));
+      return reply.view('forms/views/report.njk', {
+        title: `Report: ${report.title}`,
+        report,
+        when: formatRange(new Date(report.when.startsAt), new Date(report.when.endsAt)),
+        rate: pct(report.evaluation?.responseRate),
+        goodShare: pct(report.evaluation?.excellentOrGoodShare),
+        questions,
+        headlinesText: report.headlines.join('\n'),
+        errors: {},
+        banner: request.query.saved ? 'Headlines saved' : null,
+      });
+    },
+  );
 
   app.get('/manage/events/:id/report.pdf', { schema: { params: idParams }, config: STAFF }, async (request, reply) => {
     const report = await deps.reports.report(request.params.id);

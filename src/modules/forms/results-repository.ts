@@ -37,10 +37,16 @@ export function createResultsRepository() {
       const other = questions.filter((q) => !single.includes(q.id)).map((q) => q.id);
       const [choices, multipleChoices, others] = await Promise.all([
         single.length
-          ? rows<ChoiceCount>(ex, sql`select question_id as "questionId", choice, experience, count(*)::int as n from form_answers where question_id = any(${list(single)}) group by 1, 2, 3`)
+          ? rows<ChoiceCount>(
+              ex,
+              sql`select question_id as "questionId", choice, experience, count(*)::int as n from form_answers where question_id = any(${list(single)}) group by 1, 2, 3`,
+            )
           : Promise.resolve([] as ChoiceCount[]),
         multiple.length
-          ? rows<ChoiceCount>(ex, sql`select question_id as "questionId", c as choice, experience, count(*)::int as n from form_answers, unnest(choices) as c where question_id = any(${list(multiple)}) group by 1, 2, 3`)
+          ? rows<ChoiceCount>(
+              ex,
+              sql`select question_id as "questionId", c as choice, experience, count(*)::int as n from form_answers, unnest(choices) as c where question_id = any(${list(multiple)}) group by 1, 2, 3`,
+            )
           : Promise.resolve([] as ChoiceCount[]),
         other.length
           ? rows<{ questionId: string; experience: string | null; n: number; mean: number | null; min: number | null; max: number | null }>(
@@ -57,7 +63,8 @@ export function createResultsRepository() {
         cur.n += c.n;
         answered.set(key, cur);
       }
-      for (const o of others) answered.set(`${o.questionId}|${o.experience}`, { questionId: o.questionId, experience: o.experience, n: o.n });
+      for (const o of others)
+        answered.set(`${o.questionId}|${o.experience}`, { questionId: o.questionId, experience: o.experience, n: o.n });
       const numbers = new Map<string, { questionId: string; n: number; sum: number; min: number; max: number }>();
       for (const o of others) {
         if (o.mean === null) continue;
@@ -76,7 +83,14 @@ export function createResultsRepository() {
     },
     /** Themes of a form's text questions with how many answers each holds and its most typical answers. */
     async themes(ex: Executor, formId: string, examples = 3) {
-      return rows<{ id: string; questionId: string; label: string; position: number; count: number; examples: { id: number; text: string }[] }>(
+      return rows<{
+        id: string;
+        questionId: string;
+        label: string;
+        position: number;
+        count: number;
+        examples: { id: number; text: string }[];
+      }>(
         ex,
         sql`select t.id, t.question_id as "questionId", t.label, t.position,
                    (select count(*)::int from form_answer_themes x where x.theme_id = t.id) as count,
@@ -90,7 +104,14 @@ export function createResultsRepository() {
     },
     /** Starred answers whose authors agreed to be quoted, with the name only when they said so. */
     async quotes(ex: Executor, formId: string) {
-      return rows<{ id: number; questionId: string; text: string; consent: 'named' | 'anonymous'; name: string | null; experience: string | null }>(
+      return rows<{
+        id: number;
+        questionId: string;
+        text: string;
+        consent: 'named' | 'anonymous';
+        name: string | null;
+        experience: string | null;
+      }>(
         ex,
         sql`select a.id, a.question_id as "questionId", a.text, r.quote_consent as consent,
                    case when r.quote_consent = 'named' then p.name end as name, r.experience
@@ -101,7 +122,10 @@ export function createResultsRepository() {
     },
     /** Text answers of one question, for finding themes. */
     async textAnswers(ex: Executor, questionId: string) {
-      return rows<{ id: number; text: string }>(ex, sql`select id, text from form_answers where question_id = ${questionId} and text is not null order by id`);
+      return rows<{ id: number; text: string }>(
+        ex,
+        sql`select id, text from form_answers where question_id = ${questionId} and text is not null order by id`,
+      );
     },
     /** Text answers with their starred state and consent, for staff to choose quotes. */
     async textAnswersForStaff(ex: Executor, questionId: string, limit: number) {
@@ -119,7 +143,11 @@ export function createResultsRepository() {
     async storeThemes(ex: Executor, questionId: string, themes: { label: string; members: { answerId: number; score: number }[] }[]) {
       await ex.execute(sql`delete from form_themes where question_id = ${questionId}`);
       for (const [i, t] of themes.entries()) {
-        const [row] = (await ex.execute(sql`insert into form_themes (question_id, label, position) values (${questionId}, ${t.label}, ${i + 1}) returning id`)).rows as { id: string }[];
+        const [row] = (
+          await ex.execute(
+            sql`insert into form_themes (question_id, label, position) values (${questionId}, ${t.label}, ${i + 1}) returning id`,
+          )
+        ).rows as { id: string }[];
         for (let j = 0; j < t.members.length; j += 1000) {
           const chunk = t.members.slice(j, j + 1000);
           await ex.execute(
@@ -129,25 +157,44 @@ export function createResultsRepository() {
       }
     },
     async hasEditedThemes(ex: Executor, questionId: string): Promise<boolean> {
-      return (await rows<{ n: number }>(ex, sql`select count(*)::int as n from form_themes where question_id = ${questionId} and edited`))[0]!.n > 0;
+      return (
+        (await rows<{ n: number }>(ex, sql`select count(*)::int as n from form_themes where question_id = ${questionId} and edited`))[0]!
+          .n > 0
+      );
     },
     async renameTheme(ex: Executor, themeId: string, label: string) {
       await ex.execute(sql`update form_themes set label = ${label}, edited = true where id = ${themeId}`);
     },
     async mergeThemes(ex: Executor, intoId: string, fromId: string) {
-      await ex.execute(sql`insert into form_answer_themes (answer_id, theme_id, score) select answer_id, ${intoId}, score from form_answer_themes where theme_id = ${fromId} on conflict do nothing`);
+      await ex.execute(
+        sql`insert into form_answer_themes (answer_id, theme_id, score) select answer_id, ${intoId}, score from form_answer_themes where theme_id = ${fromId} on conflict do nothing`,
+      );
       await ex.execute(sql`delete from form_themes where id = ${fromId}`);
       await ex.execute(sql`update form_themes set edited = true where id = ${intoId}`);
     },
     async themeWithQuestion(ex: Executor, themeId: string) {
-      return (await rows<{ id: string; questionId: string; formId: string; label: string }>(ex, sql`select t.id, t.question_id as "questionId", q.form_id as "formId", t.label from form_themes t join form_questions q on q.id = t.question_id where t.id = ${themeId}`))[0];
+      return (
+        await rows<{ id: string; questionId: string; formId: string; label: string }>(
+          ex,
+          sql`select t.id, t.question_id as "questionId", q.form_id as "formId", t.label from form_themes t join form_questions q on q.id = t.question_id where t.id = ${themeId}`,
+        )
+      )[0];
     },
     async themeAnswers(ex: Executor, themeId: string) {
-      return rows<{ id: number; text: string; score: number }>(ex, sql`select a.id, a.text, x.score from form_answer_themes x join form_answers a on a.id = x.answer_id where x.theme_id = ${themeId} order by x.score desc, a.id`);
+      return rows<{ id: number; text: string; score: number }>(
+        ex,
+        sql`select a.id, a.text, x.score from form_answer_themes x join form_answers a on a.id = x.answer_id where x.theme_id = ${themeId} order by x.score desc, a.id`,
+      );
     },
     async moveAnswersToNewTheme(ex: Executor, fromId: string, questionId: string, label: string, answerIds: number[]) {
-      const [row] = (await ex.execute(sql`insert into form_themes (question_id, label, position, edited) values (${questionId}, ${label}, (select coalesce(max(position), 0) + 1 from form_themes where question_id = ${questionId}), true) returning id`)).rows as { id: string }[];
-      await ex.execute(sql`update form_answer_themes set theme_id = ${row!.id} where theme_id = ${fromId} and answer_id = any(${sql.raw(`ARRAY[${answerIds.map(Number).join(',')}]::bigint[]`)})`);
+      const [row] = (
+        await ex.execute(
+          sql`insert into form_themes (question_id, label, position, edited) values (${questionId}, ${label}, (select coalesce(max(position), 0) + 1 from form_themes where question_id = ${questionId}), true) returning id`,
+        )
+      ).rows as { id: string }[];
+      await ex.execute(
+        sql`update form_answer_themes set theme_id = ${row!.id} where theme_id = ${fromId} and answer_id = any(${sql.raw(`ARRAY[${answerIds.map(Number).join(',')}]::bigint[]`)})`,
+      );
       await ex.execute(sql`update form_themes set edited = true where id = ${fromId}`);
       return row!.id;
     },

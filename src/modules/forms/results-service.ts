@@ -62,7 +62,8 @@ export function createResultsService(deps: { db: Db; forms: FormsRepository; res
       const { choices: counts, answered: answeredRows, numbers } = aggregates;
       const answered = new Map<string, number>();
       for (const r of answeredRows) answered.set(r.questionId, (answered.get(r.questionId) ?? 0) + r.n);
-      const answeredBy = (questionId: string, e: string) => answeredRows.find((r) => r.questionId === questionId && r.experience === e)?.n ?? 0;
+      const answeredBy = (questionId: string, e: string) =>
+        answeredRows.find((r) => r.questionId === questionId && r.experience === e)?.n ?? 0;
       const attended = form.eventId ? await results.attendedCount(db, form.eventId, form.sessionId) : null;
       const denominator = attended ?? invited;
       return {
@@ -78,11 +79,23 @@ export function createResultsService(deps: { db: Db; forms: FormsRepository; res
           .map((q) => {
             const mine = counts.filter((c) => c.questionId === q.id);
             const options = optionsOf(q);
-            const tally = (rows: typeof mine) => Object.fromEntries(options.map((o) => [o, rows.filter((r) => r.choice === o).reduce((n, r) => n + r.n, 0)]));
-            const result: QuestionResult = { key: q.key, id: q.id, type: q.type, text: q.text, hidden: q.hidden, answered: answered.get(q.id) ?? 0, counts: options.length ? tally(mine) : {} };
+            const tally = (rows: typeof mine) =>
+              Object.fromEntries(options.map((o) => [o, rows.filter((r) => r.choice === o).reduce((n, r) => n + r.n, 0)]));
+            const result: QuestionResult = {
+              key: q.key,
+              id: q.id,
+              type: q.type,
+              text: q.text,
+              hidden: q.hidden,
+              answered: answered.get(q.id) ?? 0,
+              counts: options.length ? tally(mine) : {},
+            };
             if (q.type === 'rating' || q.type === 'agreement') {
               const top = SCALES[q.type].slice(0, 2);
-              result.topTwoShare = share(top.reduce((n, o) => n + (result.counts[o] ?? 0), 0), result.answered);
+              result.topTwoShare = share(
+                top.reduce((n, o) => n + (result.counts[o] ?? 0), 0),
+                result.answered,
+              );
             }
             if (options.length) {
               result.byExperience = Object.fromEntries(
@@ -90,7 +103,11 @@ export function createResultsService(deps: { db: Db; forms: FormsRepository; res
                   const c = tally(mine.filter((x) => x.experience === e));
                   const n = answeredBy(q.id, e);
                   const entry: { answered: number; counts: Record<string, number>; topTwoShare?: number } = { answered: n, counts: c };
-                  if (q.type === 'rating' || q.type === 'agreement') entry.topTwoShare = share(SCALES[q.type].slice(0, 2).reduce((a, o) => a + (c[o] ?? 0), 0), n);
+                  if (q.type === 'rating' || q.type === 'agreement')
+                    entry.topTwoShare = share(
+                      SCALES[q.type].slice(0, 2).reduce((a, o) => a + (c[o] ?? 0), 0),
+                      n,
+                    );
                   return [e, entry];
                 }),
               ) as QuestionResult['byExperience'];
@@ -98,7 +115,9 @@ export function createResultsService(deps: { db: Db; forms: FormsRepository; res
             const num = numbers.find((x) => x.questionId === q.id);
             if (num) result.number = { mean: Math.round(num.mean * 100) / 100, min: num.min, max: num.max };
             if (q.type === 'text' || q.type === 'long_text') {
-              result.themes = themes.filter((t) => t.questionId === q.id).map((t) => ({ id: t.id, label: t.label, count: t.count, examples: t.examples.map((e) => e.text) }));
+              result.themes = themes
+                .filter((t) => t.questionId === q.id)
+                .map((t) => ({ id: t.id, label: t.label, count: t.count, examples: t.examples.map((e) => e.text) }));
             }
             return result;
           }),
@@ -125,7 +144,8 @@ export function createResultsService(deps: { db: Db; forms: FormsRepository; res
     /** Queues theme-finding for every text question of a form. */
     async queueThemes(formId: string, opts: { force?: boolean } = {}) {
       const questions = (await deps.forms.questions(db, formId)).filter((q) => q.type === 'text' || q.type === 'long_text');
-      for (const q of questions) await deps.jobs.enqueue(THEMES_QUEUE, { questionId: q.id, force: !!opts.force }, { singletonKey: `themes:${q.id}` });
+      for (const q of questions)
+        await deps.jobs.enqueue(THEMES_QUEUE, { questionId: q.id, force: !!opts.force }, { singletonKey: `themes:${q.id}` });
       return questions.length;
     },
 
@@ -139,7 +159,8 @@ export function createResultsService(deps: { db: Db; forms: FormsRepository; res
     async mergeThemes(formId: string, intoId: string, fromId: string) {
       const into = await themeOf(formId, intoId);
       const from = await themeOf(formId, fromId);
-      if (into.id === from.id || into.questionId !== from.questionId) throw new ConflictError('Choose two different themes of the same question');
+      if (into.id === from.id || into.questionId !== from.questionId)
+        throw new ConflictError('Choose two different themes of the same question');
       await db.transaction((tx) => results.mergeThemes(tx, into.id, from.id));
     },
 
@@ -150,9 +171,11 @@ export function createResultsService(deps: { db: Db; forms: FormsRepository; res
       const inTheme = new Set((await results.themeAnswers(db, t.id)).map((a) => Number(a.id)));
       const chosen = answerIds.filter((id) => Number.isInteger(id) && inTheme.has(id));
       if (!chosen.length) throw new ValidationError([{ path: 'answerIds', message: 'Choose the answers to move into the new theme' }]);
-      if (chosen.length === inTheme.size) throw new ValidationError([{ path: 'answerIds', message: 'Leave at least one answer in this theme' }]);
+      if (chosen.length === inTheme.size)
+        throw new ValidationError([{ path: 'answerIds', message: 'Leave at least one answer in this theme' }]);
       const clean = label.trim();
-      if (!clean || clean.length > 100) throw new ValidationError([{ path: 'label', message: 'Give the new theme a name of 1 to 100 characters' }]);
+      if (!clean || clean.length > 100)
+        throw new ValidationError([{ path: 'label', message: 'Give the new theme a name of 1 to 100 characters' }]);
       return db.transaction((tx) => results.moveAnswersToNewTheme(tx, t.id, t.questionId, clean, chosen));
     },
 

@@ -13,7 +13,31 @@ const nlp = winkNLP(model);
 const its = nlp.its;
 const CONTENT = new Set(['NOUN', 'PROPN', 'ADJ', 'VERB']);
 // Words that carry no theme in feedback about events and services.
-const FEEDBACK_STOPWORDS = new Set(['event', 'day', 'thing', 'lot', 'really', 'think', 'feel', 'make', 'get', 'go', 'good', 'great', 'use', 'way', 'well', 'also', 'need', 'come', 'find', 'today', 'work', 'much', 'many']);
+const FEEDBACK_STOPWORDS = new Set([
+  'event',
+  'day',
+  'thing',
+  'lot',
+  'really',
+  'think',
+  'feel',
+  'make',
+  'get',
+  'go',
+  'good',
+  'great',
+  'use',
+  'way',
+  'well',
+  'also',
+  'need',
+  'come',
+  'find',
+  'today',
+  'work',
+  'much',
+  'many',
+]);
 
 export interface Theme {
   label: string;
@@ -78,10 +102,15 @@ function mergeFamilies(docs: string[][]): string[][] {
   const words = [...new Set(docs.flat().filter((t) => !t.includes(' ')))].sort((a, b) => a.length - b.length);
   const root = new Map<string, string>();
   for (const w of words) {
-    const base = w.length >= 6 ? words.find((r) => r.length >= 5 && r.length < w.length && w.startsWith(r) && root.get(r) === r) : undefined;
+    const base =
+      w.length >= 6 ? words.find((r) => r.length >= 5 && r.length < w.length && w.startsWith(r) && root.get(r) === r) : undefined;
     root.set(w, base ?? w);
   }
-  const map = (t: string) => t.split(' ').map((w) => root.get(w) ?? w).join(' ');
+  const map = (t: string) =>
+    t
+      .split(' ')
+      .map((w) => root.get(w) ?? w)
+      .join(' ');
   return docs.map((d) => d.map(map).filter((t) => !t.includes(' ') || new Set(t.split(' ')).size === 2));
 }
 
@@ -164,7 +193,10 @@ function silhouette(vectors: Sparse[], assignment: Int32Array, k: number, size: 
 }
 
 function labelFor(centre: Float64Array, vocabulary: string[]): string {
-  const ranked = [...centre.keys()].sort((a, b) => centre[b]! - centre[a]!).slice(0, 6).map((i) => vocabulary[i]!);
+  const ranked = [...centre.keys()]
+    .sort((a, b) => centre[b]! - centre[a]!)
+    .slice(0, 6)
+    .map((i) => vocabulary[i]!);
   const pair = ranked.find((t) => t.includes(' ') && centre[vocabulary.indexOf(t)]! >= centre[vocabulary.indexOf(ranked[0]!)]! * 0.6);
   const words = pair ? [pair] : ranked.filter((t) => !t.includes(' ')).slice(0, 2);
   const label = words.join(' and ');
@@ -245,9 +277,15 @@ export function findThemes(texts: string[], opts: { maxThemes?: number; seed?: n
     const centre = new Float64Array(vocabulary.length);
     for (const v of vectors) for (const [t, w] of v) centre[t]! += w;
     normalise(centre);
-    themes.push({ label: labelFor(centre, vocabulary), members: vectors.map((v, i) => ({ index: vectorOf[i]!, score: Math.round(dot(v, centre) * 1000) / 1000 })).sort((a, b) => b.score - a.score) });
+    themes.push({
+      label: labelFor(centre, vocabulary),
+      members: vectors
+        .map((v, i) => ({ index: vectorOf[i]!, score: Math.round(dot(v, centre) * 1000) / 1000 }))
+        .sort((a, b) => b.score - a.score),
+    });
   }
   themes.sort((a, b) => b.members.length - a.members.length);
-  if (leftOver.length) themes.push({ label: 'Other comments', members: leftOver.sort((a, b) => a - b).map((index) => ({ index, score: 0 })) });
+  if (leftOver.length)
+    themes.push({ label: 'Other comments', members: leftOver.sort((a, b) => a - b).map((index) => ({ index, score: 0 })) });
   return themes;
 }

@@ -29,7 +29,8 @@ describe('pages and platform', () => {
   test('security headers and a CSP with a nonce that matches the page scripts', async () => {
     const res = await t.app.inject({ url: '/' });
     const csp = res.headers['content-security-policy'] as string;
-    for (const part of ["object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'", "default-src 'self'"]) assert.ok(csp.includes(part), part);
+    for (const part of ["object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'", "default-src 'self'"])
+      assert.ok(csp.includes(part), part);
     const nonce = /'nonce-([^']+)'/.exec(csp)![1]!;
     const scripts = [...res.body.matchAll(/<script([^>]*)>/g)].map((m) => m[1]!);
     assert.ok(scripts.length >= 2);
@@ -53,7 +54,12 @@ describe('pages and platform', () => {
   });
 
   test('a form body over the limit gets a clear 413 page', async () => {
-    const res = await t.app.inject({ method: 'POST', url: '/sign-in', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: `email=${'a'.repeat(200_000)}` });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/sign-in',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: `email=${'a'.repeat(200_000)}`,
+    });
     assert.equal(res.statusCode, 413);
     assert.match(res.body, /too large/i);
   });

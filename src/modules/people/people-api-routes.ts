@@ -29,7 +29,14 @@ export function peopleApiRoutes(app: App, deps: { people: PeopleService }) {
 
   app.get(
     '/api/v1/people',
-    { config: STAFF_API, schema: { summary: 'List people, by name', querystring: peopleListQuerySchema, response: { 200: pageSchema(personListItemSchema), ...problems(400, 401, 403) } } },
+    {
+      config: STAFF_API,
+      schema: {
+        summary: 'List people, by name',
+        querystring: peopleListQuerySchema,
+        response: { 200: pageSchema(personListItemSchema), ...problems(400, 401, 403) },
+      },
+    },
     async (request) => {
       const q = request.query;
       const rows = await people.list({ search: q.search, after: decodePeopleCursor(q.cursor), limit: q.limit + 1 });
@@ -41,7 +48,14 @@ export function peopleApiRoutes(app: App, deps: { people: PeopleService }) {
 
   app.get(
     '/api/v1/people/:id',
-    { config: STAFF_API, schema: { summary: 'One person (reading access needs is audited)', params: idParams, response: { 200: personSchema, ...problems(401, 403, 404) } } },
+    {
+      config: STAFF_API,
+      schema: {
+        summary: 'One person (reading access needs is audited)',
+        params: idParams,
+        response: { 200: personSchema, ...problems(401, 403, 404) },
+      },
+    },
     async (request) => toPersonOut(await people.viewAsStaff(actorOf(request), request.params.id, 'api')),
   );
 }

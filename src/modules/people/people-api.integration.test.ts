@@ -13,16 +13,23 @@ let t: TestApp;
 let db: pg.Client;
 let token: string;
 
-const api = apiCaller(() => t.app, () => token);
+const api = apiCaller(
+  () => t.app,
+  () => token,
+);
 
 before(async () => {
   t = await startTestApp();
   db = new pg.Client({ connectionString: t.databaseUrl });
   await db.connect();
   // The token comes from the real CLI, as an integrator would get it.
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'create-api-token', '--email', 'integrator@example.org', '--role', 'admin'], {
-    env: { ...process.env, DATABASE_URL: t.databaseUrl, DATA_DIR: t.dataDir, DEMO: 'false' },
-  });
+  const { stdout } = await run(
+    process.execPath,
+    ['--import', 'tsx', 'src/cli.ts', 'create-api-token', '--email', 'integrator@example.org', '--role', 'admin'],
+    {
+      env: { ...process.env, DATABASE_URL: t.databaseUrl, DATA_DIR: t.dataDir, DEMO: 'false' },
+    },
+  );
   token = stdout.trim().split('\n').at(-1)!;
 });
 after(async () => {
@@ -58,7 +65,9 @@ describe('People API', () => {
     assert.equal(read.statusCode, 200);
     assert.equal(read.json().name, 'Danny Walsh');
     assert.ok(!Number.isNaN(Date.parse(read.json().createdAt)));
-    const audited = await db.query(`select details from audit_log where action = 'person.access_needs.viewed' and subject_id = $1`, [created.id]);
+    const audited = await db.query(`select details from audit_log where action = 'person.access_needs.viewed' and subject_id = $1`, [
+      created.id,
+    ]);
     assert.deepEqual(audited.rows[0].details, { via: 'api' });
   });
 
@@ -81,7 +90,12 @@ describe('People API', () => {
     assert.match(unknown.json().errors[0].message, /Unknown field: role/);
     assert.equal((await api('POST', '/api/v1/people', { name: 42, experience: 'lived' })).statusCode, 400);
     assert.equal((await api('POST', '/api/v1/people', '{"name": "broken"')).statusCode, 400);
-    const form = await t.app.inject({ method: 'POST', url: '/api/v1/people', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-www-form-urlencoded' }, payload: 'name=A&experience=lived' });
+    const form = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/people',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'name=A&experience=lived',
+    });
     assert.equal(form.statusCode, 415);
     const huge = await api('POST', '/api/v1/people', { name: 'A', experience: 'lived', accessNotes: 'x'.repeat(200_000) });
     assert.equal(huge.statusCode, 413);
@@ -150,7 +164,9 @@ describe('People API', () => {
 
 test('the OpenAPI document lists every v1 endpoint of the contract built so far', async () => {
   const doc = (await t.app.inject({ url: '/api/openapi.json' })).json();
-  const listed = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`));
+  const listed = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([p, ops]) =>
+    Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`),
+  );
   for (const want of [
     'POST /api/v1/people',
     'GET /api/v1/people/{id}',

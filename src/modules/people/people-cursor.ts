@@ -7,4 +7,5 @@ const peopleKey = z.strictObject({ name: z.string(), id: z.string().regex(UUID) 
 
 export const decodePeopleCursor = (raw: string | undefined) => decodeCursor(peopleKey, raw);
 
-export const peopleCursor = <P extends { name: string; id: string }>(rows: P[], limit: number) => pageOf(rows, limit, (p) => ({ name: p.name, id: p.id }));
+export const peopleCursor = <P extends { name: string; id: string }>(rows: P[], limit: number) =>
+  pageOf(rows, limit, (p) => ({ name: p.name, id: p.id }));

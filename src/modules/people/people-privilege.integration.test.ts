@@ -39,7 +39,11 @@ describe('nobody acts on the record of someone whose role is higher than theirs'
   test('staff cannot change an admin’s details, email included; nothing changes', async () => {
     assert.equal((await staff.get(`/people/${adminId}/edit`)).statusCode, 403);
     await staff.get(`/people/${adminId}`);
-    const res = await staff.post(`/people/${adminId}/edit`, { name: 'Alex Admin', experience: 'professional', email: 'attacker@example.org' });
+    const res = await staff.post(`/people/${adminId}/edit`, {
+      name: 'Alex Admin',
+      experience: 'professional',
+      email: 'attacker@example.org',
+    });
     assert.equal(res.statusCode, 403);
     const row = await one('select email, pending_email from people where id = $1', [adminId]);
     assert.deepEqual(row, { email: 'admin@example.org', pending_email: null });
@@ -60,14 +64,27 @@ describe('a new email address takes effect only when a link sent to it is used',
     const person = await createPerson(t.services, { email: 'old-address@example.org', name: 'Olu Participant' });
     const theirs = await signIn(t, 'old-address@example.org');
     const token = await t.services.auth.createApiToken(null, person.id, 'their script');
-    const api = apiCaller(() => t.app, () => token);
+    const api = apiCaller(
+      () => t.app,
+      () => token,
+    );
     await t.services.auth.requestSignIn('old-address@example.org', '198.51.100.7');
 
     await staff.get(`/people/${person.id}/edit`);
-    const saved = await staff.post(`/people/${person.id}/edit`, { name: 'Olu Participant', experience: 'lived', email: 'new-address@example.org' });
+    const saved = await staff.post(`/people/${person.id}/edit`, {
+      name: 'Olu Participant',
+      experience: 'lived',
+      email: 'new-address@example.org',
+    });
     assert.equal(saved.statusCode, 303);
-    assert.match((await staff.get(saved.headers.location as string)).body, /new-address@example\.org, is used once its owner uses the link/);
-    assert.deepEqual(await one('select email, pending_email from people where id = $1', [person.id]), { email: 'old-address@example.org', pending_email: 'new-address@example.org' });
+    assert.match(
+      (await staff.get(saved.headers.location as string)).body,
+      /new-address@example\.org, is used once its owner uses the link/,
+    );
+    assert.deepEqual(await one('select email, pending_email from people where id = $1', [person.id]), {
+      email: 'old-address@example.org',
+      pending_email: 'new-address@example.org',
+    });
 
     // Until the link is used, a sign-in link goes only to the old address.
     const before = (await t.emailsTo('new-address@example.org')).length;
@@ -89,7 +106,10 @@ describe('a new email address takes effect only when a link sent to it is used',
     const done = await stranger.post(link.pathname, { token: link.searchParams.get('token')! });
     assert.equal(done.statusCode, 200);
     assert.match(done.body, /Your email address is changed/);
-    assert.deepEqual(await one('select email, pending_email from people where id = $1', [person.id]), { email: 'new-address@example.org', pending_email: null });
+    assert.deepEqual(await one('select email, pending_email from people where id = $1', [person.id]), {
+      email: 'new-address@example.org',
+      pending_email: null,
+    });
 
     // Sessions, unused sign-in links and API tokens from before have ended.
     const account = await theirs.get('/account');

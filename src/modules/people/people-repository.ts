@@ -4,7 +4,6 @@ import type { Executor } from '../../db/client.ts';
 import { people, type Person, type Role } from '../../db/schema.ts';
 import type { PersonInput } from './people-schemas.ts';
 
-
 /** A person's input as the columns it is stored in. */
 export function personColumns(input: PersonInput) {
   const contactPreference: Person['contactPreference'] =
@@ -30,7 +29,12 @@ export function createPeopleRepository() {
     async insert(ex: Executor, input: PersonInput, extra: { createdBy?: string | null; role?: Role; isDemo?: boolean } = {}) {
       const [row] = await ex
         .insert(people)
-        .values({ ...personColumns(input), createdBy: extra.createdBy ?? null, role: extra.role ?? 'participant', isDemo: extra.isDemo ?? false })
+        .values({
+          ...personColumns(input),
+          createdBy: extra.createdBy ?? null,
+          role: extra.role ?? 'participant',
+          isDemo: extra.isDemo ?? false,
+        })
         .returning();
       return row!;
     },
@@ -72,7 +76,16 @@ export function createPeopleRepository() {
       return ex
         .select({ email: people.email, role: people.role, name: people.name })
         .from(people)
-        .where(and(eq(people.isDemo, true), isNull(people.erasedAt), inArray(sql`lower(${people.email})`, emails.map((e) => e.toLowerCase()))));
+        .where(
+          and(
+            eq(people.isDemo, true),
+            isNull(people.erasedAt),
+            inArray(
+              sql`lower(${people.email})`,
+              emails.map((e) => e.toLowerCase()),
+            ),
+          ),
+        );
     },
 
     /** Keyset pagination by (name, id) so pages stay stable while people are added. */
@@ -106,7 +119,11 @@ export function createPeopleRepository() {
     },
 
     async setPendingEmail(ex: Executor, id: string, email: string | null, at: Date | null): Promise<Person | undefined> {
-      const [row] = await ex.update(people).set({ pendingEmail: email, emailChangeRequestedAt: at, updatedAt: new Date() }).where(eq(people.id, id)).returning();
+      const [row] = await ex
+        .update(people)
+        .set({ pendingEmail: email, emailChangeRequestedAt: at, updatedAt: new Date() })
+        .where(eq(people.id, id))
+        .returning();
       return row;
     },
 

@@ -29,7 +29,13 @@ export function peopleRoutes(app: App, deps: { people: PeopleService; consents: 
     const query = request.query;
     const rows = await people.list({ search: query.q, after: decodePeopleCursor(query.after), limit: PAGE_SIZE + 1 });
     const page = peopleCursor(rows, PAGE_SIZE);
-    return reply.view('people/views/list.njk', { title: 'People', people: page.items, q: query.q ?? '', next: page.nextCursor, experienceLabel });
+    return reply.view('people/views/list.njk', {
+      title: 'People',
+      people: page.items,
+      q: query.q ?? '',
+      next: page.nextCursor,
+      experienceLabel,
+    });
   });
 
   app.get('/people/new', { config: staffOnly }, async (_request, reply) =>
@@ -39,7 +45,12 @@ export function peopleRoutes(app: App, deps: { people: PeopleService; consents: 
   app.post('/people/new', { config: staffOnly }, async (request, reply) => {
     const form = parseForm(personFormSchema, request.body);
     const render = (failure: { errors: Record<string, string>; errorList: unknown[] }) =>
-      reply.status(400).view('people/views/new.njk', { title: 'Add a person', values: submittedValues(request.body), options: personFormOptions, ...failure });
+      reply.status(400).view('people/views/new.njk', {
+        title: 'Add a person',
+        values: submittedValues(request.body),
+        options: personFormOptions,
+        ...failure,
+      });
     if (!form.ok) return render(form);
     try {
       const person = await people.create(actorOf(request), form.data);
@@ -50,34 +61,53 @@ export function peopleRoutes(app: App, deps: { people: PeopleService; consents: 
     }
   });
 
-  app.get('/people/:id', { schema: { querystring: flags('created', 'email', 'saved', 'role', 'consent', 'erasure', 'error'), params: idParams }, config: staffOnly }, async (request, reply) => {
-    const actor = actorOf(request);
-    const person = await people.viewAsStaff(actor, request.params.id, 'web');
-    const consentStatus = await consents.statusFor(person.id);
-    const q = request.query;
-    return reply.view('people/views/show.njk', {
-      title: person.name,
-      subject: person,
-      consents: consentStatus.current,
-      accessNeedLabel,
-      experienceLabel,
-      roleLabel: ROLE_LABELS[person.role],
-      roleItems,
-      canChangeRole: request.person!.role === 'admin',
-      banner: q.created
-        ? 'Person added'
-        : q.email === 'pending' && person.pendingEmail
-          ? `Changes saved. The new email address, ${person.pendingEmail}, is used once its owner uses the link we sent to it. Until then we write to the old one.`
-          : q.saved
-            ? 'Changes saved'
-            : q.role ? 'Role changed' : q.consent ? 'Consent updated' : q.erasure ? 'Erasure request recorded' : null,
-      errorList: q.error === 'last-admin' ? [{ text: 'There must always be at least one organisation admin', href: '#role' }] : [],
-    });
-  });
+  app.get(
+    '/people/:id',
+    {
+      schema: { querystring: flags('created', 'email', 'saved', 'role', 'consent', 'erasure', 'error'), params: idParams },
+      config: staffOnly,
+    },
+    async (request, reply) => {
+      const actor = actorOf(request);
+      const person = await people.viewAsStaff(actor, request.params.id, 'web');
+      const consentStatus = await consents.statusFor(person.id);
+      const q = request.query;
+      return reply.view('people/views/show.njk', {
+        title: person.name,
+        subject: person,
+        consents: consentStatus.current,
+        accessNeedLabel,
+        experienceLabel,
+        roleLabel: ROLE_LABELS[person.role],
+        roleItems,
+        canChangeRole: request.person!.role === 'admin',
+        banner: q.created
+          ? 'Person added'
+          : q.email === 'pending' && person.pendingEmail
+            ? `Changes saved. The new email address, ${person.pendingEmail}, is used once its owner uses the link we sent to it. Until then we write to the old one.`
+            : q.saved
+              ? 'Changes saved'
+              : q.role
+                ? 'Role changed'
+                : q.consent
+                  ? 'Consent updated'
+                  : q.erasure
+                    ? 'Erasure request recorded'
+                    : null,
+        errorList: q.error === 'last-admin' ? [{ text: 'There must always be at least one organisation admin', href: '#role' }] : [],
+      });
+    },
+  );
 
   app.get('/people/:id/edit', { schema: { params: idParams }, config: staffOnly }, async (request, reply) => {
     const person = await people.viewAsStaff(actorOf(request), request.params.id, 'web', { toChange: true });
-    return reply.view('people/views/edit.njk', { title: `Change ${person.name}'s details`, subject: person, values: personFormValues(person), errors: {}, options: personFormOptions });
+    return reply.view('people/views/edit.njk', {
+      title: `Change ${person.name}'s details`,
+      subject: person,
+      values: personFormValues(person),
+      errors: {},
+      options: personFormOptions,
+    });
   });
 
   app.post('/people/:id/edit', { schema: { params: idParams }, config: { ...staffOnly, csrfBound: true } }, async (request, reply) => {
@@ -85,7 +115,13 @@ export function peopleRoutes(app: App, deps: { people: PeopleService; consents: 
     const subject = await people.get(request.params.id);
     const form = parseForm(personFormSchema, request.body);
     const render = (failure: { errors: Record<string, string>; errorList: unknown[] }) =>
-      reply.status(400).view('people/views/edit.njk', { title: `Change ${subject.name}'s details`, subject, values: submittedValues(request.body), options: personFormOptions, ...failure });
+      reply.status(400).view('people/views/edit.njk', {
+        title: `Change ${subject.name}'s details`,
+        subject,
+        values: submittedValues(request.body),
+        options: personFormOptions,
+        ...failure,
+      });
     if (!form.ok) return render(form);
     try {
       const { emailChange } = await people.update(actor, subject.id, form.data);
@@ -97,18 +133,22 @@ export function peopleRoutes(app: App, deps: { people: PeopleService; consents: 
   });
 
   // Bound to its own form: a token from any other form (an injected `formaction`) is refused.
-  app.post('/people/:id/role', { schema: { params: idParams }, config: { access: ['admin'], hideWhenDenied: true, csrfBound: true } }, async (request, reply) => {
-    const subject = await people.get(request.params.id);
-    const form = parseForm(roleFormSchema, request.body);
-    if (!form.ok) return reply.status(400).view('errors/400.njk', { title: 'Choose a role', detail: 'Choose one of the roles listed.' });
-    try {
-      await people.setRole(actorOf(request), subject.id, form.data.role);
-    } catch (err) {
-      if (err instanceof ConflictError) return reply.redirect(`/people/${subject.id}?error=last-admin`, 303);
-      throw err;
-    }
-    return reply.redirect(`/people/${subject.id}?role=1`, 303);
-  });
+  app.post(
+    '/people/:id/role',
+    { schema: { params: idParams }, config: { access: ['admin'], hideWhenDenied: true, csrfBound: true } },
+    async (request, reply) => {
+      const subject = await people.get(request.params.id);
+      const form = parseForm(roleFormSchema, request.body);
+      if (!form.ok) return reply.status(400).view('errors/400.njk', { title: 'Choose a role', detail: 'Choose one of the roles listed.' });
+      try {
+        await people.setRole(actorOf(request), subject.id, form.data.role);
+      } catch (err) {
+        if (err instanceof ConflictError) return reply.redirect(`/people/${subject.id}?error=last-admin`, 303);
+        throw err;
+      }
+      return reply.redirect(`/people/${subject.id}?role=1`, 303);
+    },
+  );
 
   for (const action of ['give', 'withdraw'] as const) {
     app.post<{ Params: { id: string } }>(`/people/:id/consents/${action}`, { config: staffOnly }, async (request, reply) => {
@@ -116,7 +156,8 @@ export function peopleRoutes(app: App, deps: { people: PeopleService; consents: 
       const refusal = refusalToManage(actorOf(request), subject);
       if (refusal) throw new ForbiddenError(refusal);
       const form = parseForm(consentFormSchema, request.body);
-      if (!form.ok) return reply.status(400).view('errors/400.njk', { title: 'Choose a consent', detail: 'Choose one of the consents listed.' });
+      if (!form.ok)
+        return reply.status(400).view('errors/400.njk', { title: 'Choose a consent', detail: 'Choose one of the consents listed.' });
       await consents[action](request.person!.id, subject.id, form.data.purpose);
       return reply.redirect(`/people/${subject.id}?consent=1#consents`, 303);
     });
@@ -138,20 +179,26 @@ export function peopleRoutes(app: App, deps: { people: PeopleService; consents: 
 
   app.get('/erasure-requests', { schema: { querystring: flags('cancelled', 'done') }, config: staffOnly }, async (request, reply) => {
     const q = request.query;
-    return erasureRequestsPage(reply, { banner: q.done ? 'Erased. Their contributions still count, without their name.' : q.cancelled ? 'Request cancelled' : null });
+    return erasureRequestsPage(reply, {
+      banner: q.done ? 'Erased. Their contributions still count, without their name.' : q.cancelled ? 'Request cancelled' : null,
+    });
   });
 
-  app.post('/erasure-requests/:id/confirm', { schema: { params: idParams }, config: { ...staffOnly, csrfBound: true } }, async (request, reply) => {
-    try {
-      await people.confirmErasure(actorOf(request), request.params.id);
-    } catch (err) {
-      // Nothing was erased: say why on the same page.
-      if (err instanceof ConflictError) return erasureRequestsPage(reply, { status: 409, error: err.message });
-      if (err instanceof ForbiddenError) return erasureRequestsPage(reply, { status: 403, error: err.message });
-      throw err;
-    }
-    return reply.redirect('/erasure-requests?done=1', 303);
-  });
+  app.post(
+    '/erasure-requests/:id/confirm',
+    { schema: { params: idParams }, config: { ...staffOnly, csrfBound: true } },
+    async (request, reply) => {
+      try {
+        await people.confirmErasure(actorOf(request), request.params.id);
+      } catch (err) {
+        // Nothing was erased: say why on the same page.
+        if (err instanceof ConflictError) return erasureRequestsPage(reply, { status: 409, error: err.message });
+        if (err instanceof ForbiddenError) return erasureRequestsPage(reply, { status: 403, error: err.message });
+        throw err;
+      }
+      return reply.redirect('/erasure-requests?done=1', 303);
+    },
+  );
 
   app.post('/erasure-requests/:id/cancel', { schema: { params: idParams }, config: staffOnly }, async (request, reply) => {
     await people.cancelErasureRequest(actorOf(request), request.params.id);

@@ -26,15 +26,10 @@ export const ROLE_LABELS: Record<(typeof ROLES)[number], string> = {
   participant: 'Participant',
 };
 
-const optionalText = (max: number, label: string) =>
-  z.string().trim().max(max, `${label} must be ${max} characters or fewer`).optional();
+const optionalText = (max: number, label: string) => z.string().trim().max(max, `${label} must be ${max} characters or fewer`).optional();
 
 const personFields = {
-  name: z
-    .string({ error: 'Enter a name' })
-    .trim()
-    .min(1, 'Enter a name')
-    .max(200, 'Name must be 200 characters or fewer'),
+  name: z.string({ error: 'Enter a name' }).trim().min(1, 'Enter a name').max(200, 'Name must be 200 characters or fewer'),
   labelName: optionalText(60, 'The name for a label'),
   pronouns: optionalText(40, 'Pronouns'),
   experience: z.enum(EXPERIENCES, { error: 'Choose lived experience, professional, or both' }),
@@ -59,13 +54,21 @@ const personFields = {
 };
 
 function checkContact(
-  value: { email?: string | undefined; phone?: string | undefined; postalAddress?: string | undefined; contactPreference?: string | undefined },
+  value: {
+    email?: string | undefined;
+    phone?: string | undefined;
+    postalAddress?: string | undefined;
+    contactPreference?: string | undefined;
+  },
   ctx: z.RefinementCtx,
 ) {
   const pref = value.contactPreference;
-  if (pref === 'email' && !value.email) ctx.addIssue({ code: 'custom', path: ['email'], message: 'Enter an email address, or choose phone or post' });
-  if (pref === 'phone' && !value.phone) ctx.addIssue({ code: 'custom', path: ['phone'], message: 'Enter a phone number, or choose another way to contact' });
-  if (pref === 'post' && !value.postalAddress) ctx.addIssue({ code: 'custom', path: ['postalAddress'], message: 'Enter a postal address, or choose another way to contact' });
+  if (pref === 'email' && !value.email)
+    ctx.addIssue({ code: 'custom', path: ['email'], message: 'Enter an email address, or choose phone or post' });
+  if (pref === 'phone' && !value.phone)
+    ctx.addIssue({ code: 'custom', path: ['phone'], message: 'Enter a phone number, or choose another way to contact' });
+  if (pref === 'post' && !value.postalAddress)
+    ctx.addIssue({ code: 'custom', path: ['postalAddress'], message: 'Enter a postal address, or choose another way to contact' });
 }
 
 /** A person as the API and the staff form take it. Unknown fields are refused. */
@@ -75,7 +78,19 @@ export type PersonInput = z.infer<typeof personInputSchema>;
 /** What a person may change about themselves (no role, no record-keeping fields). */
 export const ownDetailsSchema = personInputSchema;
 
-const textKeys = ['name', 'labelName', 'pronouns', 'organisation', 'email', 'phone', 'postalAddress', 'accessNotes', 'contactPreference', 'experience', 'bio'] as const;
+const textKeys = [
+  'name',
+  'labelName',
+  'pronouns',
+  'organisation',
+  'email',
+  'phone',
+  'postalAddress',
+  'accessNotes',
+  'contactPreference',
+  'experience',
+  'bio',
+] as const;
 
 /** HTML forms send strings: blanks mean "not given" and checkboxes may be one value or many. */
 export function normalisePersonForm(body: Record<string, unknown>): Record<string, unknown> {
@@ -85,10 +100,7 @@ export function normalisePersonForm(body: Record<string, unknown>): Record<strin
   return out;
 }
 
-export const personFormSchema = z.preprocess(
-  (raw) => normalisePersonForm((raw ?? {}) as Record<string, unknown>),
-  personInputSchema,
-);
+export const personFormSchema = z.preprocess((raw) => normalisePersonForm((raw ?? {}) as Record<string, unknown>), personInputSchema);
 
 export const roleFormSchema = z.strictObject({
   role: z.enum(ROLES, { error: 'Choose a role' }),

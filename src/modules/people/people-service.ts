@@ -134,7 +134,12 @@ export function createPeopleService(deps: {
   }
 
   /** Adds a person inside a transaction someone else holds (registering someone new, say). */
-  async function createIn(tx: Executor, actor: Actor | null, input: PersonInput, extra: { role?: Role; isDemo?: boolean } = {}): Promise<Person> {
+  async function createIn(
+    tx: Executor,
+    actor: Actor | null,
+    input: PersonInput,
+    extra: { role?: Role; isDemo?: boolean } = {},
+  ): Promise<Person> {
     const person = await people.insert(tx, input, { createdBy: actor?.personId ?? null, ...extra });
     await audit.insert(tx, {
       actorId: actor?.personId ?? null,
@@ -184,7 +189,13 @@ export function createPeopleService(deps: {
             after = (await people.setPendingEmail(tx, id, null, null))!;
           }
           if (fields.length) {
-            await audit.insert(tx, { actorId: actor.personId, action: 'person.updated', subjectType: 'person', subjectId: id, details: { fields } });
+            await audit.insert(tx, {
+              actorId: actor.personId,
+              action: 'person.updated',
+              subjectType: 'person',
+              subjectId: id,
+              details: { fields },
+            });
           }
           return { person: after, emailChange, hadEmail: !!before.email };
         });
@@ -216,7 +227,13 @@ export function createPeopleService(deps: {
           if (taken && taken.id !== p.id) throw new ConflictError('Someone else now uses this email address, so it cannot be yours too');
           const after = (await people.applyPendingEmail(tx, p.id))!;
           await deps.endAccess(tx, p.id);
-          await audit.insert(tx, { actorId: p.id, action: 'person.email_changed', subjectType: 'person', subjectId: p.id, details: { fields: ['email'] } });
+          await audit.insert(tx, {
+            actorId: p.id,
+            action: 'person.email_changed',
+            subjectType: 'person',
+            subjectId: p.id,
+            details: { fields: ['email'] },
+          });
           return after;
         });
       } catch (err) {
@@ -274,7 +291,13 @@ export function createPeopleService(deps: {
           throw new ConflictError('There must always be at least one organisation admin');
         }
         const after = (await people.setRole(tx, id, role))!;
-        await audit.insert(tx, { actorId: actor.personId, action: 'role.changed', subjectType: 'person', subjectId: id, details: { from: before.role, to: role } });
+        await audit.insert(tx, {
+          actorId: actor.personId,
+          action: 'role.changed',
+          subjectType: 'person',
+          subjectId: id,
+          details: { from: before.role, to: role },
+        });
         return after;
       });
     },
@@ -303,8 +326,14 @@ export function createPeopleService(deps: {
     /** Waiting requests, each with who recorded it: the confirmer must be someone else. */
     async listErasureRequests() {
       const rows = await people.listErasureRequests(db);
-      const names = await people.namesByIds(db, rows.flatMap((r) => (r.erasureRequestedBy && r.erasureRequestedBy !== r.id ? [r.erasureRequestedBy] : [])));
-      return rows.map((r) => ({ ...r, recordedBy: r.erasureRequestedBy && r.erasureRequestedBy !== r.id ? (names.get(r.erasureRequestedBy) ?? 'a member of staff') : null }));
+      const names = await people.namesByIds(
+        db,
+        rows.flatMap((r) => (r.erasureRequestedBy && r.erasureRequestedBy !== r.id ? [r.erasureRequestedBy] : [])),
+      );
+      return rows.map((r) => ({
+        ...r,
+        recordedBy: r.erasureRequestedBy && r.erasureRequestedBy !== r.id ? (names.get(r.erasureRequestedBy) ?? 'a member of staff') : null,
+      }));
     },
 
     /**
@@ -318,8 +347,10 @@ export function createPeopleService(deps: {
         const person = await mustFind(tx, personId, { forUpdate: true });
         if (!person.erasureRequestedAt) throw new ConflictError('This person has not asked for their data to be erased');
         if (actor.personId === person.id) throw new ForbiddenError('A different member of staff must confirm your own erasure.');
-        if (person.erasureRequestedBy === actor.personId) throw new ForbiddenError('You recorded this request, so a different member of staff must confirm it.');
-        if (isStaff({ personId: person.id, role: person.role }) && actor.role !== 'admin') throw new ForbiddenError('Only an organisation admin can erase a member of staff or an admin.');
+        if (person.erasureRequestedBy === actor.personId)
+          throw new ForbiddenError('You recorded this request, so a different member of staff must confirm it.');
+        if (isStaff({ personId: person.id, role: person.role }) && actor.role !== 'admin')
+          throw new ForbiddenError('Only an organisation admin can erase a member of staff or an admin.');
         mustMayManage(actor, person);
         if (person.role === 'admin' && (await people.countActiveWithRole(tx, 'admin')) <= 1) {
           throw new ConflictError('The only organisation admin cannot be erased; make someone else an admin first');

@@ -57,7 +57,13 @@ describe('staff add and edit people', () => {
   test('a bad form re-renders with an error summary, keeps the input and writes nothing', async () => {
     const before = await count('select count(*)::int as n from people');
     await staff.get('/people/new');
-    const res = await staff.post('/people/new', { name: '', experience: 'martian', email: 'nope', contactPreference: 'email', organisation: 'Keep me' });
+    const res = await staff.post('/people/new', {
+      name: '',
+      experience: 'martian',
+      email: 'nope',
+      contactPreference: 'email',
+      organisation: 'Keep me',
+    });
     assert.equal(res.statusCode, 400);
     assert.match(res.body, /There is a problem/);
     assert.match(res.body, /href="#name"/);
@@ -82,7 +88,10 @@ describe('staff add and edit people', () => {
 
   test('editing records which fields changed, and viewing access needs is audited', async () => {
     const person = await createPerson(t.services, { name: 'Edit Me', accessNeeds: ['step_free'] });
-    const viewsBefore = await count(`select count(*)::int as n from audit_log where action = 'person.access_needs.viewed' and subject_id = $1`, [person.id]);
+    const viewsBefore = await count(
+      `select count(*)::int as n from audit_log where action = 'person.access_needs.viewed' and subject_id = $1`,
+      [person.id],
+    );
     await staff.get(`/people/${person.id}/edit`);
     const res = await staff.post(`/people/${person.id}/edit`, {
       name: 'Edit Me',
@@ -95,7 +104,10 @@ describe('staff add and edit people', () => {
     const { rows } = await db.query(`select details from audit_log where action = 'person.updated' and subject_id = $1`, [person.id]);
     assert.deepEqual(rows[0].details.fields.sort(), ['accessNeeds', 'experience']);
     assert.ok(!JSON.stringify(rows[0].details).includes('bsl'), 'the audit log names fields, not their values');
-    const viewsAfter = await count(`select count(*)::int as n from audit_log where action = 'person.access_needs.viewed' and subject_id = $1`, [person.id]);
+    const viewsAfter = await count(
+      `select count(*)::int as n from audit_log where action = 'person.access_needs.viewed' and subject_id = $1`,
+      [person.id],
+    );
     assert.equal(viewsAfter, viewsBefore + 1);
   });
 
@@ -113,7 +125,10 @@ describe('who may see what', () => {
     const res = await participant.get(`/people/${other.id}`);
     assert.equal(res.statusCode, 404);
     assert.doesNotMatch(res.body, /Private Person/);
-    assert.equal(await count(`select count(*)::int as n from audit_log where action = 'person.access_needs.viewed' and subject_id = $1`, [other.id]), 0);
+    assert.equal(
+      await count(`select count(*)::int as n from audit_log where action = 'person.access_needs.viewed' and subject_id = $1`, [other.id]),
+      0,
+    );
     assert.equal((await participant.get('/people')).statusCode, 404);
     assert.equal((await participant.get('/audit')).statusCode, 403);
   });
@@ -156,7 +171,12 @@ describe('who may see what', () => {
     await staff.get('/people/new');
     const res = await staff.post('/people/new', { _csrf: null, name: 'Sneaky', experience: 'lived', email: 'sneaky@example.org' });
     assert.equal(res.statusCode, 403);
-    const wrong = await staff.post('/people/new', { _csrf: 'forged-token', name: 'Sneaky', experience: 'lived', email: 'sneaky@example.org' });
+    const wrong = await staff.post('/people/new', {
+      _csrf: 'forged-token',
+      name: 'Sneaky',
+      experience: 'lived',
+      email: 'sneaky@example.org',
+    });
     assert.equal(wrong.statusCode, 403);
     assert.equal(await count('select count(*)::int as n from people'), before);
   });

@@ -35,7 +35,10 @@ describe('personal data: every table is declared, export gives everything, erasu
   let db: pg.Client;
   let token: string;
   let admin: { personId: string; role: 'admin' };
-  const api = apiCaller(() => t.app, () => token);
+  const api = apiCaller(
+    () => t.app,
+    () => token,
+  );
 
   before(async () => {
     t = await startTestApp();
@@ -71,10 +74,22 @@ describe('personal data: every table is declared, export gives everything, erasu
 
   /** The person, with something in every module. */
   async function aPersonWithEverything() {
-    const person = await createPerson(t.services, { name: MARK.name, email: MARK.email, phone: MARK.phone, labelName: MARK.label, accessNeeds: ['step_free'], accessNotes: MARK.accessNotes });
+    const person = await createPerson(t.services, {
+      name: MARK.name,
+      email: MARK.email,
+      phone: MARK.phone,
+      labelName: MARK.label,
+      accessNeeds: ['step_free'],
+      accessNotes: MARK.accessNotes,
+    });
     const me = { personId: person.id, role: 'participant' as const };
     const { session } = await createEventWithSession(t.services, admin);
-    await t.services.registrations.register(me, { sessionId: session.id, who: { personId: person.id }, accessNeeds: ['support_worker'], accessNotes: MARK.registrationNotes });
+    await t.services.registrations.register(me, {
+      sessionId: session.id,
+      who: { personId: person.id },
+      accessNeeds: ['support_worker'],
+      accessNotes: MARK.registrationNotes,
+    });
     await t.waitForEmail(MARK.email, { subject: /You have a place/ });
     await t.services.events.addSession(admin, session.eventId, {
       title: 'Led by them',
@@ -87,23 +102,78 @@ describe('personal data: every table is declared, export gives everything, erasu
     });
 
     for (const anonymous of [false, true]) {
-      const form = await t.services.forms.create(admin, { title: anonymous ? 'Anonymous form' : 'Named form', anonymous, questions: [{ key: 'rating', type: 'rating', text: 'How was it?' }, { key: 'why', type: 'text', text: 'Why?' }] });
+      const form = await t.services.forms.create(admin, {
+        title: anonymous ? 'Anonymous form' : 'Named form',
+        anonymous,
+        questions: [
+          { key: 'rating', type: 'rating', text: 'How was it?' },
+          { key: 'why', type: 'text', text: 'Why?' },
+        ],
+      });
       await t.services.forms.setStatus(admin, form.id, 'open');
-      await t.services.forms.respond(form.id, { person }, { rating: 'good', why: anonymous ? MARK.anonymousText : MARK.formText }, { allowEdit: false, quoteConsent: 'named' });
+      await t.services.forms.respond(
+        form.id,
+        { person },
+        { rating: 'good', why: anonymous ? MARK.anonymousText : MARK.formText },
+        { allowEdit: false, quoteConsent: 'named' },
+      );
     }
 
-    const applicationForm = await t.services.forms.create(admin, { title: 'Application', anonymous: false, questions: [{ key: 'where', type: 'text', text: 'Where do you live?' }] });
-    const programme = (await api('POST', '/api/v1/programmes', { title: 'Privacy programme', summary: 's', placesPerCohort: 4, applicationFormId: applicationForm.id, graduationRule: { minSessionsAttended: 0, projectRequired: false } })).json();
-    const cohort = (await api('POST', `/api/v1/programmes/${programme.id}/cohorts`, { name: 'Spring', startsOn: '2026-01-05', endsOn: '2026-03-01', places: 4 })).json();
-    const application = await t.services.programmes.apply(me, cohort.id, { who: { personId: person.id }, answers: { where: MARK.answer }, helpedBy: MARK.helper });
-    for (const status of ['shortlisted', 'offered', 'accepted'] as const) await t.services.programmes.changeStatus(admin, application.application.id, status);
+    const applicationForm = await t.services.forms.create(admin, {
+      title: 'Application',
+      anonymous: false,
+      questions: [{ key: 'where', type: 'text', text: 'Where do you live?' }],
+    });
+    const programme = (
+      await api('POST', '/api/v1/programmes', {
+        title: 'Privacy programme',
+        summary: 's',
+        placesPerCohort: 4,
+        applicationFormId: applicationForm.id,
+        graduationRule: { minSessionsAttended: 0, projectRequired: false },
+      })
+    ).json();
+    const cohort = (
+      await api('POST', `/api/v1/programmes/${programme.id}/cohorts`, {
+        name: 'Spring',
+        startsOn: '2026-01-05',
+        endsOn: '2026-03-01',
+        places: 4,
+      })
+    ).json();
+    const application = await t.services.programmes.apply(me, cohort.id, {
+      who: { personId: person.id },
+      answers: { where: MARK.answer },
+      helpedBy: MARK.helper,
+    });
+    for (const status of ['shortlisted', 'offered', 'accepted'] as const)
+      await t.services.programmes.changeStatus(admin, application.application.id, status);
     await t.services.programmes.review(admin, application.application.id, { score: 4, notes: MARK.reviewNotes });
-    const workshop = await t.services.programmes.addSession(admin, cohort.id, { title: 'Workshop day', kind: 'workshop', startsAt: new Date('2026-01-10T10:00:00Z'), endsAt: new Date('2026-01-10T15:00:00Z'), format: 'in_person', capacity: 4 });
+    const workshop = await t.services.programmes.addSession(admin, cohort.id, {
+      title: 'Workshop day',
+      kind: 'workshop',
+      startsAt: new Date('2026-01-10T10:00:00Z'),
+      endsAt: new Date('2026-01-10T15:00:00Z'),
+      format: 'in_person',
+      capacity: 4,
+    });
     await t.services.cohorts.recordAttendance(admin, workshop.id, [{ personId: person.id, attended: true }]);
     const coach = await createPerson(t.services, { name: 'Coach Carter' }, 'facilitator');
-    const coaching = await t.services.cohorts.bookCoaching(admin, cohort.id, { participantId: person.id, coachId: coach.id, startsAt: new Date('2026-01-20T10:00:00Z') });
-    await t.services.cohorts.recordCoaching({ personId: coach.id, role: 'facilitator' }, coaching.id, { notes: MARK.coachingNotes, status: 'done' });
-    const project = await t.services.cohorts.createProject(admin, cohort.id, { title: 'Letters', aim: 'Easy read letters', memberIds: [person.id], coLeadIds: [person.id] });
+    const coaching = await t.services.cohorts.bookCoaching(admin, cohort.id, {
+      participantId: person.id,
+      coachId: coach.id,
+      startsAt: new Date('2026-01-20T10:00:00Z'),
+    });
+    await t.services.cohorts.recordCoaching({ personId: coach.id, role: 'facilitator' }, coaching.id, {
+      notes: MARK.coachingNotes,
+      status: 'done',
+    });
+    const project = await t.services.cohorts.createProject(admin, cohort.id, {
+      title: 'Letters',
+      aim: 'Easy read letters',
+      memberIds: [person.id],
+      coLeadIds: [person.id],
+    });
     await t.services.cohorts.addUpdate(me, project.id, MARK.update);
     await t.services.certificates.graduate(admin, cohort.id);
 
@@ -128,7 +198,22 @@ describe('personal data: every table is declared, export gives everything, erasu
       assert.ok(text.includes(value), `the download has the ${what}`);
     }
     assert.ok(!text.includes(MARK.anonymousText), 'an anonymous answer is not linked to the person');
-    for (const key of ['person', 'consents', 'activity', 'signInLinks', 'apiTokens', 'registrations', 'facilitating', 'responses', 'applications', 'attendance', 'coaching', 'projects', 'projectUpdates', 'certificates']) {
+    for (const key of [
+      'person',
+      'consents',
+      'activity',
+      'signInLinks',
+      'apiTokens',
+      'registrations',
+      'facilitating',
+      'responses',
+      'applications',
+      'attendance',
+      'coaching',
+      'projects',
+      'projectUpdates',
+      'certificates',
+    ]) {
       assert.ok(key in data, `the download has ${key}`);
     }
     assert.equal((data.attendance as { attended: boolean }[])[0]!.attended, true);
@@ -140,8 +225,15 @@ describe('personal data: every table is declared, export gives everything, erasu
     const staff = await createPerson(t.services, { name: 'Staff Confirmer' }, 'staff');
     await t.services.people.confirmErasure({ personId: staff.id, role: 'staff' }, person.id);
 
-    const tables = (await db.query(`select table_schema, table_name from information_schema.tables where table_schema in ('public', 'pgboss') and table_type = 'BASE TABLE'`)).rows;
-    assert.ok(tables.some((r) => r.table_schema === 'pgboss' && r.table_name === 'job'), 'the job queue’s rows are searched too');
+    const tables = (
+      await db.query(
+        `select table_schema, table_name from information_schema.tables where table_schema in ('public', 'pgboss') and table_type = 'BASE TABLE'`,
+      )
+    ).rows;
+    assert.ok(
+      tables.some((r) => r.table_schema === 'pgboss' && r.table_name === 'job'),
+      'the job queue’s rows are searched too',
+    );
     const found: string[] = [];
     const words = Object.values(MARK).map((v) => v.split(',')[0]!.trim());
     for (const { table_schema: schema, table_name: table } of tables) {
@@ -160,7 +252,12 @@ describe('personal data: every table is declared, export gives everything, erasu
     }
 
     // What counts stays: the registration, the answers' choices, attendance, as anonymous numbers.
-    const counts = (await db.query(`select (select count(*) from registrations where person_id = $1)::int as registrations, (select count(*) from cohort_attendance where person_id = $1 and attended)::int as attended`, [person.id])).rows[0];
+    const counts = (
+      await db.query(
+        `select (select count(*) from registrations where person_id = $1)::int as registrations, (select count(*) from cohort_attendance where person_id = $1 and attended)::int as attended`,
+        [person.id],
+      )
+    ).rows[0];
     assert.deepEqual(counts, { registrations: 1, attended: 1 });
     const choices = (await db.query(`select count(*)::int as n from form_answers where choice = 'good'`)).rows[0].n;
     assert.ok(choices >= 2, 'the ratings still count');

@@ -36,21 +36,34 @@ export interface Coverage {
 
 /** Compares the live schema with what the holders declare. */
 export async function personalDataCoverage(ex: Executor, holders: PersonalDataHolder[]): Promise<Coverage> {
-  const tables = (await rowsOf<{ table_name: string }>(ex, sql`
+  const tables = (
+    await rowsOf<{ table_name: string }>(
+      ex,
+      sql`
     select table_name from information_schema.tables
-    where table_schema = 'public' and table_type = 'BASE TABLE' and table_name <> 'schema_migrations'`)).map((r) => r.table_name);
-  const personColumns = (await rowsOf<{ col: string }>(ex, sql`
+    where table_schema = 'public' and table_type = 'BASE TABLE' and table_name <> 'schema_migrations'`,
+    )
+  ).map((r) => r.table_name);
+  const personColumns = (
+    await rowsOf<{ col: string }>(
+      ex,
+      sql`
     select c.conrelid::regclass::text || '.' || a.attname as col
     from pg_constraint c
     join pg_attribute a on a.attrelid = c.conrelid and a.attnum = any (c.conkey)
-    where c.contype = 'f' and c.confrelid = 'public.people'::regclass`)).map((r) => r.col);
+    where c.contype = 'f' and c.confrelid = 'public.people'::regclass`,
+    )
+  ).map((r) => r.col);
   const declaredTables = new Set(holders.flatMap((h) => Object.keys(h.tables)));
   const declaredColumns = new Set(holders.flatMap((h) => Object.keys(h.personColumns)));
   const existingColumns = new Set(personColumns);
   return {
     undeclaredTables: tables.filter((t) => !declaredTables.has(t)).sort(),
     undeclaredPersonColumns: personColumns.filter((c) => !declaredColumns.has(c)).sort(),
-    staleDeclarations: [...[...declaredTables].filter((t) => !tables.includes(t)), ...[...declaredColumns].filter((c) => !existingColumns.has(c))].sort(),
+    staleDeclarations: [
+      ...[...declaredTables].filter((t) => !tables.includes(t)),
+      ...[...declaredColumns].filter((c) => !existingColumns.has(c)),
+    ].sort(),
   };
 }
 

@@ -17,7 +17,8 @@ const INK = '#212b32';
 const MUTED = '#4c6272';
 const BLUE = '#005eb8';
 
-const longDate = (iso: string) => new Date(`${iso}T12:00:00Z`).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+const longDate = (iso: string) =>
+  new Date(`${iso}T12:00:00Z`).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
 
 /**
  * An A4 landscape certificate: the person's chosen name, the programme and cohort, the date,
@@ -25,16 +26,29 @@ const longDate = (iso: string) => new Date(`${iso}T12:00:00Z`).toLocaleDateStrin
  * vector squares so it prints sharp at any size.
  */
 export function renderCertificate(c: CertificateContent): Promise<Buffer> {
-  const doc = new PDFDocument({ size: 'A4', layout: 'landscape', margin: 0, info: { Title: `Certificate: ${c.achievement}`, Subject: c.serial, Creator: 'Coproduce' } });
+  const doc = new PDFDocument({
+    size: 'A4',
+    layout: 'landscape',
+    margin: 0,
+    info: { Title: `Certificate: ${c.achievement}`, Subject: c.serial, Creator: 'Coproduce' },
+  });
   const chunks: Buffer[] = [];
   doc.on('data', (b: Buffer) => chunks.push(b));
   const done = new Promise<Buffer>((resolve) => doc.on('end', () => resolve(Buffer.concat(chunks))));
   const W = doc.page.width;
   const H = doc.page.height;
 
-  doc.lineWidth(3).strokeColor(BLUE).rect(12 * MM, 12 * MM, W - 24 * MM, H - 24 * MM).stroke();
+  doc
+    .lineWidth(3)
+    .strokeColor(BLUE)
+    .rect(12 * MM, 12 * MM, W - 24 * MM, H - 24 * MM)
+    .stroke();
   const centred = (text: string, y: number, font: string, size: number, color = INK) =>
-    doc.font(font).fontSize(size).fillColor(color).text(text, 25 * MM, y, { width: W - 50 * MM, align: 'center' });
+    doc
+      .font(font)
+      .fontSize(size)
+      .fillColor(color)
+      .text(text, 25 * MM, y, { width: W - 50 * MM, align: 'center' });
 
   centred('Certificate of completion', 32 * MM, 'Helvetica-Bold', 30, BLUE);
   centred('This is to certify that', 52 * MM, 'Helvetica', 16, MUTED);
@@ -66,7 +80,12 @@ export function renderCertificate(c: CertificateContent): Promise<Buffer> {
   doc.fillColor(BLUE).text(c.verifyUrl, 22 * MM, H - 32 * MM, { width: W - 80 * MM, link: c.verifyUrl, underline: true });
   if (c.revoked) {
     doc.save().rotate(-20, { origin: [W / 2, H / 2] });
-    doc.font('Helvetica-Bold').fontSize(60).fillColor('#d5281b').opacity(0.35).text('REVOKED', 0, H / 2 - 30, { width: W, align: 'center' });
+    doc
+      .font('Helvetica-Bold')
+      .fontSize(60)
+      .fillColor('#d5281b')
+      .opacity(0.35)
+      .text('REVOKED', 0, H / 2 - 30, { width: W, align: 'center' });
     doc.restore();
   }
   doc.end();

@@ -20,14 +20,22 @@ export const OB3_CONTEXT = ['https://www.w3.org/ns/credentials/v2', 'https://pur
 
 export function ruleText(p: Pick<Programme, 'minSessionsAttended' | 'projectRequired'>): string {
   const parts: string[] = [];
-  if (p.minSessionsAttended > 0) parts.push(`attended at least ${p.minSessionsAttended} workshop day${p.minSessionsAttended === 1 ? '' : 's'}`);
+  if (p.minSessionsAttended > 0)
+    parts.push(`attended at least ${p.minSessionsAttended} workshop day${p.minSessionsAttended === 1 ? '' : 's'}`);
   if (p.projectRequired) parts.push('presented a group project');
   return parts.length ? `Graduates ${parts.join(' and ')}.` : 'Graduates completed the programme.';
 }
 
 /** Public status of a certificate: what anyone holding the serial may learn, and nothing more. */
 export function publicCertificate(c: Certificate) {
-  return { serial: c.serial, name: c.name, achievement: c.achievement, issuedOn: c.issuedOn, issuer: c.issuer, status: c.revokedAt ? ('revoked' as const) : ('valid' as const) };
+  return {
+    serial: c.serial,
+    name: c.name,
+    achievement: c.achievement,
+    issuedOn: c.issuedOn,
+    issuer: c.issuer,
+    status: c.revokedAt ? ('revoked' as const) : ('valid' as const),
+  };
 }
 
 /** Graduation, certificates, their signed Open Badges 3.0 credentials, checking and revoking them. */
@@ -51,9 +59,19 @@ export function createCertificatesService(deps: {
     graduation: async ({ certificateId }) => {
       const certificate = certificateId ? await repo.findCertificateById(db, certificateId) : undefined;
       if (!certificate?.personId || certificate.revokedAt) return null;
-      const [person, cohort] = await Promise.all([deps.people.findById(certificate.personId, db), deps.programmes.findCohort(db, certificate.cohortId)]);
+      const [person, cohort] = await Promise.all([
+        deps.people.findById(certificate.personId, db),
+        deps.programmes.findCohort(db, certificate.cohortId),
+      ]);
       if (!person?.email || person.erasedAt || !cohort) return null;
-      return graduationEmail({ to: person.email, name: certificate.name, programmeTitle: certificate.achievement, cohortName: cohort.name, certificateUrl: verifyUrl(certificate.serial), orgName: config.branding.orgName });
+      return graduationEmail({
+        to: person.email,
+        name: certificate.name,
+        programmeTitle: certificate.achievement,
+        cohortName: cohort.name,
+        certificateUrl: verifyUrl(certificate.serial),
+        orgName: config.branding.orgName,
+      });
     },
   };
 
@@ -101,7 +119,9 @@ export function createCertificatesService(deps: {
       type: ['Profile'],
       name: config.branding.orgName,
       url: base,
-      verificationMethod: [{ id: deps.key.verificationMethod, type: 'Multikey', controller: deps.key.did, publicKeyMultibase: deps.key.publicKeyMultibase }],
+      verificationMethod: [
+        { id: deps.key.verificationMethod, type: 'Multikey', controller: deps.key.did, publicKeyMultibase: deps.key.publicKeyMultibase },
+      ],
     }),
 
     /**
@@ -113,7 +133,8 @@ export function createCertificatesService(deps: {
       const outcome = await db.transaction(async (tx) => {
         const cohort = await deps.programmes.findCohort(tx, cohortId, { forUpdate: true });
         if (!cohort) throw new NotFoundError('No cohort with that id');
-        if (cohort.graduatedAt) throw new ConflictError(`This cohort graduated on ${londonDay(cohort.graduatedAt)}; its certificates have already been issued`);
+        if (cohort.graduatedAt)
+          throw new ConflictError(`This cohort graduated on ${londonDay(cohort.graduatedAt)}; its certificates have already been issued`);
         const report = await deps.cohortService.graduationReportIn(cohortId, tx);
         if (report.rows.length === 0) throw new ConflictError('No one has accepted a place in this cohort, so no one can graduate');
         // `at` lets the demo record a graduation that happened in the past.
@@ -134,7 +155,13 @@ export function createCertificatesService(deps: {
           issued.push({ certificate, email: row.member.email });
         }
         await deps.programmes.setGraduated(tx, cohortId, now);
-        await deps.audit.insert(tx, { actorId: actor.personId, action: 'cohort.graduated', subjectType: 'cohort', subjectId: cohortId, details: { graduated: issued.length, notYet: report.rows.length - issued.length } });
+        await deps.audit.insert(tx, {
+          actorId: actor.personId,
+          action: 'cohort.graduated',
+          subjectType: 'cohort',
+          subjectId: cohortId,
+          details: { graduated: issued.length, notYet: report.rows.length - issued.length },
+        });
         return { report, issued, cohort };
       });
       for (const { certificate, email } of outcome.issued) {
@@ -163,12 +190,18 @@ export function createCertificatesService(deps: {
     async check(credential: unknown) {
       const proof = verifyCredential(credential);
       if (!proof.ok) return { verified: false as const, reason: proof.reason };
-      if (proof.verificationMethod !== deps.key.verificationMethod) return { verified: false as const, reason: 'The signature is valid, but it was not made by this organisation’s key' };
+      if (proof.verificationMethod !== deps.key.verificationMethod)
+        return { verified: false as const, reason: 'The signature is valid, but it was not made by this organisation’s key' };
       const id = String((credential as { id?: unknown }).id ?? '');
       const serial = id.startsWith(`${base}/certificates/`) ? id.slice(`${base}/certificates/`.length) : '';
       const found = serial ? await repo.findCertificate(db, serial) : undefined;
       if (!found) return { verified: false as const, reason: 'We have no certificate with this credential’s number' };
-      if (found.revokedAt) return { verified: false as const, reason: 'The credential is genuine, but the certificate has been revoked', certificate: publicCertificate(found) };
+      if (found.revokedAt)
+        return {
+          verified: false as const,
+          reason: 'The credential is genuine, but the certificate has been revoked',
+          certificate: publicCertificate(found),
+        };
       return { verified: true as const, certificate: publicCertificate(found) };
     },
 

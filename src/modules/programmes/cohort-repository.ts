@@ -18,7 +18,10 @@ export function createCohortRepository() {
       return row;
     },
     async updateCoaching(ex: Executor, id: string, values: { notes: string | null; status: 'booked' | 'done' | 'cancelled' }) {
-      await ex.update(coachingSessions).set({ ...values, updatedAt: new Date() }).where(eq(coachingSessions.id, id));
+      await ex
+        .update(coachingSessions)
+        .set({ ...values, updatedAt: new Date() })
+        .where(eq(coachingSessions.id, id));
     },
     /** Coaching in a cohort, optionally only where this person is the coach or the one coached. */
     async coachingOf(ex: Executor, cohortId: string) {
@@ -41,7 +44,9 @@ export function createCohortRepository() {
     },
     async setMembers(ex: Executor, projectId: string, input: ProjectInput) {
       await ex.delete(projectMembers).where(eq(projectMembers.projectId, projectId));
-      await ex.insert(projectMembers).values(input.memberIds.map((personId) => ({ projectId, personId, coLead: input.coLeadIds.includes(personId) })));
+      await ex
+        .insert(projectMembers)
+        .values(input.memberIds.map((personId) => ({ projectId, personId, coLead: input.coLeadIds.includes(personId) })));
     },
     async setPresented(ex: Executor, id: string, at: Date | null) {
       await ex.update(projects).set({ presentedAt: at, updatedAt: new Date() }).where(eq(projects.id, id));
@@ -52,7 +57,14 @@ export function createCohortRepository() {
     async membersOfProjects(ex: Executor, projectIds: string[]) {
       if (!projectIds.length) return [];
       return ex
-        .select({ projectId: projectMembers.projectId, personId: projectMembers.personId, coLead: projectMembers.coLead, name: people.name, experience: people.experience, organisation: people.organisation })
+        .select({
+          projectId: projectMembers.projectId,
+          personId: projectMembers.personId,
+          coLead: projectMembers.coLead,
+          name: people.name,
+          experience: people.experience,
+          organisation: people.organisation,
+        })
         .from(projectMembers)
         .innerJoin(people, eq(people.id, projectMembers.personId))
         .where(inArray(projectMembers.projectId, projectIds))
@@ -64,7 +76,13 @@ export function createCohortRepository() {
     async updatesOf(ex: Executor, projectIds: string[]) {
       if (!projectIds.length) return [];
       return ex
-        .select({ id: projectUpdates.id, projectId: projectUpdates.projectId, body: projectUpdates.body, createdAt: projectUpdates.createdAt, author: people.name })
+        .select({
+          id: projectUpdates.id,
+          projectId: projectUpdates.projectId,
+          body: projectUpdates.body,
+          createdAt: projectUpdates.createdAt,
+          author: people.name,
+        })
         .from(projectUpdates)
         .leftJoin(people, eq(people.id, projectUpdates.authorId))
         .where(inArray(projectUpdates.projectId, projectIds))

@@ -4,7 +4,13 @@ import { asList, ConflictError, ValidationError } from '../../lib/validation.ts'
 import { actorOf } from '../../plugins/access.ts';
 import type { CertificatesService } from './certificates-service.ts';
 import type { CohortService } from './cohort-service.ts';
-import { coachingFormSchema, coachingNotesSchema, projectFormSchema, projectUpdateSchema, revokeInputSchema } from './programmes-schemas.ts';
+import {
+  coachingFormSchema,
+  coachingNotesSchema,
+  projectFormSchema,
+  projectUpdateSchema,
+  revokeInputSchema,
+} from './programmes-schemas.ts';
 import type { ProgrammesService } from './programmes-service.ts';
 import { coachingWhen, cohortView, scheduleView } from './programmes-view.ts';
 import { idParams } from '../../lib/route-schemas.ts';
@@ -23,35 +29,51 @@ export function cohortRoutes(app: App, deps: { programmes: ProgrammesService; co
   };
 
   // ---- schedule and attendance -------------------------------------------------------------------
-  app.get<{ Params: { id: string }; Querystring: { saved?: string } }>('/manage/cohorts/:id/schedule', { config: STAFF }, async (request, reply) => {
-    const { cohort, programme } = await load(request.params.id);
-    const [sessions, members, attendance] = await Promise.all([programmes.sessionsOf(cohort), cohorts.members(cohort.id), cohorts.attendance(cohort.id)]);
-    const came = new Set(attendance.filter((a) => a.attended).map((a) => `${a.sessionId}:${a.personId}`));
-    return reply.view('programmes/views/manage-schedule.njk', {
-      title: `${cohort.name}: schedule and attendance`,
-      programme,
-      cohort: cohortView(cohort),
-      sessions: sessions.map((s) => ({
-        ...scheduleView(s),
-        members: members.map((m) => ({ value: m.personId, text: m.name, checked: came.has(`${s.id}:${m.personId}`) })),
-        count: members.filter((m) => came.has(`${s.id}:${m.personId}`)).length,
-      })),
-      memberCount: members.length,
-      saved: request.query.saved,
-    });
-  });
+  app.get<{ Params: { id: string }; Querystring: { saved?: string } }>(
+    '/manage/cohorts/:id/schedule',
+    { config: STAFF },
+    async (request, reply) => {
+      const { cohort, programme } = await load(request.params.id);
+      const [sessions, members, attendance] = await Promise.all([
+        programmes.sessionsOf(cohort),
+        cohorts.members(cohort.id),
+        cohorts.attendance(cohort.id),
+      ]);
+      const came = new Set(attendance.filter((a) => a.attended).map((a) => `${a.sessionId}:${a.personId}`));
+      return reply.view('programmes/views/manage-schedule.njk', {
+        title: `${cohort.name}: schedule and attendance`,
+        programme,
+        cohort: cohortView(cohort),
+        sessions: sessions.map((s) => ({
+          ...scheduleView(s),
+          members: members.map((m) => ({ value: m.personId, text: m.name, checked: came.has(`${s.id}:${m.personId}`) })),
+          count: members.filter((m) => came.has(`${s.id}:${m.personId}`)).length,
+        })),
+        memberCount: members.length,
+        saved: request.query.saved,
+      });
+    },
+  );
 
   /** One session's register: ticked members came, unticked did not. */
   app.post('/manage/sessions/:id/attendance', { schema: { params: idParams }, config: STAFF }, async (request, reply) => {
     const body = (request.body ?? {}) as Record<string, unknown>;
     const came = new Set(asList(body.came) as string[]);
     const everyone = asList(body.members) as string[];
-    const { cohort } = await cohorts.recordAttendance(actorOf(request), request.params.id, everyone.map((personId) => ({ personId, attended: came.has(personId) })));
+    const { cohort } = await cohorts.recordAttendance(
+      actorOf(request),
+      request.params.id,
+      everyone.map((personId) => ({ personId, attended: came.has(personId) })),
+    );
     return reply.redirect(`/manage/cohorts/${cohort.id}/schedule?saved=${request.params.id}#session-${request.params.id}`, 303);
   });
 
   // ---- group projects ------------------------------------------------------------------------------
-  async function projectsPage(request: FastifyRequest & { params: { id: string } }, reply: FastifyReply, extra: { values?: Record<string, unknown>; failure?: FormFailure; status?: number } = {}) {
+  async function projectsPage(
+    request: FastifyRequest & { params: { id: string } },
+    reply: FastifyReply,
+    extra: { values?: Record<string, unknown>; failure?: FormFailure; status?: number } = {},
+  ) {
     const { cohort, programme } = await load(request.params.id);
     const [projects, members] = await Promise.all([cohorts.projects(cohort.id), cohorts.members(cohort.id)]);
     const values = extra.values ?? { memberIds: [], coLeadIds: [] };
@@ -60,14 +82,19 @@ export function cohortRoutes(app: App, deps: { programmes: ProgrammesService; co
       title: `${cohort.name}: group projects`,
       programme,
       cohort: cohortView(cohort),
-      projects: projects.map((p) => ({ ...p, presentedText: p.presentedAt ? p.presentedAt.toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric' }) : null })),
+      projects: projects.map((p) => ({
+        ...p,
+        presentedText: p.presentedAt ? p.presentedAt.toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric' }) : null,
+      })),
       memberItems: members.map((m) => ({ value: m.personId, text: m.name, checked: chosen('memberIds').has(m.personId) })),
       coLeadItems: members.map((m) => ({ value: m.personId, text: m.name, checked: chosen('coLeadIds').has(m.personId) })),
       values,
       ...failureView(extra.failure),
     });
   }
-  app.get('/manage/cohorts/:id/projects', { schema: { params: idParams }, config: STAFF }, (request, reply) => projectsPage(request, reply));
+  app.get('/manage/cohorts/:id/projects', { schema: { params: idParams }, config: STAFF }, (request, reply) =>
+    projectsPage(request, reply),
+  );
   app.post('/manage/cohorts/:id/projects', { schema: { params: idParams }, config: STAFF }, async (request, reply) => {
     const values = asTyped(request.body, ['memberIds', 'coLeadIds']);
     const form = parseForm(projectFormSchema, request.body);
@@ -76,7 +103,8 @@ export function cohortRoutes(app: App, deps: { programmes: ProgrammesService; co
       await cohorts.createProject(actorOf(request), request.params.id, form.data);
     } catch (err) {
       if (err instanceof ValidationError) return projectsPage(request, reply, { values, failure: formFailure(err.errors), status: 400 });
-      if (err instanceof ConflictError) return projectsPage(request, reply, { values, failure: summaryFailure(err.message, '#title'), status: 409 });
+      if (err instanceof ConflictError)
+        return projectsPage(request, reply, { values, failure: summaryFailure(err.message, '#title'), status: 409 });
       throw err;
     }
     return reply.redirect(`/manage/cohorts/${request.params.id}/projects`, 303);
@@ -99,22 +127,43 @@ export function cohortRoutes(app: App, deps: { programmes: ProgrammesService; co
   });
 
   // ---- coaching --------------------------------------------------------------------------------------
-  async function coachingPage(request: FastifyRequest & { params: { id: string } }, reply: FastifyReply, extra: { values?: Record<string, unknown>; failure?: FormFailure; status?: number } = {}) {
+  async function coachingPage(
+    request: FastifyRequest & { params: { id: string } },
+    reply: FastifyReply,
+    extra: { values?: Record<string, unknown>; failure?: FormFailure; status?: number } = {},
+  ) {
     const { cohort, programme } = await load(request.params.id);
-    const [rows, members, coaches] = await Promise.all([cohorts.coaching(actorOf(request), cohort.id), cohorts.members(cohort.id), cohorts.coachChoices()]);
+    const [rows, members, coaches] = await Promise.all([
+      cohorts.coaching(actorOf(request), cohort.id),
+      cohorts.members(cohort.id),
+      cohorts.coachChoices(),
+    ]);
     const names = new Map([...members.map((m) => [m.personId, m.name] as const), ...coaches.map((c) => [c.id, c.name] as const)]);
     return reply.status(extra.status ?? 200).view('programmes/views/manage-coaching.njk', {
       title: `${cohort.name}: coaching`,
       programme,
       cohort: cohortView(cohort),
-      rows: rows.map((c) => ({ ...c, who: names.get(c.participantId) ?? 'Someone', coach: names.get(c.coachId) ?? 'A coach', when: coachingWhen(c.startsAt) })),
-      memberItems: [{ value: '', text: 'Choose' }, ...members.map((m) => ({ value: m.personId, text: m.name, selected: m.personId === extra.values?.participantId }))],
-      coachItems: [{ value: '', text: 'Choose' }, ...coaches.map((c) => ({ value: c.id, text: c.name, selected: c.id === extra.values?.coachId }))],
+      rows: rows.map((c) => ({
+        ...c,
+        who: names.get(c.participantId) ?? 'Someone',
+        coach: names.get(c.coachId) ?? 'A coach',
+        when: coachingWhen(c.startsAt),
+      })),
+      memberItems: [
+        { value: '', text: 'Choose' },
+        ...members.map((m) => ({ value: m.personId, text: m.name, selected: m.personId === extra.values?.participantId })),
+      ],
+      coachItems: [
+        { value: '', text: 'Choose' },
+        ...coaches.map((c) => ({ value: c.id, text: c.name, selected: c.id === extra.values?.coachId })),
+      ],
       values: extra.values ?? {},
       ...failureView(extra.failure),
     });
   }
-  app.get('/manage/cohorts/:id/coaching', { schema: { params: idParams }, config: STAFF }, (request, reply) => coachingPage(request, reply));
+  app.get('/manage/cohorts/:id/coaching', { schema: { params: idParams }, config: STAFF }, (request, reply) =>
+    coachingPage(request, reply),
+  );
   app.post('/manage/cohorts/:id/coaching', { schema: { params: idParams }, config: STAFF }, async (request, reply) => {
     const b = (request.body ?? {}) as Record<string, unknown>;
     const form = parseForm(coachingFormSchema, b, { idFor: (f) => (f === 'date' ? 'date[day]' : f) });
@@ -131,18 +180,37 @@ export function cohortRoutes(app: App, deps: { programmes: ProgrammesService; co
   /** The coach writes notes; the person coached reads them. No one else. */
   app.get('/coaching/:id', { schema: { params: idParams }, config: SIGNED_IN }, async (request, reply) => {
     const c = await cohorts.getCoachingForNotes(actorOf(request), request.params.id);
-    return reply.view('programmes/views/coaching.njk', { title: 'Coaching session', coaching: { ...c, when: coachingWhen(c.startsAt) }, isCoach: c.coachId === actorOf(request).personId, values: { notes: c.notes ?? '', status: c.status }, errors: {}, errorList: [] });
+    return reply.view('programmes/views/coaching.njk', {
+      title: 'Coaching session',
+      coaching: { ...c, when: coachingWhen(c.startsAt) },
+      isCoach: c.coachId === actorOf(request).personId,
+      values: { notes: c.notes ?? '', status: c.status },
+      errors: {},
+      errorList: [],
+    });
   });
   app.post('/coaching/:id', { schema: { params: idParams }, config: SIGNED_IN }, async (request, reply) => {
     const form = parseForm(coachingNotesSchema, request.body);
     const c = await cohorts.getCoachingForNotes(actorOf(request), request.params.id);
-    if (!form.ok) return reply.status(400).view('programmes/views/coaching.njk', { title: 'Coaching session', coaching: { ...c, when: coachingWhen(c.startsAt) }, isCoach: true, values: request.body, errors: form.errors, errorList: form.errorList });
+    if (!form.ok)
+      return reply.status(400).view('programmes/views/coaching.njk', {
+        title: 'Coaching session',
+        coaching: { ...c, when: coachingWhen(c.startsAt) },
+        isCoach: true,
+        values: request.body,
+        errors: form.errors,
+        errorList: form.errorList,
+      });
     await cohorts.recordCoaching(actorOf(request), c.id, form.data);
     return reply.redirect(`/coaching/${c.id}?saved=1`, 303);
   });
 
   // ---- graduation and certificates ------------------------------------------------------------------
-  async function graduationPage(request: FastifyRequest & { params: { id: string } }, reply: FastifyReply, extra: { failure?: FormFailure; status?: number } = {}) {
+  async function graduationPage(
+    request: FastifyRequest & { params: { id: string } },
+    reply: FastifyReply,
+    extra: { failure?: FormFailure; status?: number } = {},
+  ) {
     const report = await cohorts.graduationReport(request.params.id);
     const issued = await certificates.certificatesOf(report.cohort.id);
     return reply.status(extra.status ?? 200).view('programmes/views/manage-graduation.njk', {
@@ -151,25 +219,36 @@ export function cohortRoutes(app: App, deps: { programmes: ProgrammesService; co
       cohort: cohortView(report.cohort),
       rule: report.rule,
       workshops: report.workshops,
-      rows: report.rows.map((r) => ({ name: r.member.name, personId: r.member.personId, met: r.met, reasons: r.reasons, attended: r.attendedWorkshops, project: r.project?.title ?? null })),
+      rows: report.rows.map((r) => ({
+        name: r.member.name,
+        personId: r.member.personId,
+        met: r.met,
+        reasons: r.reasons,
+        attended: r.attendedWorkshops,
+        project: r.project?.title ?? null,
+      })),
       metCount: report.rows.filter((r) => r.met).length,
       certificates: issued,
       ...failureView(extra.failure),
     });
   }
-  app.get('/manage/cohorts/:id/graduation', { schema: { params: idParams }, config: STAFF }, (request, reply) => graduationPage(request, reply));
+  app.get('/manage/cohorts/:id/graduation', { schema: { params: idParams }, config: STAFF }, (request, reply) =>
+    graduationPage(request, reply),
+  );
   app.post('/manage/cohorts/:id/graduation', { schema: { params: idParams }, config: STAFF }, async (request, reply) => {
     try {
       await certificates.graduate(actorOf(request), request.params.id);
     } catch (err) {
-      if (err instanceof ConflictError) return graduationPage(request, reply, { failure: summaryFailure(err.message, '#graduate'), status: 409 });
+      if (err instanceof ConflictError)
+        return graduationPage(request, reply, { failure: summaryFailure(err.message, '#graduate'), status: 409 });
       throw err;
     }
     return reply.redirect(`/manage/cohorts/${request.params.id}/graduation?done=1`, 303);
   });
   app.post('/manage/certificates/:id/revoke', { schema: { params: idParams }, config: STAFF }, async (request, reply) => {
     const form = parseForm(revokeInputSchema, { reason: ((request.body ?? {}) as Record<string, unknown>).reason });
-    if (!form.ok) return reply.status(400).view('errors/400.njk', { title: 'Say why', detail: 'Say why the certificate is revoked, then try again.' });
+    if (!form.ok)
+      return reply.status(400).view('errors/400.njk', { title: 'Say why', detail: 'Say why the certificate is revoked, then try again.' });
     try {
       const c = await certificates.revoke(actorOf(request), request.params.id, form.data.reason);
       return reply.redirect(`/manage/cohorts/${c.cohortId}/graduation`, 303);

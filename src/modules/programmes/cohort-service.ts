@@ -55,14 +55,20 @@ export function createCohortService(deps: {
     const rows = people.map((m) => {
       const attendedWorkshops = attendance.filter((a) => a.personId === m.personId && a.attended && workshopIds.has(a.sessionId)).length;
       const project = projectList.find((p) => p.members.some((x) => x.personId === m.personId)) ?? null;
-      return { member: m, attendedWorkshops, project, ...graduationCheck(rule, { workshops: workshops.length, attendedWorkshops, project }) };
+      return {
+        member: m,
+        attendedWorkshops,
+        project,
+        ...graduationCheck(rule, { workshops: workshops.length, attendedWorkshops, project }),
+      };
     });
     return { cohort, programme, rule, workshops: workshops.length, rows };
   }
 
   async function mustBeMembers(ex: Db | Tx, cohortId: string, ids: string[], path: string) {
     const inCohort = new Set((await members(cohortId, ex)).map((m) => m.personId));
-    if (ids.some((id) => !inCohort.has(id))) throw new ValidationError([{ path, message: 'Everyone chosen must be a member of this cohort (someone who has accepted a place)' }]);
+    if (ids.some((id) => !inCohort.has(id)))
+      throw new ValidationError([{ path, message: 'Everyone chosen must be a member of this cohort (someone who has accepted a place)' }]);
   }
 
   return {
@@ -84,9 +90,23 @@ export function createCohortService(deps: {
         const cohort = session && (await repo.findCohortByEvent(tx, session.eventId));
         if (!session || !cohort) throw new NotFoundError('No cohort session with that id');
         if (!isStaff(actor) && actor.role !== 'facilitator') throw new ForbiddenError('Only staff and facilitators record attendance');
-        await mustBeMembers(tx, cohort.id, marks.map((m) => m.personId), 'personId');
-        await repo.recordAttendance(tx, marks.map((m) => ({ ...m, sessionId, recordedBy: actor.personId })));
-        await deps.audit.insert(tx, { actorId: actor.personId, action: 'attendance.recorded', subjectType: 'session', subjectId: sessionId, details: { marks: marks.length } });
+        await mustBeMembers(
+          tx,
+          cohort.id,
+          marks.map((m) => m.personId),
+          'personId',
+        );
+        await repo.recordAttendance(
+          tx,
+          marks.map((m) => ({ ...m, sessionId, recordedBy: actor.personId })),
+        );
+        await deps.audit.insert(tx, {
+          actorId: actor.personId,
+          action: 'attendance.recorded',
+          subjectType: 'session',
+          subjectId: sessionId,
+          details: { marks: marks.length },
+        });
         return { cohort, session };
       });
     },
@@ -96,7 +116,8 @@ export function createCohortService(deps: {
       return db.transaction(async (tx) => {
         await mustFindCohort(cohortId, tx);
         await mustBeMembers(tx, cohortId, [input.participantId], 'participantId');
-        if ((await deps.events.existingPeople(tx, [input.coachId])).length !== 1) throw new ValidationError([{ path: 'coachId', message: 'Choose a coach from the list' }]);
+        if ((await deps.events.existingPeople(tx, [input.coachId])).length !== 1)
+          throw new ValidationError([{ path: 'coachId', message: 'Choose a coach from the list' }]);
         const c = await runs.insertCoaching(tx, { cohortId, ...input, createdBy: actor.personId });
         await deps.audit.insert(tx, { actorId: actor.personId, action: 'coaching.booked', subjectType: 'coaching', subjectId: c.id });
         return c;
@@ -111,12 +132,17 @@ export function createCohortService(deps: {
       const rows = await runs.coachingOf(db, cohortId);
       return rows
         .filter((c) => isStaff(actor) || c.coachId === actor.personId || c.participantId === actor.personId)
-        .map((c) => ({ ...c, notes: c.coachId === actor.personId || c.participantId === actor.personId ? c.notes : null, canSeeNotes: c.coachId === actor.personId || c.participantId === actor.personId }));
+        .map((c) => ({
+          ...c,
+          notes: c.coachId === actor.personId || c.participantId === actor.personId ? c.notes : null,
+          canSeeNotes: c.coachId === actor.personId || c.participantId === actor.personId,
+        }));
     },
 
     async getCoachingForNotes(actor: Actor, id: string) {
       const c = await runs.findCoaching(db, id);
-      if (!c || (c.coachId !== actor.personId && c.participantId !== actor.personId)) throw new NotFoundError('No coaching session with that id');
+      if (!c || (c.coachId !== actor.personId && c.participantId !== actor.personId))
+        throw new NotFoundError('No coaching session with that id');
       return c;
     },
 
@@ -124,10 +150,17 @@ export function createCohortService(deps: {
     async recordCoaching(actor: Actor, id: string, values: { notes: string | null; status: 'booked' | 'done' | 'cancelled' }) {
       await db.transaction(async (tx) => {
         const c = await runs.findCoaching(tx, id);
-        if (!c || (c.coachId !== actor.personId && c.participantId !== actor.personId)) throw new NotFoundError('No coaching session with that id');
+        if (!c || (c.coachId !== actor.personId && c.participantId !== actor.personId))
+          throw new NotFoundError('No coaching session with that id');
         if (c.coachId !== actor.personId) throw new ForbiddenError('Only the coach can change the notes');
         await runs.updateCoaching(tx, id, values);
-        await deps.audit.insert(tx, { actorId: actor.personId, action: 'coaching.recorded', subjectType: 'coaching', subjectId: id, details: { status: values.status } });
+        await deps.audit.insert(tx, {
+          actorId: actor.personId,
+          action: 'coaching.recorded',
+          subjectType: 'coaching',
+          subjectId: id,
+          details: { status: values.status },
+        });
       });
     },
 
@@ -175,7 +208,12 @@ export function createCohortService(deps: {
         const cohort = await mustFindCohort(p.cohortId, tx);
         if (cohort.graduatedAt) throw new ConflictError('This cohort has graduated; its projects are closed');
         await runs.setPresented(tx, projectId, presented ? (p.presentedAt ?? new Date()) : null);
-        await deps.audit.insert(tx, { actorId: actor.personId, action: presented ? 'project.presented' : 'project.not_presented', subjectType: 'project', subjectId: projectId });
+        await deps.audit.insert(tx, {
+          actorId: actor.personId,
+          action: presented ? 'project.presented' : 'project.not_presented',
+          subjectType: 'project',
+          subjectId: projectId,
+        });
       });
     },
 

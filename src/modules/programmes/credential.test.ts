@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { base58btc, canonicalize, fromBase58btc, newSigningSeed, signCredential, signingKeyFromSeed, verifyCredential } from './credential.ts';
+import {
+  base58btc,
+  canonicalize,
+  fromBase58btc,
+  newSigningSeed,
+  signCredential,
+  signingKeyFromSeed,
+  verifyCredential,
+} from './credential.ts';
 
 const unsigned = {
   '@context': ['https://www.w3.org/ns/credentials/v2', 'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json'],
@@ -8,11 +16,17 @@ const unsigned = {
   type: ['VerifiableCredential', 'OpenBadgeCredential'],
   issuer: { id: 'https://example.org/api/v1/issuer', type: ['Profile'], name: 'Example' },
   validFrom: '2018-11-28T00:00:00Z',
-  credentialSubject: { type: ['AchievementSubject'], identifier: [{ type: 'IdentityObject', identityHash: 'Sam Okafor', identityType: 'name', hashed: false }] },
+  credentialSubject: {
+    type: ['AchievementSubject'],
+    identifier: [{ type: 'IdentityObject', identityHash: 'Sam Okafor', identityType: 'name', hashed: false }],
+  },
 };
 
 test('JCS orders keys by UTF-16 code units and writes numbers as ECMAScript does (RFC 8785 examples)', () => {
-  assert.equal(canonicalize({ b: 1, a: [true, null, 'x'], '\u20ac': 2, '\r': 3, '\ud83d\ude00': 4, '1': 5 }), '{"\\r":3,"1":5,"a":[true,null,"x"],"b":1,"€":2,"😀":4}');
+  assert.equal(
+    canonicalize({ b: 1, a: [true, null, 'x'], '\u20ac': 2, '\r': 3, '\ud83d\ude00': 4, '1': 5 }),
+    '{"\\r":3,"1":5,"a":[true,null,"x"],"b":1,"€":2,"😀":4}',
+  );
   assert.equal(canonicalize({ n: [1e21, 0.000001, -0, 333333333.3333333] }), '{"n":[1e+21,0.000001,0,333333333.3333333]}');
 });
 
@@ -39,7 +53,10 @@ test('a signed credential verifies, and any change to it breaks the signature', 
 
   const renamed = structuredClone(signed) as typeof signed & { credentialSubject: { identifier: { identityHash: string }[] } };
   renamed.credentialSubject.identifier[0]!.identityHash = 'Someone Else';
-  assert.deepEqual(verifyCredential(renamed), { ok: false, reason: 'The signature does not match: the credential has been changed since it was issued' });
+  assert.deepEqual(verifyCredential(renamed), {
+    ok: false,
+    reason: 'The signature does not match: the credential has been changed since it was issued',
+  });
 
   const redated = { ...signed, proof: { ...proof, created: '2030-01-01T00:00:00Z' } };
   assert.equal(verifyCredential(redated).ok, false);

@@ -121,18 +121,24 @@ export type CredentialCheck = { ok: true; verificationMethod: string } | { ok: f
  * Says why in words a person can act on.
  */
 export function verifyCredential(credential: unknown): CredentialCheck {
-  if (!credential || typeof credential !== 'object' || Array.isArray(credential)) return { ok: false, reason: 'This is not a credential: it should be a JSON object' };
+  if (!credential || typeof credential !== 'object' || Array.isArray(credential))
+    return { ok: false, reason: 'This is not a credential: it should be a JSON object' };
   const { proof, ...document } = credential as Json;
   if (!proof || typeof proof !== 'object' || Array.isArray(proof)) return { ok: false, reason: 'The credential has no proof (signature)' };
   const { proofValue, ...options } = proof as Json;
-  if (options.type !== 'DataIntegrityProof' || options.cryptosuite !== 'eddsa-jcs-2022') return { ok: false, reason: 'The proof is not an eddsa-jcs-2022 Data Integrity proof' };
-  if (typeof proofValue !== 'string' || !proofValue.startsWith('z')) return { ok: false, reason: 'The proof value is missing or not multibase' };
+  if (options.type !== 'DataIntegrityProof' || options.cryptosuite !== 'eddsa-jcs-2022')
+    return { ok: false, reason: 'The proof is not an eddsa-jcs-2022 Data Integrity proof' };
+  if (typeof proofValue !== 'string' || !proofValue.startsWith('z'))
+    return { ok: false, reason: 'The proof value is missing or not multibase' };
   if (typeof options.verificationMethod !== 'string') return { ok: false, reason: 'The proof does not say which key signed it' };
   const publicKey = publicKeyFromDidKey(options.verificationMethod);
   if (!publicKey) return { ok: false, reason: 'The proof’s key is not a did:key Ed25519 key' };
   const signature = fromBase58btc(proofValue.slice(1));
   if (!signature || signature.length !== 64) return { ok: false, reason: 'The signature is malformed' };
-  if (options['@context'] !== undefined && canonicalize(options['@context']) !== canonicalize(document['@context'])) return { ok: false, reason: 'The proof was made for a different @context' };
+  if (options['@context'] !== undefined && canonicalize(options['@context']) !== canonicalize(document['@context']))
+    return { ok: false, reason: 'The proof was made for a different @context' };
   const valid = crypto.verify(null, hashData(document, { ...options, '@context': document['@context'] }), publicKey, signature);
-  return valid ? { ok: true, verificationMethod: options.verificationMethod } : { ok: false, reason: 'The signature does not match: the credential has been changed since it was issued' };
+  return valid
+    ? { ok: true, verificationMethod: options.verificationMethod }
+    : { ok: false, reason: 'The signature does not match: the credential has been changed since it was issued' };
 }

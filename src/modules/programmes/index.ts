@@ -12,5 +12,11 @@ export const programmesModule: RegisterModule = (app, { services }) => {
   programmesManageRoutes(app, { programmes: services.programmes, forms: services.forms });
   cohortRoutes(app, deps);
   memberRoutes(app, deps);
-  programmesApiRoutes(app, { programmes: services.programmes, cohorts: services.cohorts, certificates: services.certificates, events: services.events, registrations: services.registrations });
+  programmesApiRoutes(app, {
+    programmes: services.programmes,
+    cohorts: services.cohorts,
+    certificates: services.certificates,
+    events: services.events,
+    registrations: services.registrations,
+  });
 };

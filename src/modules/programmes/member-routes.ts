@@ -18,10 +18,18 @@ export function memberRoutes(app: App, deps: { programmes: ProgrammesService; co
 
   app.get<{ Querystring: { done?: string; problem?: string } }>('/account/applications', { config: SIGNED_IN }, async (request, reply) => {
     const actor = actorOf(request);
-    const [rows, certificates] = await Promise.all([programmes.myApplications(actor.personId), deps.certificates.certificatesOfPerson(actor.personId)]);
+    const [rows, certificates] = await Promise.all([
+      programmes.myApplications(actor.personId),
+      deps.certificates.certificatesOfPerson(actor.personId),
+    ]);
     return reply.view('programmes/views/my-applications.njk', {
       title: 'Your applications',
-      rows: rows.map((r) => ({ ...r.application, statusText: statusLabel(r.application.status), cohort: cohortView(r.cohort), programme: r.programme })),
+      rows: rows.map((r) => ({
+        ...r.application,
+        statusText: statusLabel(r.application.status),
+        cohort: cohortView(r.cohort),
+        programme: r.programme,
+      })),
       certificates,
       done: request.query.done,
       problem: request.query.problem,
@@ -41,27 +49,36 @@ export function memberRoutes(app: App, deps: { programmes: ProgrammesService; co
   });
 
   /** A member's view of their group: schedule, who is in it (as each chose), their project and coaching. */
-  app.get<{ Params: { id: string }; Querystring: { saved?: string; empty?: string } }>('/cohorts/:id', { config: SIGNED_IN }, async (request, reply) => {
-    const actor = actorOf(request);
-    const membership = await programmes.membership(request.params.id, actor.personId);
-    if (!membership) throw new NotFoundError('You are not in that group');
-    const cohort = await programmes.getCohort(request.params.id);
-    const programme = await programmes.getProgramme(cohort.programmeId);
-    const [sessions, group, projects, coaching] = await Promise.all([programmes.sessionsOf(cohort), cohorts.groupAsSeenBy(cohort.id), cohorts.projects(cohort.id), cohorts.coaching(actor, cohort.id)]);
-    return reply.view('programmes/views/member-cohort.njk', {
-      title: `${programme.title}: ${cohort.name}`,
-      programme,
-      cohort: cohortView(cohort),
-      sessions: sessions.map(scheduleView),
-      group,
-      myProjects: projects.filter((p) => p.members.some((m) => m.personId === actor.personId)),
-      coaching: coaching.map((c) => ({ ...c, when: coachingWhen(c.startsAt) })),
-      shownItems: Object.entries(SHOWN_AS_LABELS).map(([value, text]) => ({ value, text })),
-      values: { shownAs: membership.shownAs, alumniListed: membership.alumniListed ? 'yes' : 'no' },
-      saved: request.query.saved === '1',
-      emptyUpdate: request.query.empty,
-    });
-  });
+  app.get<{ Params: { id: string }; Querystring: { saved?: string; empty?: string } }>(
+    '/cohorts/:id',
+    { config: SIGNED_IN },
+    async (request, reply) => {
+      const actor = actorOf(request);
+      const membership = await programmes.membership(request.params.id, actor.personId);
+      if (!membership) throw new NotFoundError('You are not in that group');
+      const cohort = await programmes.getCohort(request.params.id);
+      const programme = await programmes.getProgramme(cohort.programmeId);
+      const [sessions, group, projects, coaching] = await Promise.all([
+        programmes.sessionsOf(cohort),
+        cohorts.groupAsSeenBy(cohort.id),
+        cohorts.projects(cohort.id),
+        cohorts.coaching(actor, cohort.id),
+      ]);
+      return reply.view('programmes/views/member-cohort.njk', {
+        title: `${programme.title}: ${cohort.name}`,
+        programme,
+        cohort: cohortView(cohort),
+        sessions: sessions.map(scheduleView),
+        group,
+        myProjects: projects.filter((p) => p.members.some((m) => m.personId === actor.personId)),
+        coaching: coaching.map((c) => ({ ...c, when: coachingWhen(c.startsAt) })),
+        shownItems: Object.entries(SHOWN_AS_LABELS).map(([value, text]) => ({ value, text })),
+        values: { shownAs: membership.shownAs, alumniListed: membership.alumniListed ? 'yes' : 'no' },
+        saved: request.query.saved === '1',
+        emptyUpdate: request.query.empty,
+      });
+    },
+  );
 
   app.post('/cohorts/:id/membership', { schema: { params: idParams }, config: SIGNED_IN }, async (request, reply) => {
     const form = parseForm(membershipFormSchema, request.body);
@@ -71,5 +88,7 @@ export function memberRoutes(app: App, deps: { programmes: ProgrammesService; co
   });
 
   // The alumni network is for people signed in: graduates who chose to be listed, nothing more.
-  app.get('/alumni', { config: SIGNED_IN }, async (_request, reply) => reply.view('programmes/views/alumni.njk', { title: 'Alumni', alumni: await programmes.alumni() }));
+  app.get('/alumni', { config: SIGNED_IN }, async (_request, reply) =>
+    reply.view('programmes/views/alumni.njk', { title: 'Alumni', alumni: await programmes.alumni() }),
+  );
 }

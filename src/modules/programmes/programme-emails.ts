@@ -10,21 +10,31 @@ export interface ApplicationEmailContext {
   orgName: string;
 }
 
-const dayText = (iso: string) => new Date(`${iso}T12:00:00Z`).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+const dayText = (iso: string) =>
+  new Date(`${iso}T12:00:00Z`).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
 
 /** What each step says, in plain words. Short sentences; one thing to do, if any. */
 const STEP_WORDS: Record<ApplicationStatus, { subject: string; body: (c: ApplicationEmailContext) => string[] } | null> = {
   applied: {
     subject: 'We have your application',
-    body: (c) => [`Thank you for applying to ${c.programme.title} (${c.cohort.name}).`, 'We will read it and write to you again. You do not need to do anything now.'],
+    body: (c) => [
+      `Thank you for applying to ${c.programme.title} (${c.cohort.name}).`,
+      'We will read it and write to you again. You do not need to do anything now.',
+    ],
   },
   shortlisted: {
     subject: 'Your application: the next step',
-    body: (c) => [`Good news: your application to ${c.programme.title} is on our shortlist.`, 'We will write to you again soon to tell you if we can offer you a place.'],
+    body: (c) => [
+      `Good news: your application to ${c.programme.title} is on our shortlist.`,
+      'We will write to you again soon to tell you if we can offer you a place.',
+    ],
   },
   waiting: {
     subject: 'Your application: on the waiting list',
-    body: (c) => [`We cannot offer you a place on ${c.programme.title} (${c.cohort.name}) yet.`, 'You are on the waiting list. If a place comes up, we will write to you straight away.'],
+    body: (c) => [
+      `We cannot offer you a place on ${c.programme.title} (${c.cohort.name}) yet.`,
+      'You are on the waiting list. If a place comes up, we will write to you straight away.',
+    ],
   },
   offered: {
     subject: 'We are offering you a place',
@@ -37,19 +47,31 @@ const STEP_WORDS: Record<ApplicationStatus, { subject: string; body: (c: Applica
   },
   accepted: {
     subject: 'Welcome to the group',
-    body: (c) => [`Thank you for saying yes. You have a place on ${c.programme.title} (${c.cohort.name}).`, `You can see the dates and your group here: ${c.applicationsUrl}`],
+    body: (c) => [
+      `Thank you for saying yes. You have a place on ${c.programme.title} (${c.cohort.name}).`,
+      `You can see the dates and your group here: ${c.applicationsUrl}`,
+    ],
   },
   declined: {
     subject: 'You said no to the place',
-    body: (c) => [`You told us you do not want your place on ${c.programme.title} (${c.cohort.name}). Thank you for letting us know.`, 'You are welcome to apply again another time.'],
+    body: (c) => [
+      `You told us you do not want your place on ${c.programme.title} (${c.cohort.name}). Thank you for letting us know.`,
+      'You are welcome to apply again another time.',
+    ],
   },
   unsuccessful: {
     subject: 'Your application',
-    body: (c) => [`Thank you for applying to ${c.programme.title}. We are sorry: we cannot offer you a place in ${c.cohort.name}.`, 'We had more people apply than places. You are welcome to apply again for a later group.'],
+    body: (c) => [
+      `Thank you for applying to ${c.programme.title}. We are sorry: we cannot offer you a place in ${c.cohort.name}.`,
+      'We had more people apply than places. You are welcome to apply again for a later group.',
+    ],
   },
   withdrawn: {
     subject: 'Your application has been withdrawn',
-    body: (c) => [`Your application to ${c.programme.title} (${c.cohort.name}) has been withdrawn.`, 'If this is a mistake, reply to this email and we will help.'],
+    body: (c) => [
+      `Your application to ${c.programme.title} (${c.cohort.name}) has been withdrawn.`,
+      'If this is a mistake, reply to this email and we will help.',
+    ],
   },
 };
 
@@ -67,7 +89,14 @@ export function applicationEmail(status: ApplicationStatus, c: ApplicationEmailC
   };
 }
 
-export function graduationEmail(c: { to: string; name: string; programmeTitle: string; cohortName: string; certificateUrl: string; orgName: string }): OutgoingEmail {
+export function graduationEmail(c: {
+  to: string;
+  name: string;
+  programmeTitle: string;
+  cohortName: string;
+  certificateUrl: string;
+  orgName: string;
+}): OutgoingEmail {
   return {
     to: c.to,
     kind: 'graduation',

@@ -61,13 +61,32 @@ const applicationOut = (a: Application): z.infer<typeof applicationOutSchema> =>
 });
 
 /** "Programmes, cohorts and certificates" of the v1 contract. */
-export function programmesApiRoutes(app: App, deps: { programmes: ProgrammesService; cohorts: CohortService; certificates: CertificatesService; events: EventsService; registrations: RegistrationsService }) {
+export function programmesApiRoutes(
+  app: App,
+  deps: {
+    programmes: ProgrammesService;
+    cohorts: CohortService;
+    certificates: CertificatesService;
+    events: EventsService;
+    registrations: RegistrationsService;
+  },
+) {
   const { programmes, cohorts, certificates } = deps;
-  const staff = (summary: string, response: Record<number, unknown>) => ({ config: STAFF_API, schema: { summary, params: idParams, response } });
-  const json = <B extends z.ZodType>(summary: string, body: B, response: Record<number, unknown>) => ({ config: STAFF_API, preValidation: requireJson, schema: { summary, params: idParams, body, response } });
+  const staff = (summary: string, response: Record<number, unknown>) => ({
+    config: STAFF_API,
+    schema: { summary, params: idParams, response },
+  });
+  const json = <B extends z.ZodType>(summary: string, body: B, response: Record<number, unknown>) => ({
+    config: STAFF_API,
+    preValidation: requireJson,
+    schema: { summary, params: idParams, body, response },
+  });
 
   async function cohortOut(c: Cohort): Promise<z.infer<typeof cohortOutSchema>> {
-    const [held, sessions] = await Promise.all([programmes.applicationsOf(c.id, { statuses: ['offered', 'accepted'] }), programmes.sessionsOf(c)]);
+    const [held, sessions] = await Promise.all([
+      programmes.applicationsOf(c.id, { statuses: ['offered', 'accepted'] }),
+      programmes.sessionsOf(c),
+    ]);
     const experienceMix = (rows: typeof held) => {
       const { lived, professional, both } = mixOf(rows, { places: c.places, livedMinShare: null, tracked: [] });
       return { lived, professional, both };
@@ -86,7 +105,14 @@ export function programmesApiRoutes(app: App, deps: { programmes: ProgrammesServ
       offered: held.length - members.length,
       mix: experienceMix(members),
       mixIncludingOffers: experienceMix(held),
-      sessions: sessions.map((s) => ({ id: s.id, title: s.title, kind: s.kind, startsAt: s.startsAt.toISOString(), endsAt: s.endsAt.toISOString(), format: s.format })),
+      sessions: sessions.map((s) => ({
+        id: s.id,
+        title: s.title,
+        kind: s.kind,
+        startsAt: s.startsAt.toISOString(),
+        endsAt: s.endsAt.toISOString(),
+        format: s.format,
+      })),
     };
   }
 
@@ -103,30 +129,60 @@ export function programmesApiRoutes(app: App, deps: { programmes: ProgrammesServ
     },
     async (request, reply) => reply.status(201).send(programmeOut(await programmes.createProgramme(actorOf(request), request.body))),
   );
-  app.get('/api/v1/programmes/:id', staff('A programme and its cohorts', { 200: programmeWithCohortsSchema, ...problems(401, 403, 404) }), async (request) => {
-    const p = await programmes.getProgramme(request.params.id);
-    return { ...programmeOut(p), cohorts: (await programmes.cohortsOf(p.id)).map((r) => ({ id: r.cohort.id, name: r.cohort.name, startsOn: r.cohort.startsOn, endsOn: r.cohort.endsOn })) };
-  });
+  app.get(
+    '/api/v1/programmes/:id',
+    staff('A programme and its cohorts', { 200: programmeWithCohortsSchema, ...problems(401, 403, 404) }),
+    async (request) => {
+      const p = await programmes.getProgramme(request.params.id);
+      return {
+        ...programmeOut(p),
+        cohorts: (await programmes.cohortsOf(p.id)).map((r) => ({
+          id: r.cohort.id,
+          name: r.cohort.name,
+          startsOn: r.cohort.startsOn,
+          endsOn: r.cohort.endsOn,
+        })),
+      };
+    },
+  );
 
   app.post(
     '/api/v1/programmes/:id/cohorts',
-    json('Add a cohort (places default to the programme’s)', cohortInputSchema, { 201: cohortOutSchema, ...problems(400, 401, 403, 404, 415) }),
-    async (request, reply) => reply.status(201).send(await cohortOut(await programmes.createCohort(actorOf(request), request.params.id, request.body))),
+    json('Add a cohort (places default to the programme’s)', cohortInputSchema, {
+      201: cohortOutSchema,
+      ...problems(400, 401, 403, 404, 415),
+    }),
+    async (request, reply) =>
+      reply.status(201).send(await cohortOut(await programmes.createCohort(actorOf(request), request.params.id, request.body))),
   );
-  app.get('/api/v1/cohorts/:id', staff('A cohort: places, members, the mix, its sessions', { 200: cohortOutSchema, ...problems(401, 403, 404) }), async (request) =>
-    cohortOut(await programmes.getCohort(request.params.id)),
+  app.get(
+    '/api/v1/cohorts/:id',
+    staff('A cohort: places, members, the mix, its sessions', { 200: cohortOutSchema, ...problems(401, 403, 404) }),
+    async (request) => cohortOut(await programmes.getCohort(request.params.id)),
   );
 
   app.post(
     '/api/v1/cohorts/:id/sessions',
-    json('Add a session to the cohort’s schedule (kind: workshop, the default, counts towards graduation; catch_up does not)', sessionInputSchema, {
-      201: cohortSessionOutSchema,
-      ...problems(400, 401, 403, 404, 409, 415),
-    }),
+    json(
+      'Add a session to the cohort’s schedule (kind: workshop, the default, counts towards graduation; catch_up does not)',
+      sessionInputSchema,
+      {
+        201: cohortSessionOutSchema,
+        ...problems(400, 401, 403, 404, 409, 415),
+      },
+    ),
     async (request, reply) => {
       const session = await programmes.addSession(actorOf(request), request.params.id, request.body);
       const s = await deps.events.getSession(session.id);
-      return reply.status(201).send({ id: s.id, title: s.title, kind: s.kind, startsAt: s.startsAt.toISOString(), endsAt: s.endsAt.toISOString(), format: s.format, capacity: s.capacity });
+      return reply.status(201).send({
+        id: s.id,
+        title: s.title,
+        kind: s.kind,
+        startsAt: s.startsAt.toISOString(),
+        endsAt: s.endsAt.toISOString(),
+        format: s.format,
+        capacity: s.capacity,
+      });
     },
   );
 
@@ -140,14 +196,26 @@ export function programmesApiRoutes(app: App, deps: { programmes: ProgrammesServ
     async (request, reply) => {
       const input = request.body;
       const who = 'personId' in input ? { personId: input.personId } : { person: input.person };
-      const { application, created } = await programmes.apply(actorOf(request), request.params.id, { who, answers: input.answers, helpedBy: input.helpedBy });
+      const { application, created } = await programmes.apply(actorOf(request), request.params.id, {
+        who,
+        answers: input.answers,
+        helpedBy: input.helpedBy,
+      });
       return reply.status(created ? 201 : 200).send(applicationOut(application));
     },
   );
 
   app.get(
     '/api/v1/cohorts/:id/applications',
-    { config: STAFF_API, schema: { summary: 'Applications to the cohort, in the order they came', params: idParams, querystring: listQuerySchema, response: { 200: pageSchema(applicationOutSchema), ...problems(400, 401, 403, 404) } } },
+    {
+      config: STAFF_API,
+      schema: {
+        summary: 'Applications to the cohort, in the order they came',
+        params: idParams,
+        querystring: listQuerySchema,
+        response: { 200: pageSchema(applicationOutSchema), ...problems(400, 401, 403, 404) },
+      },
+    },
     async (request) => {
       const cohort = await programmes.getCohort(request.params.id);
       const after = decodeCursor(applicationsKey, request.query.cursor);
@@ -159,13 +227,19 @@ export function programmesApiRoutes(app: App, deps: { programmes: ProgrammesServ
 
   app.post(
     '/api/v1/applications/:id/status',
-    json('Move an application on (allowed moves only, otherwise 409; an offer over the places is 409; an offer that breaks the mix target stands, with a warning)', statusChangeSchema, {
-      200: applicationOutSchema.extend({ warnings: z.array(z.string()) }),
-      ...problems(400, 401, 403, 404, 409, 415),
-    }),
+    json(
+      'Move an application on (allowed moves only, otherwise 409; an offer over the places is 409; an offer that breaks the mix target stands, with a warning)',
+      statusChangeSchema,
+      {
+        200: applicationOutSchema.extend({ warnings: z.array(z.string()) }),
+        ...problems(400, 401, 403, 404, 409, 415),
+      },
+    ),
     async (request) => {
       // An integration has no one to ask "offer anyway?": it is told, and the offer stands.
-      const { application, warning } = await programmes.changeStatus(actorOf(request), request.params.id, request.body.status, { offerAnyway: true });
+      const { application, warning } = await programmes.changeStatus(actorOf(request), request.params.id, request.body.status, {
+        offerAnyway: true,
+      });
       return { ...applicationOut(application), warnings: warning ? [warning] : [] };
     },
   );
@@ -192,14 +266,24 @@ export function programmesApiRoutes(app: App, deps: { programmes: ProgrammesServ
 
   app.post(
     '/api/v1/cohorts/:id/graduation',
-    staff('Graduate the cohort once: certificates for everyone who met the rule, reasons for the rest (again → 409)', { 200: graduationOutSchema, ...problems(401, 403, 404, 409) }),
+    staff('Graduate the cohort once: certificates for everyone who met the rule, reasons for the rest (again → 409)', {
+      200: graduationOutSchema,
+      ...problems(401, 403, 404, 409),
+    }),
     async (request) => certificates.graduate(actorOf(request), request.params.id),
   );
 
   // Public: anyone holding a certificate's number may check it, without a token.
   app.get(
     '/api/v1/certificates/:serial',
-    { config: OPEN, schema: { summary: 'Check a certificate (no token needed): valid or revoked, and no other personal data', params: serialParams, response: { 200: certificateStatusSchema, ...problems(404) } } },
+    {
+      config: OPEN,
+      schema: {
+        summary: 'Check a certificate (no token needed): valid or revoked, and no other personal data',
+        params: serialParams,
+        response: { 200: certificateStatusSchema, ...problems(404) },
+      },
+    },
     async (request) => publicCertificate(await certificates.get(request.params.serial)),
   );
   app.get(
@@ -216,7 +300,10 @@ export function programmesApiRoutes(app: App, deps: { programmes: ProgrammesServ
       const c = await certificates.get(request.params.serial);
       // Erased at the person's request: the signed file held their name, so it is gone.
       if (!Object.keys(c.credential).length) throw new NotFoundError('This credential is no longer available');
-      return reply.type('application/json').header('content-disposition', `attachment; filename="certificate-${c.serial}.json"`).send(c.credential);
+      return reply
+        .type('application/json')
+        .header('content-disposition', `attachment; filename="certificate-${c.serial}.json"`)
+        .send(c.credential);
     },
   );
   app.post(
@@ -227,14 +314,23 @@ export function programmesApiRoutes(app: App, deps: { programmes: ProgrammesServ
       schema: {
         summary: 'Check a credential: its signature, our key, and whether it is revoked',
         body: z.unknown().describe('An Open Badges 3.0 credential as issued'),
-        response: { 200: z.looseObject({ verified: z.boolean() }).describe('{ verified, reason?, certificate? }'), ...problems(400, 413, 415) },
+        response: {
+          200: z.looseObject({ verified: z.boolean() }).describe('{ verified, reason?, certificate? }'),
+          ...problems(400, 413, 415),
+        },
       },
     },
     async (request) => certificates.check(request.body),
   );
   app.get(
     '/api/v1/issuer',
-    { config: OPEN, schema: { summary: 'The issuer profile with its verification key (Multikey)', response: { 200: z.looseObject({}).describe('An Open Badges Profile') } } },
+    {
+      config: OPEN,
+      schema: {
+        summary: 'The issuer profile with its verification key (Multikey)',
+        response: { 200: z.looseObject({}).describe('An Open Badges Profile') },
+      },
+    },
     async () => certificates.issuerProfile(),
   );
   app.post(
@@ -242,7 +338,12 @@ export function programmesApiRoutes(app: App, deps: { programmes: ProgrammesServ
     {
       config: STAFF_API,
       preValidation: requireJson,
-      schema: { summary: 'Revoke a certificate, saying why', params: serialParams, body: revokeInputSchema, response: { 200: certificateStatusSchema, ...problems(400, 401, 403, 404, 409) } },
+      schema: {
+        summary: 'Revoke a certificate, saying why',
+        params: serialParams,
+        body: revokeInputSchema,
+        response: { 200: certificateStatusSchema, ...problems(400, 401, 403, 404, 409) },
+      },
     },
     async (request) => {
       const c = await certificates.get(request.params.serial);

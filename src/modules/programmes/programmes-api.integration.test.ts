@@ -11,7 +11,10 @@ let t: TestApp;
 let db: pg.Client;
 let token: string;
 let admin: { personId: string; role: 'admin' };
-const api = apiCaller(() => t.app, () => token);
+const api = apiCaller(
+  () => t.app,
+  () => token,
+);
 const one = async (sql: string, params: unknown[] = []) => (await db.query(sql, params)).rows[0];
 
 before(async () => {
@@ -35,7 +38,12 @@ async function programmeWithCohort(places = 4) {
     graduationRule: { minSessionsAttended: 2, projectRequired: true },
   });
   assert.equal(p.statusCode, 201, p.body);
-  const c = await api('POST', `/api/v1/programmes/${p.json().id}/cohorts`, { name: 'Autumn pilot', startsOn: '2026-09-01', endsOn: '2026-11-30', places });
+  const c = await api('POST', `/api/v1/programmes/${p.json().id}/cohorts`, {
+    name: 'Autumn pilot',
+    startsOn: '2026-09-01',
+    endsOn: '2026-11-30',
+    places,
+  });
   assert.equal(c.statusCode, 201, c.body);
   const cohortId = c.json().id as string;
   const sessions: string[] = [];
@@ -52,7 +60,15 @@ async function programmeWithCohort(places = 4) {
     assert.equal(s.json().kind, 'workshop');
     sessions.push(s.json().id);
   }
-  const catchUp = await api('POST', `/api/v1/cohorts/${cohortId}/sessions`, { title: 'Online catch-up', kind: 'catch_up', startsAt: '2026-10-20T18:00:00+01:00', endsAt: '2026-10-20T19:00:00+01:00', format: 'online', capacity: 25, joinUrl: 'https://meet.example.org/lt' });
+  const catchUp = await api('POST', `/api/v1/cohorts/${cohortId}/sessions`, {
+    title: 'Online catch-up',
+    kind: 'catch_up',
+    startsAt: '2026-10-20T18:00:00+01:00',
+    endsAt: '2026-10-20T19:00:00+01:00',
+    format: 'online',
+    capacity: 25,
+    joinUrl: 'https://meet.example.org/lt',
+  });
   assert.equal(catchUp.statusCode, 201, catchUp.body);
   return { programmeId: p.json().id as string, cohortId, workshops: sessions, catchUp: catchUp.json().id as string };
 }
@@ -62,12 +78,16 @@ const status = (id: string, to: string) => api('POST', `/api/v1/applications/${i
 describe('applications and selection through the API', () => {
   test('apply, move through the allowed steps, the mix warning, the places limit, and the cohort’s mix', async () => {
     const { cohortId } = await programmeWithCohort(4);
-    const apply = (experience: 'lived' | 'professional', n: number) => api('POST', `/api/v1/cohorts/${cohortId}/applications`, { person: aPerson({ experience, name: `${experience} applicant ${n}` }) });
+    const apply = (experience: 'lived' | 'professional', n: number) =>
+      api('POST', `/api/v1/cohorts/${cohortId}/applications`, { person: aPerson({ experience, name: `${experience} applicant ${n}` }) });
     const pros = [];
     const lived = [];
     for (let i = 0; i < 3; i++) pros.push((await apply('professional', i)).json());
     for (let i = 0; i < 3; i++) lived.push((await apply('lived', i)).json());
-    assert.deepEqual(pros.map((a) => a.status), ['applied', 'applied', 'applied']);
+    assert.deepEqual(
+      pros.map((a) => a.status),
+      ['applied', 'applied', 'applied'],
+    );
 
     // The same person again: the first application, with 200.
     const again = await api('POST', `/api/v1/cohorts/${cohortId}/applications`, { personId: pros[0].personId });
@@ -111,7 +131,15 @@ describe('applications and selection through the API', () => {
     assert.equal(cohort.sessions.length, 4);
 
     // Fewer places than people holding them: refused.
-    await assert.rejects(t.services.programmes.updateCohort(admin, cohortId, { name: 'Autumn pilot', startsOn: '2026-09-01', endsOn: '2026-11-30', places: 3 }), /at least 4 places/);
+    await assert.rejects(
+      t.services.programmes.updateCohort(admin, cohortId, {
+        name: 'Autumn pilot',
+        startsOn: '2026-09-01',
+        endsOn: '2026-11-30',
+        places: 3,
+      }),
+      /at least 4 places/,
+    );
 
     const list = await api('GET', `/api/v1/cohorts/${cohortId}/applications?limit=4`);
     assert.equal(list.json().items.length, 4);
@@ -120,13 +148,19 @@ describe('applications and selection through the API', () => {
     assert.equal(rest.json().nextCursor, null);
 
     // Each step was emailed in plain words.
-    const offer = await t.waitForEmail(lived[1].personId ? (await one('select email from people where id = $1', [lived[1].personId])).email : '', { subject: /offering you a place/ });
+    const offer = await t.waitForEmail(
+      lived[1].personId ? (await one('select email from people where id = $1', [lived[1].personId])).email : '',
+      { subject: /offering you a place/ },
+    );
     assert.match(offer.body, /Please tell us yes or no here: .*\/account\/applications/);
   });
 
   test('bad input: unknown cohort, someone else’s ids, answers the form does not ask, closed cohorts', async () => {
     const { cohortId } = await programmeWithCohort();
-    assert.equal((await api('POST', '/api/v1/cohorts/00000000-0000-4000-8000-000000000000/applications', { person: aPerson() })).statusCode, 404);
+    assert.equal(
+      (await api('POST', '/api/v1/cohorts/00000000-0000-4000-8000-000000000000/applications', { person: aPerson() })).statusCode,
+      404,
+    );
     const notAnId = await api('POST', `/api/v1/cohorts/${cohortId}/applications`, { personId: 'not-an-id' });
     assert.equal(notAnId.statusCode, 404, notAnId.body);
     const bad = await api('POST', `/api/v1/cohorts/${cohortId}/applications`, { person: aPerson(), answers: { why: 'I want to help' } });
@@ -134,17 +168,45 @@ describe('applications and selection through the API', () => {
     assert.equal(bad.json().errors[0].path, 'answers.why');
     assert.equal((await api('POST', `/api/v1/cohorts/${cohortId}/applications`, { person: { name: '' } })).statusCode, 400);
     assert.equal((await api('POST', `/api/v1/cohorts/${cohortId}/applications`, '{"person": ')).statusCode, 400);
-    assert.equal((await api('POST', `/api/v1/cohorts/${cohortId}/applications`, { person: aPerson(), helpedBy: 'x'.repeat(200_000) })).statusCode, 413);
-    assert.equal((await api('POST', '/api/v1/programmes', { title: 'x', summary: 'y', placesPerCohort: 20, mixTarget: { livedMinShare: 2 } })).statusCode, 400);
-    assert.equal((await api('POST', `/api/v1/programmes/00000000-0000-4000-8000-000000000000/cohorts`, { name: 'x', startsOn: '2026-01-01', endsOn: '2026-02-01' })).statusCode, 404);
-    const backwards = await api('POST', `/api/v1/cohorts/${cohortId}/sessions`, { title: 'Outside', startsAt: '2027-01-10T09:00:00Z', endsAt: '2027-01-10T10:00:00Z', format: 'online', capacity: 5, joinUrl: 'https://meet.example.org/x' });
+    assert.equal(
+      (await api('POST', `/api/v1/cohorts/${cohortId}/applications`, { person: aPerson(), helpedBy: 'x'.repeat(200_000) })).statusCode,
+      413,
+    );
+    assert.equal(
+      (await api('POST', '/api/v1/programmes', { title: 'x', summary: 'y', placesPerCohort: 20, mixTarget: { livedMinShare: 2 } }))
+        .statusCode,
+      400,
+    );
+    assert.equal(
+      (
+        await api('POST', `/api/v1/programmes/00000000-0000-4000-8000-000000000000/cohorts`, {
+          name: 'x',
+          startsOn: '2026-01-01',
+          endsOn: '2026-02-01',
+        })
+      ).statusCode,
+      404,
+    );
+    const backwards = await api('POST', `/api/v1/cohorts/${cohortId}/sessions`, {
+      title: 'Outside',
+      startsAt: '2027-01-10T09:00:00Z',
+      endsAt: '2027-01-10T10:00:00Z',
+      format: 'online',
+      capacity: 5,
+      joinUrl: 'https://meet.example.org/x',
+    });
     assert.equal(backwards.statusCode, 400);
     assert.equal((await one('select count(*)::int as n from applications where cohort_id = $1', [cohortId])).n, 0, 'nothing half-written');
     const participant = await createPerson(t.services, { email: 'pat@example.org' });
     const theirs = await t.services.auth.createApiToken(null, participant.id, 'theirs');
     assert.equal((await api('GET', `/api/v1/cohorts/${cohortId}`, undefined, theirs)).statusCode, 403);
     // Closed to applications: a clear refusal.
-    await t.services.programmes.updateCohort(admin, cohortId, { name: 'Autumn pilot', startsOn: '2026-09-01', endsOn: '2026-11-30', applicationsOpen: false });
+    await t.services.programmes.updateCohort(admin, cohortId, {
+      name: 'Autumn pilot',
+      startsOn: '2026-09-01',
+      endsOn: '2026-11-30',
+      applicationsOpen: false,
+    });
     const closed = await api('POST', `/api/v1/cohorts/${cohortId}/applications`, { person: aPerson() });
     assert.equal(closed.statusCode, 409);
     assert.match(closed.json().detail, /closed/);
@@ -156,13 +218,18 @@ describe('attendance, projects, graduation and certificates', () => {
     const { cohortId, workshops, catchUp } = await programmeWithCohort(4);
     const people: { id: string }[] = [];
     for (const [i, experience] of (['lived', 'lived', 'professional', 'professional'] as const).entries()) {
-      const person = await createPerson(t.services, { experience, name: ['Sam Okafor', 'Jo Reid', 'Dr Priya Shah', 'Tom Hughes'][i]!, email: `grad${i}@example.org` });
+      const person = await createPerson(t.services, {
+        experience,
+        name: ['Sam Okafor', 'Jo Reid', 'Dr Priya Shah', 'Tom Hughes'][i]!,
+        email: `grad${i}@example.org`,
+      });
       const a = (await api('POST', `/api/v1/cohorts/${cohortId}/applications`, { personId: person.id })).json();
       for (const s of ['shortlisted', 'offered', 'accepted']) assert.equal((await status(a.id, s)).statusCode, 200);
       people.push(person);
     }
     const outsider = await createPerson(t.services, {});
-    const mark = (sessionId: string, personId: string, attended = true) => api('POST', `/api/v1/sessions/${sessionId}/attendance`, { personId, attended });
+    const mark = (sessionId: string, personId: string, attended = true) =>
+      api('POST', `/api/v1/sessions/${sessionId}/attendance`, { personId, attended });
     assert.equal((await mark(workshops[0]!, outsider.id)).statusCode, 400, 'only members are marked');
     // Sam and Priya come to all three; Jo to one workshop and the catch-up; Tom to two but no presentation.
     for (const w of workshops) for (const p of [people[0]!, people[2]!]) assert.equal((await mark(w, p.id)).statusCode, 200);
@@ -173,9 +240,19 @@ describe('attendance, projects, graduation and certificates', () => {
     await mark(workshops[2]!, people[3]!.id, true);
     await mark(workshops[2]!, people[3]!.id, false); // a mistake, corrected
 
-    const presented = await t.services.cohorts.createProject(admin, cohortId, { title: 'Easy read appointment letters', aim: 'Letters people can read', memberIds: [people[0]!.id, people[1]!.id, people[2]!.id], coLeadIds: [people[0]!.id, people[2]!.id] });
+    const presented = await t.services.cohorts.createProject(admin, cohortId, {
+      title: 'Easy read appointment letters',
+      aim: 'Letters people can read',
+      memberIds: [people[0]!.id, people[1]!.id, people[2]!.id],
+      coLeadIds: [people[0]!.id, people[2]!.id],
+    });
     await t.services.cohorts.setPresented(admin, presented.id, true);
-    await t.services.cohorts.createProject(admin, cohortId, { title: 'Waiting room', aim: 'A calmer waiting room', memberIds: [people[3]!.id], coLeadIds: [] });
+    await t.services.cohorts.createProject(admin, cohortId, {
+      title: 'Waiting room',
+      aim: 'A calmer waiting room',
+      memberIds: [people[3]!.id],
+      coLeadIds: [],
+    });
     const projects = await t.services.cohorts.projects(cohortId);
     assert.deepEqual(projects.find((p) => p.title === 'Waiting room')!.flags, ['No one with lived experience']);
 
@@ -201,7 +278,11 @@ describe('attendance, projects, graduation and certificates', () => {
     assert.deepEqual(Object.keys(check.json()).sort(), ['achievement', 'issuedOn', 'issuer', 'name', 'serial', 'status']);
     assert.equal(check.json().name, 'Sam Okafor');
     assert.equal(check.json().status, 'valid');
-    assert.equal((await api('GET', `/api/v1/certificates/${sam.toLowerCase().replace(/-/g, ' ')}`, undefined, null)).json().serial, sam, 'typed loosely from paper');
+    assert.equal(
+      (await api('GET', `/api/v1/certificates/${sam.toLowerCase().replace(/-/g, ' ')}`, undefined, null)).json().serial,
+      sam,
+      'typed loosely from paper',
+    );
     assert.equal((await api('GET', '/api/v1/certificates/AAAA-BBBB-CCCC', undefined, null)).statusCode, 404);
     assert.equal((await api('GET', '/api/v1/certificates/nonsense', undefined, null)).statusCode, 404);
 
@@ -214,7 +295,10 @@ describe('attendance, projects, graduation and certificates', () => {
     assert.ok(proof.ok);
     const issuer = (await api('GET', '/api/v1/issuer', undefined, null)).json();
     assert.equal(issuer.verificationMethod[0].id, credential.proof.verificationMethod);
-    assert.deepEqual((await api('POST', '/api/v1/credentials/verify', credential, null)).json(), { verified: true, certificate: check.json() });
+    assert.deepEqual((await api('POST', '/api/v1/credentials/verify', credential, null)).json(), {
+      verified: true,
+      certificate: check.json(),
+    });
 
     // Altered (a name swapped in): the signature breaks.
     const altered = structuredClone(credential);
@@ -225,7 +309,8 @@ describe('attendance, projects, graduation and certificates', () => {
 
     // The PDF carries the name, programme, cohort, serial and where to check it.
     const text = await pdfText(await t.services.certificates.pdf(await t.services.certificates.get(sam), 'Autumn pilot'));
-    for (const want of ['Sam Okafor', 'Leading Together', 'Autumn pilot', sam, `/certificates/${sam}`]) assert.ok(text.includes(want), want);
+    for (const want of ['Sam Okafor', 'Leading Together', 'Autumn pilot', sam, `/certificates/${sam}`])
+      assert.ok(text.includes(want), want);
 
     // Revoked: the status says so; the credential stays genuine but is reported revoked.
     const revoke = await api('POST', `/api/v1/certificates/${sam}/revoke`, { reason: 'Issued in error' });
@@ -248,15 +333,38 @@ describe('attendance, projects, graduation and certificates', () => {
     assert.equal(empty.statusCode, 409);
     assert.equal((await one('select graduated_at from cohorts where id = $1', [cohortId])).graduated_at, null);
 
-    const ev = (await api('POST', '/api/v1/events', { title: 'Conference', summary: 'A day', startsAt: '2030-04-15T09:00:00+01:00', endsAt: '2030-04-15T17:00:00+01:00' })).json();
+    const ev = (
+      await api('POST', '/api/v1/events', {
+        title: 'Conference',
+        summary: 'A day',
+        startsAt: '2030-04-15T09:00:00+01:00',
+        endsAt: '2030-04-15T17:00:00+01:00',
+      })
+    ).json();
     await api('POST', `/api/v1/events/${ev.id}/publish`);
-    const s = (await api('POST', `/api/v1/events/${ev.id}/sessions`, { title: 'Welcome', startsAt: '2030-04-15T09:30:00+01:00', endsAt: '2030-04-15T10:30:00+01:00', format: 'online', capacity: 10, joinUrl: 'https://meet.example.org/w' })).json();
+    const s = (
+      await api('POST', `/api/v1/events/${ev.id}/sessions`, {
+        title: 'Welcome',
+        startsAt: '2030-04-15T09:30:00+01:00',
+        endsAt: '2030-04-15T10:30:00+01:00',
+        format: 'online',
+        capacity: 10,
+        joinUrl: 'https://meet.example.org/w',
+      })
+    ).json();
     const person = await createPerson(t.services, {});
-    assert.equal((await api('POST', `/api/v1/sessions/${s.id}/attendance`, { personId: person.id, attended: true })).statusCode, 404, 'not registered');
+    assert.equal(
+      (await api('POST', `/api/v1/sessions/${s.id}/attendance`, { personId: person.id, attended: true })).statusCode,
+      404,
+      'not registered',
+    );
     const r = (await api('POST', `/api/v1/sessions/${s.id}/registrations`, { personId: person.id })).json();
     assert.equal((await api('POST', `/api/v1/sessions/${s.id}/attendance`, { personId: person.id, attended: true })).json().attended, true);
     assert.equal((await one('select status from registrations where id = $1', [r.id])).status, 'attended');
-    assert.equal((await api('POST', `/api/v1/sessions/${s.id}/attendance`, { personId: person.id, attended: false })).json().attended, false);
+    assert.equal(
+      (await api('POST', `/api/v1/sessions/${s.id}/attendance`, { personId: person.id, attended: false })).json().attended,
+      false,
+    );
     assert.equal((await one('select status from registrations where id = $1', [r.id])).status, 'confirmed');
     assert.equal((await api('POST', `/api/v1/sessions/${s.id}/attendance`, { personId: person.id, attended: 'yes' })).statusCode, 400);
   });

@@ -22,20 +22,39 @@ export function programmesManageRoutes(app: App, deps: { programmes: ProgrammesS
   // ---- programmes ------------------------------------------------------------------------------
   app.get('/manage/programmes', { config: STAFF }, async (_request, reply) => {
     const list = await programmes.listProgrammes();
-    const rows = await Promise.all(list.map(async (p) => ({ ...programmeView(p), cohorts: (await programmes.cohortsOf(p.id)).map((r) => ({ ...cohortView(r.cohort), applied: r.applied, holding: r.holding, members: r.members })) })));
+    const rows = await Promise.all(
+      list.map(async (p) => ({
+        ...programmeView(p),
+        cohorts: (await programmes.cohortsOf(p.id)).map((r) => ({
+          ...cohortView(r.cohort),
+          applied: r.applied,
+          holding: r.holding,
+          members: r.members,
+        })),
+      })),
+    );
     return reply.view('programmes/views/manage-programmes.njk', { title: 'Programmes', programmes: rows });
   });
 
-  async function programmeForm(reply: FastifyReply, ctx: { programme?: Programme; values: Record<string, unknown>; failure?: FormFailure }, status = 200) {
+  async function programmeForm(
+    reply: FastifyReply,
+    ctx: { programme?: Programme; values: Record<string, unknown>; failure?: FormFailure },
+    status = 200,
+  ) {
     const forms = (await deps.forms.list()).filter((f) => !f.anonymous);
     const formId = (ctx.values.applicationFormId as string | undefined) ?? ctx.programme?.applicationFormId ?? '';
-    const choiceQuestions = formId ? (await deps.forms.questions(formId).catch(() => [])).filter((q) => ['single_choice', 'multiple_choice', 'yes_no'].includes(q.type)) : [];
+    const choiceQuestions = formId
+      ? (await deps.forms.questions(formId).catch(() => [])).filter((q) => ['single_choice', 'multiple_choice', 'yes_no'].includes(q.type))
+      : [];
     const tracked = new Set((ctx.values.trackedQuestionKeys as string[] | undefined) ?? []);
     return reply.status(status).view('programmes/views/programme-form.njk', {
       title: ctx.programme ? `Change ${ctx.programme.title}` : 'Create a programme',
       action: ctx.programme ? `/manage/programmes/${ctx.programme.id}/edit` : '/manage/programmes/new',
       values: ctx.values,
-      formItems: [{ value: '', text: 'No application form: details only' }, ...forms.map((f) => ({ value: f.id, text: f.title, selected: f.id === formId }))],
+      formItems: [
+        { value: '', text: 'No application form: details only' },
+        ...forms.map((f) => ({ value: f.id, text: f.title, selected: f.id === formId })),
+      ],
       trackedItems: choiceQuestions.map((q) => ({ value: q.key, text: q.text, checked: tracked.has(q.key) })),
       ...failureView(ctx.failure),
     });
@@ -56,7 +75,9 @@ export function programmesManageRoutes(app: App, deps: { programmes: ProgrammesS
   });
   const formOptions = { aliases: { mixTarget: 'livedMinPercent', graduationRule: 'minSessionsAttended' } };
 
-  app.get('/manage/programmes/new', { config: STAFF }, async (_request, reply) => programmeForm(reply, { values: { placesPerCohort: '20', livedMinPercent: '50', minSessionsAttended: '2', projectRequired: 'yes' } }));
+  app.get('/manage/programmes/new', { config: STAFF }, async (_request, reply) =>
+    programmeForm(reply, { values: { placesPerCohort: '20', livedMinPercent: '50', minSessionsAttended: '2', projectRequired: 'yes' } }),
+  );
   app.post('/manage/programmes/new', { config: STAFF }, async (request, reply) => {
     const values = asTyped(request.body, ['trackedQuestionKeys']);
     const form = parseForm(programmeFormSchema, request.body, formOptions);
@@ -72,8 +93,18 @@ export function programmesManageRoutes(app: App, deps: { programmes: ProgrammesS
 
   app.get('/manage/programmes/:id', { schema: { params: idParams }, config: STAFF }, async (request, reply) => {
     const p = await programmes.getProgramme(request.params.id);
-    const cohorts = (await programmes.cohortsOf(p.id)).map((r) => ({ ...cohortView(r.cohort), applied: r.applied, holding: r.holding, members: r.members }));
-    return reply.view('programmes/views/manage-programme.njk', { title: p.title, programme: programmeView(p), cohorts, formTitle: p.applicationFormId ? (await deps.forms.get(p.applicationFormId)).title : null });
+    const cohorts = (await programmes.cohortsOf(p.id)).map((r) => ({
+      ...cohortView(r.cohort),
+      applied: r.applied,
+      holding: r.holding,
+      members: r.members,
+    }));
+    return reply.view('programmes/views/manage-programme.njk', {
+      title: p.title,
+      programme: programmeView(p),
+      cohorts,
+      formTitle: p.applicationFormId ? (await deps.forms.get(p.applicationFormId)).title : null,
+    });
   });
   app.get('/manage/programmes/:id/edit', { schema: { params: idParams }, config: STAFF }, async (request, reply) => {
     const p = await programmes.getProgramme(request.params.id);
@@ -88,7 +119,8 @@ export function programmesManageRoutes(app: App, deps: { programmes: ProgrammesS
       await programmes.updateProgramme(actorOf(request), p.id, form.data);
       return reply.redirect(`/manage/programmes/${p.id}`, 303);
     } catch (err) {
-      if (err instanceof ValidationError) return programmeForm(reply, { programme: p, values, failure: formFailure(err.errors, formOptions) }, 400);
+      if (err instanceof ValidationError)
+        return programmeForm(reply, { programme: p, values, failure: formFailure(err.errors, formOptions) }, 400);
       throw err;
     }
   });
@@ -99,16 +131,29 @@ export function programmesManageRoutes(app: App, deps: { programmes: ProgrammesS
     return { [`${prefix}[day]`]: String(Number(d)), [`${prefix}[month]`]: String(Number(m)), [`${prefix}[year]`]: y };
   };
   const cohortFormOptions = { idFor: (f: string) => (f === 'startsOn' || f === 'endsOn' ? `${f}[day]` : f) };
-  const cohortForm = (reply: FastifyReply, ctx: { programme: Programme; action: string; title: string; values: Record<string, unknown>; failure?: FormFailure }, status = 200) =>
-    reply.status(status).view('programmes/views/cohort-form.njk', { ...ctx, ...failureView(ctx.failure) });
+  const cohortForm = (
+    reply: FastifyReply,
+    ctx: { programme: Programme; action: string; title: string; values: Record<string, unknown>; failure?: FormFailure },
+    status = 200,
+  ) => reply.status(status).view('programmes/views/cohort-form.njk', { ...ctx, ...failureView(ctx.failure) });
 
   app.get('/manage/programmes/:id/cohorts/new', { schema: { params: idParams }, config: STAFF }, async (request, reply) => {
     const p = await programmes.getProgramme(request.params.id);
-    return cohortForm(reply, { programme: p, title: 'Add a cohort', action: `/manage/programmes/${p.id}/cohorts/new`, values: { places: String(p.placesPerCohort), applicationsOpen: 'yes' } });
+    return cohortForm(reply, {
+      programme: p,
+      title: 'Add a cohort',
+      action: `/manage/programmes/${p.id}/cohorts/new`,
+      values: { places: String(p.placesPerCohort), applicationsOpen: 'yes' },
+    });
   });
   app.post('/manage/programmes/:id/cohorts/new', { schema: { params: idParams }, config: STAFF }, async (request, reply) => {
     const p = await programmes.getProgramme(request.params.id);
-    const ctx = { programme: p, title: 'Add a cohort', action: `/manage/programmes/${p.id}/cohorts/new`, values: (request.body ?? {}) as Record<string, unknown> };
+    const ctx = {
+      programme: p,
+      title: 'Add a cohort',
+      action: `/manage/programmes/${p.id}/cohorts/new`,
+      values: (request.body ?? {}) as Record<string, unknown>,
+    };
     const form = parseForm(cohortFormSchema, request.body, cohortFormOptions);
     if (!form.ok) return cohortForm(reply, { ...ctx, failure: form }, 400);
     const c = await programmes.createCohort(actorOf(request), p.id, form.data);
@@ -117,12 +162,28 @@ export function programmesManageRoutes(app: App, deps: { programmes: ProgrammesS
   app.get('/manage/cohorts/:id/edit', { schema: { params: idParams }, config: STAFF }, async (request, reply) => {
     const c = await programmes.getCohort(request.params.id);
     const p = await programmes.getProgramme(c.programmeId);
-    return cohortForm(reply, { programme: p, title: `Change ${c.name}`, action: `/manage/cohorts/${c.id}/edit`, values: { name: c.name, places: String(c.places), applicationsOpen: c.applicationsOpen ? 'yes' : 'no', ...dayParts('startsOn', c.startsOn), ...dayParts('endsOn', c.endsOn) } });
+    return cohortForm(reply, {
+      programme: p,
+      title: `Change ${c.name}`,
+      action: `/manage/cohorts/${c.id}/edit`,
+      values: {
+        name: c.name,
+        places: String(c.places),
+        applicationsOpen: c.applicationsOpen ? 'yes' : 'no',
+        ...dayParts('startsOn', c.startsOn),
+        ...dayParts('endsOn', c.endsOn),
+      },
+    });
   });
   app.post('/manage/cohorts/:id/edit', { schema: { params: idParams }, config: STAFF }, async (request, reply) => {
     const c = await programmes.getCohort(request.params.id);
     const p = await programmes.getProgramme(c.programmeId);
-    const ctx = { programme: p, title: `Change ${c.name}`, action: `/manage/cohorts/${c.id}/edit`, values: (request.body ?? {}) as Record<string, unknown> };
+    const ctx = {
+      programme: p,
+      title: `Change ${c.name}`,
+      action: `/manage/cohorts/${c.id}/edit`,
+      values: (request.body ?? {}) as Record<string, unknown>,
+    };
     const form = parseForm(cohortFormSchema, request.body, cohortFormOptions);
     if (!form.ok) return cohortForm(reply, { ...ctx, failure: form }, 400);
     try {
@@ -139,24 +200,54 @@ export function programmesManageRoutes(app: App, deps: { programmes: ProgrammesS
   });
 
   // ---- reviewing applications, with the mix meter ------------------------------------------------
-  app.get<{ Params: { id: string }; Querystring: { status?: string } }>('/manage/cohorts/:id', { config: STAFF }, async (request, reply) => {
-    const c = await programmes.getCohort(request.params.id);
-    const p = await programmes.getProgramme(c.programmeId);
-    const all = await programmes.applicationsOf(c.id);
-    const filter = request.query.status && request.query.status in STATUS_LABELS ? request.query.status : '';
-    const rows = all
-      .filter((a) => !filter || a.status === filter)
-      .map((a) => ({ ...a, statusText: statusLabel(a.status), experienceText: experienceLabel(a.experience).split(' (')[0], onBehalf: !!a.submittedBy || !!a.helpedBy }));
-    const counts = Object.entries(STATUS_LABELS).map(([value, text]) => ({ value, text: `${text} (${all.filter((a) => a.status === value).length})`, selected: value === filter }));
-    return reply.view('programmes/views/manage-cohort.njk', { title: `${c.name}: applications`, programme: programmeView(p), cohort: cohortView(c), rows, mix: mixMeterView(await programmes.mix(c, p)), statusItems: [{ value: '', text: `All (${all.length})` }, ...counts] });
-  });
+  app.get<{ Params: { id: string }; Querystring: { status?: string } }>(
+    '/manage/cohorts/:id',
+    { config: STAFF },
+    async (request, reply) => {
+      const c = await programmes.getCohort(request.params.id);
+      const p = await programmes.getProgramme(c.programmeId);
+      const all = await programmes.applicationsOf(c.id);
+      const filter = request.query.status && request.query.status in STATUS_LABELS ? request.query.status : '';
+      const rows = all
+        .filter((a) => !filter || a.status === filter)
+        .map((a) => ({
+          ...a,
+          statusText: statusLabel(a.status),
+          experienceText: experienceLabel(a.experience).split(' (')[0],
+          onBehalf: !!a.submittedBy || !!a.helpedBy,
+        }));
+      const counts = Object.entries(STATUS_LABELS).map(([value, text]) => ({
+        value,
+        text: `${text} (${all.filter((a) => a.status === value).length})`,
+        selected: value === filter,
+      }));
+      return reply.view('programmes/views/manage-cohort.njk', {
+        title: `${c.name}: applications`,
+        programme: programmeView(p),
+        cohort: cohortView(c),
+        rows,
+        mix: mixMeterView(await programmes.mix(c, p)),
+        statusItems: [{ value: '', text: `All (${all.length})` }, ...counts],
+      });
+    },
+  );
 
-  async function applicationPage(reply: FastifyReply, id: string, request: Parameters<typeof actorOf>[0], extra: { failure?: FormFailure; values?: Record<string, unknown>; warning?: { to: string; text: string }; status?: number } = {}) {
+  async function applicationPage(
+    reply: FastifyReply,
+    id: string,
+    request: Parameters<typeof actorOf>[0],
+    extra: { failure?: FormFailure; values?: Record<string, unknown>; warning?: { to: string; text: string }; status?: number } = {},
+  ) {
     const a = await programmes.getApplication(actorOf(request), id);
     const c = await programmes.getCohort(a.cohortId);
     const p = await programmes.getProgramme(c.programmeId);
     const questions = await programmes.applicationQuestions(p);
-    const answers = questions.filter((q) => a.answers[q.key] !== undefined).map((q) => ({ question: q.text, answer: Array.isArray(a.answers[q.key]) ? (a.answers[q.key] as string[]).join(', ') : String(a.answers[q.key]) }));
+    const answers = questions
+      .filter((q) => a.answers[q.key] !== undefined)
+      .map((q) => ({
+        question: q.text,
+        answer: Array.isArray(a.answers[q.key]) ? (a.answers[q.key] as string[]).join(', ') : String(a.answers[q.key]),
+      }));
     return reply.status(extra.status ?? 200).view('programmes/views/manage-application.njk', {
       title: `Application: ${a.name}`,
       application: { ...a, statusText: statusLabel(a.status), experienceText: experienceLabel(a.experience) },
@@ -170,11 +261,18 @@ export function programmesManageRoutes(app: App, deps: { programmes: ProgrammesS
     });
   }
 
-  app.get('/manage/applications/:id', { schema: { params: idParams }, config: STAFF }, async (request, reply) => applicationPage(reply, request.params.id, request));
+  app.get('/manage/applications/:id', { schema: { params: idParams }, config: STAFF }, async (request, reply) =>
+    applicationPage(reply, request.params.id, request),
+  );
 
   app.post('/manage/applications/:id/review', { schema: { params: idParams }, config: STAFF }, async (request, reply) => {
     const form = parseForm(reviewFormSchema, request.body);
-    if (!form.ok) return applicationPage(reply, request.params.id, request, { failure: form, values: request.body as Record<string, unknown>, status: 400 });
+    if (!form.ok)
+      return applicationPage(reply, request.params.id, request, {
+        failure: form,
+        values: request.body as Record<string, unknown>,
+        status: 400,
+      });
     await programmes.review(actorOf(request), request.params.id, form.data);
     return reply.redirect(`/manage/applications/${request.params.id}?saved=1`, 303);
   });
@@ -182,12 +280,18 @@ export function programmesManageRoutes(app: App, deps: { programmes: ProgrammesS
   app.post('/manage/applications/:id/status', { schema: { params: idParams }, config: STAFF }, async (request, reply) => {
     const body = (request.body ?? {}) as Record<string, unknown>;
     const form = parseForm(statusChangeSchema, { status: body.status });
-    if (!form.ok) return applicationPage(reply, request.params.id, request, { failure: fieldFailure('status', 'Choose what happens next'), status: 400 });
+    if (!form.ok)
+      return applicationPage(reply, request.params.id, request, {
+        failure: fieldFailure('status', 'Choose what happens next'),
+        status: 400,
+      });
     try {
       await programmes.changeStatus(actorOf(request), request.params.id, form.data.status, { offerAnyway: body.offerAnyway === 'yes' });
     } catch (err) {
-      if (err instanceof MixWarning) return applicationPage(reply, request.params.id, request, { warning: { to: form.data.status, text: err.message }, status: 409 });
-      if (err instanceof ConflictError) return applicationPage(reply, request.params.id, request, { failure: summaryFailure(err.message, '#status'), status: 409 });
+      if (err instanceof MixWarning)
+        return applicationPage(reply, request.params.id, request, { warning: { to: form.data.status, text: err.message }, status: 409 });
+      if (err instanceof ConflictError)
+        return applicationPage(reply, request.params.id, request, { failure: summaryFailure(err.message, '#status'), status: 409 });
       throw err;
     }
     const a = await programmes.getApplication(actorOf(request), request.params.id);

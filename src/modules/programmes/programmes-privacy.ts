@@ -78,10 +78,22 @@ export function programmesPersonalData(deps: { programmes: ProgrammesRepository;
           appliedAt: iso(a.application.createdAt),
         })),
         attendance: attendance.map((a) => ({ cohort: a.cohort, session: a.session, startsAt: iso(a.starts_at), attended: a.attended })),
-        coaching: coaching.map((k) => ({ cohort: k.cohort, startsAt: iso(k.starts_at), status: k.status, role: k.as_participant ? 'coached' : 'coach', notes: k.notes })),
+        coaching: coaching.map((k) => ({
+          cohort: k.cohort,
+          startsAt: iso(k.starts_at),
+          status: k.status,
+          role: k.as_participant ? 'coached' : 'coach',
+          notes: k.notes,
+        })),
         projects: projects.map((p) => ({ cohort: p.cohort, title: p.title, coLead: p.co_lead })),
         projectUpdates: updates.map((u) => ({ project: u.project, body: u.body, writtenAt: iso(u.created_at) })),
-        certificates: certificates.map((c) => ({ serial: c.serial, name: c.name, achievement: c.achievement, issuedOn: c.issuedOn, revoked: !!c.revokedAt })),
+        certificates: certificates.map((c) => ({
+          serial: c.serial,
+          name: c.name,
+          achievement: c.achievement,
+          issuedOn: c.issuedOn,
+          revoked: !!c.revokedAt,
+        })),
       };
     },
     async forget(tx, person) {

@@ -27,16 +27,31 @@ export function programmesPublicRoutes(app: App, deps: { programmes: ProgrammesS
   app.get('/programmes/:id', { schema: { params: idParams }, config: PUBLIC }, async (request, reply) => {
     const p = await programmes.getProgramme(request.params.id);
     const cohorts = (await programmes.cohortsOf(p.id)).map((r) => cohortView(r.cohort));
-    return reply.view('programmes/views/programme.njk', { title: p.title, programme: programmeView(p), open: cohorts.filter((c) => c.applicationsOpen && !c.graduated), past: cohorts.filter((c) => c.graduated) });
+    return reply.view('programmes/views/programme.njk', {
+      title: p.title,
+      programme: programmeView(p),
+      open: cohorts.filter((c) => c.applicationsOpen && !c.graduated),
+      past: cohorts.filter((c) => c.graduated),
+    });
   });
 
-  async function applyPage(request: FastifyRequest<{ Params: { id: string }; Querystring: { easy?: string } }>, reply: FastifyReply, extra: { values?: Record<string, unknown>; failure?: FormFailure; status?: number } = {}) {
+  async function applyPage(
+    request: FastifyRequest<{ Params: { id: string }; Querystring: { easy?: string } }>,
+    reply: FastifyReply,
+    extra: { values?: Record<string, unknown>; failure?: FormFailure; status?: number } = {},
+  ) {
     const cohort = await programmes.getCohort(request.params.id);
     const programme = await programmes.getProgramme(cohort.programmeId);
     const easy = request.query.easy === '1';
-    const questions = (await programmes.applicationQuestions(programme)).filter((q) => !q.hidden).map((q) => questionView({ easyRead: easy }, q));
+    const questions = (await programmes.applicationQuestions(programme))
+      .filter((q) => !q.hidden)
+      .map((q) => questionView({ easyRead: easy }, q));
     const me = request.person;
-    const values = extra.values ?? (me && me.role === 'participant' ? { name: me.name, email: me.email, experience: me.experience, organisation: me.organisation, accessNeeds: me.accessNeeds } : { accessNeeds: [] });
+    const values =
+      extra.values ??
+      (me && me.role === 'participant'
+        ? { name: me.name, email: me.email, experience: me.experience, organisation: me.organisation, accessNeeds: me.accessNeeds }
+        : { accessNeeds: [] });
     return reply.status(extra.status ?? 200).view('programmes/views/apply.njk', {
       title: `Apply: ${programme.title}`,
       programme: programmeView(programme),
@@ -51,7 +66,9 @@ export function programmesPublicRoutes(app: App, deps: { programmes: ProgrammesS
     });
   }
 
-  app.get<{ Params: { id: string }; Querystring: { easy?: string } }>('/cohorts/:id/apply', { config: PUBLIC }, (request, reply) => applyPage(request, reply));
+  app.get<{ Params: { id: string }; Querystring: { easy?: string } }>('/cohorts/:id/apply', { config: PUBLIC }, (request, reply) =>
+    applyPage(request, reply),
+  );
 
   app.post<{ Params: { id: string }; Querystring: { easy?: string } }>('/cohorts/:id/apply', { config: PUBLIC }, async (request, reply) => {
     const body = (request.body ?? {}) as Record<string, unknown>;
@@ -60,31 +77,58 @@ export function programmesPublicRoutes(app: App, deps: { programmes: ProgrammesS
     const answers = answersFromForm(body);
     const actor = request.person ? actorOf(request) : null;
     // The details and the answers are checked together, so every mistake is shown at once.
-    const answerErrors = (await programmes.answerErrors(request.params.id, answers, { easyRead: request.query.easy === '1' })).map((e) => ({ path: `q_${e.path}`, message: e.message }));
+    const answerErrors = (await programmes.answerErrors(request.params.id, answers, { easyRead: request.query.easy === '1' })).map((e) => ({
+      path: `q_${e.path}`,
+      message: e.message,
+    }));
     // Staff may apply for someone without email; anyone else needs one, so we can reply.
     const staff = request.person?.role === 'admin' || request.person?.role === 'staff';
-    const noEmail = !staff && !String(body.email ?? '').trim() ? [{ path: 'email', message: 'Enter your email address. No email? Ask the team to apply with you' }] : [];
+    const noEmail =
+      !staff && !String(body.email ?? '').trim()
+        ? [{ path: 'email', message: 'Enter your email address. No email? Ask the team to apply with you' }]
+        : [];
     if (!form.success || answerErrors.length || noEmail.length) {
-      const detailErrors = [...noEmail, ...(form.success ? [] : fieldErrors(form.error).map((e) => ({ ...e, path: e.path.replace(/^person\./, '') })))];
+      const detailErrors = [
+        ...noEmail,
+        ...(form.success ? [] : fieldErrors(form.error).map((e) => ({ ...e, path: e.path.replace(/^person\./, '') }))),
+      ];
       return applyPage(request, reply, { values, failure: formFailure([...detailErrors, ...answerErrors]), status: 400 });
     }
     try {
-      const { application, created } = await programmes.apply(actor, request.params.id, { who: { person: form.data.person }, answers, helpedBy: form.data.helpedBy });
+      const { application, created } = await programmes.apply(actor, request.params.id, {
+        who: { person: form.data.person },
+        answers,
+        helpedBy: form.data.helpedBy,
+      });
       return reply.redirect(`/cohorts/${request.params.id}/applied?${created ? 'new=1' : 'again=1'}&a=${application.id.slice(0, 8)}`, 303);
     } catch (err) {
       if (err instanceof ValidationError) {
-        return applyPage(request, reply, { values, failure: formFailure(err.errors.map((e) => ({ ...e, path: e.path.replace(/^answers\./, 'q_').replace(/^person\./, '') }))), status: 400 });
+        return applyPage(request, reply, {
+          values,
+          failure: formFailure(err.errors.map((e) => ({ ...e, path: e.path.replace(/^answers\./, 'q_').replace(/^person\./, '') }))),
+          status: 400,
+        });
       }
-      if (err instanceof ConflictError) return applyPage(request, reply, { values, failure: summaryFailure(err.message, '#name'), status: 409 });
+      if (err instanceof ConflictError)
+        return applyPage(request, reply, { values, failure: summaryFailure(err.message, '#name'), status: 409 });
       throw err;
     }
   });
 
-  app.get<{ Params: { id: string }; Querystring: { again?: string } }>('/cohorts/:id/applied', { config: PUBLIC }, async (request, reply) => {
-    const cohort = await programmes.getCohort(request.params.id);
-    const programme = await programmes.getProgramme(cohort.programmeId);
-    return reply.view('programmes/views/applied.njk', { title: 'Application sent', programme, cohort: cohortView(cohort), again: request.query.again === '1' });
-  });
+  app.get<{ Params: { id: string }; Querystring: { again?: string } }>(
+    '/cohorts/:id/applied',
+    { config: PUBLIC },
+    async (request, reply) => {
+      const cohort = await programmes.getCohort(request.params.id);
+      const programme = await programmes.getProgramme(cohort.programmeId);
+      return reply.view('programmes/views/applied.njk', {
+        title: 'Application sent',
+        programme,
+        cohort: cohortView(cohort),
+        again: request.query.again === '1',
+      });
+    },
+  );
 
   // ---- checking a certificate --------------------------------------------------------------------
   app.get<{ Querystring: { serial?: string } }>('/certificates', { config: PUBLIC }, async (request, reply) => {
@@ -95,8 +139,18 @@ export function programmesPublicRoutes(app: App, deps: { programmes: ProgrammesS
         return reply.redirect(`/certificates/${c.serial}`, 303);
       } catch (err) {
         if (!(err instanceof NotFoundError)) throw err;
-        const failure = fieldFailure('serial', typed.trim() ? 'We have no certificate with that number. Check it against the certificate, like 7KQ9-M2XD-4TRA' : 'Enter the certificate number');
-        return reply.status(typed.trim() ? 404 : 400).view('programmes/views/check.njk', { title: 'Check a certificate', values: { serial: typed }, errors: failure.errors, errorList: failure.errorList });
+        const failure = fieldFailure(
+          'serial',
+          typed.trim()
+            ? 'We have no certificate with that number. Check it against the certificate, like 7KQ9-M2XD-4TRA'
+            : 'Enter the certificate number',
+        );
+        return reply.status(typed.trim() ? 404 : 400).view('programmes/views/check.njk', {
+          title: 'Check a certificate',
+          values: { serial: typed },
+          errors: failure.errors,
+          errorList: failure.errorList,
+        });
       }
     }
     return reply.view('programmes/views/check.njk', { title: 'Check a certificate', values: {}, errors: {}, errorList: [] });
@@ -108,17 +162,38 @@ export function programmesPublicRoutes(app: App, deps: { programmes: ProgrammesS
     try {
       parsed = JSON.parse(text);
     } catch {
-      const failure = fieldFailure('credential', text.trim() ? 'This is not a credential file: paste the whole JSON file, starting with {' : 'Paste the credential');
-      return reply.status(400).view('programmes/views/check.njk', { title: 'Check a certificate', values: { credential: text }, errors: failure.errors, errorList: failure.errorList });
+      const failure = fieldFailure(
+        'credential',
+        text.trim() ? 'This is not a credential file: paste the whole JSON file, starting with {' : 'Paste the credential',
+      );
+      return reply.status(400).view('programmes/views/check.njk', {
+        title: 'Check a certificate',
+        values: { credential: text },
+        errors: failure.errors,
+        errorList: failure.errorList,
+      });
     }
     const result = await certificates.check(parsed);
-    return reply.view('programmes/views/check.njk', { title: 'Check a certificate', values: { credential: text }, errors: {}, errorList: [], result });
+    return reply.view('programmes/views/check.njk', {
+      title: 'Check a certificate',
+      values: { credential: text },
+      errors: {},
+      errorList: [],
+      result,
+    });
   });
 
   app.get<{ Params: { serial: string } }>('/certificates/:serial', { config: PUBLIC }, async (request, reply) => {
     const c = await certificates.get(request.params.serial);
     if (c.serial !== request.params.serial) return reply.redirect(`/certificates/${c.serial}`, 301);
-    return reply.view('programmes/views/certificate.njk', { title: `Certificate ${c.serial}`, certificate: { ...publicCertificate(c), issuedOnText: longDay(c.issuedOn), revokedOn: c.revokedAt ? c.revokedAt.toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric' }) : null } });
+    return reply.view('programmes/views/certificate.njk', {
+      title: `Certificate ${c.serial}`,
+      certificate: {
+        ...publicCertificate(c),
+        issuedOnText: longDay(c.issuedOn),
+        revokedOn: c.revokedAt ? c.revokedAt.toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric' }) : null,
+      },
+    });
   });
 
   app.get<{ Params: { serial: string } }>('/certificates/:serial/certificate.pdf', { config: PUBLIC }, async (request, reply) => {

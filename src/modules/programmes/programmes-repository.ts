@@ -45,7 +45,13 @@ const applicationWithPerson = {
   experience: people.experience,
   organisation: people.organisation,
 };
-const flatten = (r: { application: Application; name: string; email: string | null; experience: ApplicationRow['experience']; organisation: string | null }): ApplicationRow => ({
+const flatten = (r: {
+  application: Application;
+  name: string;
+  email: string | null;
+  experience: ApplicationRow['experience'];
+  organisation: string | null;
+}): ApplicationRow => ({
   ...r.application,
   name: r.name,
   email: r.email,
@@ -57,11 +63,18 @@ export function createProgrammesRepository() {
   return {
     // ---- programmes and cohorts ----------------------------------------------------------------
     async insertProgramme(ex: Executor, input: ProgrammeInput, extra: { createdBy: string | null; isDemo?: boolean }) {
-      const [row] = await ex.insert(programmes).values({ ...programmeColumns(input), createdBy: extra.createdBy, isDemo: extra.isDemo ?? false }).returning();
+      const [row] = await ex
+        .insert(programmes)
+        .values({ ...programmeColumns(input), createdBy: extra.createdBy, isDemo: extra.isDemo ?? false })
+        .returning();
       return row!;
     },
     async updateProgramme(ex: Executor, id: string, input: ProgrammeInput) {
-      const [row] = await ex.update(programmes).set({ ...programmeColumns(input), updatedAt: new Date() }).where(eq(programmes.id, id)).returning();
+      const [row] = await ex
+        .update(programmes)
+        .set({ ...programmeColumns(input), updatedAt: new Date() })
+        .where(eq(programmes.id, id))
+        .returning();
       return row;
     },
     async findProgramme(ex: Executor, id: string): Promise<Programme | undefined> {
@@ -76,7 +89,11 @@ export function createProgrammesRepository() {
       const [row] = await ex.insert(cohorts).values(values).returning();
       return row!;
     },
-    async updateCohort(ex: Executor, id: string, values: Partial<Pick<Cohort, 'name' | 'startsOn' | 'endsOn' | 'places' | 'applicationsOpen'>>) {
+    async updateCohort(
+      ex: Executor,
+      id: string,
+      values: Partial<Pick<Cohort, 'name' | 'startsOn' | 'endsOn' | 'places' | 'applicationsOpen'>>,
+    ) {
       const [row] = await ex.update(cohorts).set(values).where(eq(cohorts.id, id)).returning();
       return row;
     },
@@ -110,8 +127,15 @@ export function createProgrammesRepository() {
 
     // ---- applications --------------------------------------------------------------------------
     /** Inserts the application, or finds the one this person already made for the cohort. */
-    async insertApplication(ex: Executor, values: typeof applications.$inferInsert): Promise<{ application: Application; created: boolean }> {
-      const [row] = await ex.insert(applications).values(values).onConflictDoNothing({ target: [applications.cohortId, applications.personId] }).returning();
+    async insertApplication(
+      ex: Executor,
+      values: typeof applications.$inferInsert,
+    ): Promise<{ application: Application; created: boolean }> {
+      const [row] = await ex
+        .insert(applications)
+        .values(values)
+        .onConflictDoNothing({ target: [applications.cohortId, applications.personId] })
+        .returning();
       if (row) return { application: row, created: true };
       const [existing] = await ex
         .select()
@@ -121,11 +145,19 @@ export function createProgrammesRepository() {
     },
     async findApplication(ex: Executor, id: string, opts: { forUpdate?: boolean } = {}): Promise<ApplicationRow | undefined> {
       if (!isUuid(id)) return undefined;
-      const q = ex.select(applicationWithPerson).from(applications).innerJoin(people, eq(people.id, applications.personId)).where(eq(applications.id, id));
+      const q = ex
+        .select(applicationWithPerson)
+        .from(applications)
+        .innerJoin(people, eq(people.id, applications.personId))
+        .where(eq(applications.id, id));
       const [row] = opts.forUpdate ? await q.for('update', { of: applications }) : await q;
       return row && flatten(row);
     },
-    async applicationsOf(ex: Executor, cohortId: string, opts: { statuses?: ApplicationStatus[]; after?: string; limit?: number } = {}): Promise<ApplicationRow[]> {
+    async applicationsOf(
+      ex: Executor,
+      cohortId: string,
+      opts: { statuses?: ApplicationStatus[]; after?: string; limit?: number } = {},
+    ): Promise<ApplicationRow[]> {
       const rows = await ex
         .select(applicationWithPerson)
         .from(applications)
@@ -161,10 +193,16 @@ export function createProgrammesRepository() {
       await ex.update(applications).set({ status, updatedAt: new Date() }).where(eq(applications.id, id));
     },
     async setReview(ex: Executor, id: string, review: { score: number | null; notes: string | null }) {
-      await ex.update(applications).set({ ...review, updatedAt: new Date() }).where(eq(applications.id, id));
+      await ex
+        .update(applications)
+        .set({ ...review, updatedAt: new Date() })
+        .where(eq(applications.id, id));
     },
     async setMembership(ex: Executor, id: string, values: { shownAs: ShownAs; alumniListed: boolean }) {
-      await ex.update(applications).set({ ...values, updatedAt: new Date() }).where(eq(applications.id, id));
+      await ex
+        .update(applications)
+        .set({ ...values, updatedAt: new Date() })
+        .where(eq(applications.id, id));
     },
     async membership(ex: Executor, cohortId: string, personId: string): Promise<Application | undefined> {
       if (!isUuid(cohortId)) return undefined;
@@ -199,7 +237,9 @@ export function createProgrammesRepository() {
      * and no longer carry their name, so the public check page shows nothing about them.
      */
     async forgetPerson(ex: Executor, personId: string) {
-      await ex.execute(sql`update applications set answers = '{}', notes = null, helped_by = null, alumni_listed = false, shown_as = 'hidden' where person_id = ${personId}`);
+      await ex.execute(
+        sql`update applications set answers = '{}', notes = null, helped_by = null, alumni_listed = false, shown_as = 'hidden' where person_id = ${personId}`,
+      );
       await ex.execute(sql`update coaching_sessions set notes = null where participant_id = ${personId}`);
       await ex.execute(
         sql`update certificates set name = 'Name removed at the person’s request', credential = '{}'::jsonb, revoked_at = coalesce(revoked_at, now()), revoked_reason = coalesce(revoked_reason, 'The person asked for their data to be erased') where person_id = ${personId}`,
@@ -209,7 +249,14 @@ export function createProgrammesRepository() {
     /** Public alumni directory: graduates who chose to be listed. */
     async alumni(ex: Executor) {
       return ex
-        .select({ name: people.name, organisation: people.organisation, bio: people.bio, cohortName: cohorts.name, programmeTitle: programmes.title, graduatedAt: cohorts.graduatedAt })
+        .select({
+          name: people.name,
+          organisation: people.organisation,
+          bio: people.bio,
+          cohortName: cohorts.name,
+          programmeTitle: programmes.title,
+          graduatedAt: cohorts.graduatedAt,
+        })
         .from(applications)
         .innerJoin(people, eq(people.id, applications.personId))
         .innerJoin(cohorts, eq(cohorts.id, applications.cohortId))

@@ -5,9 +5,14 @@ import { londonDateTime } from '../events/events-schemas.ts';
 import { normalisePersonForm, personInputSchema } from '../people/people-schemas.ts';
 
 const text = (max: number, label: string) => z.string().trim().max(max, `${label} must be ${max} characters or fewer`);
-const required = (max: number, label: string, missing: string) => z.string({ error: missing }).trim().min(1, missing).max(max, `${label} must be ${max} characters or fewer`);
+const required = (max: number, label: string, missing: string) =>
+  z.string({ error: missing }).trim().min(1, missing).max(max, `${label} must be ${max} characters or fewer`);
 const places = (label: string) =>
-  z.number({ error: `Enter ${label} as a number` }).int(`Enter a whole number for ${label}`).min(1, `There must be at least 1 place`).max(1000, 'There can be at most 1,000 places');
+  z
+    .number({ error: `Enter ${label} as a number` })
+    .int(`Enter a whole number for ${label}`)
+    .min(1, `There must be at least 1 place`)
+    .max(1000, 'There can be at most 1,000 places');
 
 /** A calendar day, YYYY-MM-DD, that really exists. */
 export const isoDay = (missing: string) =>
@@ -28,7 +33,10 @@ export const programmeInputSchema = z.strictObject({
   partners: z.array(text(200, 'A partner name').min(1)).max(30, 'List at most 30 partners').optional(),
   mixTarget: z
     .strictObject({
-      livedMinShare: z.number({ error: 'livedMinShare is a share from 0 to 1, like 0.5' }).min(0, 'livedMinShare is at least 0').max(1, 'livedMinShare is at most 1'),
+      livedMinShare: z
+        .number({ error: 'livedMinShare is a share from 0 to 1, like 0.5' })
+        .min(0, 'livedMinShare is at least 0')
+        .max(1, 'livedMinShare is at most 1'),
     })
     .optional(),
   trackedQuestionKeys: z.array(z.string().max(40)).max(10, 'Track at most 10 questions').optional(),
@@ -51,7 +59,8 @@ export const cohortInputSchema = z
     applicationsOpen: z.boolean().optional(),
   })
   .superRefine((v, ctx) => {
-    if (typeof v.startsOn === 'string' && typeof v.endsOn === 'string' && v.endsOn < v.startsOn) ctx.addIssue({ code: 'custom', path: ['endsOn'], message: 'The end date must be on or after the start date' });
+    if (typeof v.startsOn === 'string' && typeof v.endsOn === 'string' && v.endsOn < v.startsOn)
+      ctx.addIssue({ code: 'custom', path: ['endsOn'], message: 'The end date must be on or after the start date' });
   });
 export type CohortInput = z.infer<typeof cohortInputSchema>;
 
@@ -153,14 +162,23 @@ export const reviewFormSchema = z.preprocess(
     return { score: numberFrom(b.score) ?? null, notes: blankToUndefined(b.notes) ?? null };
   },
   z.strictObject({
-    score: z.number({ error: 'Choose a score from 1 to 5' }).int().min(1, 'Choose a score from 1 to 5').max(5, 'Choose a score from 1 to 5').nullable(),
+    score: z
+      .number({ error: 'Choose a score from 1 to 5' })
+      .int()
+      .min(1, 'Choose a score from 1 to 5')
+      .max(5, 'Choose a score from 1 to 5')
+      .nullable(),
     notes: text(5000, 'Notes').nullable(),
   }),
 );
 
 export const coachingFormSchema = z
   .record(z.string(), z.unknown())
-  .transform((b, ctx) => ({ participantId: b.participantId, coachId: b.coachId, startsAt: londonDateTime(b, 'date', 'time', ctx, 'coaching') ?? new Date(0) }))
+  .transform((b, ctx) => ({
+    participantId: b.participantId,
+    coachId: b.coachId,
+    startsAt: londonDateTime(b, 'date', 'time', ctx, 'coaching') ?? new Date(0),
+  }))
   .pipe(
     z.strictObject({
       participantId: z.string({ error: 'Choose who is being coached' }).min(1, 'Choose who is being coached'),
@@ -174,7 +192,10 @@ export const coachingNotesSchema = z.preprocess(
     const b = (raw ?? {}) as Record<string, unknown>;
     return { notes: blankToUndefined(b.notes) ?? null, status: b.status };
   },
-  z.strictObject({ notes: text(10_000, 'Notes').nullable(), status: z.enum(['booked', 'done', 'cancelled'], { error: 'Choose booked, done or cancelled' }) }),
+  z.strictObject({
+    notes: text(10_000, 'Notes').nullable(),
+    status: z.enum(['booked', 'done', 'cancelled'], { error: 'Choose booked, done or cancelled' }),
+  }),
 );
 
 export const projectInputSchema = z
@@ -241,7 +262,9 @@ export const cohortOutSchema = z.object({
   offered: z.number().int(),
   mix: mixSchema.describe('People who have accepted a place'),
   mixIncludingOffers: mixSchema.describe('People who have accepted or been offered a place: what the mix meter shows'),
-  sessions: z.array(z.object({ id: z.string(), title: z.string(), kind: z.string(), startsAt: z.string(), endsAt: z.string(), format: z.string() })),
+  sessions: z.array(
+    z.object({ id: z.string(), title: z.string(), kind: z.string(), startsAt: z.string(), endsAt: z.string(), format: z.string() }),
+  ),
 });
 
 export const applicationOutSchema = z.object({
@@ -269,6 +292,16 @@ export const graduationOutSchema = z.object({
   certificates: z.array(z.object({ serial: z.string(), personId: z.string().nullable() })),
 });
 
-export const programmeWithCohortsSchema = programmeOutSchema.extend({ cohorts: z.array(z.object({ id: z.string(), name: z.string(), startsOn: z.string(), endsOn: z.string() })) });
-export const cohortSessionOutSchema = z.object({ id: z.string(), title: z.string(), kind: z.string(), startsAt: z.string(), endsAt: z.string(), format: z.string(), capacity: z.number().int() });
+export const programmeWithCohortsSchema = programmeOutSchema.extend({
+  cohorts: z.array(z.object({ id: z.string(), name: z.string(), startsOn: z.string(), endsOn: z.string() })),
+});
+export const cohortSessionOutSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  kind: z.string(),
+  startsAt: z.string(),
+  endsAt: z.string(),
+  format: z.string(),
+  capacity: z.number().int(),
+});
 export const attendanceOutSchema = z.object({ sessionId: z.string(), personId: z.string(), attended: z.boolean() });

@@ -65,15 +65,28 @@ export function createProgrammesService(deps: {
   /** The application form must exist, and tracked questions must be its choice questions. */
   async function checkProgrammeInput(input: ProgrammeInput, ex: Tx) {
     if (!input.applicationFormId) {
-      if (input.trackedQuestionKeys?.length) throw new ValidationError([{ path: 'trackedQuestionKeys', message: 'Choose an application form before choosing questions to track' }]);
+      if (input.trackedQuestionKeys?.length)
+        throw new ValidationError([
+          { path: 'trackedQuestionKeys', message: 'Choose an application form before choosing questions to track' },
+        ]);
       return;
     }
     const form = await deps.forms.findForm(ex, input.applicationFormId);
     if (!form) throw new ValidationError([{ path: 'applicationFormId', message: 'There is no form with that id' }]);
     if (form.anonymous) throw new ValidationError([{ path: 'applicationFormId', message: 'An application form cannot be anonymous' }]);
-    const choice = new Set((await deps.forms.questions(ex, form.id)).filter((q) => q.type === 'single_choice' || q.type === 'multiple_choice' || q.type === 'yes_no').map((q) => q.key));
+    const choice = new Set(
+      (await deps.forms.questions(ex, form.id))
+        .filter((q) => q.type === 'single_choice' || q.type === 'multiple_choice' || q.type === 'yes_no')
+        .map((q) => q.key),
+    );
     const unknown = (input.trackedQuestionKeys ?? []).filter((k) => !choice.has(k));
-    if (unknown.length) throw new ValidationError([{ path: 'trackedQuestionKeys', message: `Only choice questions on the application form can be tracked: ${unknown.join(', ')} cannot` }]);
+    if (unknown.length)
+      throw new ValidationError([
+        {
+          path: 'trackedQuestionKeys',
+          message: `Only choice questions on the application form can be tracked: ${unknown.join(', ')} cannot`,
+        },
+      ]);
   }
 
   /** A cohort's event spans its days, London time, so its sessions must fall within them. */
@@ -102,7 +115,14 @@ export function createProgrammesService(deps: {
       const cohort = await repo.findCohort(db, row.cohortId);
       const programme = cohort && (await repo.findProgramme(db, cohort.programmeId));
       if (!cohort || !programme) return null;
-      return applicationEmail(status as ApplicationStatus, { to: row.email, name: row.name, programme, cohort, applicationsUrl: applicationsUrl(), orgName: deps.config.branding.orgName });
+      return applicationEmail(status as ApplicationStatus, {
+        to: row.email,
+        name: row.name,
+        programme,
+        cohort,
+        applicationsUrl: applicationsUrl(),
+        orgName: deps.config.branding.orgName,
+      });
     },
   };
 
@@ -142,7 +162,13 @@ export function createProgrammesService(deps: {
       const submittedBy = actor && actor.personId !== person.id ? actor.personId : null;
       const out = await repo.insertApplication(tx, { cohortId, personId: person.id, answers, submittedBy, helpedBy: req.helpedBy ?? null });
       if (out.created) {
-        await deps.audit.insert(tx, { actorId: actor?.personId ?? person.id, action: 'application.created', subjectType: 'application', subjectId: out.application.id, details: { cohortId, onBehalf: !!submittedBy } });
+        await deps.audit.insert(tx, {
+          actorId: actor?.personId ?? person.id,
+          action: 'application.created',
+          subjectType: 'application',
+          subjectId: out.application.id,
+          details: { cohortId, onBehalf: !!submittedBy },
+        });
       }
       return out;
     });
@@ -180,7 +206,11 @@ export function createProgrammesService(deps: {
     async createCohort(actor: Actor, programmeId: string, input: CohortInput, extra: { isDemo?: boolean } = {}): Promise<Cohort> {
       return db.transaction(async (tx) => {
         const p = await mustFindProgramme(programmeId, tx);
-        const event = await deps.eventsLookup.insertEvent(tx, { title: `${p.title}: ${input.name}`, summary: p.summary, ...eventSpan(input) }, { createdBy: actor.personId, isDemo: extra.isDemo, kind: 'cohort' });
+        const event = await deps.eventsLookup.insertEvent(
+          tx,
+          { title: `${p.title}: ${input.name}`, summary: p.summary, ...eventSpan(input) },
+          { createdBy: actor.personId, isDemo: extra.isDemo, kind: 'cohort' },
+        );
         const cohort = await repo.insertCohort(tx, {
           programmeId,
           eventId: event.id,
@@ -191,7 +221,13 @@ export function createProgrammesService(deps: {
           applicationsOpen: input.applicationsOpen ?? true,
           isDemo: extra.isDemo ?? false,
         });
-        await deps.audit.insert(tx, { actorId: actor.personId, action: 'cohort.created', subjectType: 'cohort', subjectId: cohort.id, details: { programmeId } });
+        await deps.audit.insert(tx, {
+          actorId: actor.personId,
+          action: 'cohort.created',
+          subjectType: 'cohort',
+          subjectId: cohort.id,
+          details: { programmeId },
+        });
         return cohort;
       });
     },
@@ -203,7 +239,13 @@ export function createProgrammesService(deps: {
         const programme = await mustFindProgramme(current.programmeId, tx);
         const places = input.places ?? current.places;
         const holding = await repo.countHolding(tx, id);
-        if (places < holding) throw new ValidationError([{ path: 'places', message: `${holding} people already hold or have been offered a place, so there must be at least ${holding} places` }]);
+        if (places < holding)
+          throw new ValidationError([
+            {
+              path: 'places',
+              message: `${holding} people already hold or have been offered a place, so there must be at least ${holding} places`,
+            },
+          ]);
         const sessions = await deps.events.sessionsOf(current.eventId);
         const span = eventSpan(input);
         if (sessions.some((s) => s.startsAt < span.startsAt || s.endsAt > span.endsAt)) {
@@ -211,7 +253,13 @@ export function createProgrammesService(deps: {
         }
         // The cohort's own event follows its name and dates.
         await deps.eventsLookup.setEventSpan(tx, current.eventId, { title: `${programme.title}: ${input.name}`, ...span });
-        const cohort = (await repo.updateCohort(tx, id, { name: input.name, startsOn: input.startsOn, endsOn: input.endsOn, places, applicationsOpen: input.applicationsOpen ?? current.applicationsOpen }))!;
+        const cohort = (await repo.updateCohort(tx, id, {
+          name: input.name,
+          startsOn: input.startsOn,
+          endsOn: input.endsOn,
+          places,
+          applicationsOpen: input.applicationsOpen ?? current.applicationsOpen,
+        }))!;
         await deps.audit.insert(tx, { actorId: actor.personId, action: 'cohort.updated', subjectType: 'cohort', subjectId: id });
         return cohort;
       });
@@ -251,7 +299,8 @@ export function createProgrammesService(deps: {
       return checkAnswers(opts.easyRead ? questions.map((q) => ({ ...q, text: q.easyReadText ?? q.text })) : questions, answers).errors;
     },
 
-    applicationsOf: (cohortId: string, opts?: Parameters<ProgrammesRepository['applicationsOf']>[2]) => repo.applicationsOf(db, cohortId, opts),
+    applicationsOf: (cohortId: string, opts?: Parameters<ProgrammesRepository['applicationsOf']>[2]) =>
+      repo.applicationsOf(db, cohortId, opts),
 
     async getApplication(actor: Actor, id: string): Promise<ApplicationRow> {
       const a = await repo.findApplication(db, id);
@@ -272,7 +321,8 @@ export function createProgrammesService(deps: {
         const found = await repo.findApplication(tx, id);
         const self = found?.personId === actor.personId;
         if (!found || (!isStaff(actor) && !self)) throw new NotFoundError('No application with that id');
-        if (!isStaff(actor) && !['accepted', 'declined', 'withdrawn'].includes(to)) throw new ForbiddenError('Only staff can make that change');
+        if (!isStaff(actor) && !['accepted', 'declined', 'withdrawn'].includes(to))
+          throw new ForbiddenError('Only staff can make that change');
         // Cohort first, then the application: every writer locks in this order, so none deadlock,
         // and the application is read again under the lock in case it moved meanwhile.
         const cohort = await mustFindCohort(found.cohortId, tx, true);
@@ -285,12 +335,21 @@ export function createProgrammesService(deps: {
         let warning: string | null = null;
         if (to === 'offered') {
           const holding = await repo.countHolding(tx, cohort.id);
-          if (holding >= cohort.places) throw new ConflictError(`All ${cohort.places} places are held or offered. Free a place, or add places to the cohort, before offering another.`);
+          if (holding >= cohort.places)
+            throw new ConflictError(
+              `All ${cohort.places} places are held or offered. Free a place, or add places to the cohort, before offering another.`,
+            );
           warning = mixWarning(await mixIn(tx, cohort, programme), a.experience);
           if (warning && !opts.offerAnyway) throw new MixWarning(warning);
         }
         await repo.setApplicationStatus(tx, id, to);
-        await deps.audit.insert(tx, { actorId: actor.personId, action: 'application.status', subjectType: 'application', subjectId: id, details: { from: a.status, to, mixWarning: !!warning } });
+        await deps.audit.insert(tx, {
+          actorId: actor.personId,
+          action: 'application.status',
+          subjectType: 'application',
+          subjectId: id,
+          details: { from: a.status, to, mixWarning: !!warning },
+        });
         return { application: { ...a, status: to }, warning, tell: { cohort, programme } };
       });
       if (outcome.tell) await tellApplicant(outcome.application, to);
@@ -302,7 +361,13 @@ export function createProgrammesService(deps: {
         const a = await repo.findApplication(tx, id, { forUpdate: true });
         if (!a) throw new NotFoundError('No application with that id');
         await repo.setReview(tx, id, review);
-        await deps.audit.insert(tx, { actorId: actor.personId, action: 'application.reviewed', subjectType: 'application', subjectId: id, details: { fields: ['score', 'notes'] } });
+        await deps.audit.insert(tx, {
+          actorId: actor.personId,
+          action: 'application.reviewed',
+          subjectType: 'application',
+          subjectId: id,
+          details: { fields: ['score', 'notes'] },
+        });
       });
     },
 

@@ -32,15 +32,31 @@ test('applying without signing in: every mistake shown at once, nothing saved; t
   const before = (await one('select count(*)::int as n from applications')).n;
   const bad = await web.post(`/cohorts/${openCohort}/apply`, { name: '', email: 'not-an-email', q_area: 'Mars' });
   assert.equal(bad.statusCode, 400);
-  for (const message of ['Enter a name', 'email address in the correct format', 'Choose lived experience', 'Answer “Why would you like', 'Choose one of: Oxfordshire']) assert.ok(bad.body.includes(message), message);
+  for (const message of [
+    'Enter a name',
+    'email address in the correct format',
+    'Choose lived experience',
+    'Answer “Why would you like',
+    'Choose one of: Oxfordshire',
+  ])
+    assert.ok(bad.body.includes(message), message);
   assert.equal((await one('select count(*)::int as n from applications')).n, before);
-  const fields = { name: 'Nia Roberts', email: 'nia@example.org', experience: 'lived', q_why: 'I want my voice heard', q_area: 'Oxfordshire', q_days: 'yes' };
+  const fields = {
+    name: 'Nia Roberts',
+    email: 'nia@example.org',
+    experience: 'lived',
+    q_why: 'I want my voice heard',
+    q_area: 'Oxfordshire',
+    q_days: 'yes',
+  };
   const ok = await web.post(`/cohorts/${openCohort}/apply`, fields);
   assert.equal(ok.statusCode, 303);
   const again = await web.post(`/cohorts/${openCohort}/apply`, fields);
   assert.match(again.headers.location as string, /again=1/);
   assert.equal((await one('select count(*)::int as n from applications')).n, before + 1);
-  const stored = await one(`select a.answers, a.status from applications a join people p on p.id = a.person_id where p.email = 'nia@example.org'`);
+  const stored = await one(
+    `select a.answers, a.status from applications a join people p on p.id = a.person_id where p.email = 'nia@example.org'`,
+  );
   assert.deepEqual(stored, { answers: { why: 'I want my voice heard', area: 'Oxfordshire', days: 'yes' }, status: 'applied' });
   const email = await t.waitForEmail('nia@example.org', { subject: /We have your application/ });
   assert.match(email.body, /You do not need to do anything now/);
@@ -55,11 +71,23 @@ test('staff: review with the mix meter, an offer that breaks the target needs "o
   assert.match(review.body, /Mix meter/);
   assert.match(review.body, /Target: at least 10 of 20 places/);
   // Fill the professional room: shortlist and offer professionals until the next one would break the target.
-  const held = (await one(`select count(*) filter (where p.experience = 'professional')::int as pros from applications a join people p on p.id = a.person_id where a.cohort_id = $1 and a.status in ('offered','accepted')`, [openCohort])).pros;
+  const held = (
+    await one(
+      `select count(*) filter (where p.experience = 'professional')::int as pros from applications a join people p on p.id = a.person_id where a.cohort_id = $1 and a.status in ('offered','accepted')`,
+      [openCohort],
+    )
+  ).pros;
   const ids: string[] = [];
   for (let i = 0; i < 10 - held + 1; i++) {
     const p = await t.services.people.create(null, { name: `Professional ${i}`, experience: 'professional' });
-    const { application } = await t.services.programmes.apply(null, openCohort, { who: { personId: p.id }, answers: { why: 'x', area: 'Oxfordshire' } }).catch(async () => t.services.programmes.apply({ personId: p.id, role: 'participant' }, openCohort, { who: { personId: p.id }, answers: { why: 'x', area: 'Oxfordshire' } }));
+    const { application } = await t.services.programmes
+      .apply(null, openCohort, { who: { personId: p.id }, answers: { why: 'x', area: 'Oxfordshire' } })
+      .catch(async () =>
+        t.services.programmes.apply({ personId: p.id, role: 'participant' }, openCohort, {
+          who: { personId: p.id },
+          answers: { why: 'x', area: 'Oxfordshire' },
+        }),
+      );
     ids.push(application.id);
     await staff.get(`/manage/applications/${application.id}`);
     assert.equal((await staff.post(`/manage/applications/${application.id}/status`, { status: 'shortlisted' })).statusCode, 303);
@@ -99,7 +127,9 @@ test('an applicant accepts their offer, then sees their group, shown as each cho
   const me = await signIn(t, 'demo-participant@coproduce.example');
   const list = await me.get('/account/applications');
   assert.match(list.body, /Yes, I want the place/);
-  const id = (await one(`select a.id from applications a join people p on p.id = a.person_id where p.email = 'demo-participant@coproduce.example'`)).id;
+  const id = (
+    await one(`select a.id from applications a join people p on p.id = a.person_id where p.email = 'demo-participant@coproduce.example'`)
+  ).id;
   assert.equal((await me.get(`/cohorts/${openCohort}`)).statusCode, 404, 'not a member until accepted');
   assert.equal((await me.post(`/account/applications/${id}`, { answer: 'accept' })).statusCode, 303);
   assert.equal((await one('select status from applications where id = $1', [id])).status, 'accepted');
@@ -112,7 +142,16 @@ test('an applicant accepts their offer, then sees their group, shown as each cho
   assert.equal((await one('select shown_as from applications where id = $1', [id])).shown_as, 'hidden');
   assert.doesNotMatch((await me.get(`/cohorts/${openCohort}`)).body, /<li>Joe Barker/);
   // A project update with nothing in it is refused with a message, and nothing is added.
-  const project = await t.services.cohorts.createProject({ personId: (await one(`select id from people where email = 'demo-staff@coproduce.example'`)).id, role: 'staff' }, openCohort, { title: 'Carers’ voices', aim: 'Carers heard at the board', memberIds: [(await one('select person_id from applications where id = $1', [id])).person_id], coLeadIds: [] });
+  const project = await t.services.cohorts.createProject(
+    { personId: (await one(`select id from people where email = 'demo-staff@coproduce.example'`)).id, role: 'staff' },
+    openCohort,
+    {
+      title: 'Carers’ voices',
+      aim: 'Carers heard at the board',
+      memberIds: [(await one('select person_id from applications where id = $1', [id])).person_id],
+      coLeadIds: [],
+    },
+  );
   await me.get(`/cohorts/${openCohort}`);
   const empty = await me.post(`/projects/${project.id}/updates`, { body: '  ' });
   assert.match((await me.get(empty.headers.location as string)).body, /Error: <\/span>Write the update/);
@@ -127,13 +166,37 @@ test('an applicant accepts their offer, then sees their group, shown as each cho
 
 test('coaching notes are for the coach and the person coached, not staff', async () => {
   const staff = await signIn(t, 'demo-staff@coproduce.example');
-  const member = (await one(`select a.person_id from applications a join people p on p.id = a.person_id where a.cohort_id = $1 and a.status = 'accepted' and p.email = 'demo-participant@coproduce.example'`, [openCohort])).person_id;
+  const member = (
+    await one(
+      `select a.person_id from applications a join people p on p.id = a.person_id where a.cohort_id = $1 and a.status = 'accepted' and p.email = 'demo-participant@coproduce.example'`,
+      [openCohort],
+    )
+  ).person_id;
   const coach = (await one(`select id from people where email = 'demo-facilitator@coproduce.example'`)).id;
   await staff.get(`/manage/cohorts/${openCohort}/coaching`);
-  const bad = await staff.post(`/manage/cohorts/${openCohort}/coaching`, { participantId: member, coachId: coach, 'date[day]': '31', 'date[month]': '2', 'date[year]': '2027', time: '2pm' });
+  const bad = await staff.post(`/manage/cohorts/${openCohort}/coaching`, {
+    participantId: member,
+    coachId: coach,
+    'date[day]': '31',
+    'date[month]': '2',
+    'date[year]': '2027',
+    time: '2pm',
+  });
   assert.equal(bad.statusCode, 400);
   const year = new Date().getUTCFullYear() + 1;
-  assert.equal((await staff.post(`/manage/cohorts/${openCohort}/coaching`, { participantId: member, coachId: coach, 'date[day]': '3', 'date[month]': '3', 'date[year]': String(year), time: '2pm' })).statusCode, 303);
+  assert.equal(
+    (
+      await staff.post(`/manage/cohorts/${openCohort}/coaching`, {
+        participantId: member,
+        coachId: coach,
+        'date[day]': '3',
+        'date[month]': '3',
+        'date[year]': String(year),
+        time: '2pm',
+      })
+    ).statusCode,
+    303,
+  );
   const id = (await one('select id from coaching_sessions where participant_id = $1', [member])).id;
   const coachWeb = await signIn(t, 'demo-facilitator@coproduce.example');
   await coachWeb.get(`/coaching/${id}`);
@@ -163,7 +226,8 @@ test('the finished pilot: graduation page, a second graduation refused, certific
   const pdf = await visitor.get(`/certificates/${cert.serial}/certificate.pdf`);
   assert.equal(pdf.headers['content-type'], 'application/pdf');
   const text = await pdfText(pdf.rawPayload);
-  for (const want of [cert.name, 'Leading Together (demo)', '2018 learning disabilities pilot', '28 November 2018', cert.serial]) assert.ok(text.includes(want), want);
+  for (const want of [cert.name, 'Leading Together (demo)', '2018 learning disabilities pilot', '28 November 2018', cert.serial])
+    assert.ok(text.includes(want), want);
   assert.equal((await visitor.get('/certificates?serial=ZZZZ-ZZZZ-ZZZZ')).statusCode, 404);
   assert.equal((await visitor.get(`/certificates?serial=${cert.serial.toLowerCase()}`)).headers.location, `/certificates/${cert.serial}`);
 

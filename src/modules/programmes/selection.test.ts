@@ -15,14 +15,26 @@ test('only offered places can be accepted; final statuses stay final', () => {
   for (const s of APPLICATION_STATUSES) if (NEXT_STATUSES[s].length) assert.ok(NEXT_STATUSES[s].includes('withdrawn'), s);
 });
 
-const person = (experience: 'lived' | 'professional' | 'both', organisation: string | null = null, answers: Record<string, unknown> = {}) => ({ experience, organisation, answers });
+const person = (
+  experience: 'lived' | 'professional' | 'both',
+  organisation: string | null = null,
+  answers: Record<string, unknown> = {},
+) => ({ experience, organisation, answers });
 
 test('the mix meter counts experience, organisations and tracked answers', () => {
-  const mix = mixOf([person('lived', null, { area: 'Oxford' }), person('professional', 'Oxford Health', { area: 'Oxford' }), person('both', 'Oxford Health', { area: 'Swindon' }), person('professional', 'My Life, My Choice')], {
-    places: 10,
-    livedMinShare: 0.5,
-    tracked: [{ key: 'area', text: 'Where do you live?', options: ['Oxford', 'Swindon', 'Reading'] }],
-  });
+  const mix = mixOf(
+    [
+      person('lived', null, { area: 'Oxford' }),
+      person('professional', 'Oxford Health', { area: 'Oxford' }),
+      person('both', 'Oxford Health', { area: 'Swindon' }),
+      person('professional', 'My Life, My Choice'),
+    ],
+    {
+      places: 10,
+      livedMinShare: 0.5,
+      tracked: [{ key: 'area', text: 'Where do you live?', options: ['Oxford', 'Swindon', 'Reading'] }],
+    },
+  );
   assert.deepEqual([mix.lived, mix.professional, mix.both, mix.held], [1, 2, 1, 4]);
   assert.equal(mix.livedTarget, 5);
   assert.equal(mix.professionalRoom, 5);
@@ -48,9 +60,18 @@ test('an offer warns only when it leaves too few places to meet the lived-experi
 
 test('graduation gives every reason someone has not met the rule', () => {
   const rule = { minSessionsAttended: 2, projectRequired: true };
-  assert.deepEqual(graduationCheck(rule, { workshops: 3, attendedWorkshops: 2, project: { title: 'Easy read letters', presentedAt: new Date() } }), { met: true, reasons: [] });
-  assert.deepEqual(graduationCheck(rule, { workshops: 3, attendedWorkshops: 1, project: null }).reasons, ['Came to 1 of 3 workshop days; needs 2', 'Is not in a group project']);
-  assert.deepEqual(graduationCheck(rule, { workshops: 3, attendedWorkshops: 3, project: { title: 'Easy read letters', presentedAt: null } }).reasons, ['Their project “Easy read letters” has not been presented yet']);
+  assert.deepEqual(
+    graduationCheck(rule, { workshops: 3, attendedWorkshops: 2, project: { title: 'Easy read letters', presentedAt: new Date() } }),
+    { met: true, reasons: [] },
+  );
+  assert.deepEqual(graduationCheck(rule, { workshops: 3, attendedWorkshops: 1, project: null }).reasons, [
+    'Came to 1 of 3 workshop days; needs 2',
+    'Is not in a group project',
+  ]);
+  assert.deepEqual(
+    graduationCheck(rule, { workshops: 3, attendedWorkshops: 3, project: { title: 'Easy read letters', presentedAt: null } }).reasons,
+    ['Their project “Easy read letters” has not been presented yet'],
+  );
 });
 
 test('a project with no one with lived experience, or no professional, is flagged', () => {

@@ -31,7 +31,8 @@ export function refuseMove(from: ApplicationStatus, to: ApplicationStatus): stri
   if (from === to) return null;
   if (NEXT_STATUSES[from].includes(to)) return null;
   if (NEXT_STATUSES[from].length === 0) return `This application is ${STATUS_LABELS[from].toLowerCase()}, so it cannot change any more`;
-  if (to === 'accepted' || to === 'declined') return `Only a place that has been offered can be accepted or declined; this application is ${STATUS_LABELS[from].toLowerCase()}`;
+  if (to === 'accepted' || to === 'declined')
+    return `Only a place that has been offered can be accepted or declined; this application is ${STATUS_LABELS[from].toLowerCase()}`;
   if (to === 'offered') return 'Shortlist the application, or put it on the waiting list, before offering a place';
   return `An application that is ${STATUS_LABELS[from].toLowerCase()} cannot become ${STATUS_LABELS[to].toLowerCase()}`;
 }
@@ -122,7 +123,9 @@ export interface MemberRecord {
 export function graduationCheck(rule: GraduationRule, m: MemberRecord): { met: boolean; reasons: string[] } {
   const reasons: string[] = [];
   if (m.attendedWorkshops < rule.minSessionsAttended) {
-    reasons.push(`Came to ${m.attendedWorkshops} of ${m.workshops} workshop day${m.workshops === 1 ? '' : 's'}; needs ${rule.minSessionsAttended}`);
+    reasons.push(
+      `Came to ${m.attendedWorkshops} of ${m.workshops} workshop day${m.workshops === 1 ? '' : 's'}; needs ${rule.minSessionsAttended}`,
+    );
   }
   if (rule.projectRequired) {
     if (!m.project) reasons.push('Is not in a group project');
