@@ -76,7 +76,10 @@ declare module 'fastify' {
 export async function buildApp({ config, services, sessionSecret, log, logStream }: AppDeps): Promise<FastifyInstance> {
   const https = config.publicUrl.startsWith('https://');
   const app = Fastify({
-    loggerInstance: (log ?? createLogger(config, logStream)) as FastifyBaseLogger,
+    // LOG_LEVEL=silent means no request logging at all, not a logger that discards each line.
+    ...(config.logLevel === 'silent'
+      ? { logger: false }
+      : { loggerInstance: (log ?? createLogger(config, logStream)) as FastifyBaseLogger }),
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
     routerOptions: { ignoreTrailingSlash: true },
