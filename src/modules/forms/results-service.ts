@@ -6,7 +6,7 @@ import type { FormsRepository } from './forms-repository.ts';
 import { SCALES } from './forms-schemas.ts';
 import { optionsOf } from './answers.ts';
 import type { ResultsRepository } from './results-repository.ts';
-import { findThemes } from './themes.ts';
+import { findThemes } from './themes/find-themes.ts';
 
 import { THEMES_QUEUE } from '../../jobs/jobs.ts';
 const EXPERIENCES = ['lived', 'professional', 'both'] as const;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { findThemes } from './themes.ts';
+import { findThemes } from './find-themes.ts';
 
 // Comments written for this test, in three known groups, in the voice of the seeds' evaluations.
 const LISTENING = [
