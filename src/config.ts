@@ -50,6 +50,7 @@ const envSchema = z.object({
   EMAIL_RETRY_FIRST_SECONDS: positiveNumber.default(30),
   EMAIL_RETRY_MAX_MINUTES: positiveNumber.default(15),
   BODY_LIMIT_BYTES: positiveInt.default(100_000),
+  THEMES_REFRESH_MINUTES: z.coerce.number({ error: 'must be a number' }).min(0, 'must be 0 or more').default(5),
   TRUST_PROXY: booleanFromEnv.default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -75,6 +76,8 @@ export interface Config {
   /** An email that cannot be sent is tried again, waiting longer each time up to `maxDelayMs`, for `windowMs`. */
   emailRetry: { windowMs: number; firstDelayMs: number; maxDelayMs: number };
   bodyLimitBytes: number;
+  /** While a form is open, themes are found again at most this often (and only once answers grow by a fifth). */
+  themesRefreshMinutes: number;
   /** Public forms and endpoints that write (registering, applying, answering, feedback): per IP, per route. */
   publicPostLimitPerMinute: number;
   /** How long a request waits for a database connection before it is refused with 503. */
@@ -118,6 +121,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       maxDelayMs: e.EMAIL_RETRY_MAX_MINUTES * 60_000,
     },
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    themesRefreshMinutes: e.THEMES_REFRESH_MINUTES,
     publicPostLimitPerMinute: e.PUBLIC_POST_LIMIT_PER_MINUTE,
     dbConnectTimeoutMs: e.DB_CONNECT_TIMEOUT_MS,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,

@@ -118,6 +118,14 @@ export function createServices(deps: {
     audit,
   });
   const eventReports = createEventReportsService({ db, reports: repositories.eventReports, audit });
+  const results = createResultsService({
+    db,
+    forms: repositories.forms,
+    results: repositories.results,
+    jobs: deps.jobs,
+    themesRefreshMinutes: config.themesRefreshMinutes,
+    log: deps.log.child({ component: 'themes' }),
+  });
   const forms = createFormsService({
     db,
     config,
@@ -127,8 +135,9 @@ export function createServices(deps: {
     events: eventsLookup,
     audit,
     jobs,
+    // Themes are found without anyone asking: on closing a form, and as answers arrive.
+    themes: { closed: (formId) => results.formClosed(formId), answered: (formId) => results.refreshThemesIfDue(formId) },
   });
-  const results = createResultsService({ db, forms: repositories.forms, results: repositories.results, jobs: deps.jobs });
   const eventReport = createEventReportService({ db, events, eventReports, forms: repositories.forms, results, audit });
   const programmes = createProgrammesService({
     db,

@@ -269,6 +269,14 @@ export const formThemes = pgTable('form_themes', {
   position: integer('position').notNull(),
   edited: boolean('edited').notNull().default(false),
   createdAt: at('created_at').notNull().defaultNow(),
+  terms: text('terms').array().notNull().default([]),
+});
+
+export const formThemeRuns = pgTable('form_theme_runs', {
+  questionId: uuid('question_id').primaryKey(),
+  answers: integer('answers'),
+  foundAt: at('found_at'),
+  queuedAt: at('queued_at'),
 });
 
 export const formAnswerThemes = pgTable(

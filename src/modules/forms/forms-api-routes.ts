@@ -14,6 +14,8 @@ import {
   responseInputSchema,
   responseOutSchema,
   resultsOutSchema,
+  themesQueuedSchema,
+  themesRequestSchema,
 } from './forms-schemas.ts';
 import type { FormsService } from './forms-service.ts';
 import type { ResultsService } from './results-service.ts';
@@ -140,9 +142,32 @@ export function formsApiRoutes(
           ...(q.topTwoShare !== undefined ? { topTwoShare: q.topTwoShare } : {}),
           ...(q.byExperience ? { byExperience: q.byExperience } : {}),
           ...(q.number ? { number: q.number } : {}),
-          ...(q.themes ? { themes: q.themes.map((t) => ({ label: t.label, count: t.count, examples: t.examples })) } : {}),
+          ...(q.themes ? { themes: q.themes.map(({ id: _id, ...t }) => t) } : {}),
         })),
       };
+    },
+  );
+
+  app.post(
+    '/api/v1/forms/:id/themes',
+    {
+      config: STAFF_API,
+      // The body is optional; when there is one, it is JSON.
+      preValidation: async (request, reply) => {
+        if (Number(request.headers['content-length'] ?? 0) > 0 || request.headers['transfer-encoding']) return requireJson(request, reply);
+      },
+      schema: {
+        summary:
+          'Find themes again for every text question now, in the background (202). Themes are also found without asking: when the form closes, and while it is open as answers arrive. force: true discards staff edits.',
+        params: idParams,
+        body: themesRequestSchema.optional(),
+        response: { 202: themesQueuedSchema, ...problems(400, 401, 403, 404, 415) },
+      },
+    },
+    async (request, reply) => {
+      await forms.get(request.params.id);
+      const questions = await results.queueThemes(request.params.id, { force: request.body?.force ?? false });
+      return reply.status(202).send({ status: 'queued' as const, questions });
     },
   );
 
@@ -167,7 +192,15 @@ export function formsApiRoutes(
         evaluation: r.evaluation,
         themes: (r.results?.questions ?? [])
           .filter((q) => q.themes?.length)
-          .map((q) => ({ key: q.key, themes: q.themes!.map((t) => ({ label: t.label, count: t.count })) })),
+          .map((q) => ({
+            key: q.key,
+            themes: q.themes!.map((t) => ({
+              label: t.label,
+              count: t.count,
+              terms: t.terms,
+              ...(t.ratings ? { ratings: t.ratings } : {}),
+            })),
+          })),
         quotes: r.quotes,
         headlines: r.headlines,
       };

@@ -7,7 +7,7 @@ import { ConflictError, ValidationError } from '../../lib/validation.ts';
 import { actorOf } from '../../plugins/access.ts';
 import type { EventsService } from '../events/events-service.ts';
 import { optionsOf } from './answers.ts';
-import { capitalise, pct, questionView } from './forms-view.ts';
+import { capitalise, pct, questionView, ratingsInWords } from './forms-view.ts';
 import { formSettingsFormSchema, QUESTION_TYPE_LABELS, QUESTION_TYPES, questionFormSchema } from './forms-schemas.ts';
 import type { FormsService } from './forms-service.ts';
 import type { ResultsService } from './results-service.ts';
@@ -145,7 +145,7 @@ export function formsManageRoutes(
                 : q.hidden
                   ? 'That question has answers, so it is hidden rather than deleted'
                   : q.themes
-                    ? 'Finding themes: refresh the results in a minute'
+                    ? 'Finding themes: this takes a few seconds, or a minute for thousands of answers. Refresh the results to see them'
                     : null;
       return builder(reply, request.params.id, { banner, failure: q.error ? summaryFailure(q.error, '#questions') : undefined });
     },
@@ -288,6 +288,7 @@ export function formsManageRoutes(
               : null,
           themes: q.themes?.map((t) => ({
             ...t,
+            ratingsText: ratingsInWords(t.ratings),
             mergeItems: q.themes!.filter((o) => o.id !== t.id).map((o) => ({ value: o.id, text: o.label })),
           })),
           answers: q.type === 'text' || q.type === 'long_text' ? await results.textAnswersForStaff(q.id, 200) : [],

@@ -32,6 +32,7 @@ export function formsPersonalData(deps: { respondentKey: (formId: string, person
       form_answers: 'the answers, including what people wrote in their own words',
       form_themes: 'nothing about a person: theme labels found in the answers',
       form_answer_themes: 'nothing about a person: which answer is in which theme',
+      form_theme_runs: 'nothing about a person: when themes were last found for a question, from how many answers',
       page_feedback: 'nothing linked to a person: anonymous "is this page useful?" answers',
     },
     personColumns: {

@@ -131,12 +131,31 @@ export const listedResponseSchema = responseOutSchema.extend({
   answers: z.record(z.string(), z.unknown()),
   themes: z.record(z.string(), z.array(z.string())),
 });
+/** How the people whose answers fall in a theme answered the form's rating question. */
+export const ratingMixSchema = z.object({
+  questionKey: z.string(),
+  answered: z.number().int(),
+  counts: z.record(z.string(), z.number().int()),
+  fairOrWorseShare: z.number(),
+});
+export const themeOutSchema = z.object({
+  label: z.string(),
+  count: z.number().int(),
+  examples: z.array(z.string()),
+  terms: z.array(z.string()),
+  ratings: ratingMixSchema.optional(),
+});
 export const resultsOutSchema = z.looseObject({
   responses: z.number().int(),
   invited: z.number().int().nullable(),
   responseRate: z.number().nullable(),
-  questions: z.array(z.looseObject({ key: z.string(), type: z.string(), answered: z.number().int() })),
+  questions: z.array(
+    z.looseObject({ key: z.string(), type: z.string(), answered: z.number().int(), themes: z.array(themeOutSchema).optional() }),
+  ),
 });
+/** `POST /api/v1/forms/{id}/themes`: `force` discards staff edits (renamed, merged, split themes). */
+export const themesRequestSchema = z.strictObject({ force: z.boolean().optional() });
+export const themesQueuedSchema = z.object({ status: z.literal('queued'), questions: z.number().int() });
 export const eventReportOutSchema = z.looseObject({
   eventId: z.string(),
   title: z.string(),

@@ -35,6 +35,8 @@ export function createFormsService(deps: {
   events: Pick<EventsLookup, 'findEvent' | 'findSession' | 'registrations'>;
   audit: AuditTrail;
   jobs: Pick<Jobs, 'sendEmail'>;
+  /** Told after a form closes and after an answer is saved, so themes are found without asking. */
+  themes?: { closed(formId: string): Promise<unknown>; answered(formId: string): Promise<unknown> };
 }) {
   const { db, forms } = deps;
   const respondentKey = (formId: string, personId: string) => hmac(deps.secret, `respondent:${formId}:${personId}`);
@@ -193,7 +195,7 @@ export function createFormsService(deps: {
     },
 
     async setStatus(actor: Actor, id: string, status: 'open' | 'closed'): Promise<Form> {
-      return db.transaction(async (tx) => {
+      const form = await db.transaction(async (tx) => {
         const form = await forms.findForm(tx, id, { forUpdate: true });
         if (!form) throw new NotFoundError('No form with that id');
         if (status === 'open' && (await forms.questions(tx, id)).filter((q) => !q.hidden).length === 0)
@@ -205,8 +207,11 @@ export function createFormsService(deps: {
           subjectType: 'form',
           subjectId: id,
         });
-        return { ...form, status };
+        return { ...form, status, wasClosed: form.status === 'closed' };
       });
+      const { wasClosed, ...updated } = form;
+      if (status === 'closed' && !wasClosed && deps.themes) await deps.themes.closed(id);
+      return updated;
     },
 
     /** The person a personal link belongs to, or null when the link is not genuine. */
@@ -234,14 +239,17 @@ export function createFormsService(deps: {
       answers: Record<string, unknown>,
       opts: { quoteConsent?: 'named' | 'anonymous' | 'no'; allowEdit: boolean },
     ) {
+      let saved;
       try {
-        return await respondOnce(formId, who, answers, opts);
+        saved = await respondOnce(formId, who, answers, opts);
       } catch (err) {
         // The same person sending twice at once (a double click): the second finds the first.
         if (!isUniqueViolation(err)) throw err;
         if (!opts.allowEdit) throw new ConflictError('This person has already answered this form');
-        return respondOnce(formId, who, answers, opts);
+        saved = await respondOnce(formId, who, answers, opts);
       }
+      await deps.themes?.answered(formId);
+      return saved;
     },
 
     /** Invites the people who came to the form's event (or session) by email, each with a personal link. */

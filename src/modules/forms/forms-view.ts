@@ -14,3 +14,19 @@ export function questionView(form: Pick<Form, 'easyRead'>, q: FormQuestion) {
     items: optionsOf(q).map((o) => ({ value: o, text: capitalise(o) })),
   };
 }
+
+/**
+ * A theme's rating mix in plain words, for the results page, the report and its PDF:
+ * "8 of the 12 people who also gave a rating (67%) rated it fair or worse."
+ */
+export function ratingsInWords(ratings: { answered: number; counts: Record<string, number>; fairOrWorseShare: number } | undefined) {
+  if (!ratings || !ratings.answered) return null;
+  const unhappy = Math.round(ratings.fairOrWorseShare * ratings.answered);
+  const people = ratings.answered === 1 ? 'person who also gave a rating' : 'people who also gave a rating';
+  return {
+    sentence: `${unhappy} of the ${ratings.answered} ${people} (${pct(ratings.fairOrWorseShare)}) rated it fair or worse.`,
+    mix: Object.entries(ratings.counts)
+      .map(([option, n]) => `${capitalise(option)} ${n}`)
+      .join(', '),
+  };
+}

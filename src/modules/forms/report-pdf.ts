@@ -1,7 +1,7 @@
 import PDFDocument from 'pdfkit';
 import { formatRange } from '../../lib/dates.ts';
 import type { EventReport } from './event-report-service.ts';
-import { pct } from './forms-view.ts';
+import { pct, ratingsInWords } from './forms-view.ts';
 
 /** The event report as an A4 PDF: the same figures, themes, quotes and headlines as the page. */
 export function renderReportPdf(report: EventReport, meta: { orgName: string }): Promise<Buffer> {
@@ -58,7 +58,10 @@ export function renderReportPdf(report: EventReport, meta: { orgName: string }):
       h2('What they said');
       for (const q of withThemes) {
         doc.font('Helvetica-Bold').fontSize(11).text(q.text).moveDown(0.2);
-        for (const t of q.themes!) p(`${t.label} (${t.count} ${t.count === 1 ? 'answer' : 'answers'})`);
+        for (const t of q.themes!) {
+          const ratings = ratingsInWords(t.ratings);
+          p(`${t.label} (${t.count} ${t.count === 1 ? 'answer' : 'answers'})${ratings ? `: ${ratings.sentence}` : ''}`);
+        }
       }
     }
   }

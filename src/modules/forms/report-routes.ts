@@ -4,7 +4,7 @@ import { formatRange } from '../../lib/dates.ts';
 import { ValidationError } from '../../lib/validation.ts';
 import { actorOf } from '../../plugins/access.ts';
 import type { EventReportService } from './event-report-service.ts';
-import { capitalise, pct } from './forms-view.ts';
+import { capitalise, pct, ratingsInWords } from './forms-view.ts';
 import { renderReportPdf } from './report-pdf.ts';
 import { flags, idParams } from '../../lib/route-schemas.ts';
 import type { App } from '../../plugins/types.ts';
@@ -29,6 +29,7 @@ export function reportRoutes(app: App, deps: { reports: EventReportService; orgN
           : null,
         rows: Object.entries(q.counts).map(([option, n]) => ({ option: capitalise(option), n })),
         topTwo: q.topTwoShare !== undefined ? pct(q.topTwoShare) : null,
+        themes: q.themes?.map((t) => ({ ...t, ratingsText: ratingsInWords(t.ratings) })),
       }));
       return reply.view('forms/views/report.njk', {
         title: `Report: ${report.title}`,

@@ -88,11 +88,12 @@ export function createResultsRepository() {
         questionId: string;
         label: string;
         position: number;
+        terms: string[];
         count: number;
         examples: { id: number; text: string }[];
       }>(
         ex,
-        sql`select t.id, t.question_id as "questionId", t.label, t.position,
+        sql`select t.id, t.question_id as "questionId", t.label, t.position, t.terms,
                    (select count(*)::int from form_answer_themes x where x.theme_id = t.id) as count,
                    coalesce((select json_agg(json_build_object('id', e.id, 'text', e.text)) from (
                      select a.id, a.text from form_answer_themes x join form_answers a on a.id = x.answer_id
@@ -139,22 +140,86 @@ export function createResultsRepository() {
             order by a.starred desc, a.id`,
       );
     },
-    /** Replaces a question's themes (unless staff edited them) in one transaction. */
-    async storeThemes(ex: Executor, questionId: string, themes: { label: string; members: { answerId: number; score: number }[] }[]) {
+    /**
+     * Replaces a question's themes in the caller's transaction. Answers erased or replaced while
+     * the themes were being found are left out rather than failing the run.
+     */
+    async storeThemes(
+      ex: Executor,
+      questionId: string,
+      themes: { label: string; terms: string[]; members: { answerId: number; score: number }[] }[],
+    ) {
       await ex.execute(sql`delete from form_themes where question_id = ${questionId}`);
       for (const [i, t] of themes.entries()) {
-        const [row] = (
+        const [row] = await rows<{ id: string }>(
+          ex,
+          sql`insert into form_themes (question_id, label, position, terms)
+              values (${questionId}, ${t.label}, ${i + 1}, ${sql.param(t.terms)}::text[]) returning id`,
+        );
+        for (let j = 0; j < t.members.length; j += 5000) {
+          const chunk = t.members.slice(j, j + 5000);
           await ex.execute(
-            sql`insert into form_themes (question_id, label, position) values (${questionId}, ${t.label}, ${i + 1}) returning id`,
-          )
-        ).rows as { id: string }[];
-        for (let j = 0; j < t.members.length; j += 1000) {
-          const chunk = t.members.slice(j, j + 1000);
-          await ex.execute(
-            sql`insert into form_answer_themes (answer_id, theme_id, score) select * from unnest(${sql.raw(`ARRAY[${chunk.map((m) => m.answerId).join(',')}]::bigint[]`)}, ${sql.raw(`ARRAY[${chunk.map(() => `'${row!.id}'`).join(',')}]::uuid[]`)}, ${sql.raw(`ARRAY[${chunk.map((m) => m.score).join(',')}]::float8[]`)})`,
+            sql`insert into form_answer_themes (answer_id, theme_id, score)
+                select m.answer_id, ${row!.id}::uuid, m.score
+                from unnest(${sql.param(chunk.map((m) => m.answerId))}::bigint[], ${sql.param(chunk.map((m) => m.score))}::float8[]) as m(answer_id, score)
+                where exists (select 1 from form_answers a where a.id = m.answer_id and a.question_id = ${questionId})`,
           );
         }
       }
+    },
+    /** Records a finished run: how many answers it read. */
+    async recordThemeRun(ex: Executor, questionId: string, answers: number) {
+      await ex.execute(
+        sql`insert into form_theme_runs (question_id, answers, found_at) values (${questionId}, ${answers}, now())
+            on conflict (question_id) do update set answers = excluded.answers, found_at = excluded.found_at, queued_at = null`,
+      );
+    },
+    /** Serialises runs for one question: the second waits for the first to store its themes. */
+    async lockThemeRun(ex: Executor, questionId: string) {
+      await ex.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`themes:${questionId}`}, 0))`);
+    },
+    /**
+     * Text questions of a form whose themes are due while it is open: at least `minimum` answers,
+     * a fifth more than the last run read, and nothing queued in the last `minutes`. Marks them
+     * queued in the same statement, so answers arriving together queue one run.
+     */
+    async claimDueThemeRuns(ex: Executor, formId: string, opts: { minimum: number; growth: number; minutes: number }) {
+      return rows<{ questionId: string }>(
+        ex,
+        sql`with counts as (
+              select q.id, (select count(*)::int from form_answers a where a.question_id = q.id and a.text is not null) as n
+              from form_questions q where q.form_id = ${formId} and q.type in ('text', 'long_text')
+            ), due as (
+              select c.id from counts c left join form_theme_runs r on r.question_id = c.id
+              where c.n >= ${opts.minimum}
+                and (r.answers is null or c.n >= ceil(r.answers * ${1 + opts.growth}))
+                and (r.queued_at is null or r.queued_at < now() - make_interval(secs => ${opts.minutes * 60}))
+                and (r.found_at is null or r.found_at < now() - make_interval(secs => ${opts.minutes * 60}))
+            )
+            insert into form_theme_runs as r (question_id, queued_at) select id, now() from due
+            on conflict (question_id) do update set queued_at = now()
+            returning r.question_id as "questionId"`,
+      );
+    },
+    async markThemeRunQueued(ex: Executor, questionId: string) {
+      await ex.execute(
+        sql`insert into form_theme_runs (question_id, queued_at) values (${questionId}, now())
+            on conflict (question_id) do update set queued_at = now()`,
+      );
+    },
+    /** Per theme of a form, how the people whose answers it holds answered a rating question. */
+    async ratingMix(ex: Executor, formId: string, ratingQuestionId: string) {
+      return rows<{ themeId: string; choice: string; n: number }>(
+        ex,
+        sql`select x.theme_id as "themeId", r.choice, count(*)::int as n
+            from form_themes t
+            join form_questions q on q.id = t.question_id and q.form_id = ${formId}
+            join form_answer_themes x on x.theme_id = t.id
+            join form_answers a on a.id = x.answer_id
+            join form_answers r on r.response_id = a.response_id and r.question_id = ${ratingQuestionId}
+            where r.choice is not null
+            group by 1, 2`,
+      );
     },
     async hasEditedThemes(ex: Executor, questionId: string): Promise<boolean> {
       return (

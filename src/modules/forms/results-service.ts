@@ -6,9 +6,10 @@ import type { FormsRepository } from './forms-repository.ts';
 import { SCALES } from './forms-schemas.ts';
 import { optionsOf } from './answers.ts';
 import type { ResultsRepository } from './results-repository.ts';
-import { findThemes } from './themes/find-themes.ts';
-
+import type { Logger } from '../../logger.ts';
 import { THEMES_QUEUE } from '../../jobs/jobs.ts';
+import { analyseInWorker, type AnalyseThemes } from './themes/analyse.ts';
+
 const EXPERIENCES = ['lived', 'professional', 'both'] as const;
 
 export interface QuestionResult {
@@ -23,8 +24,30 @@ export interface QuestionResult {
   topTwoShare?: number;
   byExperience?: Record<(typeof EXPERIENCES)[number], { answered: number; counts: Record<string, number>; topTwoShare?: number }>;
   number?: { mean: number; min: number; max: number };
-  themes?: { id: string; label: string; count: number; examples: string[] }[];
+  themes?: ThemeResult[];
 }
+
+/** How the people whose answers fall in a theme answered the form's (first) rating question. */
+export interface RatingMix {
+  questionKey: string;
+  answered: number;
+  counts: Record<string, number>;
+  /** Share who rated fair or worse: what unhappy people talked about. */
+  fairOrWorseShare: number;
+}
+
+export interface ThemeResult {
+  id: string;
+  label: string;
+  count: number;
+  terms: string[];
+  examples: string[];
+  ratings?: RatingMix;
+}
+
+/** Themes are found again while a form is open once this many answers have arrived, and a fifth more than last time. */
+export const THEMES_MINIMUM_ANSWERS = 10;
+const THEMES_GROWTH = 0.2;
 
 export interface FormResults {
   formId: string;
@@ -40,8 +63,18 @@ export interface FormResults {
 
 const share = (part: number, whole: number) => (whole ? Math.round((part / whole) * 10_000) / 10_000 : 0);
 
-export function createResultsService(deps: { db: Db; forms: FormsRepository; results: ResultsRepository; jobs: Pick<Jobs, 'enqueue'> }) {
+export function createResultsService(deps: {
+  db: Db;
+  forms: FormsRepository;
+  results: ResultsRepository;
+  jobs: Pick<Jobs, 'enqueue'>;
+  /** While a form is open, themes are found again at most this often. */
+  themesRefreshMinutes: number;
+  log: Pick<Logger, 'warn' | 'info'>;
+  analyse?: AnalyseThemes;
+}) {
   const { db, results } = deps;
+  const analyse = deps.analyse ?? analyseInWorker;
 
   async function formOrThrow(id: string): Promise<Form> {
     const form = await deps.forms.findForm(db, id);
@@ -53,12 +86,22 @@ export function createResultsService(deps: { db: Db; forms: FormsRepository; res
     async results(formId: string): Promise<FormResults> {
       const form = await formOrThrow(formId);
       const questions = await deps.forms.questions(db, formId);
-      const [responses, invited, aggregates, themes] = await Promise.all([
+      const rating = questions.find((q) => q.type === 'rating' && !q.hidden);
+      const [responses, invited, aggregates, themes, mix] = await Promise.all([
         results.responseCount(db, formId),
         deps.forms.invitedCount(db, formId),
         results.aggregates(db, questions),
         results.themes(db, formId),
+        rating ? results.ratingMix(db, formId, rating.id) : Promise.resolve([]),
       ]);
+      const ratingsOf = (themeId: string): RatingMix | undefined => {
+        if (!rating) return undefined;
+        const options = SCALES.rating;
+        const counts = Object.fromEntries(options.map((o) => [o, mix.find((m) => m.themeId === themeId && m.choice === o)?.n ?? 0]));
+        const answered = Object.values(counts).reduce((a, b) => a + b, 0);
+        const unhappy = options.slice(2).reduce((n, o) => n + counts[o]!, 0);
+        return { questionKey: rating.key, answered, counts, fairOrWorseShare: share(unhappy, answered) };
+      };
       const { choices: counts, answered: answeredRows, numbers } = aggregates;
       const answered = new Map<string, number>();
       for (const r of answeredRows) answered.set(r.questionId, (answered.get(r.questionId) ?? 0) + r.n);
@@ -117,7 +160,17 @@ export function createResultsService(deps: { db: Db; forms: FormsRepository; res
             if (q.type === 'text' || q.type === 'long_text') {
               result.themes = themes
                 .filter((t) => t.questionId === q.id)
-                .map((t) => ({ id: t.id, label: t.label, count: t.count, examples: t.examples.map((e) => e.text) }));
+                .map((t) => {
+                  const ratings = ratingsOf(t.id);
+                  return {
+                    id: t.id,
+                    label: t.label,
+                    count: t.count,
+                    terms: t.terms,
+                    examples: t.examples.map((e) => e.text),
+                    ...(ratings ? { ratings } : {}),
+                  };
+                });
             }
             return result;
           }),
@@ -126,27 +179,73 @@ export function createResultsService(deps: { db: Db; forms: FormsRepository; res
 
     quotes: (formId: string) => results.quotes(db, formId),
 
-    /** Finds themes for one text question now (the job calls this); staff edits are kept unless `force`. */
+    /**
+     * Finds themes for one text question now (the job calls this); staff edits are kept unless
+     * `force`. The answers are read, analysed in a worker thread with no transaction open, and
+     * stored in one transaction that checks again that staff have not edited them meanwhile.
+     */
     async runThemes(questionId: string, opts: { force?: boolean } = {}): Promise<number> {
-      return db.transaction(async (tx) => {
-        if (!opts.force && (await results.hasEditedThemes(tx, questionId))) return 0;
-        const answers = await results.textAnswers(tx, questionId);
-        const themes = findThemes(answers.map((a) => a.text));
+      if (!opts.force && (await results.hasEditedThemes(db, questionId))) {
+        await results.recordThemeRun(db, questionId, (await results.textAnswers(db, questionId)).length);
+        return 0;
+      }
+      const answers = await results.textAnswers(db, questionId);
+      const started = Date.now();
+      const themes = await analyse(answers.map((a) => a.text));
+      const stored = await db.transaction(async (tx) => {
+        await results.lockThemeRun(tx, questionId);
+        if (!opts.force && (await results.hasEditedThemes(tx, questionId))) return false;
         await results.storeThemes(
           tx,
           questionId,
-          themes.map((t) => ({ label: t.label, members: t.members.map((m) => ({ answerId: answers[m.index]!.id, score: m.score })) })),
+          themes.map((t) => ({
+            label: t.label,
+            terms: t.terms,
+            members: t.members.map((m) => ({ answerId: answers[m.index]!.id, score: m.score })),
+          })),
         );
-        return themes.length;
+        await results.recordThemeRun(tx, questionId, answers.length);
+        return true;
       });
+      deps.log.info({ questionId, answers: answers.length, themes: themes.length, ms: Date.now() - started, stored }, 'themes found');
+      return stored ? themes.length : 0;
     },
 
-    /** Queues theme-finding for every text question of a form. */
+    /** Queues theme-finding for every text question of a form (on closing it, or when asked). */
     async queueThemes(formId: string, opts: { force?: boolean } = {}) {
       const questions = (await deps.forms.questions(db, formId)).filter((q) => q.type === 'text' || q.type === 'long_text');
-      for (const q of questions)
+      for (const q of questions) {
+        await results.markThemeRunQueued(db, q.id);
         await deps.jobs.enqueue(THEMES_QUEUE, { questionId: q.id, force: !!opts.force }, { singletonKey: `themes:${q.id}` });
+      }
       return questions.length;
+    },
+
+    /** After a form closes: themes for every text question. The form is closed whatever happens here. */
+    async formClosed(formId: string) {
+      try {
+        await this.queueThemes(formId);
+      } catch (err) {
+        deps.log.warn({ err, formId }, 'could not queue theme-finding for a closed form; staff can ask for it on the results page');
+      }
+    },
+
+    /**
+     * After an answer arrives on an open form: queues theme-finding for the text questions that
+     * have grown enough since it last ran. A failure here must not fail the answer, which is saved.
+     */
+    async refreshThemesIfDue(formId: string) {
+      try {
+        const due = await results.claimDueThemeRuns(db, formId, {
+          minimum: THEMES_MINIMUM_ANSWERS,
+          growth: THEMES_GROWTH,
+          minutes: deps.themesRefreshMinutes,
+        });
+        for (const { questionId } of due)
+          await deps.jobs.enqueue(THEMES_QUEUE, { questionId, force: false }, { singletonKey: `themes:${questionId}` });
+      } catch (err) {
+        deps.log.warn({ err, formId }, 'could not queue theme-finding; the next answer or closing the form will');
+      }
     },
 
     async renameTheme(formId: string, themeId: string, label: string) {

@@ -37,13 +37,15 @@ export interface ThemeOptions {
 /** Spectral clustering works on a graph of every pair; above this, a sample is grouped. */
 const SAMPLE = 2500;
 const NEIGHBOURS = 25;
+const SMALL = 40;
 /** The terms' share of each answer's vector, against the word vectors' 1. */
 const TERMS_WEIGHT = 1.4;
 
 /** The normalised graph of each answer's nearest neighbours (cosine), for spectral clustering. */
 function neighbourGraph(m: Dense, ids: number[]): { normalised: SparseRows; edges: Map<number, number>; degree: Float64Array } {
   const n = ids.length;
-  const nn = Math.min(NEIGHBOURS, n - 1);
+  // Few answers: few neighbours each, or the graph joins everything to everything.
+  const nn = Math.min(NEIGHBOURS, n - 1, Math.max(3, Math.floor(n / 5)));
   const edges = new Map<number, number>();
   const sims = new Float64Array(n);
   for (let i = 0; i < n; i++) {
@@ -133,6 +135,8 @@ export function findThemes(texts: string[], opts: ThemeOptions = {}): Theme[] {
     const graph = neighbourGraph(joined, sample);
     const spectral = truncatedSvd(graph.normalised, maxThemes + 1, random);
     const fitFor = (kk: number) => {
+      // A few dozen answers make too small a graph to embed: group their own vectors instead.
+      if (sample.length < SMALL) return bestOf(8, joined, kk, random, sample);
       const embedding = dense(spectral.rows, kk);
       for (let r = 0; r < spectral.rows; r++)
         for (let c = 0; c < kk; c++) embedding.data[r * kk + c] = spectral.data[r * spectral.cols + c]!;

@@ -71,7 +71,7 @@ export function tfidf(docs: string[][], maxTerms = 5000): TermMatrix {
   for (const d of docs) for (const t of new Set(d)) counts.set(t, (counts.get(t) ?? 0) + 1);
   const minDf = n >= 20 ? 2 : 1;
   const vocabulary = [...counts.entries()]
-    .filter(([, c]) => c >= minDf && c < Math.max(2, n * 0.5))
+    .filter(([, c]) => c >= minDf && c < Math.max(2, n * 0.6))
     .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
     .slice(0, maxTerms)
     .map(([t]) => t);

