@@ -160,7 +160,7 @@ export function formsApiRoutes(
         summary:
           'Find themes again for every text question now, in the background (202). Themes are also found without asking: when the form closes, and while it is open as answers arrive. force: true discards staff edits.',
         params: idParams,
-        body: themesRequestSchema.optional(),
+        body: themesRequestSchema.nullish(),
         response: { 202: themesQueuedSchema, ...problems(400, 401, 403, 404, 415) },
       },
     },

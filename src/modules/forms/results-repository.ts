@@ -191,10 +191,10 @@ export function createResultsRepository() {
               from form_questions q where q.form_id = ${formId} and q.type in ('text', 'long_text')
             ), due as (
               select c.id from counts c left join form_theme_runs r on r.question_id = c.id
-              where c.n >= ${opts.minimum}
-                and (r.answers is null or c.n >= ceil(r.answers * ${1 + opts.growth}))
-                and (r.queued_at is null or r.queued_at < now() - make_interval(secs => ${opts.minutes * 60}))
-                and (r.found_at is null or r.found_at < now() - make_interval(secs => ${opts.minutes * 60}))
+              where c.n >= ${opts.minimum}::int
+                and (r.answers is null or c.n >= ceil(r.answers * ${1 + opts.growth}::float8))
+                and (r.queued_at is null or r.queued_at < now() - make_interval(secs => ${opts.minutes * 60}::float8))
+                and (r.found_at is null or r.found_at < now() - make_interval(secs => ${opts.minutes * 60}::float8))
             )
             insert into form_theme_runs as r (question_id, queued_at) select id, now() from due
             on conflict (question_id) do update set queued_at = now()
