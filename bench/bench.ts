@@ -2,7 +2,8 @@
  * `npm run bench`: requests per second of real pages against a bare Fastify route measured in
  * the same run, on the same machine, with the load generator (autocannon) in its own process;
  * and a registration burst at one session against the bare SQL transaction that does the same
- * insert. Results go to bench/results/foundation.json and events.json. BENCH_SECONDS sets how
+ * insert. Results go to bench/results/foundation.json and events.json; themes (quality against
+ * human labels, and speed) to themes.json, see themes.ts. BENCH_SECONDS sets how
  * long each page run lasts; BENCH_REGISTRATIONS how many people register in the burst.
  */
 import { execFile } from 'node:child_process';
@@ -16,6 +17,7 @@ import { buildApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 import { startRuntime } from '../src/runtime.ts';
 import { randomToken, sha256 } from '../src/lib/tokens.ts';
+import { benchThemes } from './themes.ts';
 
 const run = promisify(execFile);
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
@@ -49,6 +51,14 @@ async function measure(name: string, url: string): Promise<Measurement> {
 }
 
 async function main() {
+  const machine = {
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+  };
+  // BENCH_ONLY=themes: theme quality against human labels, and its speed; no database needed.
+  if (process.env.BENCH_ONLY === 'themes') return benchThemes(machine);
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'coproduce-bench-'));
   const config = loadConfig({
     ...process.env,
@@ -139,6 +149,7 @@ async function main() {
     }
     await benchEvents({ runtime, appUrl, bareUrl, machine: report.machine, baseline });
     await benchForms({ runtime, appUrl, machine: report.machine });
+    await benchThemes(machine);
   } finally {
     await bare.close();
     await app.close();

@@ -2,7 +2,7 @@ import { bestOf } from './cluster.ts';
 import { dense, normaliseRows, seeded, truncatedSvd, type Dense, type SparseRows } from './linear.ts';
 import { labelThemes } from './labels.ts';
 import { concatenate, lsa, mergeFamilies, sentenceVectors, tfidf } from './represent.ts';
-import { readAnswer } from './text.ts';
+import { answerReader, type ReadAnswer } from './text.ts';
 import { wordVectors, type WordVectors } from './word-vectors.ts';
 
 /**
@@ -108,7 +108,7 @@ function modularity(graph: { edges: Map<number, number>; degree: Float64Array },
 export function findThemes(texts: string[], opts: ThemeOptions = {}): Theme[] {
   if (!texts.length) return [];
   const random = seeded(opts.seed ?? 42);
-  const read = texts.map(readAnswer);
+  const read = texts.map(answerReader());
   const terms = tfidf(mergeFamilies(read.map((a) => a.terms)));
   const meaning = sentenceVectors(read, opts.vectors ?? wordVectors(), random);
   const shared = lsa(terms, 100, random);
@@ -199,7 +199,7 @@ function dropEmpty(assignment: Int32Array, k: number): Int32Array {
 /** Each theme's members, most typical first, its distinguishing terms and a label; "Other comments" last. */
 function describe(
   texts: string[],
-  read: ReturnType<typeof readAnswer>[],
+  read: ReadAnswer[],
   joined: Dense,
   assignment: Int32Array,
   k: number,

@@ -14,8 +14,6 @@ export interface ReadAnswer {
   phrases: string[];
 }
 
-const nlp = winkNLP(model);
-const its = nlp.its;
 const CONTENT = new Set(['NOUN', 'PROPN', 'ADJ', 'VERB']);
 // Words that carry no theme in feedback about events and services.
 export const FEEDBACK_STOPWORDS = new Set([
@@ -48,7 +46,18 @@ interface Token {
   out(f: unknown): unknown;
 }
 
-export function readAnswer(text: string): ReadAnswer {
+/**
+ * A reader for one set of answers. wink-nlp adds words it meets to its lexicon, which changes how
+ * it splits later text ("OT's"), so each set gets a fresh instance (about 0.1 s): the same answers
+ * then always read the same, and so give the same themes.
+ */
+export function answerReader(): (text: string) => ReadAnswer {
+  const nlp = winkNLP(model);
+  return (text) => readWith(nlp, text);
+}
+
+function readWith(nlp: ReturnType<typeof winkNLP>, text: string): ReadAnswer {
+  const its = nlp.its;
   const doc = nlp.readDoc(text.slice(0, 5000));
   const words: string[] = [];
   const content: string[] = [];
