@@ -36,7 +36,7 @@ export interface ThemeOptions {
 
 /** Spectral clustering works on a graph of every pair; above this, a sample is grouped. */
 const SAMPLE = 2500;
-const NEIGHBOURS = 25;
+const NEIGHBOURS = 30;
 const SMALL = 40;
 /** The terms' share of each answer's vector, against the word vectors' 1. */
 const TERMS_WEIGHT = 1.4;
