@@ -46,6 +46,8 @@ export function parseCsv(text: string): string[][] {
 }
 
 export function readLabelled(file = LABELLED_CSV): Map<string, string[]> {
+  if (!fs.existsSync(file))
+    throw new Error(`No labelled comments at ${file}: the themes benchmark reads ../shared/data, or set THEMES_LABELLED_CSV`);
   const [header, ...rows] = parseCsv(fs.readFileSync(file, 'utf8'));
   const comment = header!.indexOf('comment');
   const label = header!.indexOf('label');
