@@ -128,6 +128,14 @@ export function createResultsRepository() {
         sql`select id, text from form_answers where question_id = ${questionId} and text is not null order by id`,
       );
     },
+    async textAnswerCount(ex: Executor, questionId: string): Promise<number> {
+      return (
+        await rows<{ n: number }>(
+          ex,
+          sql`select count(*)::int as n from form_answers where question_id = ${questionId} and text is not null`,
+        )
+      )[0]!.n;
+    },
     /** Text answers with their starred state and consent, for staff to choose quotes. */
     async textAnswersForStaff(ex: Executor, questionId: string, limit: number) {
       return rows<{ id: number; text: string; starred: boolean; consent: string; themes: string[] }>(

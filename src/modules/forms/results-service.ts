@@ -46,7 +46,7 @@ export interface ThemeResult {
 }
 
 /** Themes are found again while a form is open once this many answers have arrived, and a fifth more than last time. */
-export const THEMES_MINIMUM_ANSWERS = 10;
+const THEMES_MINIMUM_ANSWERS = 10;
 const THEMES_GROWTH = 0.2;
 
 export interface FormResults {
@@ -186,7 +186,7 @@ export function createResultsService(deps: {
      */
     async runThemes(questionId: string, opts: { force?: boolean } = {}): Promise<number> {
       if (!opts.force && (await results.hasEditedThemes(db, questionId))) {
-        await results.recordThemeRun(db, questionId, (await results.textAnswers(db, questionId)).length);
+        await results.recordThemeRun(db, questionId, await results.textAnswerCount(db, questionId));
         return 0;
       }
       const answers = await results.textAnswers(db, questionId);

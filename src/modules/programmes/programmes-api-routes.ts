@@ -61,6 +61,16 @@ const applicationOut = (a: Application): z.infer<typeof applicationOutSchema> =>
 });
 
 /** "Programmes, cohorts and certificates" of the v1 contract. */
+/** A cohort session as the API lists it. */
+const sessionSummary = (s: { id: string; title: string; kind: string; startsAt: Date; endsAt: Date; format: string }) => ({
+  id: s.id,
+  title: s.title,
+  kind: s.kind,
+  startsAt: s.startsAt.toISOString(),
+  endsAt: s.endsAt.toISOString(),
+  format: s.format,
+});
+
 export function programmesApiRoutes(
   app: App,
   deps: {
@@ -105,14 +115,7 @@ export function programmesApiRoutes(
       offered: held.length - members.length,
       mix: experienceMix(members),
       mixIncludingOffers: experienceMix(held),
-      sessions: sessions.map((s) => ({
-        id: s.id,
-        title: s.title,
-        kind: s.kind,
-        startsAt: s.startsAt.toISOString(),
-        endsAt: s.endsAt.toISOString(),
-        format: s.format,
-      })),
+      sessions: sessions.map(sessionSummary),
     };
   }
 
@@ -174,15 +177,7 @@ export function programmesApiRoutes(
     async (request, reply) => {
       const session = await programmes.addSession(actorOf(request), request.params.id, request.body);
       const s = await deps.events.getSession(session.id);
-      return reply.status(201).send({
-        id: s.id,
-        title: s.title,
-        kind: s.kind,
-        startsAt: s.startsAt.toISOString(),
-        endsAt: s.endsAt.toISOString(),
-        format: s.format,
-        capacity: s.capacity,
-      });
+      return reply.status(201).send({ ...sessionSummary(s), capacity: s.capacity });
     },
   );
 

@@ -172,7 +172,7 @@ export function findThemes(texts: string[], opts: ThemeOptions = {}): Theme[] {
   }
   assignment = dropEmpty(assignment, k);
   k = Math.max(0, ...assignment) + 1;
-  return describe(texts, read, joined, assignment, k, other, terms.vocabulary);
+  return describe(read, joined, assignment, k, other);
 }
 
 function nearest(m: Dense, row: number, centres: Dense): number {
@@ -197,15 +197,7 @@ function dropEmpty(assignment: Int32Array, k: number): Int32Array {
 }
 
 /** Each theme's members, most typical first, its distinguishing terms and a label; "Other comments" last. */
-function describe(
-  texts: string[],
-  read: ReadAnswer[],
-  joined: Dense,
-  assignment: Int32Array,
-  k: number,
-  other: number[],
-  _vocabulary: string[],
-): Theme[] {
+function describe(read: ReadAnswer[], joined: Dense, assignment: Int32Array, k: number, other: number[]): Theme[] {
   const groups = Array.from({ length: k }, () => [] as number[]);
   assignment.forEach((a, i) => a >= 0 && groups[a]!.push(i));
   const centres = dense(k, joined.cols);
@@ -227,6 +219,5 @@ function describe(
   }));
   themes.sort((a, b) => b.members.length - a.members.length || (a.label < b.label ? -1 : 1));
   if (other.length) themes.push({ label: OTHER_COMMENTS, terms: [], members: other.map((index) => ({ index, score: 0 })) });
-  void texts;
   return themes;
 }

@@ -59,8 +59,6 @@ export function mergeFamilies(docs: string[][]): string[][] {
 
 export interface TermMatrix {
   vocabulary: string[];
-  /** Documents containing each term. */
-  df: number[];
   matrix: SparseRows;
 }
 
@@ -91,7 +89,7 @@ export function tfidf(docs: string[][], maxTerms = 5000): TermMatrix {
     for (let i = 0; i < value.length; i++) value[i]! /= norm;
     return { index, value };
   });
-  return { vocabulary, df, matrix: { cols: vocabulary.length, rows } };
+  return { vocabulary, matrix: { cols: vocabulary.length, rows } };
 }
 
 /** The LSA projection of the TF-IDF rows, to unit length. */

@@ -8,8 +8,6 @@ import model from 'wink-eng-lite-web-model';
  */
 export interface ReadAnswer {
   words: string[];
-  /** Words that are not stop words. */
-  content: string[];
   terms: string[];
   phrases: string[];
 }
@@ -60,7 +58,6 @@ function readWith(nlp: ReturnType<typeof winkNLP>, text: string): ReadAnswer {
   const its = nlp.its;
   const doc = nlp.readDoc(text.slice(0, 5000));
   const words: string[] = [];
-  const content: string[] = [];
   const terms: string[] = [];
   const phrases: string[] = [];
   doc.sentences().each((sentence: ItemSentence) => {
@@ -81,7 +78,6 @@ function readWith(nlp: ReturnType<typeof winkNLP>, text: string): ReadAnswer {
       const lower = String(token.out(its.normal)).toLowerCase();
       const stop = Boolean(token.out(its.stopWordFlag));
       if (isWord) words.push(lower);
-      if (isWord && !stop) content.push(lower);
       if (isWord && (pos === 'NOUN' || pos === 'ADJ') && !stop) chunk.push({ word: lower, pos });
       else endChunk();
       const keep = isWord && !stop && CONTENT.has(pos);
@@ -96,5 +92,5 @@ function readWith(nlp: ReturnType<typeof winkNLP>, text: string): ReadAnswer {
     });
     endChunk();
   });
-  return { words, content, terms, phrases };
+  return { words, terms, phrases };
 }
