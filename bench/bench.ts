@@ -88,12 +88,7 @@ async function main() {
         runtime,
         appUrl,
         bareUrl,
-        machine: {
-          cpus: os.cpus().length,
-          cpuModel: os.cpus()[0]?.model,
-          memoryGiB: Math.round(os.totalmem() / 2 ** 30),
-          node: process.version,
-        },
+        machine,
         baseline,
       });
       return;
@@ -102,12 +97,7 @@ async function main() {
       await benchForms({
         runtime,
         appUrl,
-        machine: {
-          cpus: os.cpus().length,
-          cpuModel: os.cpus()[0]?.model,
-          memoryGiB: Math.round(os.totalmem() / 2 ** 30),
-          node: process.version,
-        },
+        machine,
       });
       return;
     }
@@ -120,12 +110,7 @@ async function main() {
     const report = {
       benchmark: 'foundation',
       date: new Date().toISOString(),
-      machine: {
-        cpus: os.cpus().length,
-        cpuModel: os.cpus()[0]?.model,
-        memoryGiB: Math.round(os.totalmem() / 2 ** 30),
-        node: process.version,
-      },
+      machine,
       settings: { seconds, connections, database: config.databaseUrl ? 'external' : 'embedded' },
       results: results.map((r) => ({ ...r, shareOfBaseline: Math.round((r.requestsPerSecond / baseline) * 1000) / 1000 })),
     };
@@ -147,8 +132,8 @@ async function main() {
       console.error('Some requests failed: the figures above are not valid.');
       process.exitCode = 1;
     }
-    await benchEvents({ runtime, appUrl, bareUrl, machine: report.machine, baseline });
-    await benchForms({ runtime, appUrl, machine: report.machine });
+    await benchEvents({ runtime, appUrl, bareUrl, machine, baseline });
+    await benchForms({ runtime, appUrl, machine });
     await benchThemes(machine);
   } finally {
     await bare.close();
