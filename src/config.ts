@@ -34,6 +34,12 @@ const envSchema = z.object({
     .regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://')
     .optional(),
   MAIL_FROM: z.string().min(3).default('Coproduce <no-reply@coproduce.invalid>'),
+  IMAP_URL: z
+    .string()
+    .regex(/^imaps?:\/\/[^/]+/, 'must look like imaps://user:password@mail.example.org/INBOX')
+    .optional(),
+  IMAP_POLL_SECONDS: positiveNumber.default(60),
+  PLEDGE_FOLLOW_UP_DAYS: z.coerce.number({ error: 'must be a number of days' }).min(0, 'must be 0 or more').default(42),
   DEMO: booleanFromEnv.default(true),
   ORG_NAME: z.string().min(1).max(120).default('Demo Health and Care Partnership'),
   ORG_IS_NHS: booleanFromEnv.default(false),
@@ -76,6 +82,11 @@ export interface Config {
   /** An email that cannot be sent is tried again, waiting longer each time up to `maxDelayMs`, for `windowMs`. */
   emailRetry: { windowMs: number; firstDelayMs: number; maxDelayMs: number };
   bodyLimitBytes: number;
+  /** The mailbox stories are emailed to (imaps://user:password@host/INBOX); unset, no mailbox is read. */
+  imapUrl: string | undefined;
+  imapPollSeconds: number;
+  /** Days after a team chat before its lead is asked how each pledge went. */
+  pledgeFollowUpDays: number;
   /** While a form is open, themes are found again at most this often (and only once answers grow by a fifth). */
   themesRefreshMinutes: number;
   /** Public forms and endpoints that write (registering, applying, answering, feedback): per IP, per route. */
@@ -121,6 +132,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       maxDelayMs: e.EMAIL_RETRY_MAX_MINUTES * 60_000,
     },
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    imapUrl: e.IMAP_URL,
+    imapPollSeconds: e.IMAP_POLL_SECONDS,
+    pledgeFollowUpDays: e.PLEDGE_FOLLOW_UP_DAYS,
     themesRefreshMinutes: e.THEMES_REFRESH_MINUTES,
     publicPostLimitPerMinute: e.PUBLIC_POST_LIMIT_PER_MINUTE,
     dbConnectTimeoutMs: e.DB_CONNECT_TIMEOUT_MS,

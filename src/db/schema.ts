@@ -462,3 +462,138 @@ export const outgoingEmails = pgTable('outgoing_emails', {
   sentAt: at('sent_at'),
 });
 export type OutgoingEmailRow = typeof outgoingEmails.$inferSelect;
+
+// ---- Conversations (team chats) and stories ---------------------------------------------
+export const SECTORS = ['nhs', 'council', 'third_sector', 'independent', 'other'] as const;
+export type Sector = (typeof SECTORS)[number];
+export const PLEDGE_PROGRESS = ['done', 'started', 'not_yet', 'dropped'] as const;
+export type PledgeProgress = (typeof PLEDGE_PROGRESS)[number];
+export const STORY_STATUSES = ['submitted', 'changes_requested', 'published', 'rejected', 'withdrawn'] as const;
+export type StoryStatus = (typeof STORY_STATUSES)[number];
+export const STORY_FLAG_KINDS = ['email', 'phone', 'nhs_number', 'postcode', 'person_name', 'date_of_birth'] as const;
+export type StoryFlagKind = (typeof STORY_FLAG_KINDS)[number];
+export interface StoryFlag {
+  kind: StoryFlagKind;
+  text: string;
+  start: number;
+  end: number;
+}
+export interface ConversationQuestion {
+  key: string;
+  text: string;
+  prompt: string | null;
+}
+export interface StoredConversationTheme {
+  label: string;
+  terms: string[];
+  /** The chats that raised it: the count leaders see is of teams, not of sentences. */
+  chatIds: string[];
+  /** The most typical things teams said in it, as written. */
+  examples: string[];
+}
+
+export const conversations = pgTable('conversations', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  title: text('title').notNull(),
+  summary: text('summary').notNull(),
+  easyReadSummary: text('easy_read_summary'),
+  questions: jsonb('questions').$type<ConversationQuestion[]>().notNull(),
+  opensOn: day('opens_on').notNull(),
+  closesOn: day('closes_on').notNull(),
+  sectors: text('sectors').array().$type<Sector[]>().notNull().default([]),
+  organisations: text('organisations').array().notNull().default([]),
+  status: text('status').$type<'draft' | 'open' | 'closed'>().notNull().default('draft'),
+  isDemo: boolean('is_demo').notNull().default(false),
+  createdBy: uuid('created_by'),
+  createdAt: at('created_at').notNull().defaultNow(),
+  updatedAt: at('updated_at').notNull().defaultNow(),
+});
+
+export const teamChats = pgTable('team_chats', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  conversationId: uuid('conversation_id').notNull(),
+  status: text('status').$type<'draft' | 'submitted'>().notNull().default('draft'),
+  teamName: text('team_name').notNull(),
+  organisation: text('organisation').notNull(),
+  sector: text('sector').$type<Sector>().notNull(),
+  heldOn: day('held_on').notNull(),
+  peopleCount: integer('people_count').notNull(),
+  livedCount: integer('lived_count'),
+  answers: jsonb('answers').$type<Record<string, string>>().notNull().default({}),
+  leadName: text('lead_name'),
+  leadEmail: text('lead_email'),
+  leadPhone: text('lead_phone'),
+  leadPersonId: uuid('lead_person_id'),
+  recordedBy: uuid('recorded_by'),
+  submissionKey: uuid('submission_key'),
+  submittedAt: at('submitted_at'),
+  followUpSentAt: at('follow_up_sent_at'),
+  createdAt: at('created_at').notNull().defaultNow(),
+  updatedAt: at('updated_at').notNull().defaultNow(),
+});
+
+export const chatPledges = pgTable('chat_pledges', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  chatId: uuid('chat_id').notNull(),
+  position: smallint('position').notNull(),
+  text: text('text').notNull(),
+  progress: text('progress').$type<PledgeProgress>(),
+  progressNote: text('progress_note'),
+  progressAt: at('progress_at'),
+});
+
+export const conversationThemes = pgTable(
+  'conversation_themes',
+  {
+    conversationId: uuid('conversation_id').notNull(),
+    questionKey: text('question_key').notNull(),
+    themes: jsonb('themes').$type<StoredConversationTheme[]>().notNull(),
+    chats: integer('chats').notNull(),
+    foundAt: at('found_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.conversationId, t.questionKey] })],
+);
+
+export const stories = pgTable('stories', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  conversationId: uuid('conversation_id'),
+  title: text('title').notNull(),
+  body: text('body').notNull(),
+  publishedBody: text('published_body'),
+  easyReadSummary: text('easy_read_summary'),
+  themes: text('themes').array().notNull().default([]),
+  authorName: text('author_name'),
+  authorEmail: text('author_email'),
+  authorOrganisation: text('author_organisation'),
+  personId: uuid('person_id'),
+  source: text('source').$type<'web' | 'email' | 'staff' | 'api'>().notNull(),
+  enteredBy: uuid('entered_by'),
+  status: text('status').$type<StoryStatus>().notNull().default('submitted'),
+  consentPublish: boolean('consent_publish').notNull().default(false),
+  consentShowName: boolean('consent_show_name').notNull().default(false),
+  consentQuote: boolean('consent_quote').notNull().default(false),
+  consentAt: at('consent_at'),
+  flags: jsonb('flags').$type<StoryFlag[]>().notNull().default([]),
+  messageId: text('message_id'),
+  submissionKey: uuid('submission_key'),
+  isDemo: boolean('is_demo').notNull().default(false),
+  publishedAt: at('published_at'),
+  withdrawnAt: at('withdrawn_at'),
+  createdAt: at('created_at').notNull().defaultNow(),
+  updatedAt: at('updated_at').notNull().defaultNow(),
+});
+
+export const storyModeration = pgTable('story_moderation', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  storyId: uuid('story_id').notNull(),
+  action: text('action').$type<'publish' | 'reject' | 'ask_for_changes' | 'consent' | 'withdraw' | 'resubmit'>().notNull(),
+  note: text('note'),
+  byPerson: uuid('by_person'),
+  at: at('at').notNull().defaultNow(),
+});
+
+export type Conversation = typeof conversations.$inferSelect;
+export type TeamChat = typeof teamChats.$inferSelect;
+export type ChatPledge = typeof chatPledges.$inferSelect;
+export type Story = typeof stories.$inferSelect;
+export type StoryModerationEntry = typeof storyModeration.$inferSelect;

@@ -7,6 +7,8 @@ export const EMAIL_QUEUE = 'email.send';
 export const CLEANUP_QUEUE = 'maintenance.cleanup';
 export const REMINDER_QUEUE = 'registration.reminder';
 export const THEMES_QUEUE = 'form.themes';
+export const CHAT_FOLLOW_UP_QUEUE = 'chat.follow-up';
+export const CONVERSATION_THEMES_QUEUE = 'conversation.themes';
 
 export interface JobQueue {
   /** Queues a job, to run now or at `startAfter`; one job per `singletonKey` at a time. */
@@ -33,6 +35,8 @@ async function createQueues(boss: PgBoss) {
   await boss.createQueue(REMINDER_QUEUE, { name: REMINDER_QUEUE, retryLimit: 3, retryDelay: 60 });
   // Theme-finding on tens of thousands of answers takes a while: give it time before it expires.
   await boss.createQueue(THEMES_QUEUE, { name: THEMES_QUEUE, retryLimit: 1, expireInSeconds: 900 });
+  await boss.createQueue(CHAT_FOLLOW_UP_QUEUE, { name: CHAT_FOLLOW_UP_QUEUE, retryLimit: 3, retryDelay: 60 });
+  await boss.createQueue(CONVERSATION_THEMES_QUEUE, { name: CONVERSATION_THEMES_QUEUE, retryLimit: 1, expireInSeconds: 900 });
 }
 
 export async function prepareJobSchema(databaseUrl: string): Promise<void> {
