@@ -94,3 +94,10 @@ export function parseTime(text: string): { hour: number; minute: number } | null
   }
   return { hour, minute };
 }
+
+const longDay = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+/** "2027-03-31" as "31 March 2027"; anything that is not a date is shown as it came. */
+export function dayInWords(iso: string): string {
+  const d = new Date(`${iso.slice(0, 10)}T00:00:00Z`);
+  return Number.isNaN(d.getTime()) ? iso : longDay.format(d);
+}
