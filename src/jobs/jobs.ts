@@ -1,7 +1,7 @@
 import PgBoss from 'pg-boss';
 import { createPool, endPool, isDatabaseUnavailable } from '../db/client.ts';
 import type { EmailRequest } from '../modules/email/email-requests.ts';
-import type { Logger } from '../logger.ts';
+import { loggable, type Logger } from '../logger.ts';
 
 export const EMAIL_QUEUE = 'email.send';
 export const CLEANUP_QUEUE = 'maintenance.cleanup';
@@ -122,7 +122,7 @@ export async function startJobs(opts: {
               await handler(job.data as never);
             } catch (err) {
               // pg-boss retries or fails the job; the log says which and why.
-              opts.log.warn({ err, queue, jobId: job.id }, 'job failed');
+              opts.log.warn({ err: loggable(err as Error), queue, jobId: job.id }, 'job failed');
               throw err;
             }
           }

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { isDatabaseUnavailable } from '../db/client.ts';
+import { loggable } from '../logger.ts';
 import { ConflictError, ForbiddenError, NotFoundError, TooManyRequestsError, ValidationError, type FieldError } from '../lib/validation.ts';
 import { InvalidSignInLinkError } from '../modules/auth/auth-service.ts';
 import { AccessDeniedError, UnauthenticatedError } from './access.ts';
@@ -82,7 +83,7 @@ export function registerErrorHandlers(app: FastifyInstance) {
   app.setErrorHandler(async (err: Error, request, reply) => {
     const problem = classify(err);
     if (!problem) {
-      request.log.error({ err }, 'unhandled error');
+      request.log.error({ err: loggable(err) }, 'unhandled error');
       if (isApi(request))
         return sendProblem(reply, { status: 500, title: 'Server error', detail: 'Something went wrong on our side. Try again later.' });
       return reply.status(500).view('errors/500.njk');
@@ -90,7 +91,7 @@ export function registerErrorHandlers(app: FastifyInstance) {
     if (problem.status === 503) {
       reply.header('retry-after', String(RETRY_AFTER_SECONDS));
       request.log.warn({ err: { message: err.message, code: (err as { code?: string }).code } }, 'database unavailable');
-    } else if (problem.status >= 500) request.log.error({ err }, 'error');
+    } else if (problem.status >= 500) request.log.error({ err: loggable(err) }, 'error');
     if (isApi(request)) return sendProblem(reply, problem);
     if (problem.status === 401) return reply.redirect('/sign-in', 303);
     const page = PAGE_FOR[problem.status] ?? { template: 'errors/400.njk', title: problem.title };
