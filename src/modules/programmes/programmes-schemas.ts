@@ -21,7 +21,8 @@ export const isoDay = (missing: string) =>
     .regex(/^\d{4}-\d{2}-\d{2}$/, missing)
     .refine((d) => {
       const t = new Date(`${d}T00:00:00Z`);
-      return !Number.isNaN(t.getTime()) && t.toISOString().startsWith(d);
+      // Before 1900 is a typing mistake here, and year 0 is a day PostgreSQL does not have.
+      return !Number.isNaN(t.getTime()) && t.toISOString().startsWith(d) && d >= '1900-01-01';
     }, missing);
 
 export const programmeInputSchema = z.strictObject({
