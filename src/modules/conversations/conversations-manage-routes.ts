@@ -8,7 +8,7 @@ import { ConflictError, fieldErrors, ValidationError } from '../../lib/validatio
 import { actorOf } from '../../plugins/access.ts';
 import type { App } from '../../plugins/types.ts';
 import { chatRefusal, parseChatForm, renderChatForm } from './chat-form.ts';
-import { conversationFormSchema, MAX_QUESTIONS, pledgeProgressSchema, SECTOR_LABELS } from './conversations-schemas.ts';
+import { conversationFormSchema, MAX_QUESTIONS, pledgeProgressSchema, removeChatSchema, SECTOR_LABELS } from './conversations-schemas.ts';
 import type { ConversationsService } from './conversations-service.ts';
 import { chatsCsv, pledgesCsv } from './conversations-summary.ts';
 import { conversationView, percent, pledgeItems, sectorLabel } from './conversations-view.ts';
@@ -161,6 +161,60 @@ export function conversationsManageRoutes(app: App, deps: { conversations: Conve
       if (refused) return onBehalfForm(reply, c, body, refused.failure, refused.status);
       throw err;
     }
+  });
+
+  // ---- one chat, as staff see it ----------------------------------------------------------------------
+  const chatPage = async (
+    reply: FastifyReply,
+    chatId: string,
+    opts: { failure?: FormFailure; flags?: Record<string, unknown> } = {},
+    status = 200,
+  ) => {
+    const chat = await conversations.getChat(chatId);
+    const c = await conversations.get(chat.conversationId);
+    return reply.status(status).view('conversations/views/manage-chat.njk', {
+      title: chat.teamName,
+      conversation: conversationView(c),
+      chat: {
+        ...chat,
+        sectorText: sectorLabel(chat.sector),
+        peopleText: `${chat.peopleCount}${chat.livedCount === null ? '' : ` (${chat.livedCount} with lived experience)`}`,
+      },
+      answers: c.questions.map((q) => ({ text: q.text, answer: chat.answers[q.key] ?? '' })),
+      pledges: pledgeItems(chat.pledges, {}),
+      flags: opts.flags ?? {},
+      ...failureView(opts.failure),
+    });
+  };
+  app.get(
+    '/manage/chats/:id',
+    { config: STAFF, schema: { params: idParams, querystring: flags('removed', 'restored') } },
+    async (request, reply) => chatPage(reply, request.params.id, { flags: request.query }),
+  );
+  app.post('/manage/chats/:id/remove', { config: STAFF, schema: { params: idParams } }, async (request, reply) =>
+    formCycle(reply, {
+      schema: removeChatSchema,
+      body: request.body,
+      run: (data) => conversations.removeChat(actorOf(request), request.params.id, data.reason),
+      redirect: () => `/manage/chats/${request.params.id}?removed=1`,
+      again: (failure, status) => chatPage(reply, request.params.id, { failure }, status),
+      conflict: (err) => ({ ok: false, errors: {}, errorList: [{ text: err.message, href: '#reason' }] }),
+    }),
+  );
+  app.post('/manage/chats/:id/restore', { config: STAFF, schema: { params: idParams } }, async (request, reply) => {
+    try {
+      await conversations.restoreChat(actorOf(request), request.params.id);
+    } catch (err) {
+      if (err instanceof ConflictError)
+        return chatPage(
+          reply,
+          request.params.id,
+          { failure: { ok: false, errors: {}, errorList: [{ text: err.message, href: '#restore' }] } },
+          409,
+        );
+      throw err;
+    }
+    return reply.redirect(`/manage/chats/${request.params.id}?restored=1`, 303);
   });
 
   // ---- ringing teams without email ------------------------------------------------------------------

@@ -21,6 +21,7 @@ export function conversationsPersonalData(): PersonalDataHolder {
       'conversations.created_by': 'kept: the member of staff who set it up; it names a row, not a value',
       'team_chats.lead_person_id': 'cleared, with the lead’s name, email and phone; the team’s reflections are kept',
       'team_chats.recorded_by': 'kept: the member of staff who typed up a paper sheet',
+      'team_chats.removed_by': 'kept: the member of staff who took the chat out of the summary',
     },
     async export(ex, personId) {
       const chats = await rowsOf<{

@@ -125,9 +125,45 @@ export function createConversationsRepository() {
         .set({ ...columns, updatedAt: new Date() })
         .where(eq(teamChats.id, id));
     },
+    /** The team's steps as now written; a step whose words did not change keeps how it went. */
     async replacePledges(ex: Executor, chatId: string, texts: string[]): Promise<void> {
+      const before = await ex.select().from(chatPledges).where(eq(chatPledges.chatId, chatId));
       await ex.delete(chatPledges).where(eq(chatPledges.chatId, chatId));
-      if (texts.length) await ex.insert(chatPledges).values(texts.map((text, position) => ({ chatId, position, text })));
+      if (!texts.length) return;
+      const kept = new Map(before.map((p) => [p.text, p]));
+      await ex.insert(chatPledges).values(
+        texts.map((text, position) => {
+          const same = kept.get(text);
+          kept.delete(text);
+          return {
+            chatId,
+            position,
+            text,
+            progress: same?.progress ?? null,
+            progressNote: same?.progressNote ?? null,
+            progressAt: same?.progressAt ?? null,
+          };
+        }),
+      );
+    },
+    /** Chats this address was given as the lead's in the last day: more than a few is someone using the form to send mail. */
+    async recentChatsLedBy(ex: Executor, email: string): Promise<number> {
+      const [row] = await ex
+        .select({ n: sql<number>`count(*)::int` })
+        .from(teamChats)
+        .where(and(eq(teamChats.leadEmail, email), sql`${teamChats.createdAt} > now() - interval '1 day'`));
+      return row?.n ?? 0;
+    },
+    async setRemoved(ex: Executor, id: string, removed: { by: string; reason: string } | null): Promise<void> {
+      await ex
+        .update(teamChats)
+        .set({
+          status: removed ? 'removed' : 'submitted',
+          removedBy: removed?.by ?? null,
+          removedReason: removed?.reason ?? null,
+          updatedAt: new Date(),
+        })
+        .where(eq(teamChats.id, id));
     },
     async findChat(ex: Executor, id: string, opts: { lock?: boolean } = {}): Promise<ChatWithPledges | null> {
       const q = ex.select().from(teamChats).where(eq(teamChats.id, id));

@@ -185,6 +185,11 @@ export const pledgeProgressSchema = z.preprocess(
   }),
 );
 
+/** Why staff take a chat out of the summary: kept with it, so the next person knows. */
+export const removeChatSchema = z.strictObject({
+  reason: required(500, 'The reason', 'Say why this chat is being taken out, for example "A test" or "Sent twice"'),
+});
+
 // ---- API output ---------------------------------------------------------------------------
 export const conversationOutSchema = z.object({
   id: z.string(),

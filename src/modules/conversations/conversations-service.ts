@@ -115,9 +115,12 @@ export function createConversationsService(deps: {
   });
 
   /** After a chat is sent: thank the lead, plan the follow-up, and find themes again. */
-  async function afterSubmitted(chat: { id: string; heldOn: string; leadEmail: string | null; conversationId: string }) {
+  async function afterSubmitted(
+    chat: { id: string; heldOn: string; leadEmail: string | null; conversationId: string },
+    opts: { email: boolean } = { email: true },
+  ) {
     try {
-      if (chat.leadEmail) {
+      if (chat.leadEmail && opts.email) {
         await jobs.sendEmail({ kind: 'team-chat-received', ref: { chatId: chat.id } });
         const due = new Date(`${addDays(chat.heldOn, config.pledgeFollowUpDays)}T09:00:00Z`);
         await jobs.enqueue(
@@ -131,6 +134,16 @@ export function createConversationsService(deps: {
       // The chat is stored; a lost email or theme run is logged, never undoes it.
       deps.log.error({ err, chatId: chat.id }, 'could not queue the work after a team chat');
     }
+  }
+  /**
+   * Anyone may give any address as the lead's, so the form could be used to send mail to a
+   * stranger: past a few chats a day for one address, the chat is kept and no email goes.
+   */
+  const EMAILS_PER_ADDRESS_PER_DAY = 3;
+  async function mayEmailLead(email: string) {
+    if ((await repo.recentChatsLedBy(db, email)) <= EMAILS_PER_ADDRESS_PER_DAY) return true;
+    deps.log.warn('team chat: no email to its lead, who has been given for too many chats today');
+    return false;
   }
   const queueThemes = (conversationId: string) =>
     jobs.enqueue(CONVERSATION_THEMES_QUEUE, { conversationId }, { singletonKey: `conversation-themes:${conversationId}` });
@@ -259,6 +272,9 @@ export function createConversationsService(deps: {
         const c = await mustFind(conversationId, tx);
         if (key) {
           const earlier = await repo.findChatBySubmissionKey(tx, key);
+          // A double click sends the same team again; the same key with another team is not a repeat.
+          if (earlier && (earlier.conversationId !== conversationId || earlier.teamName !== input.teamName))
+            throw new ConflictError('This form was already sent. Reload the page to record another chat.');
           if (earlier) return { chat: (await repo.findChat(tx, earlier.id))!, repeated: true };
         }
         if (!acceptsChats(c)) throw new ConflictError('This conversation is closed: it is not taking team chats now');
@@ -285,9 +301,10 @@ export function createConversationsService(deps: {
         return { chat: (await repo.findChat(tx, inserted.id))!, repeated: false };
       });
       if (!result.repeated) {
-        if (draft && result.chat.leadEmail)
+        const mayEmail = !result.chat.leadEmail || (await mayEmailLead(result.chat.leadEmail));
+        if (draft && result.chat.leadEmail && mayEmail)
           await jobs.sendEmail({ kind: 'team-chat-draft', ref: { chatId: result.chat.id } }).catch(() => undefined);
-        if (!draft) await afterSubmitted(result.chat);
+        if (!draft) await afterSubmitted(result.chat, { email: mayEmail });
       }
       return { ...result, token: chatToken(result.chat.id) };
     },
@@ -309,6 +326,8 @@ export function createConversationsService(deps: {
         const chat = await mustFindChat(id, tx, { lock: true });
         const c = await mustFind(chat.conversationId, tx);
         if (!acceptsChats(c)) throw new ConflictError('This conversation is closed: its chats cannot be changed now');
+        if (chat.status === 'removed')
+          throw new ConflictError('The team running this conversation has taken this chat out. Contact them to put it back.');
         const draft = chat.status === 'draft' && !!opts.draft;
         checkChat(c, input, { finished: !draft });
         sentNow = chat.status === 'draft' && !draft;
@@ -333,12 +352,38 @@ export function createConversationsService(deps: {
       return chat;
     },
 
+    /**
+     * Staff leave a chat out of the summary (a test, a duplicate, nonsense from the public form),
+     * saying why; nothing is deleted, and it can be put back.
+     */
+    async removeChat(actor: Actor, id: string, reason: string): Promise<void> {
+      const chat = await db.transaction(async (tx) => {
+        const chat = await mustFindChat(id, tx, { lock: true });
+        if (chat.status !== 'submitted') throw new ConflictError('Only a sent chat can be taken out of the summary');
+        await repo.setRemoved(tx, id, { by: actor.personId, reason });
+        await deps.audit.insert(tx, { actorId: actor.personId, action: 'team_chat.removed', subjectType: 'team_chat', subjectId: id });
+        return chat;
+      });
+      await queueThemes(chat.conversationId).catch(() => undefined);
+    },
+    async restoreChat(actor: Actor, id: string): Promise<void> {
+      const chat = await db.transaction(async (tx) => {
+        const chat = await mustFindChat(id, tx, { lock: true });
+        if (chat.status !== 'removed') throw new ConflictError('This chat is already in the summary');
+        await repo.setRemoved(tx, id, null);
+        await deps.audit.insert(tx, { actorId: actor.personId, action: 'team_chat.restored', subjectType: 'team_chat', subjectId: id });
+        return chat;
+      });
+      await queueThemes(chat.conversationId).catch(() => undefined);
+    },
+
     /** The follow-up job: ask the lead how each pledge went, once. */
     async sendFollowUp(chatId: string): Promise<void> {
       const chat = isUuid(chatId) ? await repo.findChat(db, chatId) : null;
-      if (!chat || chat.status !== 'submitted' || !chat.leadEmail || !chat.pledges.length) return;
-      if (!(await repo.markFollowUpSent(db, chatId))) return;
+      if (!chat || chat.status !== 'submitted' || !chat.leadEmail || !chat.pledges.length || chat.followUpSentAt) return;
+      // Queued before it is marked: if queuing fails the job runs again; a lost follow-up cannot be seen.
       await jobs.sendEmail({ kind: 'pledge-follow-up', ref: { chatId } });
+      await repo.markFollowUpSent(db, chatId);
     },
 
     /** How each pledge went, from the follow-up link or from staff after a phone call. */

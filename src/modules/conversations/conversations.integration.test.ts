@@ -354,6 +354,101 @@ describe('a team lead records a chat and follows up its pledges, with no account
     assert.doesNotMatch((await web.get(`/manage/conversations/${id}/to-phone`)).body, /Paper sheet team/);
   });
 
+  test('staff take a nonsense chat out of the summary with a reason, and can put it back; its link cannot bring it back', async () => {
+    const spam = await t.services.conversations.recordChat(null, id, {
+      teamName: 'Buy cheap watches',
+      organisation: 'Spam Ltd',
+      sector: 'other',
+      heldOn: today,
+      peopleCount: 9999,
+      answers: { felt: 'Visit our shop' },
+    });
+    const people = async () => (await api('GET', `/api/v1/conversations/${id}/summary`)).json().people as number;
+    const withSpam = await people();
+    const admin = (await db.query(`select email from people where role = 'admin' limit 1`)).rows[0].email;
+    const web = await signIn(t, admin);
+    await web.get(`/manage/chats/${spam.chat.id}`);
+    const noReason = await web.post(`/manage/chats/${spam.chat.id}/remove`, { reason: ' ' });
+    assert.equal(noReason.statusCode, 400);
+    assert.match(noReason.body, /Say why this chat is being taken out/);
+    assert.equal(await people(), withSpam, 'nothing changed');
+    const removed = await web.post(`/manage/chats/${spam.chat.id}/remove`, { reason: 'Spam from the public form' });
+    assert.equal(removed.statusCode, 303, removed.body);
+    assert.equal(await people(), withSpam - 9999);
+    assert.match((await web.get(`/manage/chats/${spam.chat.id}?removed=1`)).body, /Spam from the public form/);
+    const lead = new WebClient(t.app);
+    await lead.get(`/chats/${spam.chat.id}?token=${spam.token}`);
+    const back = await lead.post(`/chats/${spam.chat.id}`, {
+      ...form({ teamName: 'Buy cheap watches' }),
+      token: spam.token,
+      action: 'send',
+    });
+    assert.equal(back.statusCode, 409);
+    assert.match(back.body, /taken this chat out/);
+    await web.get(`/manage/chats/${spam.chat.id}`);
+    assert.equal((await web.post(`/manage/chats/${spam.chat.id}/restore`)).statusCode, 303);
+    assert.equal(await people(), withSpam);
+  });
+
+  test("another team's submission key, a year 0 date, and a changed step keep what they should", async () => {
+    const web = new WebClient(t.app);
+    const page = await web.get(`/conversations/${id}/chat`);
+    const key = /name="submissionKey" value="([^"]+)"/.exec(page.body)![1]!;
+    assert.equal(
+      (await web.post(`/conversations/${id}/chat`, { ...form({ teamName: 'First team' }), submissionKey: key, action: 'send' })).statusCode,
+      303,
+    );
+    const other = await web.post(`/conversations/${id}/chat`, { ...form({ teamName: 'Second team' }), submissionKey: key, action: 'send' });
+    assert.equal(other.statusCode, 409);
+    assert.doesNotMatch(other.headers.location ?? '', /token=/);
+    assert.equal(await count(`select count(*) as n from team_chats where team_name = 'Second team'`), 0);
+
+    const yearZero = await web.post(`/conversations/${id}/chat`, { ...form({ 'heldOn[year]': '0' }), action: 'send' });
+    assert.equal(yearZero.statusCode, 400);
+    assert.match(yearZero.body, /Enter the date of the chat/);
+
+    const { chat, token } = await t.services.conversations.recordChat(null, id, {
+      teamName: 'Steps team',
+      organisation: 'Org',
+      sector: 'nhs',
+      heldOn: today,
+      peopleCount: 3,
+      answers: { felt: 'ok' },
+      pledges: ['Keep this step', 'Reword this step'],
+    });
+    await t.services.conversations.recordPledgeProgress(null, chat.id, {
+      progress: { [chat.pledges[0]!.id]: 'done', [chat.pledges[1]!.id]: 'started' },
+    });
+    await web.get(`/chats/${chat.id}?token=${token}`);
+    const changed = await web.post(`/chats/${chat.id}`, {
+      ...form({ teamName: 'Steps team', pledge: ['Keep this step', 'A reworded step'] }),
+      token,
+      action: 'send',
+    });
+    assert.equal(changed.statusCode, 303, changed.body);
+    const rows = (await db.query(`select text, progress from chat_pledges where chat_id = $1 order by position`, [chat.id])).rows;
+    assert.deepEqual(rows, [
+      { text: 'Keep this step', progress: 'done' },
+      { text: 'A reworded step', progress: null },
+    ]);
+  });
+
+  test('one address given for many chats in a day gets only the first few emails', async () => {
+    const web = new WebClient(t.app);
+    for (let i = 0; i < 5; i++) {
+      await web.get(`/conversations/${id}/chat`);
+      const r = await web.post(`/conversations/${id}/chat`, {
+        ...form({ teamName: `Flood ${i}`, leadEmail: 'stranger@example.org' }),
+        action: 'draft',
+      });
+      assert.equal(r.statusCode, 303, r.body);
+    }
+    await t.waitForEmail('stranger@example.org', { after: 2 });
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal((await t.emailsTo('stranger@example.org')).length, 3);
+    assert.equal(await count(`select count(*) as n from team_chats where lead_email = 'stranger@example.org'`), 5);
+  });
+
   test('the chat pack downloads as a PDF anyone can read, and in easy read', async () => {
     const web = new WebClient(t.app);
     const pack = await t.app.inject({ method: 'GET', url: `/conversations/${id}/chat-pack.pdf` });
