@@ -512,7 +512,7 @@ export const conversations = pgTable('conversations', {
 export const teamChats = pgTable('team_chats', {
   id: uuid('id').primaryKey().defaultRandom(),
   conversationId: uuid('conversation_id').notNull(),
-  status: text('status').$type<'draft' | 'submitted'>().notNull().default('draft'),
+  status: text('status').$type<'draft' | 'submitted' | 'removed'>().notNull().default('draft'),
   teamName: text('team_name').notNull(),
   organisation: text('organisation').notNull(),
   sector: text('sector').$type<Sector>().notNull(),
@@ -528,6 +528,8 @@ export const teamChats = pgTable('team_chats', {
   submissionKey: uuid('submission_key'),
   submittedAt: at('submitted_at'),
   followUpSentAt: at('follow_up_sent_at'),
+  removedBy: uuid('removed_by'),
+  removedReason: text('removed_reason'),
   createdAt: at('created_at').notNull().defaultNow(),
   updatedAt: at('updated_at').notNull().defaultNow(),
 });
@@ -597,3 +599,17 @@ export type TeamChat = typeof teamChats.$inferSelect;
 export type ChatPledge = typeof chatPledges.$inferSelect;
 export type Story = typeof stories.$inferSelect;
 export type StoryModerationEntry = typeof storyModeration.$inferSelect;
+
+// An email to the stories mailbox with no story in it: kept only so its sender is answered once.
+export const STORY_MAIL_REPLY_REASONS = ['no_text', 'too_long'] as const;
+export type StoryMailReplyReason = (typeof STORY_MAIL_REPLY_REASONS)[number];
+
+export const storyMailReplies = pgTable('story_mail_replies', {
+  messageId: text('message_id').primaryKey(),
+  fromEmail: text('from_email').notNull(),
+  fromName: text('from_name'),
+  reason: text('reason').$type<StoryMailReplyReason>().notNull(),
+  receivedAt: at('received_at').notNull().defaultNow(),
+});
+
+export type StoryMailReply = typeof storyMailReplies.$inferSelect;

@@ -24,7 +24,8 @@ create table conversations (
 create table team_chats (
   id uuid primary key default gen_random_uuid(),
   conversation_id uuid not null references conversations(id) on delete cascade,
-  status text not null default 'draft' check (status in ('draft', 'submitted')),
+  -- Staff leave a chat out of the summary (a test, a duplicate, nonsense) with a reason; it can be put back.
+  status text not null default 'draft' check (status in ('draft', 'submitted', 'removed')),
   team_name text not null,
   organisation text not null,
   sector text not null check (sector in ('nhs', 'council', 'third_sector', 'independent', 'other')),
@@ -43,12 +44,15 @@ create table team_chats (
   submission_key uuid unique,
   submitted_at timestamptz,
   follow_up_sent_at timestamptz,
+  removed_by uuid references people(id) on delete set null,
+  removed_reason text,
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now()
 );
 create index team_chats_conversation on team_chats (conversation_id, status);
 create index team_chats_lead on team_chats (lead_person_id);
 create index team_chats_recorded_by on team_chats (recorded_by);
+create index team_chats_lead_email on team_chats (lead_email, created_at);
 
 -- The steps a team says it will take, and how each went when followed up.
 create table chat_pledges (
@@ -123,3 +127,16 @@ create table story_moderation (
 );
 create index story_moderation_story on story_moderation (story_id, at);
 create index story_moderation_by on story_moderation (by_person);
+
+-- An email to the stories mailbox that held no story we could take (no text, only attachments, or
+-- too long). It is not a story: the row exists only so its sender is answered once however often
+-- the mailbox is read, and so the answer, composed when it is sent, finds where to go. Rows older
+-- than 30 days are deleted by the hourly clean-up; erasing the sender deletes theirs.
+create table story_mail_replies (
+  message_id text primary key,
+  from_email text not null,
+  from_name text,
+  reason text not null check (reason in ('no_text', 'too_long')),
+  received_at timestamptz not null default now()
+);
+create index story_mail_replies_received on story_mail_replies (received_at);
