@@ -27,10 +27,11 @@ create table team_chats (
   -- Staff leave a chat out of the summary (a test, a duplicate, nonsense) with a reason; it can be put back.
   status text not null default 'draft' check (status in ('draft', 'submitted', 'removed')),
   team_name text not null,
-  organisation text not null,
-  sector text not null check (sector in ('nhs', 'council', 'third_sector', 'independent', 'other')),
-  held_on date not null,
-  people_count integer not null check (people_count between 1 and 10000),
+  -- A draft may be saved with only the team's name; a sent chat has all four.
+  organisation text,
+  sector text check (sector in ('nhs', 'council', 'third_sector', 'independent', 'other')),
+  held_on date,
+  people_count integer check (people_count between 1 and 10000),
   lived_count integer check (lived_count between 0 and people_count),
   -- { [questionKey]: the team's reflections }
   answers jsonb not null default '{}',
@@ -47,7 +48,8 @@ create table team_chats (
   removed_by uuid references people(id) on delete set null,
   removed_reason text,
   created_at timestamptz not null default now(),
-  updated_at timestamptz not null default now()
+  updated_at timestamptz not null default now(),
+  check (status = 'draft' or (organisation is not null and sector is not null and held_on is not null and people_count is not null))
 );
 create index team_chats_conversation on team_chats (conversation_id, status);
 create index team_chats_lead on team_chats (lead_person_id);

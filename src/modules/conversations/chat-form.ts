@@ -5,7 +5,14 @@ import { failureView } from '../../lib/form-cycle.ts';
 import { formFailure, type FormFailure } from '../../lib/forms.ts';
 import { ConflictError, fieldErrors, ValidationError, type FieldError } from '../../lib/validation.ts';
 import type { ChatWithPledges } from './conversations-service.ts';
-import { chatFormSchema, MAX_PLEDGES, SECTOR_LABELS, type ChatInput } from './conversations-schemas.ts';
+import {
+  chatDraftFormSchema,
+  chatFormSchema,
+  MAX_PLEDGES,
+  SECTOR_LABELS,
+  type ChatDraftInput,
+  type ChatInput,
+} from './conversations-schemas.ts';
 
 /**
  * The chat record form, shared by the team lead's page (new, or through its link) and staff
@@ -39,9 +46,10 @@ export function chatFailure(errors: FieldError[]): FormFailure {
   });
 }
 
-export type ParsedChat = { ok: true; data: ChatInput } | FormFailure;
-export function parseChatForm(body: unknown): ParsedChat {
-  const parsed = chatFormSchema.safeParse(body ?? {});
+export type ParsedChat = { ok: true; data: ChatInput | ChatDraftInput } | FormFailure;
+/** A chat being sent needs every detail; one saved to finish later, only the team's name. */
+export function parseChatForm(body: unknown, opts: { draft: boolean }): ParsedChat {
+  const parsed = (opts.draft ? chatDraftFormSchema : chatFormSchema).safeParse(body ?? {});
   return parsed.success ? { ok: true, data: parsed.data } : chatFailure(fieldErrors(parsed.error));
 }
 
@@ -49,15 +57,15 @@ export function parseChatForm(body: unknown): ParsedChat {
 export function chatValues(chat: ChatWithPledges | null, body?: Record<string, unknown>): Record<string, unknown> {
   if (body) return body;
   if (!chat) return {};
-  const [y, m, d] = chat.heldOn.split('-');
+  const [y = '', m = '', d = ''] = chat.heldOn?.split('-') ?? [];
   return {
     teamName: chat.teamName,
-    organisation: chat.organisation,
-    sector: chat.sector,
-    'heldOn[day]': String(Number(d)),
-    'heldOn[month]': String(Number(m)),
+    organisation: chat.organisation ?? '',
+    sector: chat.sector ?? '',
+    'heldOn[day]': d && String(Number(d)),
+    'heldOn[month]': m && String(Number(m)),
     'heldOn[year]': y,
-    peopleCount: String(chat.peopleCount),
+    peopleCount: chat.peopleCount === null ? '' : String(chat.peopleCount),
     lived: chat.livedCount === null ? '' : String(chat.livedCount),
     ...Object.fromEntries(Object.entries(chat.answers).map(([k, v]) => [`answer_${k}`, v])),
     pledge: chat.pledges.map((p) => p.text),
@@ -83,7 +91,7 @@ export function renderChatForm(
   status = 200,
 ) {
   const typed = ctx.values.pledge;
-  const pledges = (Array.isArray(typed) ? typed : typed ? [typed] : []).map(String);
+  const pledges = (Array.isArray(typed) ? typed : typed ? [typed] : []).map(String).filter((p) => p.trim());
   const slots = Math.min(MAX_PLEDGES, Math.max(5, pledges.length + 2));
   return reply.status(status).view('conversations/views/chat-form.njk', {
     title: ctx.title,

@@ -13,7 +13,7 @@ import {
   conversationOutSchema,
   summaryOutSchema,
 } from './conversations-schemas.ts';
-import type { ChatWithPledges, ConversationsService } from './conversations-service.ts';
+import type { ConversationsService, SentChat } from './conversations-service.ts';
 
 const chatsKey = z.strictObject({ id: z.string().regex(UUID) });
 
@@ -30,7 +30,7 @@ export const conversationOut = (c: Conversation): z.infer<typeof conversationOut
   status: c.status,
 });
 
-const chatOut = (chat: ChatWithPledges, themes: Record<string, string[]>): z.infer<typeof chatOutSchema> => ({
+const chatOut = (chat: SentChat, themes: Record<string, string[]>): z.infer<typeof chatOutSchema> => ({
   id: chat.id,
   teamName: chat.teamName,
   organisation: chat.organisation,
@@ -122,7 +122,7 @@ export function conversationsApiRoutes(app: App, deps: { conversations: Conversa
     async (request) => {
       await conversations.get(request.params.id);
       const after = decodeCursor(chatsKey, request.query.cursor);
-      const all = await conversations.chatsOf(request.params.id, { submittedOnly: true });
+      const all = await conversations.sentChatsOf(request.params.id);
       const start = after ? all.findIndex((c) => c.id === after.id) + 1 : 0;
       const page = pageOf(all.slice(start, start + request.query.limit + 1), request.query.limit, (c) => ({ id: c.id }));
       const themes = await conversations.chatThemes(request.params.id);

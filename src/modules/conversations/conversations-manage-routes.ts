@@ -88,7 +88,7 @@ export function conversationsManageRoutes(app: App, deps: { conversations: Conve
         conversation: conversationView(c),
         flags: request.query,
         acceptsChats: conversations.acceptsChats(c),
-        chats: chats.map((chat) => ({ ...chat, sectorText: sectorLabel(chat.sector) })),
+        chats: chats.map((chat) => ({ ...chat, sectorText: chat.sector ? sectorLabel(chat.sector) : 'Not given yet' })),
         toPhone: (await conversations.toPhone(c.id)).length,
       });
     },
@@ -148,7 +148,7 @@ export function conversationsManageRoutes(app: App, deps: { conversations: Conve
   app.post('/manage/conversations/:id/chats/new', { config: STAFF, schema: { params: idParams } }, async (request, reply) => {
     const c = await conversations.get(request.params.id);
     const body = (request.body ?? {}) as Record<string, unknown>;
-    const form = parseChatForm(body);
+    const form = parseChatForm(body, { draft: false });
     if (!form.ok) return onBehalfForm(reply, c, body, form, 400);
     try {
       await conversations.recordChat(actorOf(request), c.id, form.data, {
@@ -177,11 +177,12 @@ export function conversationsManageRoutes(app: App, deps: { conversations: Conve
       conversation: conversationView(c),
       chat: {
         ...chat,
-        sectorText: sectorLabel(chat.sector),
-        peopleText: `${chat.peopleCount}${chat.livedCount === null ? '' : ` (${chat.livedCount} with lived experience)`}`,
+        sectorText: chat.sector ? sectorLabel(chat.sector) : 'Not given yet',
+        peopleText: `${chat.peopleCount ?? 'Not given yet'}${chat.livedCount === null ? '' : ` (${chat.livedCount} with lived experience)`}`,
       },
       answers: c.questions.map((q) => ({ text: q.text, answer: chat.answers[q.key] ?? '' })),
       pledges: pledgeItems(chat.pledges, {}),
+      pledgeNote: chat.pledges.find((p) => p.progressNote)?.progressNote ?? null,
       flags: opts.flags ?? {},
       ...failureView(opts.failure),
     });
@@ -218,15 +219,20 @@ export function conversationsManageRoutes(app: App, deps: { conversations: Conve
   });
 
   // ---- ringing teams without email ------------------------------------------------------------------
-  app.get('/manage/conversations/:id/to-phone', { config: STAFF, schema: { params: idParams } }, async (request, reply) => {
-    const c = await conversations.get(request.params.id);
-    return reply.view('conversations/views/to-phone.njk', {
-      title: `Teams to phone: ${c.title}`,
-      conversation: conversationView(c),
-      chats: (await conversations.toPhone(c.id)).map((chat) => ({ ...chat, sectorText: sectorLabel(chat.sector) })),
-      followUpDays: deps.config.pledgeFollowUpDays,
-    });
-  });
+  app.get(
+    '/manage/conversations/:id/to-phone',
+    { config: STAFF, schema: { params: idParams, querystring: flags('saved') } },
+    async (request, reply) => {
+      const c = await conversations.get(request.params.id);
+      return reply.view('conversations/views/to-phone.njk', {
+        title: `Teams to phone: ${c.title}`,
+        conversation: conversationView(c),
+        chats: (await conversations.toPhone(c.id)).map((chat) => ({ ...chat, sectorText: sectorLabel(chat.sector) })),
+        followUpDays: deps.config.pledgeFollowUpDays,
+        saved: request.query.saved,
+      });
+    },
+  );
 
   const pledgePage = async (reply: FastifyReply, chatId: string, body: Record<string, unknown>, failure?: FormFailure, status = 200) => {
     const chat = await conversations.getChat(chatId);
@@ -237,7 +243,8 @@ export function conversationsManageRoutes(app: App, deps: { conversations: Conve
       chat,
       staff: true,
       pledges: pledgeItems(chat.pledges, body),
-      note: body.note,
+      // The note is kept once for all the steps: show it again so a second call adds to it.
+      note: body.note ?? chat.pledges.find((p) => p.progressNote)?.progressNote ?? '',
       action: `/manage/chats/${chat.id}/pledges`,
       back: `/manage/conversations/${c.id}`,
       ...failureView(failure),
@@ -266,7 +273,7 @@ export function conversationsManageRoutes(app: App, deps: { conversations: Conve
       if (err instanceof ValidationError) return pledgePage(reply, chat.id, body, formFailure(err.errors), 400);
       throw err;
     }
-    return reply.redirect(`/manage/conversations/${chat.conversationId}/to-phone`, 303);
+    return reply.redirect(`/manage/conversations/${chat.conversationId}/to-phone?saved=${encodeURIComponent(chat.teamName)}`, 303);
   });
 
   // ---- what leaders see -------------------------------------------------------------------------------
@@ -297,12 +304,12 @@ export function conversationsManageRoutes(app: App, deps: { conversations: Conve
   });
   app.get('/manage/conversations/:id/chats.csv', { config: STAFF, schema: { params: idParams } }, async (request, reply) => {
     const c = await conversations.get(request.params.id);
-    const csv = chatsCsv(c, await conversations.chatsOf(c.id, { submittedOnly: true }));
+    const csv = chatsCsv(c, await conversations.sentChatsOf(c.id));
     return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="team-chats.csv"').send(csv);
   });
   app.get('/manage/conversations/:id/pledges.csv', { config: STAFF, schema: { params: idParams } }, async (request, reply) => {
     const c = await conversations.get(request.params.id);
-    const csv = pledgesCsv(await conversations.chatsOf(c.id, { submittedOnly: true }));
+    const csv = pledgesCsv(await conversations.sentChatsOf(c.id));
     return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="team-chat-pledges.csv"').send(csv);
   });
 }

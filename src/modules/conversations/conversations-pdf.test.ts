@@ -45,7 +45,7 @@ const summary: ConversationSummary = {
       text: 'How has it felt for you during the pandemic?',
       answered: 16,
       themes: [{ label: 'Tired but proud', count: 9, terms: ['tired', 'proud'], examples: ['We were exhausted but proud of each other'] }],
-      thirdSector: ['Our volunteers kept the lunch club going by phone'],
+      thirdSector: [{ text: 'Our volunteers kept the lunch club going by phone', teamName: 'Lunch club' }],
     },
     { key: 'q2', text: 'Have you worked with colleagues from other teams?', answered: 0, themes: [], thirdSector: [] },
   ],
@@ -129,7 +129,7 @@ describe('summary PDF', () => {
     assert.ok(text.includes('No teams have answered this yet.'));
     assert.ok(text.includes('Shared rotas between the ward and the council team'));
     assert.ok(text.includes('23 steps pledged; 14 followed up'));
-    assert.ok(text.includes('Done: 6') && text.includes('We dropped it: 1'));
+    assert.ok(text.includes('Done: 6') && text.includes('Dropped: 1'));
     assert.ok(text.includes('Ward 7 team (Started)'));
     assert.ok(text.includes('The lunch club that never closed'));
     assert.ok(text.includes('Anonymous'));

@@ -7,7 +7,7 @@ import { fieldErrors, NotFoundError, ValidationError } from '../../lib/validatio
 import type { App } from '../../plugins/types.ts';
 import { renderChatPack } from './chat-pack-pdf.ts';
 import { chatRefusal, chatValues, parseChatForm, renderChatForm } from './chat-form.ts';
-import { pledgeProgressSchema, PROGRESS_LABELS } from './conversations-schemas.ts';
+import { pledgeProgressSchema } from './conversations-schemas.ts';
 import type { ConversationsService } from './conversations-service.ts';
 import { conversationView, pledgeItems } from './conversations-view.ts';
 
@@ -108,7 +108,7 @@ export function conversationsPublicRoutes(app: App, deps: { conversations: Conve
         },
         status,
       );
-    const form = parseChatForm(body);
+    const form = parseChatForm(body, { draft });
     if (!form.ok) return again(form, 400);
     try {
       const actor = request.person ? { personId: request.person.id, role: request.person.role } : null;
@@ -165,10 +165,11 @@ export function conversationsPublicRoutes(app: App, deps: { conversations: Conve
         },
         status,
       );
-    const form = parseChatForm(body);
+    const draft = chat.status === 'draft' && body.action === 'draft';
+    const form = parseChatForm(body, { draft });
     if (!form.ok) return again(form, 400);
     try {
-      const updated = await conversations.updateChat(null, chat.id, form.data, { draft: body.action === 'draft' });
+      const updated = await conversations.updateChat(null, chat.id, form.data, { draft });
       return reply.redirect(`/chats/${chat.id}?token=${token}&${updated.status === 'draft' ? 'saved' : 'sent'}=1`, 303);
     } catch (err) {
       const refused = chatRefusal(err);
@@ -188,8 +189,8 @@ export function conversationsPublicRoutes(app: App, deps: { conversations: Conve
       token: request.query.token,
       done: !!request.query.done,
       pledges: pledgeItems(chat.pledges, {}),
+      note: chat.pledges.find((p) => p.progressNote)?.progressNote ?? '',
       action: `/chats/${chat.id}/pledges`,
-      progressLabels: PROGRESS_LABELS,
       ...failureView(null),
     });
   });

@@ -27,10 +27,10 @@ export interface ConversationColumns {
 
 export interface ChatColumns {
   teamName: string;
-  organisation: string;
-  sector: Sector;
-  heldOn: string;
-  peopleCount: number;
+  organisation: string | null;
+  sector: Sector | null;
+  heldOn: string | null;
+  peopleCount: number | null;
   livedCount: number | null;
   answers: Record<string, string>;
   leadName: string | null;
@@ -39,6 +39,8 @@ export interface ChatColumns {
 }
 
 export type ChatWithPledges = TeamChat & { pledges: ChatPledge[] };
+/** A sent chat: the table's check makes these four present once a chat is sent. */
+export type SentChat = ChatWithPledges & { organisation: string; sector: Sector; heldOn: string; peopleCount: number };
 
 export function createConversationsRepository() {
   async function withPledges(ex: Executor, chats: TeamChat[]): Promise<ChatWithPledges[]> {
@@ -170,13 +172,23 @@ export function createConversationsRepository() {
       const [row] = opts.lock ? await q.for('update') : await q;
       return row ? ((await withPledges(ex, [row]))[0] ?? null) : null;
     },
-    async chatsOf(ex: Executor, conversationId: string, opts: { submittedOnly?: boolean } = {}): Promise<ChatWithPledges[]> {
+    /** Every chat, drafts and those taken out too, for staff. */
+    async chatsOf(ex: Executor, conversationId: string): Promise<ChatWithPledges[]> {
       const rows = await ex
         .select()
         .from(teamChats)
-        .where(and(eq(teamChats.conversationId, conversationId), opts.submittedOnly ? eq(teamChats.status, 'submitted') : undefined))
+        .where(eq(teamChats.conversationId, conversationId))
         .orderBy(asc(teamChats.heldOn), asc(teamChats.createdAt));
       return withPledges(ex, rows);
+    },
+    /** The chats that count: sent, and not taken out. */
+    async sentChatsOf(ex: Executor, conversationId: string): Promise<SentChat[]> {
+      const rows = await ex
+        .select()
+        .from(teamChats)
+        .where(and(eq(teamChats.conversationId, conversationId), eq(teamChats.status, 'submitted')))
+        .orderBy(asc(teamChats.heldOn), asc(teamChats.createdAt));
+      return (await withPledges(ex, rows)) as SentChat[];
     },
     async setPledgeProgress(ex: Executor, chatId: string, progress: Record<string, PledgeProgress>, note: string | null): Promise<number> {
       let changed = 0;

@@ -26,8 +26,10 @@ export const PROGRESS_LABELS: Record<(typeof PLEDGE_PROGRESS)[number], string> =
   done: 'Done',
   started: 'Started',
   not_yet: 'Not yet',
-  dropped: 'We dropped it',
+  dropped: 'Dropped',
 };
+/** The same answers as the team lead chooses them. */
+export const PROGRESS_CHOICES: Record<(typeof PLEDGE_PROGRESS)[number], string> = { ...PROGRESS_LABELS, dropped: 'We dropped it' };
 
 /** The longest reflection on one question: a page of notes from a paper sheet, not a book. */
 export const MAX_REFLECTION = 5000;
@@ -130,39 +132,57 @@ const livedNotAbovePeople = (v: { peopleCount?: unknown; lived?: unknown }, ctx:
 export const chatInputSchema = z.strictObject(chatFields).superRefine(livedNotAbovePeople);
 export type ChatInput = z.infer<typeof chatInputSchema>;
 
-/** The web form: the same fields, typed in as text; pledges one a box; a draft may be saved half-done. */
+/** The web form's boxes as the schema's fields: numbers as typed, the date from its three boxes, pledges one a box. */
+function chatFormFields(raw: unknown) {
+  const b = (raw ?? {}) as Record<string, unknown>;
+  const num = (v: unknown) => {
+    const s = blankToUndefined(v);
+    if (s === undefined) return undefined;
+    const n = Number(String(s).replace(/,/g, ''));
+    return Number.isFinite(n) ? n : s;
+  };
+  const answers: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(b)) if (k.startsWith('answer_') && typeof v === 'string' && v.trim()) answers[k.slice(7)] = v;
+  const pledges = (Array.isArray(b.pledge) ? b.pledge : b.pledge === undefined ? [] : [b.pledge]).filter(
+    (p) => typeof p === 'string' && p.trim(),
+  );
+  return {
+    teamName: b.teamName,
+    organisation: blankToUndefined(b.organisation),
+    sector: blankToUndefined(b.sector),
+    heldOn: heldOnFrom(b),
+    peopleCount: num(b.peopleCount),
+    lived: num(b.lived),
+    answers,
+    pledges,
+    leadName: blankToUndefined(b.leadName),
+    leadEmail: blankToUndefined(b.leadEmail),
+    leadPhone: blankToUndefined(b.leadPhone),
+  };
+}
+
+/** The web form, sent: every detail of the chat. */
 export const chatFormSchema = z.preprocess(
-  (raw) => {
-    const b = (raw ?? {}) as Record<string, unknown>;
-    const num = (v: unknown) => {
-      const s = blankToUndefined(v);
-      if (s === undefined) return undefined;
-      const n = Number(String(s).replace(/,/g, ''));
-      return Number.isFinite(n) ? n : s;
-    };
-    const answers: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(b)) if (k.startsWith('answer_') && typeof v === 'string' && v.trim()) answers[k.slice(7)] = v;
-    const pledges = (Array.isArray(b.pledge) ? b.pledge : b.pledge === undefined ? [] : [b.pledge]).filter(
-      (p) => typeof p === 'string' && p.trim(),
-    );
-    return {
-      teamName: b.teamName,
-      organisation: b.organisation,
-      sector: blankToUndefined(b.sector),
-      heldOn: heldOnFrom(b),
-      peopleCount: num(b.peopleCount),
-      lived: num(b.lived),
-      answers,
-      pledges,
-      leadName: blankToUndefined(b.leadName),
-      leadEmail: blankToUndefined(b.leadEmail),
-      leadPhone: blankToUndefined(b.leadPhone),
-    };
-  },
+  chatFormFields,
   z
     .strictObject({ ...chatFields, sector: z.enum(SECTORS, { error: 'Choose the sector your team works in' }) })
     .superRefine(livedNotAbovePeople),
 );
+
+/** Saved to finish later: only the team's name is needed, and what is typed must still make sense. */
+export const chatDraftFormSchema = z.preprocess(
+  chatFormFields,
+  z
+    .strictObject({
+      ...chatFields,
+      organisation: chatFields.organisation.optional(),
+      sector: z.enum(SECTORS, { error: 'Choose the sector your team works in' }).optional(),
+      heldOn: chatFields.heldOn.optional(),
+      peopleCount: chatFields.peopleCount.optional(),
+    })
+    .superRefine(livedNotAbovePeople),
+);
+export type ChatDraftInput = z.infer<typeof chatDraftFormSchema>;
 
 /** The nhsuk date input sends day, month and year separately. */
 function heldOnFrom(b: Record<string, unknown>): string | undefined {
@@ -239,7 +259,7 @@ export const summaryOutSchema = z.object({
       answered: z.number(),
       themes: z.array(z.object({ label: z.string(), count: z.number(), terms: z.array(z.string()), examples: z.array(z.string()) })),
       /** Third-sector teams' own words, shown beside the themes so a small sector is not drowned out. */
-      thirdSector: z.array(z.string()),
+      thirdSector: z.array(z.object({ text: z.string(), teamName: z.string() })),
     }),
   ),
   themesFoundAt: z.string().nullable(),

@@ -3,7 +3,7 @@ import type { Db, Executor } from '../../db/client.ts';
 import { isUuid } from '../../db/ids.ts';
 import type { Conversation } from '../../db/schema.ts';
 import { CHAT_FOLLOW_UP_QUEUE, CONVERSATION_THEMES_QUEUE, type JobQueue, type Jobs } from '../../jobs/jobs.ts';
-import { londonDay } from '../../lib/dates.ts';
+import { dayInWords, londonDay } from '../../lib/dates.ts';
 import { hmac, safeEqual } from '../../lib/tokens.ts';
 import { ConflictError, NotFoundError, ValidationError, type FieldError } from '../../lib/validation.ts';
 import type { Logger } from '../../logger.ts';
@@ -12,10 +12,10 @@ import type { AuditTrail } from '../audit/audit-service.ts';
 import type { EmailComposers } from '../email/email-requests.ts';
 import { analyseInWorker, type AnalyseThemes } from '../forms/themes/analyse.ts';
 import { chatDraftEmail, chatReceivedEmail, pledgeFollowUpEmail, type ChatEmailContext } from './conversations-emails.ts';
-import type { ChatColumns, ChatWithPledges, ConversationsRepository } from './conversations-repository.ts';
+import type { ChatColumns, ChatWithPledges, ConversationsRepository, SentChat } from './conversations-repository.ts';
 
-export type { ChatWithPledges };
-import type { ChatInput, ConversationInput } from './conversations-schemas.ts';
+export type { ChatWithPledges, SentChat };
+import type { ChatDraftInput, ChatInput, ConversationInput } from './conversations-schemas.ts';
 import { buildSummary, findConversationThemes, type PublishedStory } from './conversations-summary.ts';
 
 /** What other modules may know of a conversation (stories belong to one). */
@@ -42,8 +42,15 @@ const DAY = 86_400_000;
 const today = () => londonDay(new Date());
 const addDays = (iso: string, days: number) => new Date(Date.parse(`${iso}T00:00:00Z`) + days * DAY).toISOString().slice(0, 10);
 
-/** A chat can be recorded while its conversation is open and its closing day has not passed. */
-export const acceptsChats = (c: Conversation) => c.status === 'open' && today() <= c.closesOn;
+const SENT_CHAT_NEEDS = {
+  organisation: 'Enter your organisation',
+  sector: 'Choose the sector your team works in',
+  heldOn: 'Enter the date of the chat',
+  peopleCount: 'Enter how many people took part, as a number',
+};
+
+/** A chat can be recorded while its conversation is open, from its opening day to its closing day. */
+export const acceptsChats = (c: Conversation) => c.status === 'open' && c.opensOn <= today() && today() <= c.closesOn;
 
 export function createConversationsService(deps: {
   db: Db;
@@ -86,27 +93,34 @@ export function createConversationsService(deps: {
   });
 
   /** The conversation's own rules for a chat: its questions, who may take part, dates. */
-  function checkChat(c: Conversation, input: ChatInput, opts: { finished: boolean }) {
+  function checkChat(c: Conversation, input: ChatInput | ChatDraftInput, opts: { finished: boolean }) {
     const errors: FieldError[] = [];
     const keys = new Set(c.questions.map((q) => q.key));
     for (const key of Object.keys(input.answers))
       if (!keys.has(key)) errors.push({ path: `answers.${key}`, message: `This conversation has no question "${key}"` });
-    if (c.sectors.length && !c.sectors.includes(input.sector))
+    if (input.sector && c.sectors.length && !c.sectors.includes(input.sector))
       errors.push({ path: 'sector', message: 'This conversation is for teams in other sectors' });
-    if (c.organisations.length && !c.organisations.some((o) => o.toLowerCase() === input.organisation.trim().toLowerCase()))
+    const organisation = input.organisation?.trim().toLowerCase();
+    if (organisation && c.organisations.length && !c.organisations.some((o) => o.toLowerCase() === organisation))
       errors.push({ path: 'organisation', message: `This conversation is for these organisations: ${c.organisations.join(', ')}` });
-    if (input.heldOn > today()) errors.push({ path: 'heldOn', message: 'The date of the chat cannot be in the future' });
+    if (input.heldOn && input.heldOn > today()) errors.push({ path: 'heldOn', message: 'The date of the chat cannot be in the future' });
+    else if (input.heldOn && input.heldOn < c.opensOn)
+      errors.push({ path: 'heldOn', message: `The chat must be on or after ${dayInWords(c.opensOn)}, when this conversation opened` });
+    // A draft may leave these for later; a sent chat has them all (the table checks it too).
+    if (opts.finished)
+      for (const [path, message] of Object.entries(SENT_CHAT_NEEDS))
+        if (input[path as keyof typeof SENT_CHAT_NEEDS] === undefined) errors.push({ path, message });
     if (opts.finished && !Object.values(input.answers).some((a) => a.trim()))
       errors.push({ path: `answer_${c.questions[0]!.key}`, message: 'Write down what your team said about at least one question' });
     if (errors.length) throw new ValidationError(errors);
   }
 
-  const chatColumns = (input: ChatInput): ChatColumns => ({
+  const chatColumns = (input: ChatInput | ChatDraftInput): ChatColumns => ({
     teamName: input.teamName,
-    organisation: input.organisation,
-    sector: input.sector,
-    heldOn: input.heldOn,
-    peopleCount: input.peopleCount,
+    organisation: input.organisation ?? null,
+    sector: input.sector ?? null,
+    heldOn: input.heldOn ?? null,
+    peopleCount: input.peopleCount ?? null,
     livedCount: input.lived ?? null,
     answers: Object.fromEntries(Object.entries(input.answers).filter(([, v]) => v.trim())),
     leadName: input.leadName || null,
@@ -263,7 +277,7 @@ export function createConversationsService(deps: {
     async recordChat(
       actor: Actor | null,
       conversationId: string,
-      input: ChatInput,
+      input: ChatInput | ChatDraftInput,
       opts: { draft?: boolean; submissionKey?: string; onBehalf?: boolean } = {},
     ): Promise<{ chat: ChatWithPledges; token: string; repeated: boolean }> {
       const draft = !!opts.draft;
@@ -304,7 +318,7 @@ export function createConversationsService(deps: {
         const mayEmail = !result.chat.leadEmail || (await mayEmailLead(result.chat.leadEmail));
         if (draft && result.chat.leadEmail && mayEmail)
           await jobs.sendEmail({ kind: 'team-chat-draft', ref: { chatId: result.chat.id } }).catch(() => undefined);
-        if (!draft) await afterSubmitted(result.chat, { email: mayEmail });
+        if (!draft) await afterSubmitted(result.chat as SentChat, { email: mayEmail });
       }
       return { ...result, token: chatToken(result.chat.id) };
     },
@@ -317,10 +331,16 @@ export function createConversationsService(deps: {
       return { chat, conversation: await mustFind(chat.conversationId) };
     },
     getChat: (id: string) => mustFindChat(id),
-    chatsOf: (conversationId: string, opts: { submittedOnly?: boolean } = {}) => repo.chatsOf(db, conversationId, opts),
+    chatsOf: (conversationId: string) => repo.chatsOf(db, conversationId),
+    sentChatsOf: (conversationId: string) => repo.sentChatsOf(db, conversationId),
 
     /** Changing a chat through its link (or by staff): a draft may be finished; a sent chat stays sent. */
-    async updateChat(actor: Actor | null, id: string, input: ChatInput, opts: { draft?: boolean } = {}): Promise<ChatWithPledges> {
+    async updateChat(
+      actor: Actor | null,
+      id: string,
+      input: ChatInput | ChatDraftInput,
+      opts: { draft?: boolean } = {},
+    ): Promise<ChatWithPledges> {
       let sentNow = false;
       const chat = await db.transaction(async (tx) => {
         const chat = await mustFindChat(id, tx, { lock: true });
@@ -347,7 +367,7 @@ export function createConversationsService(deps: {
         });
         return (await repo.findChat(tx, id))!;
       });
-      if (sentNow) await afterSubmitted(chat);
+      if (sentNow) await afterSubmitted(chat as SentChat);
       else if (chat.status === 'submitted') await queueThemes(chat.conversationId).catch(() => undefined);
       return chat;
     },
@@ -416,7 +436,7 @@ export function createConversationsService(deps: {
     async toPhone(conversationId: string) {
       await mustFind(conversationId);
       const dueBy = addDays(today(), -config.pledgeFollowUpDays);
-      return (await repo.chatsOf(db, conversationId, { submittedOnly: true })).filter(
+      return (await repo.sentChatsOf(db, conversationId)).filter(
         (chat) => !chat.leadEmail && chat.pledges.length && chat.heldOn <= dueBy && chat.pledges.some((p) => !p.progress),
       );
     },
@@ -425,7 +445,7 @@ export function createConversationsService(deps: {
     async summary(conversationId: string) {
       const c = await mustFind(conversationId);
       const [chats, themes, stories] = await Promise.all([
-        repo.chatsOf(db, conversationId, { submittedOnly: true }),
+        repo.sentChatsOf(db, conversationId),
         repo.themesOf(db, conversationId),
         deps.publishedStories(conversationId),
       ]);
@@ -449,7 +469,7 @@ export function createConversationsService(deps: {
     async runThemes(conversationId: string): Promise<void> {
       const c = isUuid(conversationId) ? await repo.find(db, conversationId) : null;
       if (!c) return;
-      const chats = await repo.chatsOf(db, conversationId, { submittedOnly: true });
+      const chats = await repo.sentChatsOf(db, conversationId);
       const found = await findConversationThemes(c, chats, deps.analyse ?? analyseInWorker);
       await db.transaction(async (tx) => {
         for (const q of found) {

@@ -1,7 +1,7 @@
 import { SECTORS, type Conversation, type Sector, type StoredConversationTheme } from '../../db/schema.ts';
 import { toCsv } from '../../lib/csv.ts';
 import type { AnalyseThemes } from '../forms/themes/analyse.ts';
-import type { ChatWithPledges } from './conversations-repository.ts';
+import type { SentChat } from './conversations-repository.ts';
 import { PROGRESS_LABELS, SECTOR_LABELS, type ConversationSummary } from './conversations-schemas.ts';
 
 /** A published story the author agreed may be quoted in reports. */
@@ -30,7 +30,7 @@ const excerpt = (text: string, max = 220) => (text.length <= max ? text : `${tex
  * Themes per question across a conversation's chats. Teams write several points in one answer,
  * so the points are grouped and each theme counts the teams that made one of them.
  */
-export async function findConversationThemes(c: Conversation, chats: ChatWithPledges[], analyse: AnalyseThemes) {
+export async function findConversationThemes(c: Conversation, chats: SentChat[], analyse: AnalyseThemes) {
   const out: { key: string; answered: number; themes: StoredConversationTheme[] | null }[] = [];
   for (const q of c.questions) {
     const points: { chatId: string; text: string }[] = [];
@@ -67,7 +67,7 @@ const zeroBySector = () => Object.fromEntries(SECTORS.map((s) => [s, 0])) as Rec
 /** What leaders see: who took part, what they said per question, what they pledged and did. */
 export function buildSummary(
   c: Conversation,
-  chats: ChatWithPledges[],
+  chats: SentChat[],
   themeRows: { questionKey: string; themes: StoredConversationTheme[]; foundAt: Date }[],
   stories: PublishedStory[],
 ): ConversationSummary {
@@ -115,7 +115,7 @@ export function buildSummary(
         thirdSector: answers
           .filter((chat) => chat.sector === 'third_sector')
           .slice(0, THIRD_SECTOR_EXAMPLES)
-          .map((chat) => `${excerpt(chat.answers[q.key]!)} (${chat.teamName})`),
+          .map((chat) => ({ text: excerpt(chat.answers[q.key]!), teamName: chat.teamName })),
       };
     }),
     themesFoundAt: foundAt,
@@ -135,7 +135,7 @@ export function buildSummary(
 }
 
 /** Every sent chat, one row each, with each question's reflections in its own column. */
-export function chatsCsv(c: Conversation, chats: ChatWithPledges[]): string {
+export function chatsCsv(c: Conversation, chats: SentChat[]): string {
   return toCsv(
     [
       'Team',
@@ -163,7 +163,7 @@ export function chatsCsv(c: Conversation, chats: ChatWithPledges[]): string {
 }
 
 /** Every pledge with how it went, for following up and for the board. */
-export function pledgesCsv(chats: ChatWithPledges[]): string {
+export function pledgesCsv(chats: SentChat[]): string {
   return toCsv(
     ['Team', 'Organisation', 'Sector', 'Chat date', 'Step', 'How it went', 'Note', 'Answered on'],
     chats.flatMap((chat) =>

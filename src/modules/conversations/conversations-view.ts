@@ -1,6 +1,6 @@
 import { PLEDGE_PROGRESS, type ChatPledge, type Conversation, type Sector } from '../../db/schema.ts';
 import { dayInWords } from '../../lib/dates.ts';
-import { PROGRESS_LABELS, SECTOR_LABELS } from './conversations-schemas.ts';
+import { PROGRESS_CHOICES, PROGRESS_LABELS, SECTOR_LABELS } from './conversations-schemas.ts';
 
 const STATUS_TAGS: Record<Conversation['status'], { text: string; colour: string }> = {
   draft: { text: 'Draft', colour: 'grey' },
@@ -26,7 +26,7 @@ export function pledgeItems(pledges: ChatPledge[], body: Record<string, unknown>
       id: p.id,
       text: p.text,
       progressText: p.progress ? PROGRESS_LABELS[p.progress] : 'Not answered yet',
-      items: PLEDGE_PROGRESS.map((value) => ({ value, text: PROGRESS_LABELS[value], checked: chosen === value })),
+      items: PLEDGE_PROGRESS.map((value) => ({ value, text: PROGRESS_CHOICES[value], checked: chosen === value })),
     };
   });
 }

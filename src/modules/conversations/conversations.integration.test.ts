@@ -160,8 +160,12 @@ describe('a conversation through the API', () => {
     assert.equal(byKey.easier.answered, 5);
     assert.equal(byKey.steps.answered, 0);
     // The third sector's own words sit beside each question.
-    assert.ok(byKey.together.thirdSector.some((e: string) => e.includes('Holt Park food bank')));
-    assert.ok(byKey.together.thirdSector.every((e: string) => /food bank|befriending|cafe/i.test(e)));
+    const thirdSector = byKey.together.thirdSector as { text: string; teamName: string }[];
+    assert.ok(thirdSector.some((e) => e.teamName === 'Holt Park food bank'));
+    assert.deepEqual(
+      thirdSector.map((e) => e.teamName),
+      chats.filter((c) => c.sector === 'third_sector').map((c) => c.teamName),
+    );
     assert.deepEqual(summary.evenBetterIf, ['It would be even better if we had one phone number for every service.']);
     assert.deepEqual(summary.pledges, { ...summary.pledges, total: 8, followedUp: 0, done: 0 });
 
@@ -332,6 +336,24 @@ describe('a team lead records a chat and follows up its pledges, with no account
     const summaryLinks = [...r.body.matchAll(/<a href="#([^"]+)">/g)].map((m) => m[1]);
     assert.deepEqual(summaryLinks.slice(0, 5), ['teamName', 'organisation', 'sector', 'heldOn-day', 'peopleCount']);
     assert.match(r.body, /Kept words/);
+  });
+
+  test('a draft can be saved with only the team name, and cannot be sent until it is complete', async () => {
+    const web = new WebClient(t.app);
+    await web.get(`/conversations/${id}/chat`);
+    const saved = await web.post(`/conversations/${id}/chat`, { teamName: 'Half-done team', answer_felt: 'Started writing', action: 'draft' });
+    assert.equal(saved.statusCode, 303, saved.body);
+    const page = await web.get(saved.headers.location as string);
+    assert.match(page.body, /Bookmark this page/);
+    const token = /name="token" value="([^"]+)"/.exec(page.body)![1]!;
+    const chatPath = new URL(saved.headers.location as string, 'http://x').pathname;
+    const send = await web.post(chatPath, { teamName: 'Half-done team', answer_felt: 'Started writing', token, action: 'send' });
+    assert.equal(send.statusCode, 400);
+    assert.match(send.body, /Enter your organisation/);
+    assert.match(send.body, /Choose the sector your team works in/);
+    assert.equal(await count(`select count(*) as n from team_chats where team_name = 'Half-done team' and status = 'draft'`), 1);
+    const summary = (await api('GET', `/api/v1/conversations/${id}/summary`)).json();
+    assert.ok(!JSON.stringify(summary).includes('Half-done team'), 'a draft is not in the summary');
   });
 
   test('staff type up a paper sheet for a team with no email, which then appears on the list to phone', async () => {

@@ -81,8 +81,8 @@ export function renderSummaryPdf(summary: ConversationSummary, meta: { orgName: 
       quotes(t.examples, 2);
     }
     p('From third-sector teams', { bold: true, after: 0.1 });
-    if (q.thirdSector.length) quotes(q.thirdSector, 2);
-    else p('No third-sector teams have answered this yet.', { x: w.left + 12 });
+    for (const e of q.thirdSector.slice(0, 2)) p(`${quote(e.text)} – ${e.teamName}`, { x: w.left + 12 });
+    if (!q.thirdSector.length) p('No third-sector teams have answered this yet.', { x: w.left + 12 });
   });
 
   h2('Even better if');
@@ -98,6 +98,7 @@ export function renderSummaryPdf(summary: ConversationSummary, meta: { orgName: 
       `${PROGRESS_LABELS.done}: ${pl.done}. ${PROGRESS_LABELS.started}: ${pl.started}. ${PROGRESS_LABELS.not_yet}: ${pl.notYet}. ` +
         `${PROGRESS_LABELS.dropped}: ${pl.dropped}.`,
     );
+    if (pl.total > 5) p(`Five of the ${pl.total} steps:`);
     for (const e of pl.examples.slice(0, 5))
       p(`${quote(e.text)} – ${e.teamName} (${e.progress ? PROGRESS_LABELS[e.progress] : 'no update yet'})`, { x: w.left + 12 });
   }
