@@ -482,6 +482,8 @@ export interface ConversationQuestion {
   key: string;
   text: string;
   prompt: string | null;
+  /** Teams answer it with the steps they will take (the pledges), one a box, not in words. */
+  steps?: boolean;
 }
 export interface StoredConversationTheme {
   label: string;

@@ -102,6 +102,8 @@ export function renderChatForm(
     hidden: Object.entries(ctx.hidden ?? { submissionKey: randomUUID() }).map(([name, value]) => ({ name, value })),
     canSaveDraft: ctx.canSaveDraft,
     onBehalf: !!ctx.onBehalf,
+    // The steps are asked for under their own question, or at the end when none asks for them.
+    stepsAsked: ctx.conversation.questions.some((q) => q.steps),
     sectorItems: SECTORS.map((s) => ({ value: s, text: SECTOR_LABELS[s], checked: ctx.values.sector === s })),
     pledgeSlots: Array.from({ length: slots }, (_, i) => ({ n: i + 1, value: pledges[i] ?? '' })),
     ...failureView(ctx.failure),

@@ -6,7 +6,8 @@ export interface ChatPackInput {
   title: string;
   summary: string;
   easyReadSummary: string | null;
-  questions: { key: string; text: string; prompt: string | null }[];
+  /** A question with `steps` is answered with the steps the team will take, in the steps box. */
+  questions: { key: string; text: string; prompt: string | null; steps?: boolean }[];
   opensOn: string;
   /** YYYY-MM-DD */
   closesOn: string;
@@ -130,12 +131,13 @@ function standardPack(w: Writer, input: ChatPackInput) {
 
   input.questions.forEach((q, i) => {
     const text = `${i + 1}. ${q.text}`;
+    if (q.steps) return stepsBox(w, text, 11, 5, 26);
     w.doc.moveDown(0.6);
     ensure(w.doc.font('Helvetica-Bold').fontSize(11).heightOfString(text, { width: w.width }) + 3 * 24);
     say(text, { size: 11, bold: true, tag: 'H2' });
     w.rules(6, 24);
   });
-  stepsBox(w, 'Steps we will take', 11, 5, 26);
+  if (!input.questions.some((q) => q.steps)) stepsBox(w, 'Steps we will take', 11, 5, 26);
 }
 
 /** Tick one box: so every sector, the third sector included, is named on paper as well as online. */
@@ -208,6 +210,8 @@ function easyReadPack(w: Writer, input: ChatPackInput) {
   line('Do not write down people’s names.');
 
   input.questions.forEach((q, i) => {
+    // The steps question is answered on the "Our steps" page.
+    if (q.steps) return;
     w.doc.addPage();
     w.say(`Question ${i + 1} of ${n}`, { size: BODY, colour: GREY, after: 0.3 });
     w.say(q.text, { size: 22, bold: true, tag: 'H2', after: 0.4 });
@@ -219,7 +223,8 @@ function easyReadPack(w: Writer, input: ChatPackInput) {
 
   w.doc.addPage();
   w.say('Our steps', { size: 22, bold: true, tag: 'H2', after: 0.4 });
-  line('What will your team do next?');
+  const steps = input.questions.find((q) => q.steps);
+  line(steps ? steps.text : 'What will your team do next?');
   line('Write down your steps.');
   stepsBox(w, 'Steps we will take', BODY, 5, 40);
 

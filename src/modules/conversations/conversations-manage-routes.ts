@@ -25,6 +25,7 @@ const conversationValues = (c: Conversation) => ({
   closesOn: c.closesOn,
   sectors: c.sectors,
   organisations: c.organisations.join('\n'),
+  steps: String(c.questions.findIndex((q) => q.steps) + 1),
   ...Object.fromEntries(
     c.questions.flatMap((q, i) => [
       [`question${i + 1}`, q.text],

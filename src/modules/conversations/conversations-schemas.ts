@@ -58,12 +58,14 @@ export const conversationInputSchema = z
           key: questionKey,
           text: required(500, 'A question', 'Enter the question'),
           prompt: text(1000, 'A prompt').optional(),
+          steps: z.boolean({ error: 'steps is true or false' }).optional(),
         }),
         { error: 'Give the questions as a list' },
       )
       .min(1, 'Add at least one question')
       .max(MAX_QUESTIONS, `Ask at most ${MAX_QUESTIONS} questions`)
-      .refine((qs) => new Set(qs.map((q) => q.key)).size === qs.length, 'Each question needs its own key'),
+      .refine((qs) => new Set(qs.map((q) => q.key)).size === qs.length, 'Each question needs its own key')
+      .refine((qs) => qs.filter((q) => q.steps).length <= 1, 'Only one question can ask for the steps teams will take'),
     opensOn: isoDay('Enter the opening date as YYYY-MM-DD'),
     closesOn: isoDay('Enter the closing date as YYYY-MM-DD'),
     sectors: z.array(sectorEnum).max(SECTORS.length).optional(),
@@ -79,10 +81,12 @@ export type ConversationInput = z.infer<typeof conversationInputSchema>;
 export const conversationFormSchema = z.preprocess((raw) => {
   const b = (raw ?? {}) as Record<string, unknown>;
   const questions = [];
+  const stepsTicked = [b.steps ?? []].flat().map(String);
   for (let i = 1; i <= MAX_QUESTIONS; i++) {
     const t = blankToUndefined(b[`question${i}`]);
     const p = blankToUndefined(b[`prompt${i}`]);
-    if (t !== undefined || p !== undefined) questions.push({ key: `q${i}`, text: t ?? '', prompt: p });
+    if (t !== undefined || p !== undefined)
+      questions.push({ key: `q${i}`, text: t ?? '', prompt: p, ...(stepsTicked.includes(String(i)) ? { steps: true } : {}) });
   }
   const sectors = b.sectors === undefined || b.sectors === '' ? [] : Array.isArray(b.sectors) ? b.sectors : [b.sectors];
   return {
@@ -216,7 +220,7 @@ export const conversationOutSchema = z.object({
   title: z.string(),
   summary: z.string(),
   easyReadSummary: z.string().nullable(),
-  questions: z.array(z.object({ key: z.string(), text: z.string(), prompt: z.string().nullable() })),
+  questions: z.array(z.object({ key: z.string(), text: z.string(), prompt: z.string().nullable(), steps: z.boolean().optional() })),
   opensOn: z.string(),
   closesOn: z.string(),
   sectors: z.array(z.string()),

@@ -85,7 +85,7 @@ export function createConversationsService(deps: {
     title: input.title,
     summary: input.summary,
     easyReadSummary: input.easyReadSummary || null,
-    questions: input.questions.map((q) => ({ key: q.key, text: q.text, prompt: q.prompt || null })),
+    questions: input.questions.map((q) => ({ key: q.key, text: q.text, prompt: q.prompt || null, ...(q.steps ? { steps: true } : {}) })),
     opensOn: input.opensOn,
     closesOn: input.closesOn,
     sectors: input.sectors ?? [],

@@ -15,6 +15,10 @@ export interface PublishedStory {
 const EXAMPLES_PER_THEME = 2;
 const THIRD_SECTOR_EXAMPLES = 3;
 
+/** What a team said to a question: for the question that asks for steps, its pledges as well. */
+const answerTo = (chat: SentChat, q: Conversation['questions'][number]) =>
+  [chat.answers[q.key]?.trim() ?? '', ...(q.steps ? chat.pledges.map((p) => p.text) : [])].filter(Boolean).join('\n');
+
 /** One point a team made: a line of their notes or a sentence of it. */
 export function pointsOf(answer: string): string[] {
   return answer
@@ -36,7 +40,7 @@ export async function findConversationThemes(c: Conversation, chats: SentChat[],
     const points: { chatId: string; text: string }[] = [];
     let answered = 0;
     for (const chat of chats) {
-      const answer = chat.answers[q.key]?.trim();
+      const answer = answerTo(chat, q);
       if (!answer) continue;
       answered++;
       const found = pointsOf(answer);
@@ -100,7 +104,7 @@ export function buildSummary(
     bySector,
     peopleBySector,
     questions: c.questions.map((q) => {
-      const answers = chats.filter((chat) => chat.answers[q.key]?.trim());
+      const answers = chats.filter((chat) => answerTo(chat, q));
       // Chats changed or removed since the last run no longer count towards its themes.
       const themes = (themesOf.get(q.key) ?? [])
         .map((t) => ({ ...t, chatIds: t.chatIds.filter((id) => submitted.has(id)) }))
@@ -115,7 +119,7 @@ export function buildSummary(
         thirdSector: answers
           .filter((chat) => chat.sector === 'third_sector')
           .slice(0, THIRD_SECTOR_EXAMPLES)
-          .map((chat) => ({ text: excerpt(chat.answers[q.key]!), teamName: chat.teamName })),
+          .map((chat) => ({ text: excerpt(answerTo(chat, q).replace(/\n/g, '; ')), teamName: chat.teamName })),
       };
     }),
     themesFoundAt: foundAt,

@@ -38,7 +38,7 @@ const QUESTIONS = [
     prompt: 'What worked well; even better if.',
   },
   { key: 'easier', text: 'What might make it easier to build relationships with other teams?' },
-  { key: 'steps', text: 'What steps will you take now?' },
+  { key: 'steps', text: 'What steps will you take now?', steps: true },
 ];
 
 async function openConversation(title = 'Team Leeds Chat') {
@@ -158,7 +158,8 @@ describe('a conversation through the API', () => {
     const byKey = Object.fromEntries(summary.questions.map((q: { key: string }) => [q.key, q]));
     assert.equal(byKey.together.answered, chats.length);
     assert.equal(byKey.easier.answered, 5);
-    assert.equal(byKey.steps.answered, 0);
+    // The steps question is answered by the teams' pledges.
+    assert.equal(byKey.steps.answered, 4);
     // The third sector's own words sit beside each question.
     const thirdSector = byKey.together.thirdSector as { text: string; teamName: string }[];
     assert.ok(thirdSector.some((e) => e.teamName === 'Holt Park food bank'));
@@ -341,7 +342,11 @@ describe('a team lead records a chat and follows up its pledges, with no account
   test('a draft can be saved with only the team name, and cannot be sent until it is complete', async () => {
     const web = new WebClient(t.app);
     await web.get(`/conversations/${id}/chat`);
-    const saved = await web.post(`/conversations/${id}/chat`, { teamName: 'Half-done team', answer_felt: 'Started writing', action: 'draft' });
+    const saved = await web.post(`/conversations/${id}/chat`, {
+      teamName: 'Half-done team',
+      answer_felt: 'Started writing',
+      action: 'draft',
+    });
     assert.equal(saved.statusCode, 303, saved.body);
     const page = await web.get(saved.headers.location as string);
     assert.match(page.body, /Bookmark this page/);
