@@ -51,7 +51,10 @@ export async function findConversationThemes(c: Conversation, chats: SentChat[],
       out.push({ key: q.key, answered, themes: null });
       continue;
     }
-    const themes = await analyse(points.map((p) => p.text));
+    const themes = await analyse(
+      points.map((p) => p.text),
+      { subjects: 'partnership' },
+    );
     out.push({
       key: q.key,
       answered,

@@ -1,6 +1,6 @@
 import { bestOf } from './cluster.ts';
 import { dense, normaliseRows, seeded, truncatedSvd, type Dense, type SparseRows } from './linear.ts';
-import { labelThemes } from './labels.ts';
+import { labelThemes, type SubjectSet } from './labels.ts';
 import { concatenate, lsa, mergeFamilies, sentenceVectors, tfidf } from './represent.ts';
 import { answerReader, type ReadAnswer } from './text.ts';
 import { wordVectors, type WordVectors } from './word-vectors.ts';
@@ -32,6 +32,8 @@ export interface ThemeOptions {
   maxThemes?: number;
   seed?: number;
   vectors?: WordVectors;
+  /** The subjects themes may be named after (feedback on care by default). */
+  subjects?: SubjectSet;
 }
 
 /** Spectral clustering works on a graph of every pair; above this, a sample is grouped. */
@@ -172,7 +174,7 @@ export function findThemes(texts: string[], opts: ThemeOptions = {}): Theme[] {
   }
   assignment = dropEmpty(assignment, k);
   k = Math.max(0, ...assignment) + 1;
-  return describe(read, joined, assignment, k, other);
+  return describe(read, joined, assignment, k, other, opts.subjects);
 }
 
 function nearest(m: Dense, row: number, centres: Dense): number {
@@ -197,7 +199,7 @@ function dropEmpty(assignment: Int32Array, k: number): Int32Array {
 }
 
 /** Each theme's members, most typical first, its distinguishing terms and a label; "Other comments" last. */
-function describe(read: ReadAnswer[], joined: Dense, assignment: Int32Array, k: number, other: number[]): Theme[] {
+function describe(read: ReadAnswer[], joined: Dense, assignment: Int32Array, k: number, other: number[], subjects?: SubjectSet): Theme[] {
   const groups = Array.from({ length: k }, () => [] as number[]);
   assignment.forEach((a, i) => a >= 0 && groups[a]!.push(i));
   const centres = dense(k, joined.cols);
@@ -205,7 +207,7 @@ function describe(read: ReadAnswer[], joined: Dense, assignment: Int32Array, k: 
     for (const i of members) for (let j = 0; j < joined.cols; j++) centres.data[c * joined.cols + j]! += joined.data[i * joined.cols + j]!;
   });
   normaliseRows(centres);
-  const labelled = labelThemes(read, groups);
+  const labelled = labelThemes(read, groups, subjects);
   const themes: Theme[] = groups.map((members, c) => ({
     label: labelled[c]!.label,
     terms: labelled[c]!.terms,

@@ -109,6 +109,40 @@ const SUBJECTS: { name: string; words: string[] }[] = [
   { name: 'Speakers and stories', words: ['speaker', 'speakers', 'story', 'stories', 'talk', 'talks', 'presentation', 'presenter'] },
 ];
 
+/**
+ * Subjects teams raise when they talk about working across health, care and the third sector
+ * (team chats such as Team Leeds'): the feedback list above would call "time to meet people"
+ * a waiting time.
+ */
+const PARTNERSHIP_SUBJECTS: { name: string; words: string[] }[] = [
+  { name: 'Knowing who to contact', words: ['contact', 'contacts', 'named', 'directory', 'phone', 'call'] },
+  { name: 'Shared records and IT systems', words: ['record', 'records', 'system', 'systems', 'database', 'forms', 'typed'] },
+  {
+    name: 'Time to meet and build relationships',
+    words: ['time', 'meet', 'meeting', 'meetings', 'relationship', 'relationships', 'network', 'networking', 'huddle'],
+  },
+  { name: 'Referrals between services', words: ['refer', 'referral', 'referrals', 'referred', 'signpost', 'signposting'] },
+  { name: 'Funding and paying partners', words: ['fund', 'funding', 'grant', 'grants', 'paid', 'pay', 'money', 'budget', 'commission'] },
+  { name: 'Food and hunger', words: ['food', 'meal', 'meals', 'hungry', 'parcel', 'parcels', 'kitchen', 'cafe', 'breakfast'] },
+  {
+    name: 'Wellbeing and tiredness',
+    words: ['tired', 'exhausted', 'exhausting', 'stress', 'stressed', 'wellbeing', 'frightened', 'worried', 'relentless'],
+  },
+  { name: 'Pride and pulling together', words: ['proud', 'pride', 'pulled', 'leant'] },
+  { name: 'Training together', words: ['training', 'train', 'learning', 'learn', 'shadow', 'shadowing'] },
+  {
+    name: 'Being treated as equal partners',
+    words: ['partner', 'partners', 'equal', 'trust', 'respect', 'invited', 'included', 'seat', 'table'],
+  },
+  { name: 'Carers', words: ['carer', 'carers', 'caring'] },
+  { name: 'Volunteers', words: ['volunteer', 'volunteers'] },
+  { name: 'Loneliness and isolation', words: ['lonely', 'loneliness', 'isolated', 'isolation', 'befriending'] },
+];
+
+/** Which list of subjects names the themes: feedback on care and events, or teams working together. */
+export const SUBJECT_SETS = { care: SUBJECTS, partnership: PARTNERSHIP_SUBJECTS } as const;
+export type SubjectSet = keyof typeof SUBJECT_SETS;
+
 interface Counted {
   key: string;
   /** How it is shown: as it was written for phrases, the word for subjects and terms. */
@@ -119,7 +153,8 @@ interface Counted {
 
 const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
-export function labelThemes(read: ReadAnswer[], groups: number[][]): { label: string; terms: string[] }[] {
+export function labelThemes(read: ReadAnswer[], groups: number[][], set: SubjectSet = 'care'): { label: string; terms: string[] }[] {
+  const subjects = SUBJECT_SETS[set];
   const total = groups.reduce((n, g) => n + g.length, 0) || 1;
   // Each answer counts a phrase, a term or a subject once.
   const features = read.map((a) => {
@@ -127,7 +162,7 @@ export function labelThemes(read: ReadAnswer[], groups: number[][]): { label: st
     const out = new Set<string>();
     for (const t of a.terms) out.add(`t:${t}`);
     for (const p of a.phrases) if (p.includes(' ')) out.add(`p:${p}`);
-    SUBJECTS.forEach((s, i) => s.words.some((w) => words.has(w)) && out.add(`s:${i}`));
+    subjects.forEach((s, i) => s.words.some((w) => words.has(w)) && out.add(`s:${i}`));
     return out;
   });
   const overall = new Map<string, number>();
@@ -145,7 +180,7 @@ export function labelThemes(read: ReadAnswer[], groups: number[][]): { label: st
       .filter(([, n]) => n >= 2 || g.length < 4)
       .map(([key, n]) => ({
         key,
-        text: key.startsWith('s:') ? SUBJECTS[Number(key.slice(2))]!.name : key.slice(2),
+        text: key.startsWith('s:') ? subjects[Number(key.slice(2))]!.name : key.slice(2),
         inTheme: n,
         overall: overall.get(key)!,
       }))

@@ -4,4 +4,4 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { tsImport } from 'tsx/esm/api';
 
 const { findThemes } = await tsImport('./find-themes.ts', import.meta.url);
-parentPort.postMessage(findThemes(workerData.texts));
+parentPort.postMessage(findThemes(workerData.texts, { subjects: workerData.subjects }));
