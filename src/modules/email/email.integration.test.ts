@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs/promises';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { SMTPServer } from 'smtp-server';
 import { createPerson } from '../../../test/builders.ts';
@@ -56,6 +58,9 @@ describe('email over real SMTP', () => {
     assert.deepEqual(mail.to, ['smtp-user@example.org']);
     assert.equal(mail.from, 'hello@coproduce.example');
     assert.match(mail.raw, /Subject: Your link to sign in to Coproduce/);
+    // RFC 3834: no auto-responder should answer what we send; and the Message-ID is ours, recognisably.
+    assert.match(mail.raw, /^Auto-Submitted: auto-generated\r?$/m);
+    assert.match(mail.raw, /^Message-ID: <coproduce\.[0-9a-f]{24}@coproduce\.example>\r?$/im);
     const body = parseMessage('received.eml', mail.raw).body;
     const link = new URL(linkFrom(body));
     await client.get(link.pathname + link.search);
@@ -79,6 +84,8 @@ describe('outbox without SMTP', () => {
     await client.post('/sign-in', { email: 'demo-participant@coproduce.example' });
     const mail = await t.waitForEmail('demo-participant@coproduce.example', { subject: /link to sign in/ });
     assert.match(mail.file, /\.eml$/);
+    const raw = await fs.readFile(path.join(t.dataDir, 'outbox', mail.file), 'utf8');
+    assert.match(raw.split(/\r?\n\r?\n/)[0]!, /^Auto-Submitted: auto-generated$/m, 'the outbox copy says so too');
     assert.match(mail.body, /sign-in\/verify\?token=/);
 
     // Sign in as the demo admin through the outbox itself.

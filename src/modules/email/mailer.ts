@@ -18,6 +18,27 @@ export interface Mailer {
   close(): void;
 }
 
+const OUR_MESSAGE_ID_PREFIX = 'coproduce.';
+const OUR_MESSAGE_ID = /<coproduce\.[0-9a-f]{24}@[^<>\s]+>/i;
+
+/** True when an In-Reply-To or References value names a message we sent. */
+export const isOurMessageId = (value: string): boolean => OUR_MESSAGE_ID.test(value);
+
+/**
+ * What every message we send carries besides its text. `Auto-Submitted: auto-generated` (RFC 3834)
+ * tells auto-responders not to answer (an out-of-office reply to a consent request that the
+ * stories mailbox then answered would be a loop), and Exchange, which looks at its own header
+ * instead, is asked the same. The Message-ID is ours in a form we can recognise, so that a reply
+ * to one of our emails is known for one (see isOurMessageId).
+ */
+export function sentHeaders(from: string): { messageId: string; headers: Record<string, string> } {
+  const domain = /@([A-Za-z0-9.-]+)>?\s*$/.exec(from)?.[1] ?? 'localhost';
+  return {
+    messageId: `<${OUR_MESSAGE_ID_PREFIX}${randomBytes(12).toString('hex')}@${domain}>`,
+    headers: { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'OOF, AutoReply' },
+  };
+}
+
 /**
  * Real SMTP when SMTP_URL is set. Otherwise each message is written to DATA_DIR/outbox as an
  * .eml file, so that sign-in links work on a laptop with no mail server.
@@ -33,7 +54,14 @@ export function createMailer(opts: { smtpUrl?: string | undefined; from: string;
     });
     return {
       async send(m) {
-        await transport.sendMail({ from: opts.from, to: m.to, subject: m.subject, text: m.text, attachments: m.attachments });
+        await transport.sendMail({
+          ...sentHeaders(opts.from),
+          from: opts.from,
+          to: m.to,
+          subject: m.subject,
+          text: m.text,
+          attachments: m.attachments,
+        });
       },
       close: () => transport.close(),
     };
@@ -41,7 +69,14 @@ export function createMailer(opts: { smtpUrl?: string | undefined; from: string;
   const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
   return {
     async send(m) {
-      const info = await transport.sendMail({ from: opts.from, to: m.to, subject: m.subject, text: m.text, attachments: m.attachments });
+      const info = await transport.sendMail({
+        ...sentHeaders(opts.from),
+        from: opts.from,
+        to: m.to,
+        subject: m.subject,
+        text: m.text,
+        attachments: m.attachments,
+      });
       await fs.mkdir(opts.outboxDir, { recursive: true, mode: 0o700 });
       const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(4).toString('hex')}.eml`;
       // Written under a temporary name and renamed, so a reader never sees half a message.
