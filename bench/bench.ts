@@ -3,7 +3,8 @@
  * the same run, on the same machine, with the load generator (autocannon) in its own process;
  * and a registration burst at one session against the bare SQL transaction that does the same
  * insert. Results go to bench/results/foundation.json and events.json; themes (quality against
- * human labels, and speed) to themes.json, see themes.ts. BENCH_SECONDS sets how
+ * human labels, and speed) to themes.json, see themes.ts; the personal-details scanner of stories
+ * to stories.json, see stories-flags.ts. BENCH_SECONDS sets how
  * long each page run lasts; BENCH_REGISTRATIONS how many people register in the burst.
  */
 import { execFile } from 'node:child_process';
@@ -17,6 +18,7 @@ import { buildApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 import { startRuntime } from '../src/runtime.ts';
 import { randomToken, sha256 } from '../src/lib/tokens.ts';
+import { benchStories } from './stories-flags.ts';
 import { benchThemes } from './themes.ts';
 
 const run = promisify(execFile);
@@ -59,6 +61,8 @@ async function main() {
   };
   // BENCH_ONLY=themes: theme quality against human labels, and its speed; no database needed.
   if (process.env.BENCH_ONLY === 'themes') return benchThemes(machine);
+  // BENCH_ONLY=stories: how long finding personal details in a story holds the event loop; no database needed.
+  if (process.env.BENCH_ONLY === 'stories') return benchStories(machine);
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'coproduce-bench-'));
   const config = loadConfig({
     ...process.env,
@@ -135,6 +139,7 @@ async function main() {
     await benchEvents({ runtime, appUrl, bareUrl, machine, baseline });
     await benchForms({ runtime, appUrl, machine });
     await benchThemes(machine);
+    await benchStories(machine);
   } finally {
     await bare.close();
     await app.close();
