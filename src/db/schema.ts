@@ -590,8 +590,12 @@ export const stories = pgTable('stories', {
 export const storyModeration = pgTable('story_moderation', {
   id: bigserial('id', { mode: 'number' }).primaryKey(),
   storyId: uuid('story_id').notNull(),
-  action: text('action').$type<'publish' | 'reject' | 'ask_for_changes' | 'consent' | 'withdraw' | 'resubmit'>().notNull(),
+  action: text('action')
+    .$type<'publish' | 'reject' | 'ask_for_changes' | 'take_down' | 'correct' | 'consent' | 'withdraw' | 'resubmit'>()
+    .notNull(),
   note: text('note'),
+  // The title this step replaced, when it changed the title; null otherwise.
+  titleBefore: text('title_before'),
   byPerson: uuid('by_person'),
   at: at('at').notNull().defaultNow(),
 });

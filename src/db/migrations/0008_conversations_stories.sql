@@ -122,8 +122,13 @@ create index stories_conversation on stories (conversation_id);
 create table story_moderation (
   id bigserial primary key,
   story_id uuid not null references stories(id) on delete cascade,
-  action text not null check (action in ('publish', 'reject', 'ask_for_changes', 'consent', 'withdraw', 'resubmit')),
+  action text not null
+    check (action in ('publish', 'reject', 'ask_for_changes', 'take_down', 'correct', 'consent', 'withdraw', 'resubmit')),
+  -- The note as written (staff’s words, or the consent choices recorded), with nothing added to it.
   note text,
+  -- The title this step replaced, when it changed the title (a publish or a correction); null otherwise.
+  -- The title as the author sent it is the title_before of the first such step since their last resubmit.
+  title_before text,
   by_person uuid references people(id) on delete set null,
   at timestamptz not null default now()
 );
