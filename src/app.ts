@@ -18,6 +18,8 @@ import { formsModule } from './modules/forms/index.ts';
 import { homeModule } from './modules/home/index.ts';
 import { peopleModule } from './modules/people/index.ts';
 import { programmesModule } from './modules/programmes/index.ts';
+import { conversationsModule } from './modules/conversations/index.ts';
+import { storiesModule } from './modules/stories/index.ts';
 import { registerAccess } from './plugins/access.ts';
 import { registerErrorHandlers } from './plugins/errors.ts';
 import { registerPublicRateLimits } from './plugins/rate-limits.ts';
@@ -55,6 +57,8 @@ const MODULES: Record<string, RegisterModule> = {
   forms: formsModule,
   feedback: feedbackModule,
   programmes: programmesModule,
+  conversations: conversationsModule,
+  stories: storiesModule,
 };
 
 /** One line of the route map (`npm run cli -- routes`). */

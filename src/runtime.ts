@@ -1,7 +1,15 @@
 import path from 'node:path';
 import type { Config } from './config.ts';
 import { connect, isDatabaseUnavailable, migrate, type Database } from './db/client.ts';
-import { EMAIL_QUEUE, REMINDER_QUEUE, startJobs, THEMES_QUEUE, type JobQueue } from './jobs/jobs.ts';
+import {
+  CHAT_FOLLOW_UP_QUEUE,
+  CONVERSATION_THEMES_QUEUE,
+  EMAIL_QUEUE,
+  REMINDER_QUEUE,
+  startJobs,
+  THEMES_QUEUE,
+  type JobQueue,
+} from './jobs/jobs.ts';
 import { loadSecrets } from './lib/secrets.ts';
 import { seedDemoData } from './modules/demo/demo-data.ts';
 import { createMailer } from './modules/email/mailer.ts';
@@ -78,7 +86,10 @@ export async function startRuntime(config: Config, opts: { work: boolean; seed: 
       onConnectionError,
       work: opts.work,
       log: log.child({ component: 'jobs' }),
-      cleanup: async () => late.services?.auth.removeExpired(),
+      cleanup: async () => {
+        await late.services?.auth.removeExpired();
+        await late.services?.stories.removeOldMailReplies();
+      },
     });
     const { sessionSecret, signingKey } = await loadSecrets(config.dataDir, {
       sessionSecret: config.sessionSecret,
@@ -94,6 +105,10 @@ export async function startRuntime(config: Config, opts: { work: boolean; seed: 
     await jobs.work<{ questionId: string; force?: boolean }>(THEMES_QUEUE, async (data) => {
       await services.results.runThemes(data.questionId, { force: data.force });
     });
+    await jobs.work<{ chatId: string }>(CHAT_FOLLOW_UP_QUEUE, (data) => services.conversations.sendFollowUp(data.chatId));
+    await jobs.work<{ conversationId: string }>(CONVERSATION_THEMES_QUEUE, (data) => services.conversations.runThemes(data.conversationId));
+    // Stories emailed in: the mailbox is read every IMAP_POLL_SECONDS, one read at a time.
+    const stopMailbox = opts.work && config.imapUrl ? services.stories.watchMailbox(config.imapPollSeconds) : () => Promise.resolve();
     let seeded = false;
     if (opts.seed && config.demo) {
       seeded = await seedDemoData({
@@ -108,6 +123,7 @@ export async function startRuntime(config: Config, opts: { work: boolean; seed: 
           cohorts: services.cohorts,
           certificates: services.certificates,
         },
+        conversations: { conversations: services.conversations, stories: services.stories },
         isEmpty: async () => (await services.people.count()) === 0,
       });
       if (seeded) log.info('added demo data: demo accounts and people, all marked as demo');
@@ -121,6 +137,7 @@ export async function startRuntime(config: Config, opts: { work: boolean; seed: 
       sessionSecret,
       seeded,
       async stop() {
+        await stopMailbox().catch((err: unknown) => log.error({ err }, 'stopping the mailbox reader'));
         await jobs.stop().catch((err) => log.error({ err }, 'stopping the job queue'));
         mailer.close();
         await database.close().catch(() => undefined);

@@ -44,6 +44,12 @@ import { createCohortService } from './modules/programmes/cohort-service.ts';
 import { signingKeyFromSeed } from './modules/programmes/credential.ts';
 import { createProgrammesRepository } from './modules/programmes/programmes-repository.ts';
 import { createProgrammesService } from './modules/programmes/programmes-service.ts';
+import { conversationsPersonalData } from './modules/conversations/conversations-privacy.ts';
+import { createConversationsRepository } from './modules/conversations/conversations-repository.ts';
+import { createConversationsLookup, createConversationsService } from './modules/conversations/conversations-service.ts';
+import { storiesPersonalData } from './modules/stories/stories-privacy.ts';
+import { createStoriesRepository } from './modules/stories/stories-repository.ts';
+import { createStoriesService } from './modules/stories/stories-service.ts';
 
 /** Wires repositories into services. Everything a route needs comes from here. */
 export function createServices(deps: {
@@ -71,6 +77,8 @@ export function createServices(deps: {
     cohort: createCohortRepository(),
     email: createEmailRepository(),
     pageFeedback: createPageFeedbackRepository(),
+    conversations: createConversationsRepository(),
+    stories: createStoriesRepository(),
   };
   const nameOf = (ids: string[]) => repositories.people.namesByIds(db, ids);
   const audit = createAuditService({ db, audit: repositories.audit, nameOf });
@@ -169,6 +177,29 @@ export function createServices(deps: {
     people,
     jobs,
   });
+  const conversationsLookup = createConversationsLookup({ db, conversations: repositories.conversations });
+  const stories = createStoriesService({
+    db,
+    config,
+    secret: deps.secret,
+    stories: repositories.stories,
+    conversations: conversationsLookup,
+    people,
+    audit,
+    jobs,
+    log: deps.log.child({ component: 'stories' }),
+  });
+  const conversations = createConversationsService({
+    db,
+    config,
+    secret: deps.secret,
+    conversations: repositories.conversations,
+    audit,
+    jobs,
+    // The summary lists the stories people agreed to share, read when it is made.
+    publishedStories: (conversationId) => stories.publishedIn(conversationId),
+    log: deps.log.child({ component: 'conversations' }),
+  });
   const auth = createAuthService({ db, config, auth: repositories.auth, people, audit, secret: deps.secret, sendEmail: jobs.sendEmail });
   // Every module's personal data, walked by "download your data" and by erasure. The people
   // row comes first in exports and is anonymised last.
@@ -180,6 +211,8 @@ export function createServices(deps: {
     eventsPersonalData(),
     formsPersonalData({ respondentKey: forms.respondentKey }),
     programmesPersonalData({ programmes: repositories.programmes, cohort: repositories.cohort }),
+    conversationsPersonalData(),
+    storiesPersonalData(),
     emailPersonalData(deps.outboxDir),
   ]);
   const emailComposers = emailComposerRegistry(
@@ -189,6 +222,8 @@ export function createServices(deps: {
     forms.composers,
     programmes.composers,
     certificates.composers,
+    conversations.composers,
+    stories.composers,
   );
   // In demo mode without a mail server, the sign-in link is also printed, so a newcomer can sign in.
   const printLinks = config.demo && !config.smtpUrl;
@@ -218,6 +253,8 @@ export function createServices(deps: {
     cohorts,
     certificates,
     audit,
+    conversations,
+    stories,
     pageFeedback: createPageFeedbackService({ db, feedback: repositories.pageFeedback }),
     nameOf,
     /** For /health: can the database be reached now? */

@@ -36,6 +36,8 @@ function navigationFor(role: Role | undefined, demo: boolean, currentPath: strin
   const items: NavItem[] = [
     { href: '/events', text: 'Events' },
     { href: '/programmes', text: 'Programmes' },
+    { href: '/conversations', text: 'Team chats' },
+    { href: '/stories', text: 'Stories' },
   ];
   if (role === 'facilitator') items.push({ href: '/manage/events', text: 'Manage events' });
   if (role !== 'admin' && role !== 'staff') return mark(items, currentPath);
@@ -43,6 +45,8 @@ function navigationFor(role: Role | undefined, demo: boolean, currentPath: strin
     { href: '/manage/events', text: 'Manage events' },
     { href: '/manage/programmes', text: 'Manage programmes' },
     { href: '/manage/forms', text: 'Forms' },
+    { href: '/manage/conversations', text: 'Manage team chats' },
+    { href: '/manage/stories', text: 'Moderate stories' },
     { href: '/people', text: 'People' },
     { href: '/erasure-requests', text: 'Erasure requests' },
     { href: '/audit', text: 'Audit log' },
