@@ -19,7 +19,6 @@ let pastId: string;
 let evaluationFormId: string;
 let openFormId: string;
 let easyFormId: string;
-let themeId: string;
 let programmeId: string;
 let openCohortId: string;
 let pilotId: string;
@@ -50,8 +49,6 @@ before(async () => {
   const past = (await server.t.services.events.list({ publishedOnly: true })).find((e) => e.title.startsWith('#PatientsasPartners16'))!;
   pastId = past.id;
   evaluationFormId = (await server.t.services.forms.formsOfEvent(past.id))[0]!.id;
-  const results = await server.t.services.results.results(evaluationFormId);
-  themeId = results.questions.find((q) => q.themes?.length)!.themes![0]!.id;
   const admin = { personId: p.id, role: 'admin' as const };
   const questions = [
     { key: 'overall', type: 'rating' as const, text: 'Overall, how was it?', easyReadText: 'Was it good?', required: true },
@@ -264,6 +261,220 @@ describe('axe-core sweep', () => {
     await sweep(context, page, [['coaching notes, as the coach', visit(`/coaching/${coachingId}`)]]);
   });
 
+  test('team chat pages, for anyone and for staff', async () => {
+    const conversations = server.t.services.conversations;
+    const leeds = (await conversations.list()).find((c) => c.title === 'Team Leeds Hearts and Minds')!;
+    const chats = await conversations.chatsOf(leeds.id);
+    const sent = chats.find((c) => c.status === 'submitted' && c.leadEmail && c.pledges.some((p) => !p.progress))!;
+    const draft = chats.find((c) => c.status === 'draft')!;
+    const draftPath = `/chats/${draft.id}?token=${conversations.chatToken(draft.id)}`;
+    const followUpPath = `/chats/${sent.id}/pledges?token=${conversations.followUpToken(sent.id)}`;
+    const anonymous = await browser.newContext();
+    await sweep(anonymous, await anonymous.newPage(), [
+      ['team chats', visit('/conversations')],
+      ['a conversation', visit(`/conversations/${leeds.id}`)],
+      ['record a chat', visit(`/conversations/${leeds.id}/chat`)],
+      ['record a chat with errors', submitEmpty(`/conversations/${leeds.id}/chat`, 'Send')],
+      ['finish a draft through its link', visit(draftPath)],
+      ['a sent chat through its link', visit(`/chats/${sent.id}?token=${conversations.chatToken(sent.id)}&sent=1`)],
+      ['follow up pledges', visit(followUpPath)],
+      ['follow up pledges with an error', submitEmpty(followUpPath, 'Send')],
+      ['follow up pledges, thanks', visit(`${followUpPath}&done=1`)],
+      ['a link that does not work', visit(`/chats/${sent.id}?token=nope`, 404)],
+    ]);
+    const context = await browser.newContext();
+    const page = await signInAs(server, context, 'demo-staff@coproduce.example');
+    await sweep(context, page, [
+      ['manage team chats', visit('/manage/conversations')],
+      ['create a conversation', visit('/manage/conversations/new')],
+      ['create a conversation with errors', submitEmpty('/manage/conversations/new', 'Save')],
+      ['a conversation (staff)', visit(`/manage/conversations/${leeds.id}`)],
+      ['change a conversation', visit(`/manage/conversations/${leeds.id}/edit`)],
+      ['record a chat from paper', visit(`/manage/conversations/${leeds.id}/chats/new`)],
+      ['record a chat from paper with errors', submitEmpty(`/manage/conversations/${leeds.id}/chats/new`, 'Send')],
+      ['teams to phone', visit(`/manage/conversations/${leeds.id}/to-phone`)],
+      ['steps after a phone call', visit(`/manage/chats/${sent.id}/pledges`)],
+      ['what teams said', visit(`/manage/conversations/${leeds.id}/summary`)],
+    ]);
+  });
+
+  test('story pages, for anyone, authors and staff', async () => {
+    const stories = server.t.services.stories;
+    const pathOf = (url: string) => {
+      const u = new URL(url);
+      return u.pathname + u.search;
+    };
+    // The demo has a story at each stage of moderation.
+    const all = (await stories.queue()).stories;
+    const flagged = all.find((s) => s.status === 'submitted' && s.flags.length)!;
+    const asked = all.find((s) => s.status === 'changes_requested')!;
+    const published = all.find((s) => s.status === 'published' && s.easyReadSummary && s.themes.length)!;
+    const named = all.find((s) => s.status === 'published' && s.consentShowName)!;
+    const rejected = all.find((s) => s.status === 'rejected')!;
+    const withdrawn = all.find((s) => s.status === 'withdrawn')!;
+    const lib = await stories.library({});
+    const conversationId = lib.conversations[0]!.id;
+    // A story by email has no consent yet: its author's page asks for it, and staff cannot publish it.
+    const { storyId: emailedId } = await stories.receiveEmail({
+      messageId: '<sweep-story@example.org>',
+      fromEmail: 'sweep-teller@example.org',
+      fromName: 'Sam Sweep',
+      subject: 'The pharmacist who came to the care home',
+      text: 'Our pharmacist came to the care home every month to go through everyone’s medicines with the nurses.',
+      attachments: 0,
+      receivedAt: new Date(),
+      autoSubmitted: false,
+    });
+    // One to withdraw through its link, so the demo's own stories stay as they are.
+    const { story: toWithdraw } = await stories.submit(
+      null,
+      {
+        title: 'A story to withdraw',
+        body: 'The ward and the hospice worked together.',
+        consent: { publish: true, showName: false, quote: false },
+      },
+      { source: 'web' },
+    );
+    const participant = (await server.t.services.people.findActiveByEmail('demo-participant@coproduce.example'))!;
+    const mine =
+      (await stories.mine(participant.id))[0] ??
+      (
+        await stories.submit(
+          { personId: participant.id, role: 'participant' },
+          {
+            title: 'The physio and the leisure centre',
+            body: 'After my operation the physio team and the leisure centre planned my exercise together.',
+            authorName: participant.name,
+            consent: { publish: true, showName: true, quote: true },
+          },
+          { source: 'web' },
+        )
+      ).story;
+    // One published and then taken down by staff, for its staff page and its author's.
+    const moderator = (await server.t.services.people.findActiveByEmail('demo-staff@coproduce.example'))!;
+    const { story: takenDown } = await stories.submit(
+      null,
+      {
+        title: 'A story taken down',
+        body: 'The ward and the hospice worked together.',
+        consent: { publish: true, showName: false, quote: false },
+      },
+      { source: 'web' },
+    );
+    await stories.decide({ personId: moderator.id, role: 'staff' }, takenDown.id, { decision: 'publish' });
+    await stories.decide({ personId: moderator.id, role: 'staff' }, takenDown.id, { decision: 'take_down', note: 'It names a street.' });
+    const consentPath = (id: string) => pathOf(stories.consentUrl(id));
+    const emailedPath = consentPath(emailedId!);
+    const askedPath = consentPath(asked.id);
+    const withdrawPath = `/stories/${toWithdraw.id}/withdraw?token=${new URL(stories.consentUrl(toWithdraw.id)).searchParams.get('token')}`;
+    const anonymous = await browser.newContext();
+    await sweep(anonymous, await anonymous.newPage(), [
+      ['stories', visit('/stories')],
+      ['stories of a conversation', visit(`/stories?conversation=${conversationId}`)],
+      ['stories of a theme', visit(`/stories?theme=${encodeURIComponent(published.themes[0]!)}`)],
+      ['stories, none match', visit('/stories?theme=No%20such%20theme')],
+      ['a story, with easy read and themes', visit(`/stories/${published.id}`)],
+      ['a story, with its author’s name', visit(`/stories/${named.id}`)],
+      ['a story not published', visit(`/stories/${flagged.id}`, 404)],
+      ['share your story', visit('/stories/new')],
+      ['share your story, in a conversation', visit(`/stories/new?conversation=${conversationId}`)],
+      ['share your story with errors', submitEmpty('/stories/new', 'Send my story')],
+      ['thank you for your story', visit('/stories/thank-you?ref=0a1b2c3d&email=yes')],
+      ['thank you, no email given', visit('/stories/thank-you?ref=0a1b2c3d&email=no')],
+      ['your story, waiting to be checked', visit(consentPath(flagged.id))],
+      ['your story, changes asked for', visit(askedPath)],
+      [
+        'your changed story with errors',
+        async (p) => {
+          await p.goto(`${server.baseUrl}${askedPath}`);
+          await p.getByLabel('Title').fill('');
+          await p.getByLabel('Your story').fill('');
+          await p.getByRole('button', { name: 'Send my changed story' }).click();
+          await p.locator('.nhsuk-error-summary').waitFor();
+        },
+      ],
+      ['your story, published', visit(consentPath(published.id))],
+      ['your story, taken down', visit(consentPath(takenDown.id))],
+      ['your story, choices saved', visit(`${consentPath(published.id)}&saved=1`)],
+      ['your story, not published', visit(consentPath(rejected.id))],
+      ['your story, withdrawn', visit(consentPath(withdrawn.id))],
+      ['your story, choices not answered', visit(emailedPath)],
+      ['your choices with errors', submitEmpty(emailedPath, 'Save my choices')],
+      ['your story, a link that does not work', visit(`/stories/${flagged.id}/consent?token=nope`, 404)],
+      ['withdraw your story?', visit(withdrawPath)],
+      [
+        'your story is withdrawn',
+        async (p) => {
+          await p.goto(`${server.baseUrl}${withdrawPath}`);
+          await p.getByRole('button', { name: 'Yes, withdraw my story' }).click();
+          await p.getByRole('heading', { name: 'Your story is withdrawn' }).waitFor();
+        },
+      ],
+    ]);
+    const author = await browser.newContext();
+    await sweep(author, await signInAs(server, author, 'demo-participant@coproduce.example'), [
+      ['your stories', visit('/account/stories')],
+      ['your stories, one withdrawn', visit('/account/stories?withdrawn=1')],
+      ['your story, signed in', visit(`/stories/${mine.id}/consent`)],
+      ['withdraw your story? (signed in)', visit(`/account/stories/${mine.id}/withdraw`)],
+      ['share your story (signed in)', visit('/stories/new')],
+      ['thank you for your story (signed in)', visit('/stories/thank-you?ref=0a1b2c3d&email=no')],
+      ['someone else’s story', visit(`/stories/${flagged.id}/consent`, 404)],
+    ]);
+    const context = await browser.newContext();
+    const page = await signInAs(server, context, 'demo-staff@coproduce.example');
+    const flaggedPath = `/manage/stories/${flagged.id}`;
+    await sweep(context, page, [
+      ['moderate stories', visit('/manage/stories')],
+      ['moderate stories, waiting to be checked', visit('/manage/stories?status=submitted')],
+      ['moderate stories, changes asked for', visit('/manage/stories?status=changes_requested')],
+      ['moderate stories, published', visit('/manage/stories?status=published')],
+      ['moderate stories, not published', visit('/manage/stories?status=rejected')],
+      ['moderate stories, withdrawn', visit('/manage/stories?status=withdrawn')],
+      ['moderate stories, all', visit('/manage/stories?status=all')],
+      ['a story with its details highlighted', visit(flaggedPath)],
+      [
+        'the flagged details taken out',
+        async (p) => {
+          await p.goto(`${server.baseUrl}${flaggedPath}`);
+          await p.getByRole('button', { name: 'Take out all flagged details' }).click();
+          await p.getByText('The flagged details are taken out').waitFor();
+        },
+      ],
+      ['a decision with errors', submitEmpty(flaggedPath, 'Save my decision')],
+      [
+        'publishing with details left in',
+        async (p) => {
+          await p.goto(`${server.baseUrl}${flaggedPath}`);
+          await p.getByLabel('Publish it', { exact: true }).check();
+          await p.getByRole('button', { name: 'Save my decision' }).click();
+          await p.locator('.nhsuk-error-summary').getByText('still contains personal details').waitFor();
+        },
+      ],
+      [
+        'publishing without consent',
+        async (p) => {
+          await p.goto(`${server.baseUrl}/manage/stories/${emailedId}`);
+          await p.getByLabel('Publish it', { exact: true }).check();
+          await p.getByRole('button', { name: 'Save my decision' }).click();
+          await p.locator('.nhsuk-error-summary').getByText('has not answered the consent questions').waitFor();
+        },
+      ],
+      ['withdrawing for the author with an error', submitEmpty(flaggedPath, 'Withdraw the story')],
+      ['a story without consent yet', visit(`/manage/stories/${emailedId}?created=1`)],
+      ['a story with changes asked for', visit(`/manage/stories/${asked.id}`)],
+      ['a published story (staff)', visit(`/manage/stories/${published.id}?decided=1`)],
+      ['a published story, corrected', visit(`/manage/stories/${published.id}?corrected=1`)],
+      ['correcting a published story with errors', submitEmpty(`/manage/stories/${published.id}`, 'Save the correction')],
+      ['taking a story down with errors', submitEmpty(`/manage/stories/${published.id}`, 'Take it down')],
+      ['a story taken down (staff)', visit(`/manage/stories/${takenDown.id}?takenDown=1`)],
+      ['a rejected story', visit(`/manage/stories/${rejected.id}`)],
+      ['a withdrawn story', visit(`/manage/stories/${withdrawn.id}?withdrawn=1`)],
+      ['enter a story for someone', visit('/manage/stories/new')],
+      ['enter a story for someone with errors', submitEmpty('/manage/stories/new', 'Save the story')],
+    ]);
+  });
+
   test('admin and staff pages', async () => {
     const context = await browser.newContext();
     const page = await signInAs(server, context, 'demo-admin@coproduce.example');
@@ -317,7 +528,15 @@ describe('axe-core sweep', () => {
       ['preview a form', visit(`/manage/forms/${openFormId}/preview`)],
       ['print the QR code', visit(`/manage/forms/${evaluationFormId}/print`)],
       ['results with charts and themes', visit(`/manage/forms/${evaluationFormId}/results`)],
-      ['a theme', visit(`/manage/forms/${evaluationFormId}/themes/${themeId}`)],
+      [
+        'a theme',
+        // Looked up when visited: the demo's themes may be found again (new ids) while the sweep runs.
+        async (p) => {
+          const results = await server.t.services.results.results(evaluationFormId);
+          const id = results.questions.find((q) => q.themes?.length)!.themes![0]!.id;
+          await visit(`/manage/forms/${evaluationFormId}/themes/${id}`)(p);
+        },
+      ],
       ['the event report', visit(`/manage/events/${pastId}/report`)],
       ['page feedback for staff', visit('/manage/page-feedback')],
       ['manage programmes', visit('/manage/programmes')],

@@ -7,6 +7,7 @@ import type { PeopleService } from '../people/people-service.ts';
 import { seedDemoEvaluation } from './demo-evaluation.ts';
 import { seedDemoEvents } from './demo-events.ts';
 import { seedDemoProgrammes, type DemoProgrammeDeps } from './demo-programmes.ts';
+import { seedDemoConversations } from './demo-conversations.ts';
 import type { Actor } from '../../plugins/access.ts';
 
 /** One account per role, so a newcomer can see what each kind of user sees. */
@@ -110,6 +111,7 @@ export async function seedDemoData(deps: {
   registrations: RegistrationsService;
   evaluation?: Omit<Parameters<typeof seedDemoEvaluation>[0], 'admin' | 'people' | 'events' | 'registrations'>;
   programmes?: Omit<DemoProgrammeDeps, 'admin' | 'people'>;
+  conversations?: Omit<Parameters<typeof seedDemoConversations>[0], 'admin'>;
   isEmpty: () => Promise<boolean>;
 }): Promise<boolean> {
   if (!(await deps.isEmpty())) return false;
@@ -136,5 +138,6 @@ export async function seedDemoData(deps: {
       registrations: deps.registrations,
     });
   if (deps.programmes) await seedDemoProgrammes({ ...deps.programmes, admin: admin!, people: deps.people });
+  if (deps.conversations) await seedDemoConversations({ ...deps.conversations, admin: admin! });
   return true;
 }

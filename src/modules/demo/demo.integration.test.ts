@@ -95,3 +95,18 @@ test('the demo holds Leading Together: the 2018 pilot graduated with certificate
   assert.ok(open.applied >= 5);
   assert.equal((await t.services.certificates.check(certificates[0]!.credential)).verified, true);
 });
+
+test('the demo holds Team Leeds Hearts and Minds: a dozen chats across the sectors, pledges at each stage, one to phone, stories at each stage', async () => {
+  const leeds = (await t.services.conversations.list()).find((c) => c.title === 'Team Leeds Hearts and Minds')!;
+  assert.equal(leeds.questions.length, 4);
+  assert.ok(t.services.conversations.acceptsChats(leeds), 'open for chats');
+  const summary = await t.services.conversations.summary(leeds.id);
+  assert.equal(summary.chats, 12);
+  for (const sector of ['nhs', 'council', 'third_sector'] as const) assert.ok(summary.bySector[sector] >= 2, sector);
+  const { done, started, notYet, dropped, total, followedUp } = summary.pledges;
+  assert.ok(done && started && notYet && dropped, 'every stage of follow-up');
+  assert.ok(followedUp < total, 'some not yet answered');
+  assert.ok((await t.services.conversations.toPhone(leeds.id)).length >= 1, 'a team without email to phone');
+  const { rows } = await db.query(`select distinct status from stories where conversation_id = $1`, [leeds.id]);
+  assert.deepEqual(rows.map((r) => r.status).sort(), ['changes_requested', 'published', 'rejected', 'submitted', 'withdrawn']);
+});

@@ -28,6 +28,7 @@ const MARK = {
   reviewNotes: 'Talked about her diagnosis, quillmark-review',
   coachingNotes: 'Discussed her seizure plan, quillmark-coach',
   update: 'Quillfeather drafted the letter, quillmark-update',
+  story: 'The nurse and the food bank got my mum home, quillmark-story',
 };
 
 describe('personal data: every table is declared, export gives everything, erasure leaves nothing', () => {
@@ -177,6 +178,41 @@ describe('personal data: every table is declared, export gives everything, erasu
     await t.services.cohorts.addUpdate(me, project.id, MARK.update);
     await t.services.certificates.graduate(admin, cohort.id);
 
+    // A team chat they led: their name and contact details, not the team's reflections.
+    const conversation = await t.services.conversations.create(admin, {
+      title: 'Privacy chat',
+      summary: 's',
+      questions: [{ key: 'felt', text: 'How has it felt?' }],
+      opensOn: '2026-01-01',
+      closesOn: '2099-01-01',
+    });
+    await t.services.conversations.setStatus(admin, conversation.id, 'open');
+    await t.services.conversations.recordChat(me, conversation.id, {
+      teamName: 'Quill team',
+      organisation: 'Quill org',
+      sector: 'third_sector',
+      heldOn: '2026-02-01',
+      peopleCount: 4,
+      answers: { felt: 'Busy' },
+      pledges: ['Ring the GP'],
+      leadName: MARK.name,
+      leadEmail: MARK.email,
+      leadPhone: MARK.phone,
+    });
+    await t.waitForEmail(MARK.email, { subject: /Thank you for your team chat/ });
+    await t.services.stories.submit(
+      me,
+      {
+        title: 'Joined-up care',
+        body: MARK.story,
+        authorName: MARK.name,
+        authorEmail: MARK.email,
+        conversationId: conversation.id,
+        consent: { publish: true, showName: true, quote: true },
+      },
+      { source: 'web' },
+    );
+
     await t.services.consents.give(person.id, person.id, 'story_publishing');
     await t.services.auth.createApiToken(null, person.id, 'their own script');
     await t.services.auth.requestSignIn(MARK.email, '203.0.113.9');
@@ -213,6 +249,7 @@ describe('personal data: every table is declared, export gives everything, erasu
       'projects',
       'projectUpdates',
       'certificates',
+      'teamChatsLed',
     ]) {
       assert.ok(key in data, `the download has ${key}`);
     }
