@@ -44,6 +44,15 @@ export function sentHeaders(from: string): { messageId: string; headers: Record<
  * .eml file, so that sign-in links work on a laptop with no mail server.
  */
 export function createMailer(opts: { smtpUrl?: string | undefined; from: string; outboxDir: string }): Mailer {
+  // Every message says it was sent automatically and carries a Message-ID we can recognise.
+  const mailOf = (m: OutgoingEmail) => ({
+    ...sentHeaders(opts.from),
+    from: opts.from,
+    to: m.to,
+    subject: m.subject,
+    text: m.text,
+    attachments: m.attachments,
+  });
   if (opts.smtpUrl) {
     // Short timeouts: a mail server that does not answer is a failed try, retried later.
     const transport = nodemailer.createTransport({
@@ -54,14 +63,7 @@ export function createMailer(opts: { smtpUrl?: string | undefined; from: string;
     });
     return {
       async send(m) {
-        await transport.sendMail({
-          ...sentHeaders(opts.from),
-          from: opts.from,
-          to: m.to,
-          subject: m.subject,
-          text: m.text,
-          attachments: m.attachments,
-        });
+        await transport.sendMail(mailOf(m));
       },
       close: () => transport.close(),
     };
@@ -69,14 +71,7 @@ export function createMailer(opts: { smtpUrl?: string | undefined; from: string;
   const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
   return {
     async send(m) {
-      const info = await transport.sendMail({
-        ...sentHeaders(opts.from),
-        from: opts.from,
-        to: m.to,
-        subject: m.subject,
-        text: m.text,
-        attachments: m.attachments,
-      });
+      const info = await transport.sendMail(mailOf(m));
       await fs.mkdir(opts.outboxDir, { recursive: true, mode: 0o700 });
       const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(4).toString('hex')}.eml`;
       // Written under a temporary name and renamed, so a reader never sees half a message.

@@ -223,18 +223,6 @@ const BOUNCE_SENDER = /(?:^|[<\s"])(?:mailer-daemon|postmaster)(?:@|>|$)/i;
  * lines, so a header with an empty value still counts as present.
  */
 export function isAutoSubmitted(headerLines: ReadonlyArray<{ key: string; line: string }>): boolean {
-  // The first word of each value, lower case: "auto-replied; owner-email=…" is "auto-replied".
-  const values = (name: string) =>
-    headerLines
-      .filter((h) => h.key.toLowerCase() === name)
-      .map((h) =>
-        h.line
-          .slice(h.line.indexOf(':') + 1)
-          .replace(/\([^)]*\)/g, ' ')
-          .trim()
-          .split(/[\s;]/)[0]!
-          .toLowerCase(),
-      );
   const whole = (name: string) =>
     headerLines
       .filter((h) => h.key.toLowerCase() === name)
@@ -244,6 +232,8 @@ export function isAutoSubmitted(headerLines: ReadonlyArray<{ key: string; line: 
           .replace(/\([^)]*\)/g, ' ')
           .trim(),
       );
+  // The first word of each value, lower case: "auto-replied; owner-email=…" is "auto-replied".
+  const values = (name: string) => whole(name).map((v) => v.split(/[\s;]/)[0]!.toLowerCase());
   return (
     values('auto-submitted').some((v) => v !== 'no') ||
     values('precedence').some((v) => AUTOMATIC_PRECEDENCE.has(v)) ||
