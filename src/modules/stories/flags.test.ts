@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { StoryFlag, StoryFlagKind } from '../../db/schema.ts';
-import { findPersonalDetails, MAX_STORY_FLAGS, moreDetailsThanShown, redactAll, remainingDetails, validNhsNumber } from './flags.ts';
+import { findPersonalDetails, MAX_STORY_FLAGS, moreDetailsThanShown, remainingDetails, validNhsNumber } from './flags.ts';
+import { redactDetails } from './story-flags.ts';
 
 /** The flags of a text as "kind:text", after checking what every list of flags must be. */
 function details(text: string, kind?: StoryFlagKind): string[] {
@@ -143,25 +144,27 @@ describe('finding personal details in a story', () => {
 describe('redacting and checking text before it is published', () => {
   const story = 'Ring Priya on 07700 900123 or write to priya@example.org.';
 
-  test('redactAll removes every flagged span', () => {
-    const flags = findPersonalDetails(story);
-    assert.equal(redactAll(story, flags), 'Ring [removed] on [removed] or write to [removed].');
-    assert.equal(redactAll(story, []), story);
+  const redacted = 'Ring [name removed] on [phone number removed] or write to [email address removed].';
+  test('redactDetails takes out every detail, saying what kind it was', () => {
+    assert.equal(redactDetails(story, findPersonalDetails(story)), redacted);
+    // With no flags given, it still takes out what the text itself holds.
+    assert.equal(redactDetails(story, []), redacted);
+    assert.equal(redactDetails('Nothing personal here.', []), 'Nothing personal here.');
   });
 
-  test('redactAll finds a flag by its text when the text has moved, and copes with overlaps', () => {
+  test('redactDetails finds a flag by its text when the text has moved, and takes overlapping flags out as one', () => {
     const flags = findPersonalDetails(story);
-    assert.equal(redactAll(`Hello. ${story}`, flags), 'Hello. Ring [removed] on [removed] or write to [removed].');
+    assert.equal(redactDetails(`Hello. ${story}`, flags), `Hello. ${redacted}`);
     const overlapping: StoryFlag[] = [
       { kind: 'person_name', text: 'Priya', start: 5, end: 10 },
       { kind: 'person_name', text: 'Priya on', start: 5, end: 13 },
     ];
-    assert.equal(redactAll(story, overlapping), 'Ring [removed] 07700 900123 or write to priya@example.org.');
+    assert.equal(redactDetails(story, overlapping), 'Ring [name removed] [phone number removed] or write to [email address removed].');
   });
 
   test('remainingDetails warns about what is still in the text to publish', () => {
     const original = findPersonalDetails(story);
-    assert.deepEqual(remainingDetails(original, redactAll(story, original)), []);
+    assert.deepEqual(remainingDetails(original, redactDetails(story, original)), []);
     const edited = 'Ring [removed] on 07700 900123, or ask PRIYA at the desk.';
     assert.deepEqual(
       remainingDetails(original, edited).map((f) => `${f.kind}:${f.text}`),
@@ -199,8 +202,8 @@ describe('long and hostile stories (their speed is in bench/stories-flags.ts)', 
     assert.equal(moreDetailsThanShown(flags), true);
     assert.equal(moreDetailsThanShown(findPersonalDetails('Write to a@b.cd.')), false);
     assert.equal(remainingDetails(flags, many).length, MAX_STORY_FLAGS, 'the check before publishing is cut the same way');
-    // Every address is still removed: redacting goes by the text of each flag, wherever it stands.
-    assert.equal(redactAll(`Moved. ${many}`, flags), `Moved. ${'[removed] '.repeat(2_857)}`);
+    // Every address is still removed, past the cap: redacting looks again until nothing is left.
+    assert.equal(redactDetails(`Moved. ${many}`, flags), `Moved. ${'[email address removed] '.repeat(2_857)}`);
   });
 
   test('many different details carried into the text to publish are all found, in one pass', () => {

@@ -208,32 +208,6 @@ class StartCounts {
 }
 
 /**
- * The text with every flagged span replaced by "[removed]". A flag whose text no longer stands at
- * its offsets (the text was edited since) is looked for by its text instead.
- */
-export function redactAll(text: string, flags: StoryFlag[]): string {
-  const spans: [number, number][] = [];
-  const moved: string[] = [];
-  for (const f of flags) {
-    if (f.start >= 0 && f.end > f.start && text.slice(f.start, f.end) === f.text) spans.push([f.start, f.end]);
-    else moved.push(f.text);
-  }
-  for (const o of occurrences(text, moved)) spans.push([o.start, o.end]);
-  // From the end, so that a span that overlaps the one after it is cut where that one starts; the
-  // pieces are joined once at the end rather than the text copied once per span.
-  const pieces: string[] = [];
-  let limit = text.length;
-  for (const [start, end] of spans.sort((a, b) => b[0] - a[0] || b[1] - a[1])) {
-    const to = Math.min(end, limit);
-    if (to <= start) continue;
-    pieces.push(text.slice(to, limit), '[removed]');
-    limit = start;
-  }
-  pieces.push(text.slice(0, limit));
-  return pieces.reverse().join('');
-}
-
-/**
  * What is still in the text about to be published: the details found in the story as sent whose
  * words are still there (in any case), and whatever the published text itself holds. Cut at
  * MAX_STORY_FLAGS like findPersonalDetails.
