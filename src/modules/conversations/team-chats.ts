@@ -16,7 +16,7 @@ import type { ChatDraftInput, ChatInput } from './conversations-schemas.ts';
 
 const DAY = 86_400_000;
 const today = () => londonDay(new Date());
-export const addDays = (iso: string, days: number) => new Date(Date.parse(`${iso}T00:00:00Z`) + days * DAY).toISOString().slice(0, 10);
+const addDays = (iso: string, days: number) => new Date(Date.parse(`${iso}T00:00:00Z`) + days * DAY).toISOString().slice(0, 10);
 
 const SENT_CHAT_NEEDS = {
   organisation: 'Enter your organisation',
