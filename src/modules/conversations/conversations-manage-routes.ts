@@ -83,14 +83,14 @@ export function conversationsManageRoutes(app: App, deps: { conversations: Conve
     { config: STAFF, schema: { params: idParams, querystring: detailQuery } },
     async (request, reply) => {
       const c = await conversations.get(request.params.id);
-      const chats = await conversations.chatsOf(c.id);
+      const { chats, toPhone } = await conversations.chatsForStaff(c.id);
       return reply.view('conversations/views/manage-conversation.njk', {
         title: c.title,
         conversation: conversationView(c),
         flags: request.query,
         acceptsChats: conversations.acceptsChats(c),
         chats: chats.map((chat) => ({ ...chat, sectorText: chat.sector ? sectorLabel(chat.sector) : 'Not given yet' })),
-        toPhone: (await conversations.toPhone(c.id)).length,
+        toPhone,
       });
     },
   );

@@ -82,7 +82,6 @@ export function createConversationsService(deps: {
 
     // ---- conversations -------------------------------------------------------------------------
     list: () => repo.list(db),
-    listOpen: async () => (await repo.list(db, { status: 'open' })).filter(acceptsChats),
     chatCounts: () => repo.chatCounts(db),
     get: (id: string) => mustFind(id),
 

@@ -51,6 +51,20 @@ export function createTeamChats(deps: {
   const chatUrl = (id: string) => `${config.publicUrl}/chats/${id}?token=${chatToken(id)}`;
   const followUpUrl = (id: string) => `${config.publicUrl}/chats/${id}/pledges?token=${followUpToken(id)}`;
 
+  /** Sent chats with no email whose follow-up is due and not answered: staff ring them. */
+  const dueToPhone = <C extends ChatWithPledges>(chats: C[]): (C & SentChat)[] => {
+    const dueBy = addDays(today(), -config.pledgeFollowUpDays);
+    return chats.filter(
+      (chat): chat is C & SentChat =>
+        chat.status === 'submitted' &&
+        !chat.leadEmail &&
+        !!chat.heldOn &&
+        chat.heldOn <= dueBy &&
+        chat.pledges.length > 0 &&
+        chat.pledges.some((p) => !p.progress),
+    );
+  };
+
   async function mustFindChat(id: string, ex: Executor = db, opts: { lock?: boolean } = {}) {
     const chat = isUuid(id) ? await repo.findChat(ex, id, opts) : null;
     if (!chat) throw new NotFoundError('No team chat with that id');
@@ -337,10 +351,13 @@ export function createTeamChats(deps: {
     /** Teams with no email whose follow-up is due and not answered: staff ring them. */
     async toPhone(conversationId: string) {
       await mustFind(conversationId);
-      const dueBy = addDays(today(), -config.pledgeFollowUpDays);
-      return (await repo.sentChatsOf(db, conversationId)).filter(
-        (chat) => !chat.leadEmail && chat.pledges.length && chat.heldOn <= dueBy && chat.pledges.some((p) => !p.progress),
-      );
+      return dueToPhone(await repo.sentChatsOf(db, conversationId));
+    },
+
+    /** Every chat of a conversation, for staff, and how many of them are waiting for a phone call. */
+    async chatsForStaff(conversationId: string) {
+      const chats = await repo.chatsOf(db, conversationId);
+      return { chats, toPhone: dueToPhone(chats).length };
     },
   };
 }
