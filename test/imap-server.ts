@@ -212,3 +212,27 @@ export async function startImapServer(): Promise<ImapServer> {
     stop: cleanUp,
   };
 }
+
+/** A raw RFC 822 message as a mail client would send it to the stories mailbox. */
+export function rawEmail(headers: Record<string, string>, body: string): string {
+  const all = { To: 'stories@coproduce.test', Date: 'Mon, 01 Dec 2025 10:00:00 +0000', 'MIME-Version': '1.0', ...headers };
+  return `${Object.entries(all)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join('\r\n')}\r\n\r\n${body.replace(/\r?\n/g, '\r\n')}`;
+}
+
+/** An email that holds nothing but a PDF: no story in it. */
+export const attachmentOnlyEmail = (headers: Record<string, string>) =>
+  rawEmail(
+    { ...headers, 'Content-Type': 'multipart/mixed; boundary="b1"' },
+    [
+      '--b1',
+      'Content-Type: application/pdf; name="story.pdf"',
+      'Content-Disposition: attachment; filename="story.pdf"',
+      'Content-Transfer-Encoding: base64',
+      '',
+      Buffer.from('%PDF-1.4 not really').toString('base64'),
+      '--b1--',
+      '',
+    ].join('\n'),
+  );

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { imapServerAvailable, startImapServer, type ImapServer } from '../../../test/imap-server.ts';
+import { attachmentOnlyEmail, imapServerAvailable, rawEmail, startImapServer, type ImapServer } from '../../../test/imap-server.ts';
 import { sentHeaders } from '../email/mailer.ts';
 import {
   createMailboxReader,
@@ -24,17 +24,7 @@ test('dovecot is installed when REQUIRE_IMAP=1', { skip: !required && 'REQUIRE_I
   assert.ok(available, 'REQUIRE_IMAP=1 but dovecot was not found: apt-get install dovecot-imapd');
 });
 
-function message(headers: Record<string, string>, body: string): string {
-  const lines = Object.entries({
-    To: 'stories@coproduce.test',
-    Date: 'Mon, 01 Dec 2025 10:00:00 +0000',
-    'MIME-Version': '1.0',
-    ...headers,
-  });
-  return `${lines.map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n${body.replace(/\r?\n/g, '\r\n')}`;
-}
-
-const PLAIN = message(
+const PLAIN = rawEmail(
   { From: 'alex@example.org', Subject: 'My dad', 'Message-ID': '<plain-1@example.org>', 'Content-Type': 'text/plain; charset=utf-8' },
   [
     "My story is about my dad's care on Ward 4.",
@@ -51,11 +41,11 @@ const PLAIN = message(
     '07700 900123',
   ].join('\n'),
 );
-const HTML_ONLY = message(
+const HTML_ONLY = rawEmail(
   { From: 'jo@example.org', Subject: 'Waiting', 'Message-ID': '<html-1@example.org>', 'Content-Type': 'text/html; charset=utf-8' },
   '<html><body><p>I waited <b>six hours</b> in A&amp;E.</p><p>The nurse was kind.</p></body></html>',
 );
-const NAMED = message(
+const NAMED = rawEmail(
   {
     From: '=?UTF-8?Q?Si=C3=A2n_Jones?= <Sian.Jones@Example.ORG>',
     Subject: '=?UTF-8?Q?Caf=C3=A9_mornings?=',
@@ -64,25 +54,8 @@ const NAMED = message(
   },
   'The carers’ café mornings kept me going.',
 );
-const ATTACHMENT_ONLY = message(
-  {
-    From: 'sam@example.org',
-    Subject: 'My letter',
-    'Message-ID': '<attached-1@example.org>',
-    'Content-Type': 'multipart/mixed; boundary="b1"',
-  },
-  [
-    '--b1',
-    'Content-Type: application/pdf; name="story.pdf"',
-    'Content-Disposition: attachment; filename="story.pdf"',
-    'Content-Transfer-Encoding: base64',
-    '',
-    Buffer.from('%PDF-1.4 not really').toString('base64'),
-    '--b1--',
-    '',
-  ].join('\n'),
-);
-const NO_BODY = message({ From: 'kim@example.org', Subject: 'Empty', 'Message-ID': '<empty-1@example.org>' }, '');
+const ATTACHMENT_ONLY = attachmentOnlyEmail({ From: 'sam@example.org', Subject: 'My letter', 'Message-ID': '<attached-1@example.org>' });
+const NO_BODY = rawEmail({ From: 'kim@example.org', Subject: 'Empty', 'Message-ID': '<empty-1@example.org>' }, '');
 
 function recordingLog() {
   const lines: unknown[] = [];
@@ -141,11 +114,11 @@ describe('reading stories from a mailbox (real dovecot)', { skip: !available && 
 
   test('an email whose handling fails stays unseen, keeps its id, and is read again next time', async () => {
     // No Message-ID: the id is made from the message itself, so the retry is recognisable.
-    const noId = message(
+    const noId = rawEmail(
       { From: 'lee@example.org', Subject: 'Fails once', 'Content-Type': 'text/plain' },
       'The discharge letter came late.',
     );
-    const fine = message({ From: 'ash@example.org', Subject: 'Fine', 'Message-ID': '<fine-1@example.org>' }, 'The physio was brilliant.');
+    const fine = rawEmail({ From: 'ash@example.org', Subject: 'Fine', 'Message-ID': '<fine-1@example.org>' }, 'The physio was brilliant.');
     await server.deliver(noId);
     await server.deliver(fine);
     const { log, lines } = recordingLog();
@@ -173,7 +146,7 @@ describe('reading stories from a mailbox (real dovecot)', { skip: !available && 
 
   test('mail a machine sent is marked automatic: Auto-Submitted, Precedence, X-Autoreply; a person’s mail is not', async () => {
     const away = (id: string, headers: Record<string, string>) =>
-      message(
+      rawEmail(
         {
           From: 'away@example.org',
           Subject: 'Re: Your story',
@@ -216,12 +189,12 @@ describe('reading stories from a mailbox (real dovecot)', { skip: !available && 
   });
 
   test('a message over MAX_MESSAGE_BYTES is not downloaded: marked seen, not handled, logged', async () => {
-    const big = message(
+    const big = rawEmail(
       { From: 'big@example.org', Subject: 'Photos', 'Message-ID': '<big-1@example.org>', 'Content-Type': 'text/plain' },
       'x'.repeat(MAX_MESSAGE_BYTES + 1000),
     );
     await server.deliver(big);
-    await server.deliver(message({ From: 'small@example.org', Subject: 'Small', 'Message-ID': '<small-1@example.org>' }, 'Kind staff.'));
+    await server.deliver(rawEmail({ From: 'small@example.org', Subject: 'Small', 'Message-ID': '<small-1@example.org>' }, 'Kind staff.'));
     const { log, lines } = recordingLog();
     const got: string[] = [];
     const result = await createMailboxReader({ url: server.url, log }).readNew(async (m) => void got.push(m.messageId));
@@ -232,7 +205,7 @@ describe('reading stories from a mailbox (real dovecot)', { skip: !available && 
   });
 
   test(`a message that fails ${MAX_FAILED_READS} reads is marked seen and logged; a failure that is not its fault does not count`, async () => {
-    await server.deliver(message({ From: 'bad@example.org', Subject: 'Bad', 'Message-ID': '<bad-1@example.org>' }, 'Always fails.'));
+    await server.deliver(rawEmail({ From: 'bad@example.org', Subject: 'Bad', 'Message-ID': '<bad-1@example.org>' }, 'Always fails.'));
     const { log, lines } = recordingLog();
     const outage = Object.assign(new Error('connection refused'), { transient: true });
     const reader = createMailboxReader({ url: server.url, log, isTransient: (err) => (err as { transient?: boolean }).transient === true });
@@ -265,7 +238,7 @@ describe('reading stories from a mailbox (real dovecot)', { skip: !available && 
 
   // Last: after a failed sign-in dovecot makes the next one from the same address wait seconds.
   test('a wrong password fails the whole read, and nothing is handled', async () => {
-    await server.deliver(message({ From: 'max@example.org', Subject: 'Later' }, 'Kept for the next read.'));
+    await server.deliver(rawEmail({ From: 'max@example.org', Subject: 'Later' }, 'Kept for the next read.'));
     const url = server.url.replace(`:${server.password}@`, ':wrong@');
     await assert.rejects(
       createMailboxReader({ url, log: recordingLog().log }).readNew(async () => assert.fail('not signed in')),

@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import { createAdminWithToken } from '../../../test/builders.ts';
 import { startTestApp, type TestApp } from '../../../test/harness.ts';
-import { imapServerAvailable, startImapServer, type ImapServer } from '../../../test/imap-server.ts';
+import { attachmentOnlyEmail, imapServerAvailable, rawEmail, startImapServer, type ImapServer } from '../../../test/imap-server.ts';
 import { apiCaller, WebClient } from '../../../test/web-client.ts';
 import type { EmailRequest } from '../email/email-requests.ts';
 import type { IncomingEmail } from './mailbox.ts';
@@ -24,14 +24,8 @@ test('dovecot is installed when REQUIRE_IMAP=1', { skip: !required && 'REQUIRE_I
   assert.ok(available, 'REQUIRE_IMAP=1 but dovecot was not found: apt-get install dovecot-imapd');
 });
 
-function message(headers: Record<string, string>, body: string): string {
-  const all = { To: 'stories@coproduce.test', Date: 'Mon, 01 Dec 2025 10:00:00 +0000', 'MIME-Version': '1.0', ...headers };
-  return `${Object.entries(all)
-    .map(([k, v]) => `${k}: ${v}`)
-    .join('\r\n')}\r\n\r\n${body.replace(/\r?\n/g, '\r\n')}`;
-}
 const plain = (from: string, subject: string, id: string, text: string) =>
-  message({ From: from, Subject: subject, 'Message-ID': id, 'Content-Type': 'text/plain; charset=utf-8' }, text);
+  rawEmail({ From: from, Subject: subject, 'Message-ID': id, 'Content-Type': 'text/plain; charset=utf-8' }, text);
 const incoming = (over: Partial<IncomingEmail>): IncomingEmail => ({
   messageId: '<x@example.org>',
   fromEmail: 'someone@example.org',
@@ -137,24 +131,7 @@ describe('stories by email (real dovecot)', { skip: !available && 'dovecot is no
   });
 
   test('an email with only an attachment makes no story and gets a plain reply, once however often it is read', async () => {
-    const raw = message(
-      {
-        From: 'attacher@example.org',
-        Subject: 'My letter',
-        'Message-ID': '<attached-1@example.org>',
-        'Content-Type': 'multipart/mixed; boundary="b1"',
-      },
-      [
-        '--b1',
-        'Content-Type: application/pdf; name="story.pdf"',
-        'Content-Disposition: attachment; filename="story.pdf"',
-        'Content-Transfer-Encoding: base64',
-        '',
-        Buffer.from('%PDF-1.4 not really').toString('base64'),
-        '--b1--',
-        '',
-      ].join('\n'),
-    );
+    const raw = attachmentOnlyEmail({ From: 'attacher@example.org', Subject: 'My letter', 'Message-ID': '<attached-1@example.org>' });
     // Every story there is, in the moderation queue's "all" list.
     const stories = async () => (await t.services.stories.queue()).stories.length;
     const before = await stories();
@@ -175,7 +152,7 @@ describe('stories by email (real dovecot)', { skip: !available && 'dovecot is no
   test('an out-of-office reply makes no story and gets no reply, even one with no text; it is marked seen', async () => {
     // As Exchange sends it: the RFC 3834 header, and a subject the fallback would not catch.
     await server.deliver(
-      message(
+      rawEmail(
         {
           From: 'Away Person <away@example.org>',
           Subject: 'Re: Your story: may we share it?',
@@ -188,7 +165,7 @@ describe('stories by email (real dovecot)', { skip: !available && 'dovecot is no
     );
     // An older responder: only Precedence, and nothing but an attachment, which would otherwise be answered.
     await server.deliver(
-      message(
+      rawEmail(
         {
           From: 'away@example.org',
           Subject: 'Away',
@@ -233,7 +210,7 @@ describe('stories by email (real dovecot)', { skip: !available && 'dovecot is no
     const story = plain('long-id@example.org', 'Long id', longId('a'), 'The district nurse came every morning.');
     await server.deliver(story);
     await server.deliver(story);
-    const empty = message({ From: 'long-id-empty@example.org', Subject: 'Empty', 'Message-ID': longId('b') }, '');
+    const empty = rawEmail({ From: 'long-id-empty@example.org', Subject: 'Empty', 'Message-ID': longId('b') }, '');
     await server.deliver(empty);
     const read = await t.services.stories.readMailbox();
     assert.deepEqual(read, { read: 3, failed: 0, skipped: 0 }, 'taken in, not failed (and retried) for ever');
@@ -262,7 +239,7 @@ describe('stories by email (real dovecot)', { skip: !available && 'dovecot is no
     const ourId = /^Message-ID: (<[^>]+>)$/im.exec(head)![1]!;
 
     const automatic = [
-      message(
+      rawEmail(
         {
           From: 'Mail Delivery System <MAILER-DAEMON@mx.example.org>',
           Subject: 'Undelivered Mail Returned to Sender',
@@ -271,7 +248,7 @@ describe('stories by email (real dovecot)', { skip: !available && 'dovecot is no
         },
         ['--r1', 'Content-Type: text/plain', '', 'This is the mail system. Your message could not be delivered.', '--r1--', ''].join('\n'),
       ),
-      message(
+      rawEmail(
         {
           From: 'news@lists.example.org',
           Subject: 'Carers news',
@@ -280,7 +257,7 @@ describe('stories by email (real dovecot)', { skip: !available && 'dovecot is no
         },
         'This month at the carers centre: a new group.',
       ),
-      message(
+      rawEmail(
         {
           From: 'offers@example.org',
           Subject: 'Our offers',
@@ -292,7 +269,7 @@ describe('stories by email (real dovecot)', { skip: !available && 'dovecot is no
       plain('weg@example.de', 'Automatische Antwort: Your story', '<auto-de@example.org>', 'Ich bin bis Montag nicht im Büro.'),
       plain('absent@example.fr', '=?UTF-8?Q?R=C3=A9ponse_automatique_:_Your_story?=', '<auto-fr@example.org>', 'Je suis absent.'),
       plain('fuera@example.es', '=?UTF-8?Q?Respuesta_autom=C3=A1tica:_Your_story?=', '<auto-es@example.org>', 'Estoy fuera.'),
-      message(
+      rawEmail(
         {
           From: 'replier@example.org',
           Subject: 'Re: Your story: may we share it?',
@@ -330,7 +307,7 @@ describe('stories by email (real dovecot)', { skip: !available && 'dovecot is no
     const from = 'Busy Person <busy@example.org>';
     for (let i = 1; i <= 4; i++)
       await server.deliver(plain(from, `Story ${i}`, `<busy-${i}@example.org>`, `Story number ${i} about the ward.`));
-    await server.deliver(message({ From: from, Subject: 'Attached', 'Message-ID': '<busy-5@example.org>' }, ''));
+    await server.deliver(rawEmail({ From: from, Subject: 'Attached', 'Message-ID': '<busy-5@example.org>' }, ''));
     const read = await t.services.stories.readMailbox();
     assert.deepEqual(read, { read: 5, failed: 0, skipped: 0 });
     assert.equal(await count(`select count(*) as n from stories where author_email = 'busy@example.org'`), 4, 'every story is stored');
