@@ -20,10 +20,14 @@ import { peopleModule } from './modules/people/index.ts';
 import { programmesModule } from './modules/programmes/index.ts';
 import { conversationsModule } from './modules/conversations/index.ts';
 import { storiesModule } from './modules/stories/index.ts';
+import { boardsModule } from './modules/boards/index.ts';
+import { changesModule } from './modules/changes/index.ts';
+import { paymentsModule } from './modules/payments/index.ts';
 import { registerAccess } from './plugins/access.ts';
 import { registerErrorHandlers } from './plugins/errors.ts';
 import { registerPublicRateLimits } from './plugins/rate-limits.ts';
 import { registerSecurity } from './plugins/security.ts';
+import { registerUploads } from './plugins/uploads.ts';
 import { checkedSerializer, registerOpenApi } from './plugins/openapi.ts';
 import type { Access } from './plugins/types.ts';
 import { createViewEnvironment, registerViews, rootDir, srcDir } from './plugins/views.ts';
@@ -59,6 +63,9 @@ const MODULES: Record<string, RegisterModule> = {
   programmes: programmesModule,
   conversations: conversationsModule,
   stories: storiesModule,
+  boards: boardsModule,
+  changes: changesModule,
+  payments: paymentsModule,
 };
 
 /** One line of the route map (`npm run cli -- routes`). */
@@ -123,6 +130,7 @@ export async function buildApp({ config, services, sessionSecret, log, logStream
   // Who may use a route is checked before the CSRF token, so a denied route answers the same
   // (404 or 403) whatever form its request came from.
   registerAccess(app, { authService: services.auth });
+  await registerUploads(app, { limitBytes: config.uploadLimitBytes, fieldLimitBytes: config.bodyLimitBytes });
   const session = registerWebSession(app, { secret: sessionSecret, secure: https, authService: services.auth });
   registerErrorHandlers(app);
 

@@ -56,6 +56,12 @@ const envSchema = z.object({
   EMAIL_RETRY_FIRST_SECONDS: positiveNumber.default(30),
   EMAIL_RETRY_MAX_MINUTES: positiveNumber.default(15),
   BODY_LIMIT_BYTES: positiveInt.default(100_000),
+  UPLOAD_LIMIT_MB: positiveNumber.max(100, 'must be 100 or less').default(10),
+  S3_URL: z
+    .url({ error: 'must look like https://ACCESS_KEY:SECRET@s3.example.org/bucket' })
+    .refine((u) => /^https?:\/\/[^/]+\/[^/]+/.test(u), 'must name the bucket: https://ACCESS_KEY:SECRET@s3.example.org/bucket')
+    .optional(),
+  S3_REGION: z.string().min(1).default('eu-west-2'),
   THEMES_REFRESH_MINUTES: z.coerce.number({ error: 'must be a number' }).min(0, 'must be 0 or more').default(5),
   TRUST_PROXY: booleanFromEnv.default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -82,6 +88,10 @@ export interface Config {
   /** An email that cannot be sent is tried again, waiting longer each time up to `maxDelayMs`, for `windowMs`. */
   emailRetry: { windowMs: number; firstDelayMs: number; maxDelayMs: number };
   bodyLimitBytes: number;
+  /** Largest file a person may upload (a meeting paper, a receipt). */
+  uploadLimitBytes: number;
+  /** Where uploads are kept: an S3-compatible bucket when set, otherwise DATA_DIR/files. */
+  s3: { url: string; region: string } | undefined;
   /** The mailbox stories are emailed to (imaps://user:password@host/INBOX); unset, no mailbox is read. */
   imapUrl: string | undefined;
   imapPollSeconds: number;
@@ -132,6 +142,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       maxDelayMs: e.EMAIL_RETRY_MAX_MINUTES * 60_000,
     },
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    uploadLimitBytes: Math.round(e.UPLOAD_LIMIT_MB * 1024 * 1024),
+    s3: e.S3_URL ? { url: e.S3_URL, region: e.S3_REGION } : undefined,
     imapUrl: e.IMAP_URL,
     imapPollSeconds: e.IMAP_POLL_SECONDS,
     pledgeFollowUpDays: e.PLEDGE_FOLLOW_UP_DAYS,
