@@ -50,6 +50,13 @@ import { createConversationsLookup, createConversationsService } from './modules
 import { storiesPersonalData } from './modules/stories/stories-privacy.ts';
 import { createStoriesRepository } from './modules/stories/stories-repository.ts';
 import { createStoriesService } from './modules/stories/stories-service.ts';
+import { createFileStore } from './lib/file-store.ts';
+import { boardsPersonalData } from './modules/boards/boards-privacy.ts';
+import { createBoardsService } from './modules/boards/boards-service.ts';
+import { changesPersonalData } from './modules/changes/changes-privacy.ts';
+import { paymentsPersonalData } from './modules/payments/payments-privacy.ts';
+import { createChangesService } from './modules/changes/changes-service.ts';
+import { createPaymentsService } from './modules/payments/payments-service.ts';
 
 /** Wires repositories into services. Everything a route needs comes from here. */
 export function createServices(deps: {
@@ -200,6 +207,41 @@ export function createServices(deps: {
     publishedStories: (conversationId) => stories.publishedIn(conversationId),
     log: deps.log.child({ component: 'conversations' }),
   });
+  // Uploaded files (meeting papers, receipts): DATA_DIR/files, or the S3 bucket at S3_URL.
+  const files = createFileStore({ dataDir: config.dataDir, s3: config.s3 });
+  // ---- boards: begin (the boards module owns the lines to "boards: end") ----
+  const boards = createBoardsService({
+    db,
+    config,
+    secret: deps.secret,
+    files,
+    audit,
+    jobs,
+    log: deps.log.child({ component: 'boards' }),
+  });
+  // ---- boards: end ----
+  // ---- changes: begin (the changes module owns the lines to "changes: end") ----
+  const changes = createChangesService({
+    db,
+    config,
+    secret: deps.secret,
+    files,
+    audit,
+    jobs,
+    log: deps.log.child({ component: 'changes' }),
+  });
+  // ---- changes: end ----
+  // ---- payments: begin (the payments module owns the lines to "payments: end") ----
+  const payments = createPaymentsService({
+    db,
+    config,
+    secret: deps.secret,
+    files,
+    audit,
+    jobs,
+    log: deps.log.child({ component: 'payments' }),
+  });
+  // ---- payments: end ----
   const auth = createAuthService({ db, config, auth: repositories.auth, people, audit, secret: deps.secret, sendEmail: jobs.sendEmail });
   // Every module's personal data, walked by "download your data" and by erasure. The people
   // row comes first in exports and is anonymised last.
@@ -213,6 +255,9 @@ export function createServices(deps: {
     programmesPersonalData({ programmes: repositories.programmes, cohort: repositories.cohort }),
     conversationsPersonalData(),
     storiesPersonalData(),
+    boardsPersonalData(),
+    changesPersonalData(),
+    paymentsPersonalData(),
     emailPersonalData(deps.outboxDir),
   ]);
   const emailComposers = emailComposerRegistry(
@@ -224,6 +269,9 @@ export function createServices(deps: {
     certificates.composers,
     conversations.composers,
     stories.composers,
+    boards.composers,
+    changes.composers,
+    payments.composers,
   );
   // In demo mode without a mail server, the sign-in link is also printed, so a newcomer can sign in.
   const printLinks = config.demo && !config.smtpUrl;
@@ -255,6 +303,10 @@ export function createServices(deps: {
     audit,
     conversations,
     stories,
+    files,
+    boards,
+    changes,
+    payments,
     pageFeedback: createPageFeedbackService({ db, feedback: repositories.pageFeedback }),
     nameOf,
     /** For /health: can the database be reached now? */

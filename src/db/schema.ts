@@ -619,3 +619,8 @@ export const storyMailReplies = pgTable('story_mail_replies', {
 });
 
 export type StoryMailReply = typeof storyMailReplies.$inferSelect;
+
+// ---- Boards, "You said, we did", payments: one file each beside this one -----------------
+export * from './schema-boards.ts';
+export * from './schema-changes.ts';
+export * from './schema-payments.ts';
