@@ -89,6 +89,8 @@ export async function startRuntime(config: Config, opts: { work: boolean; seed: 
       cleanup: async () => {
         await late.services?.auth.removeExpired();
         await late.services?.stories.removeOldMailReplies();
+        // Meeting papers due to go out, and reminders for actions coming due.
+        await late.services?.boards.sweep();
       },
     });
     const { sessionSecret, signingKey } = await loadSecrets(config.dataDir, {

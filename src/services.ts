@@ -52,6 +52,7 @@ import { createStoriesRepository } from './modules/stories/stories-repository.ts
 import { createStoriesService } from './modules/stories/stories-service.ts';
 import { createFileStore } from './lib/file-store.ts';
 import { boardsPersonalData } from './modules/boards/boards-privacy.ts';
+import { createBoardsLookup } from './modules/boards/boards-lookup.ts';
 import { createBoardsService } from './modules/boards/boards-service.ts';
 import { changesPersonalData } from './modules/changes/changes-privacy.ts';
 import { paymentsPersonalData } from './modules/payments/payments-privacy.ts';
@@ -210,6 +211,7 @@ export function createServices(deps: {
   // Uploaded files (meeting papers, receipts): DATA_DIR/files, or the S3 bucket at S3_URL.
   const files = createFileStore({ dataDir: config.dataDir, s3: config.s3 });
   // ---- boards: begin (the boards module owns the lines to "boards: end") ----
+  const boardsLookup = createBoardsLookup({ db });
   const boards = createBoardsService({
     db,
     config,
@@ -305,6 +307,7 @@ export function createServices(deps: {
     stories,
     files,
     boards,
+    boardsLookup,
     changes,
     payments,
     pageFeedback: createPageFeedbackService({ db, feedback: repositories.pageFeedback }),

@@ -18,7 +18,11 @@ export function createBoardsService(deps: {
 }) {
   void deps;
   const composers: EmailComposers = {};
-  return { composers };
+  return {
+    composers,
+    /** Hourly: papers due to go out, and reminders to owners of actions coming due. */
+    async sweep() {},
+  };
 }
 
 export type BoardsService = ReturnType<typeof createBoardsService>;

@@ -244,6 +244,50 @@ export function createEventsRepository() {
         .orderBy(asc(people.name));
     },
 
+    async findVenue(ex: Executor, id: string): Promise<Venue | undefined> {
+      if (!isUuid(id)) return undefined;
+      const [row] = await ex.select().from(venues).where(eq(venues.id, id));
+      return row;
+    },
+
+    /** Venues to choose from again: one row per name (the most recently added), by name. */
+    async venueChoices(ex: Executor): Promise<Venue[]> {
+      const rows = await ex.execute(sql`
+        select distinct on (lower(name)) id, name, address, postcode, step_free as "stepFree",
+          hearing_loop as "hearingLoop", accessible_toilet as "accessibleToilet", parking,
+          public_transport as "publicTransport"
+        from venues order by lower(name), id desc`);
+      return rows.rows as unknown as Venue[];
+    },
+
+    /**
+     * Sessions a person came to: checked in at an event, or marked present at a programme's
+     * workshop day. For claims, so what is claimed starts from what happened.
+     */
+    async attendedSessions(ex: Executor, personId: string, since?: Date) {
+      if (!isUuid(personId)) return [];
+      const rows = await ex.execute(sql`
+        select s.id as "sessionId", s.title, e.title as "eventTitle", e.kind as "eventKind",
+          s.starts_at as "startsAt", s.ends_at as "endsAt"
+        from event_sessions s join events e on e.id = s.event_id
+        where s.status = 'scheduled' and s.starts_at >= ${since ?? new Date(0)}
+          and (exists (select 1 from registrations r where r.session_id = s.id and r.person_id = ${personId}
+                        and r.status = 'attended')
+            or exists (select 1 from cohort_attendance a where a.session_id = s.id and a.person_id = ${personId}
+                        and a.attended))
+        order by s.starts_at`);
+      return (
+        rows.rows as {
+          sessionId: string;
+          title: string;
+          eventTitle: string;
+          eventKind: Event['kind'];
+          startsAt: Date | string;
+          endsAt: Date | string;
+        }[]
+      ).map((r) => ({ ...r, startsAt: new Date(r.startsAt), endsAt: new Date(r.endsAt) }));
+    },
+
     async liveRegistrationsOfEvent(ex: Executor, eventId: string) {
       return ex
         .select({ registration: registrations, person: people, sessionTitle: eventSessions.title })

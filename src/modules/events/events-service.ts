@@ -215,6 +215,13 @@ export function createEventsLookup(deps: { events: EventsRepository; reports: Ev
     setEventSpan: events.setEventSpan,
     /** Registrations of an event (by status, session or name), as the registrations list shows them. */
     registrations: reports.registrations,
+    /** Venues and their access facts, for other modules' meetings to reuse. */
+    insertVenue: events.insertVenue,
+    updateVenue: events.updateVenue,
+    findVenue: events.findVenue,
+    venueChoices: events.venueChoices,
+    /** Sessions and workshop days a person came to (for claims). */
+    attendedSessions: events.attendedSessions,
   };
 }
 
