@@ -38,7 +38,11 @@ function navigationFor(role: Role | undefined, demo: boolean, currentPath: strin
     { href: '/programmes', text: 'Programmes' },
     { href: '/conversations', text: 'Team chats' },
     { href: '/stories', text: 'Stories' },
+    { href: '/boards', text: 'Boards' },
+    { href: '/you-said-we-did', text: 'You said, we did' },
   ];
+  // Anyone signed in may be paid for their time: their claims are theirs to see.
+  if (role) items.push({ href: '/claims', text: 'Your claims' });
   if (role === 'facilitator') items.push({ href: '/manage/events', text: 'Manage events' });
   if (role !== 'admin' && role !== 'staff') return mark(items, currentPath);
   items.push(
@@ -47,6 +51,9 @@ function navigationFor(role: Role | undefined, demo: boolean, currentPath: strin
     { href: '/manage/forms', text: 'Forms' },
     { href: '/manage/conversations', text: 'Manage team chats' },
     { href: '/manage/stories', text: 'Moderate stories' },
+    { href: '/manage/boards', text: 'Manage boards' },
+    { href: '/manage/changes', text: 'Record changes' },
+    { href: '/manage/claims', text: 'Claims' },
     { href: '/people', text: 'People' },
     { href: '/erasure-requests', text: 'Erasure requests' },
     { href: '/audit', text: 'Audit log' },
