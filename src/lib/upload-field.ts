@@ -26,7 +26,8 @@ export function sniffContentType(data: Buffer): ContentType | null {
   return null;
 }
 
-const megabytes = (bytes: number) => `${Math.round((bytes / 1024 / 1024) * 10) / 10} MB`;
+const sizeInWords = (bytes: number) =>
+  bytes < 1024 * 1024 ? `${Math.max(1, Math.round(bytes / 1024))} KB` : `${Math.round((bytes / 1024 / 1024) * 10) / 10} MB`;
 
 /** A safe name to offer when the file is downloaded again: no path, no control characters. */
 export function cleanFileName(name: string, contentType: ContentType): string {
@@ -52,7 +53,7 @@ export function uploadField(what: string, accept: 'pdf' | 'pdf_or_image') {
   const kinds = accept === 'pdf' ? 'a PDF' : 'a photo (JPEG, PNG, WebP or HEIC) or a PDF';
   return z.custom<UploadedFile>(isUploadedFile, { error: `Choose ${what} to upload` }).transform((file, ctx): CheckedFile => {
     if (file.tooLarge) {
-      ctx.addIssue({ code: 'custom', message: `${capital(what)} must be smaller than ${megabytes(file.limitBytes)}` });
+      ctx.addIssue({ code: 'custom', message: `${capital(what)} must be smaller than ${sizeInWords(file.limitBytes)}` });
       return z.NEVER;
     }
     const contentType = sniffContentType(file.data);
