@@ -27,7 +27,7 @@ async function appWithForm(limitBytes = 1000) {
 function multipart(fields: Record<string, string>, file?: { name: string; type: string; data: Buffer }) {
   const form = new FormData();
   for (const [k, v] of Object.entries(fields)) form.append(k, v);
-  if (file) form.append('receipt', new Blob([file.data], { type: file.type }), file.name);
+  if (file) form.append('receipt', new Blob([new Uint8Array(file.data)], { type: file.type }), file.name);
   return form;
 }
 
