@@ -1,4 +1,4 @@
-import { boolean, date, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { boolean, date, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
 // Mirrors migrations/0010_changes.sql. Re-exported by schema.ts.
 
@@ -19,6 +19,8 @@ export const changes = pgTable('changes', {
   sourceTheme: text('source_theme'),
   publishedOn: date('published_on', { mode: 'string' }),
   notifiedAt: at('notified_at'),
+  notifiedCount: integer('notified_count'),
+  submissionKey: uuid('submission_key'),
   isDemo: boolean('is_demo').notNull().default(false),
   createdBy: uuid('created_by'),
   createdAt: at('created_at').notNull().defaultNow(),

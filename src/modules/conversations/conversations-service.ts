@@ -11,7 +11,7 @@ import type { AuditTrail } from '../audit/audit-service.ts';
 import { analyseInWorker, type AnalyseThemes } from '../forms/themes/analyse.ts';
 import type { ChatWithPledges, ConversationsRepository, SentChat } from './conversations-repository.ts';
 import type { ConversationInput } from './conversations-schemas.ts';
-import { buildSummary, findConversationThemes, type PublishedStory } from './conversations-summary.ts';
+import { buildSummary, findConversationThemes, type PublishedStory, type WhatChangedEntry } from './conversations-summary.ts';
 import { acceptsChats, createTeamChats } from './team-chats.ts';
 
 export type { ChatWithPledges, SentChat };
@@ -21,6 +21,10 @@ export { acceptsChats };
 export interface ConversationsLookup {
   get(id: string, ex?: Executor): Promise<{ id: string; title: string; status: Conversation['status'] } | null>;
   list(): Promise<{ id: string; title: string; status: Conversation['status'] }[]>;
+  /** The labels of the themes found across its chats, each once, question by question. */
+  themeLabels(id: string): Promise<string[]>;
+  /** The accounts of the people who led its sent chats (a lead who gave only an address has none). */
+  chatLeads(id: string): Promise<{ personIds: string[] }>;
 }
 
 export function createConversationsLookup(deps: { db: Db; conversations: ConversationsRepository }): ConversationsLookup {
@@ -33,6 +37,20 @@ export function createConversationsLookup(deps: { db: Db; conversations: Convers
     },
     async list() {
       return (await deps.conversations.list(deps.db)).map(brief);
+    },
+    async themeLabels(id) {
+      if (!isUuid(id)) return [];
+      const c = await deps.conversations.find(deps.db, id);
+      if (!c) return [];
+      const rows = await deps.conversations.themesOf(deps.db, id);
+      const order = new Map(c.questions.map((q, i) => [q.key, i]));
+      rows.sort((a, b) => (order.get(a.questionKey) ?? 99) - (order.get(b.questionKey) ?? 99));
+      return [...new Set(rows.flatMap((r) => r.themes.map((t) => t.label)))];
+    },
+    async chatLeads(id) {
+      if (!isUuid(id)) return { personIds: [] };
+      const chats = await deps.conversations.sentChatsOf(deps.db, id);
+      return { personIds: [...new Set(chats.map((c) => c.leadPersonId).filter((p): p is string => !!p))] };
     },
   };
 }
@@ -47,6 +65,8 @@ export function createConversationsService(deps: {
   audit: AuditTrail;
   jobs: Pick<Jobs, 'sendEmail' | 'enqueue'> | Pick<JobQueue, 'enqueue'>;
   publishedStories: (conversationId: string) => Promise<PublishedStory[]>;
+  /** The published "You said, we did" entries that came from the conversation. */
+  whatChanged?: (conversationId: string) => Promise<WhatChangedEntry[]>;
   analyse?: AnalyseThemes;
   log: Pick<Logger, 'warn' | 'error'>;
 }) {
@@ -141,12 +161,13 @@ export function createConversationsService(deps: {
     // ---- what leaders see ----------------------------------------------------------------------
     async summary(conversationId: string) {
       const c = await mustFind(conversationId);
-      const [chats, themes, stories] = await Promise.all([
+      const [chats, themes, stories, whatChanged] = await Promise.all([
         repo.sentChatsOf(db, conversationId),
         repo.themesOf(db, conversationId),
         deps.publishedStories(conversationId),
+        deps.whatChanged ? deps.whatChanged(conversationId) : [],
       ]);
-      return buildSummary(c, chats, themes, stories);
+      return { ...buildSummary(c, chats, themes, stories), whatChanged };
     },
 
     /** Theme labels of each chat's answers, for the chats list. */

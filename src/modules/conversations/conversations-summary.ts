@@ -12,6 +12,18 @@ export interface PublishedStory {
   authorName: string | null;
 }
 
+/** A published "You said, we did" entry that came from the conversation, listed under "What changed". */
+export interface WhatChangedEntry {
+  youSaid: string;
+  weDid: string;
+  statusText: string;
+  publishedOnText: string;
+  theme: string | null;
+}
+
+/** The summary with "What changed" beside it (the API's summary carries the same figures). */
+export type SummaryWithChanges = ConversationSummary & { whatChanged?: WhatChangedEntry[] };
+
 const EXAMPLES_PER_THEME = 2;
 const THIRD_SECTOR_EXAMPLES = 3;
 

@@ -2,6 +2,7 @@ import { SECTORS } from '../../db/schema.ts';
 import { dayInWords } from '../../lib/dates.ts';
 import { pdfWriter, type TextStyle } from '../../lib/pdf.ts';
 import { type ConversationSummary, PROGRESS_LABELS, SECTOR_LABELS } from './conversations-schemas.ts';
+import type { SummaryWithChanges } from './conversations-summary.ts';
 
 const GREY = '#4c6272';
 const BLUE = '#005eb8';
@@ -23,7 +24,7 @@ const generatedOn = (iso: string) => {
 };
 
 /** The board paper for a conversation: what teams said, who took part and what they pledged, as an A4 PDF. */
-export function renderSummaryPdf(summary: ConversationSummary, meta: { orgName: string }): Promise<Buffer> {
+export function renderSummaryPdf(summary: SummaryWithChanges, meta: { orgName: string }): Promise<Buffer> {
   const c = summary.conversation;
   const title = `What teams said: ${c.title}`;
   const w = pdfWriter({ title, author: meta.orgName, subject: `Summary of team chats for ${c.title}`, creator: 'Coproduce' });
@@ -110,6 +111,18 @@ export function renderSummaryPdf(summary: ConversationSummary, meta: { orgName: 
     p(s.title, { bold: true, after: 0.1 });
     p(s.excerpt, { after: 0.1 });
     p(`By ${s.authorName?.trim() || 'Anonymous'}`, { colour: GREY });
+  }
+
+  h2('What changed');
+  const changes = summary.whatChanged ?? [];
+  if (!changes.length) p('No changes from this conversation have been published yet.');
+  for (const c of changes) {
+    ensure(70);
+    p('You said', { bold: true, after: 0.1 });
+    p(c.youSaid, { after: 0.15 });
+    p('We did', { bold: true, after: 0.1 });
+    p(c.weDid, { after: 0.15 });
+    p(`${c.statusText}. Published ${c.publishedOnText}${c.theme ? `. Theme: ${c.theme}` : ''}.`, { colour: GREY });
   }
   doc.end();
   return w.done;

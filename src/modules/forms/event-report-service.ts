@@ -27,6 +27,17 @@ export interface EventReport {
   results: FormResults | null;
   quotes: { text: string; attribution: string }[];
   headlines: string[];
+  /** "You said, we did" entries published from the event's forms. */
+  whatChanged: WhatChangedEntry[];
+}
+
+/** A published "You said, we did" entry, as the report lists it under "What changed". */
+export interface WhatChangedEntry {
+  youSaid: string;
+  weDid: string;
+  statusText: string;
+  publishedOnText: string;
+  theme: string | null;
 }
 
 const ATTRIBUTION: Record<string, string> = {
@@ -43,6 +54,8 @@ export function createEventReportService(deps: {
   forms: FormsRepository;
   results: ResultsService;
   audit: AuditTrail;
+  /** The published "You said, we did" entries that came from the event's forms, read when the report is made. */
+  whatChanged?: (eventId: string) => Promise<WhatChangedEntry[]>;
 }) {
   return {
     async report(eventId: string): Promise<EventReport> {
@@ -97,6 +110,7 @@ export function createEventReportService(deps: {
         results,
         quotes,
         headlines: event.reportHeadlines,
+        whatChanged: deps.whatChanged ? await deps.whatChanged(event.id) : [],
       };
     },
 

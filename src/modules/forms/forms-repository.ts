@@ -187,6 +187,26 @@ export function createFormsRepository() {
         .where(eq(formAnswers.id, answerId));
       return row;
     },
+    /** The theme labels found in a form's text answers, each once, in the order the results show them. */
+    async themeLabelsOf(ex: Executor, formId: string): Promise<string[]> {
+      if (!isUuid(formId)) return [];
+      const rows = await ex
+        .select({ label: formThemes.label })
+        .from(formThemes)
+        .innerJoin(formQuestions, eq(formQuestions.id, formThemes.questionId))
+        .where(eq(formQuestions.formId, formId))
+        .orderBy(asc(formQuestions.position), asc(formThemes.position));
+      return [...new Set(rows.map((r) => r.label))];
+    },
+    /** The people who answered a form under their own name; anonymous answers name no one. */
+    async respondentIdsOf(ex: Executor, formId: string): Promise<string[]> {
+      if (!isUuid(formId)) return [];
+      const rows = await ex
+        .selectDistinct({ personId: formResponses.personId })
+        .from(formResponses)
+        .where(and(eq(formResponses.formId, formId), sql`${formResponses.personId} is not null`));
+      return rows.map((r) => r.personId!);
+    },
   };
 }
 

@@ -421,7 +421,17 @@ export type FormsService = ReturnType<typeof createFormsService>;
 
 /** What other modules read of forms, inside their own transaction: a programme's application form. */
 export function createFormsLookup(deps: { forms: FormsRepository }) {
-  return { findForm: deps.forms.findForm, questions: deps.forms.questions };
+  return {
+    findForm: deps.forms.findForm,
+    questions: deps.forms.questions,
+    /** Every form, newest first, and an event's forms ("You said, we did" sources and the event report). */
+    listForms: deps.forms.listForms,
+    formsOfEvent: deps.forms.formsOfEvent,
+    /** The labels of the themes found in a form's answers. */
+    themeLabels: deps.forms.themeLabelsOf,
+    /** The people who answered a form under their own name (never anonymous answers). */
+    respondentIds: deps.forms.respondentIdsOf,
+  };
 }
 
 export type FormsLookup = ReturnType<typeof createFormsLookup>;

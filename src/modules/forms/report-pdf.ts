@@ -69,6 +69,16 @@ export function renderReportPdf(report: EventReport, meta: { orgName: string }):
     h2('In their words');
     for (const q of report.quotes) p(`“${q.text}” – ${q.attribution}`);
   }
+  h2('What changed');
+  if (!report.whatChanged.length) p('No changes from this event’s feedback have been published yet.');
+  for (const c of report.whatChanged) {
+    doc.moveDown(0.2).font('Helvetica-Bold').fontSize(11).text('You said');
+    p(c.youSaid);
+    doc.font('Helvetica-Bold').fontSize(11).text('We did');
+    p(c.weDid);
+    doc.font('Helvetica').fontSize(9.5).fillColor('#4c6272');
+    doc.text(`${c.statusText}. Published ${c.publishedOnText}${c.theme ? `. Theme: ${c.theme}` : ''}.`).moveDown(0.4);
+  }
   doc.end();
   return done;
 }
