@@ -6,8 +6,10 @@ const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' 
 
 export const PAID_ACTIVITIES = ['meeting', 'session', 'workshop_day', 'preparation', 'other'] as const;
 export type PaidActivity = (typeof PAID_ACTIVITIES)[number];
+/** The statuses a sent claim moves through (the API's); a claim being checked before it is sent is a draft. */
 export const CLAIM_STATUSES = ['submitted', 'approved', 'rejected', 'paid'] as const;
 export type ClaimStatus = (typeof CLAIM_STATUSES)[number];
+export type ClaimState = ClaimStatus | 'draft';
 export const PAY_AS = ['bank', 'voucher', 'decline'] as const;
 export type PayAs = (typeof PAY_AS)[number];
 export const EXPENSE_KINDS = ['travel', 'care', 'subsistence', 'other'] as const;
@@ -28,7 +30,7 @@ export const paymentRates = pgTable('payment_rates', {
 export const claims = pgTable('claims', {
   id: uuid('id').primaryKey().defaultRandom(),
   personId: uuid('person_id'),
-  status: text('status').$type<ClaimStatus>().notNull().default('submitted'),
+  status: text('status').$type<ClaimState>().notNull().default('submitted'),
   payAs: text('pay_as').$type<PayAs>().notNull(),
   financeHasBankDetails: boolean('finance_has_bank_details').notNull().default(false),
   timePence: integer('time_pence').notNull(),
@@ -42,6 +44,7 @@ export const claims = pgTable('claims', {
   rejectedReason: text('rejected_reason'),
   paidBy: uuid('paid_by'),
   paidAt: at('paid_at'),
+  submittedAt: at('submitted_at'),
   anonymisedAt: at('anonymised_at'),
   createdAt: at('created_at').notNull().defaultNow(),
   updatedAt: at('updated_at').notNull().defaultNow(),

@@ -20,7 +20,9 @@ create table claims (
   id uuid primary key default gen_random_uuid(),
   -- Erasure keeps the claim with its amounts (finance must keep them) and clears what identifies.
   person_id uuid references people(id) on delete set null,
-  status text not null default 'submitted' check (status in ('submitted', 'approved', 'rejected', 'paid')),
+  -- A draft is a claim the person is checking before they send it: only they (or the member of
+  -- staff making it for them) see it, and nothing counts it until it is submitted.
+  status text not null default 'submitted' check (status in ('draft', 'submitted', 'approved', 'rejected', 'paid')),
   pay_as text not null check (pay_as in ('bank', 'voucher', 'decline')),
   -- Whether finance already holds the person's bank details (never the details themselves).
   finance_has_bank_details boolean not null default false,
@@ -36,9 +38,12 @@ create table claims (
   rejected_reason text,
   paid_by uuid references people(id) on delete set null,
   paid_at timestamptz,
+  submitted_at timestamptz,
+  -- The claim was kept for finance when its person's data was erased: notes and receipts are gone.
   anonymised_at timestamptz,
   created_at timestamptz not null default now(),
-  updated_at timestamptz not null default now()
+  updated_at timestamptz not null default now(),
+  check ((status = 'draft') = (submitted_at is null))
 );
 create index claims_person on claims (person_id, created_at);
 create index claims_status on claims (status, created_at);

@@ -1,7 +1,12 @@
 import type { RegisterModule } from '../module.ts';
+import { paymentsApiRoutes } from './payments-api-routes.ts';
+import { paymentsManageRoutes } from './payments-manage-routes.ts';
+import { paymentsRoutes } from './payments-routes.ts';
 
-/** Placeholder: registers the payments module's pages and API. */
-export const paymentsModule: RegisterModule = (app, { services }) => {
-  void app;
-  void services.payments;
+/** Paying people for their time: rates, claims prefilled from what people attended, staff decisions and finance's export. */
+export const paymentsModule: RegisterModule = (app, { services, config }) => {
+  const deps = { payments: services.payments, config };
+  paymentsRoutes(app, deps);
+  paymentsManageRoutes(app, deps);
+  paymentsApiRoutes(app, deps);
 };
