@@ -43,7 +43,8 @@ export interface TestApp {
   databaseUrl: string;
   /**
    * Waits for the job queue to deliver an email to this address and returns it: the newest, or the
-   * first whose subject matches; `after` is how many to that address were there before.
+   * newest whose subject matches; `after` is how many to that address were there before, so only
+   * later ones count.
    */
   waitForEmail(to: string, opts?: { after?: number; subject?: RegExp; timeoutMs?: number }): Promise<OutboxMessage>;
   emailsTo(to: string): Promise<OutboxMessage[]>;
@@ -72,11 +73,13 @@ export async function startTestApp(env: Record<string, string> = {}, server: { T
       const deadline = Date.now() + (opts.timeoutMs ?? 15_000);
       const seen = opts.after ?? 0;
       while (Date.now() < deadline) {
+        // Newest first: those beyond the `after` already there are the ones that arrived since.
         const found = await emailsTo(to);
+        const fresh = found.slice(0, Math.max(0, found.length - seen));
         if (opts.subject) {
-          const match = found.find((m) => opts.subject!.test(m.subject));
+          const match = fresh.find((m) => opts.subject!.test(m.subject));
           if (match) return match;
-        } else if (found.length > seen) return found[0]!;
+        } else if (fresh.length) return fresh[0]!;
         await new Promise((r) => setTimeout(r, 100));
       }
       throw new Error(`No email to ${to} arrived`);

@@ -39,7 +39,8 @@ export function paymentsPersonalData(deps: { files?: FileStore } = {}): Personal
     },
     async export(ex, personId) {
       const claims = await repo.ofPerson(ex, personId, { ownDraftsOnly: true });
-      const full = await Promise.all(claims.map((c) => repo.withParts(ex, c)));
+      const full = [];
+      for (const c of claims) full.push(await repo.withParts(ex, c));
       return {
         claims: full.map((c) => ({
           status: c.status,

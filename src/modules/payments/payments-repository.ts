@@ -63,11 +63,18 @@ export function createPaymentsRepository() {
       return row ?? null;
     },
     async withParts(ex: Executor, claim: Claim): Promise<ClaimWithParts> {
-      const [items, expenses, updates] = await Promise.all([
-        ex.select().from(claimItems).where(eq(claimItems.claimId, claim.id)).orderBy(asc(claimItems.position)),
-        ex.select().from(claimExpenses).where(eq(claimExpenses.claimId, claim.id)).orderBy(asc(claimExpenses.position)),
-        ex.select().from(claimUpdates).where(eq(claimUpdates.claimId, claim.id)).orderBy(asc(claimUpdates.at), asc(claimUpdates.id)),
-      ]);
+      // One after another: `ex` may be a transaction, whose client runs one statement at a time.
+      const items = await ex.select().from(claimItems).where(eq(claimItems.claimId, claim.id)).orderBy(asc(claimItems.position));
+      const expenses = await ex
+        .select()
+        .from(claimExpenses)
+        .where(eq(claimExpenses.claimId, claim.id))
+        .orderBy(asc(claimExpenses.position));
+      const updates = await ex
+        .select()
+        .from(claimUpdates)
+        .where(eq(claimUpdates.claimId, claim.id))
+        .orderBy(asc(claimUpdates.at), asc(claimUpdates.id));
       return { ...claim, items, expenses, updates };
     },
     async itemsOf(ex: Executor, claimIds: string[]): Promise<ClaimItem[]> {

@@ -159,10 +159,9 @@ export function createPaymentsService(deps: {
 
   /** Everything the person attended, all time, by `type:id`. */
   async function attendedOf(personId: string, ex: Parameters<typeof repo.rates>[0], since?: Date): Promise<Map<string, AttendedChoice>> {
-    const [meetings, sessions] = await Promise.all([
-      deps.boardsLookup.attendedMeetings(personId, since ? { since } : {}, ex),
-      deps.eventsLookup.attendedSessions(ex, personId, since),
-    ]);
+    // One after another: `ex` may be a transaction's client.
+    const meetings = await deps.boardsLookup.attendedMeetings(personId, since ? { since } : {}, ex);
+    const sessions = await deps.eventsLookup.attendedSessions(ex, personId, since);
     const now = Date.now();
     const out = new Map<string, AttendedChoice>();
     const add = (c: Omit<AttendedChoice, 'key' | 'date' | 'scheduledMinutes' | 'maxMinutes'> & { endsAt: Date }) => {
@@ -367,11 +366,10 @@ export function createPaymentsService(deps: {
           const earlier = await repeatOf(await repo.findBySubmissionKey(tx, key));
           if (earlier) return { claim: earlier, repeated: true, discarded: [] as string[] };
         }
-        const [attended, claimed, rates] = await Promise.all([
-          attendedOf(input.personId, tx),
-          repo.claimedSources(tx, input.personId),
-          rateRules(tx),
-        ]);
+        // One after another: a transaction's client runs one statement at a time.
+        const attended = await attendedOf(input.personId, tx);
+        const claimed = await repo.claimedSources(tx, input.personId);
+        const rates = await rateRules(tx);
         const items = priceItems(input, attended, claimed, rates);
         const timePence = items.reduce((s, i) => s + i.amountPence, 0);
         const expensesPence = expenseRows.reduce((s, e) => s + e.amountPence, 0);
