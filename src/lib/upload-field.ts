@@ -29,19 +29,22 @@ export function sniffContentType(data: Buffer): ContentType | null {
 const sizeInWords = (bytes: number) =>
   bytes < 1024 * 1024 ? `${Math.max(1, Math.round(bytes / 1024))} KB` : `${Math.round((bytes / 1024 / 1024) * 10) / 10} MB`;
 
-/** A safe name to offer when the file is downloaded again: no path, no control characters. */
+/**
+ * A safe name to offer when the file is downloaded again: no path, no control characters, and the
+ * extension of what the file really is (a PNG named `ticket.html` downloads as `ticket.png`).
+ */
 export function cleanFileName(name: string, contentType: ContentType): string {
+  const ext = { 'application/pdf': 'pdf', 'image/jpeg': 'jpg', 'image/png': 'png', 'image/webp': 'webp', 'image/heic': 'heic' }[
+    contentType
+  ];
   const base = name
     .split(/[\\/]/)
     .pop()!
     .replace(/[^\p{L}\p{N} ._()-]/gu, '')
-    .trim()
+    .replace(/\.[a-z0-9]{1,5}$/i, '')
+    .replace(/^[ .]+|[ .]+$/g, '')
     .slice(0, 120);
-  const ext = { 'application/pdf': 'pdf', 'image/jpeg': 'jpg', 'image/png': 'png', 'image/webp': 'webp', 'image/heic': 'heic' }[
-    contentType
-  ];
-  if (!base) return `file.${ext}`;
-  return /\.[a-z0-9]{2,5}$/i.test(base) ? base : `${base}.${ext}`;
+  return `${base || 'file'}.${ext}`;
 }
 
 /**

@@ -53,6 +53,11 @@ describe('uploads', () => {
     });
     const photo = await post(app, multipart({ note: 'x' }, { name: 'IMG_0001', type: 'application/pdf', data: PNG }));
     assert.deepEqual(photo.body.receipt, { name: 'IMG_0001.png', contentType: 'image/png', bytes: PNG.length });
+    // The name keeps the person's words but takes the extension of what the file is.
+    const disguised = await post(app, multipart({ note: 'x' }, { name: 'ticket.html', type: 'image/png', data: PNG }));
+    assert.equal((disguised.body.receipt as { name: string }).name, 'ticket.png');
+    const svg = await post(app, multipart({ note: 'x' }, { name: '..svg', type: 'image/svg+xml', data: PDF }));
+    assert.equal((svg.body.receipt as { name: string }).name, 'file.pdf');
   });
 
   test('no file chosen is no field, as a browser sends an empty file input', async () => {

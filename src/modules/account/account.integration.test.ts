@@ -106,7 +106,8 @@ describe('my account', () => {
     });
     await t.services.consents.give(me.id, me.id, 'photos');
     const client = await signIn(t, 'erase@example.org');
-    await client.get('/account/erasure');
+    const asking = await client.get('/account/erasure');
+    assert.match(asking.body, /claimed payment .* we keep the dates and amounts without your name/, 'says what erasure keeps');
     assert.equal((await client.post('/account/erasure')).statusCode, 303);
 
     const staff = await signIn(t, 'staff@example.org');

@@ -270,7 +270,7 @@ export function createEventsRepository() {
         select s.id as "sessionId", s.title, e.title as "eventTitle", e.kind as "eventKind",
           s.starts_at as "startsAt", s.ends_at as "endsAt"
         from event_sessions s join events e on e.id = s.event_id
-        where s.status = 'scheduled' and s.starts_at >= ${since ?? new Date(0)}
+        where s.status = 'scheduled' and e.status <> 'cancelled' and s.starts_at >= ${since ?? new Date(0)}
           and (exists (select 1 from registrations r where r.session_id = s.id and r.person_id = ${personId}
                         and r.status = 'attended')
             or exists (select 1 from cohort_attendance a where a.session_id = s.id and a.person_id = ${personId}
