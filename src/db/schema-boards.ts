@@ -24,6 +24,7 @@ export const boards = pgTable('boards', {
   papersDaysBefore: smallint('papers_days_before').notNull().default(7),
   published: boolean('published').notNull().default(false),
   isDemo: boolean('is_demo').notNull().default(false),
+  submissionKey: uuid('submission_key'),
   createdBy: uuid('created_by'),
   createdAt: at('created_at').notNull().defaultNow(),
   updatedAt: at('updated_at').notNull().defaultNow(),
@@ -55,6 +56,7 @@ export const boardMeetings = pgTable('board_meetings', {
   minutes: text('minutes'),
   easyReadMinutes: text('easy_read_minutes'),
   minutesPublishedAt: at('minutes_published_at'),
+  submissionKey: uuid('submission_key'),
   createdBy: uuid('created_by'),
   createdAt: at('created_at').notNull().defaultNow(),
   updatedAt: at('updated_at').notNull().defaultNow(),
@@ -71,6 +73,7 @@ export const agendaItems = pgTable('agenda_items', {
   paperName: text('paper_name'),
   paperBytes: integer('paper_bytes'),
   paperEasyRead: boolean('paper_easy_read').notNull().default(false),
+  submissionKey: uuid('submission_key'),
 });
 
 export const meetingAttendees = pgTable(

@@ -14,6 +14,8 @@ create table boards (
   -- Shown on the public board page only once staff publish it.
   published boolean not null default false,
   is_demo boolean not null default false,
+  -- The create form's one-time key: a double click makes one board.
+  submission_key uuid unique,
   created_by uuid references people(id) on delete set null,
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now()
@@ -49,6 +51,7 @@ create table board_meetings (
   minutes text,
   easy_read_minutes text,
   minutes_published_at timestamptz,
+  submission_key uuid unique,
   created_by uuid references people(id) on delete set null,
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now()
@@ -68,6 +71,7 @@ create table agenda_items (
   paper_name text,
   paper_bytes integer check (paper_bytes > 0),
   paper_easy_read boolean not null default false,
+  submission_key uuid unique,
   unique (meeting_id, position),
   check ((paper_key is null) = (paper_name is null))
 );

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Db, Executor } from '../../db/client.ts';
 import { isUuid } from '../../db/ids.ts';
+import { londonDay } from '../../lib/dates.ts';
 
 /** A meeting or decision as other modules name it ("You said, we did" sources). */
 export interface BoardSource {
@@ -47,9 +48,10 @@ export function createBoardsLookup(deps: { db: Db }) {
       return row ? { type, id, ...row } : null;
     },
 
-    /** The people who sit on the board a meeting or decision belongs to, today. */
-    async membersFor(type: 'meeting' | 'decision', id: string, ex: Executor = deps.db): Promise<string[]> {
+    /** The people who sit on the board a meeting or decision belongs to, today (the London day, as the module counts it). */
+    async membersFor(type: 'meeting' | 'decision', id: string, ex: Executor = deps.db, now = new Date()): Promise<string[]> {
       if (!isUuid(id)) return [];
+      const day = londonDay(now);
       const meeting =
         type === 'meeting'
           ? sql`select board_id from board_meetings where id = ${id}`
@@ -57,7 +59,7 @@ export function createBoardsLookup(deps: { db: Db }) {
       const found = await rows<{ personId: string }>(
         ex,
         sql`select distinct person_id as "personId" from board_members
-            where board_id = (${meeting}) and term_from <= current_date and (term_to is null or term_to >= current_date)`,
+            where board_id = (${meeting}) and term_from <= ${day}::date and (term_to is null or term_to >= ${day}::date)`,
       );
       return found.map((r) => r.personId);
     },

@@ -1,7 +1,12 @@
 import type { RegisterModule } from '../module.ts';
+import { boardsApiRoutes } from './boards-api-routes.ts';
+import { boardsManageRoutes } from './boards-manage-routes.ts';
+import { boardsPublicRoutes } from './boards-public-routes.ts';
 
-/** Placeholder: registers the boards module's pages and API. */
+/** Co-production boards: members and their mix, meetings with papers sent ahead, attendance, minutes, decisions and actions. */
 export const boardsModule: RegisterModule = (app, { services }) => {
-  void app;
-  void services.boards;
+  const deps = { boards: services.boards, people: services.people };
+  boardsPublicRoutes(app, deps);
+  boardsManageRoutes(app, deps);
+  boardsApiRoutes(app, deps);
 };
