@@ -126,6 +126,9 @@ export async function startRuntime(config: Config, opts: { work: boolean; seed: 
           certificates: services.certificates,
         },
         conversations: { conversations: services.conversations, stories: services.stories },
+        boards: { boards: services.boards },
+        changes: { changes: services.changes },
+        payments: { payments: services.payments, boardsLookup: services.boardsLookup },
         isEmpty: async () => (await services.people.count()) === 0,
       });
       if (seeded) log.info('added demo data: demo accounts and people, all marked as demo');

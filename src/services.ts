@@ -57,6 +57,7 @@ import { createBoardsService } from './modules/boards/boards-service.ts';
 import { changesPersonalData } from './modules/changes/changes-privacy.ts';
 import { paymentsPersonalData } from './modules/payments/payments-privacy.ts';
 import { createChangesService } from './modules/changes/changes-service.ts';
+import type { BoardSource } from './modules/boards/boards-lookup.ts';
 import { createPaymentsService } from './modules/payments/payments-service.ts';
 
 /** Wires repositories into services. Everything a route needs comes from here. */
@@ -154,7 +155,16 @@ export function createServices(deps: {
     // Themes are found without anyone asking: on closing a form, and as answers arrive.
     themes: { closed: (formId) => results.formClosed(formId), answered: (formId) => results.refreshThemesIfDue(formId) },
   });
-  const eventReport = createEventReportService({ db, events, eventReports, forms: repositories.forms, results, audit });
+  const eventReport = createEventReportService({
+    db,
+    events,
+    eventReports,
+    forms: repositories.forms,
+    results,
+    audit,
+    // "What changed": read when a report is made, by which time `changes` (below) exists.
+    whatChanged: (eventId) => changes.publishedForEvent(eventId),
+  });
   const programmes = createProgrammesService({
     db,
     config,
@@ -206,6 +216,8 @@ export function createServices(deps: {
     jobs,
     // The summary lists the stories people agreed to share, read when it is made.
     publishedStories: (conversationId) => stories.publishedIn(conversationId),
+    // "What changed": read when a summary is made, by which time `changes` (below) exists.
+    whatChanged: (conversationId) => changes.publishedForConversation(conversationId),
     log: deps.log.child({ component: 'conversations' }),
   });
   // Uploaded files (meeting papers, receipts): DATA_DIR/files, or the S3 bucket at S3_URL.
@@ -220,17 +232,41 @@ export function createServices(deps: {
     audit,
     jobs,
     log: deps.log.child({ component: 'boards' }),
+    people,
+    // Meetings reuse the venues events know, with their access facts.
+    venues: eventsLookup,
   });
   // ---- boards: end ----
   // ---- changes: begin (the changes module owns the lines to "changes: end") ----
+  // "You said, we did": sources are read through each module's lookup; people are told by email.
   const changes = createChangesService({
     db,
     config,
-    secret: deps.secret,
-    files,
     audit,
     jobs,
     log: deps.log.child({ component: 'changes' }),
+    forms: formsLookup,
+    events: eventsLookup,
+    conversations: conversationsLookup,
+    stories,
+    boards: {
+      source: boardsLookup.source,
+      membersFor: boardsLookup.membersFor,
+      // The staff form's list of meetings and decisions, read through the boards service.
+      async choices() {
+        const out: BoardSource[] = [];
+        for (const { board } of await boards.list())
+          for (const m of await boards.meetingsOf(board.id)) {
+            const where = { boardId: board.id, boardName: board.name, meetingId: m.id };
+            out.push({ type: 'meeting', id: m.id, title: m.title, ...where, published: board.published && !!m.minutesPublishedAt });
+            for (const d of await boards.decisionsOfMeeting(m.id))
+              out.push({ type: 'decision', id: d.id, title: d.text, ...where, published: board.published && d.published });
+          }
+        return out;
+      },
+    },
+    consents,
+    people: { findById: (id) => people.findById(id) },
   });
   // ---- changes: end ----
   // ---- payments: begin (the payments module owns the lines to "payments: end") ----
@@ -241,6 +277,10 @@ export function createServices(deps: {
     files,
     audit,
     jobs,
+    // Claims start from what the person attended: board meetings, event sessions, workshop days.
+    people,
+    boardsLookup,
+    eventsLookup,
     log: deps.log.child({ component: 'payments' }),
   });
   // ---- payments: end ----
@@ -259,7 +299,7 @@ export function createServices(deps: {
     storiesPersonalData(),
     boardsPersonalData(),
     changesPersonalData(),
-    paymentsPersonalData(),
+    paymentsPersonalData({ files }),
     emailPersonalData(deps.outboxDir),
   ]);
   const emailComposers = emailComposerRegistry(

@@ -8,6 +8,9 @@ import { seedDemoEvaluation } from './demo-evaluation.ts';
 import { seedDemoEvents } from './demo-events.ts';
 import { seedDemoProgrammes, type DemoProgrammeDeps } from './demo-programmes.ts';
 import { seedDemoConversations } from './demo-conversations.ts';
+import { seedDemoBoards } from './demo-boards.ts';
+import { seedDemoChanges } from './demo-changes.ts';
+import { seedDemoPayments } from './demo-payments.ts';
 import type { Actor } from '../../plugins/access.ts';
 
 /** One account per role, so a newcomer can see what each kind of user sees. */
@@ -16,6 +19,8 @@ export const DEMO_ACCOUNTS: { email: string; role: Role; name: string; experienc
   { email: 'demo-staff@coproduce.example', role: 'staff', name: 'Gareth Price (demo staff)', experience: 'both' },
   { email: 'demo-facilitator@coproduce.example', role: 'facilitator', name: 'Maya Lindqvist (demo patient leader)', experience: 'lived' },
   { email: 'demo-participant@coproduce.example', role: 'participant', name: 'Joe Barker (demo participant)', experience: 'lived' },
+  // A parent carer who co-chairs the demo co-production board: a member's view of boards.
+  { email: 'demo-cochair@coproduce.example', role: 'participant', name: 'Rachel Okafor (demo co-chair)', experience: 'lived' },
 ];
 
 /**
@@ -112,10 +117,15 @@ export async function seedDemoData(deps: {
   evaluation?: Omit<Parameters<typeof seedDemoEvaluation>[0], 'admin' | 'people' | 'events' | 'registrations'>;
   programmes?: Omit<DemoProgrammeDeps, 'admin' | 'people'>;
   conversations?: Omit<Parameters<typeof seedDemoConversations>[0], 'admin'>;
+  /** The co-production board, then "You said, we did" from the evaluation's themes, then claims for its meetings. */
+  boards?: Omit<Parameters<typeof seedDemoBoards>[0], 'admin' | 'people'>;
+  changes?: Omit<Parameters<typeof seedDemoChanges>[0], 'admin'>;
+  payments?: Omit<Parameters<typeof seedDemoPayments>[0], 'people'>;
   isEmpty: () => Promise<boolean>;
 }): Promise<boolean> {
   if (!(await deps.isEmpty())) return false;
   let admin: Actor | null = null;
+  let staff: Actor | null = null;
   for (const account of DEMO_ACCOUNTS) {
     const p = await deps.people.create(
       null,
@@ -123,6 +133,7 @@ export async function seedDemoData(deps: {
       { role: account.role, isDemo: true },
     );
     if (account.role === 'admin') admin = { personId: p.id, role: 'admin' };
+    if (account.role === 'staff') staff = { personId: p.id, role: 'staff' };
   }
   for (const { consents, ...person } of DEMO_PEOPLE) {
     const created = await deps.people.create(null, { ...person, name: `${person.name} (demo)` }, { isDemo: true });
@@ -139,5 +150,8 @@ export async function seedDemoData(deps: {
     });
   if (deps.programmes) await seedDemoProgrammes({ ...deps.programmes, admin: admin!, people: deps.people });
   if (deps.conversations) await seedDemoConversations({ ...deps.conversations, admin: admin! });
+  if (deps.boards) await seedDemoBoards({ ...deps.boards, people: deps.people, admin: admin! });
+  if (deps.changes) await seedDemoChanges({ ...deps.changes, admin: admin! });
+  if (deps.payments) await seedDemoPayments({ ...deps.payments, people: deps.people }, { admin: admin!, staff: staff! });
   return true;
 }
