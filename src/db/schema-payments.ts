@@ -39,6 +39,7 @@ export const claims = pgTable('claims', {
   note: text('note'),
   madeBy: uuid('made_by'),
   submissionKey: uuid('submission_key'),
+  submissionHash: text('submission_hash'),
   decidedBy: uuid('decided_by'),
   decidedAt: at('decided_at'),
   rejectedReason: text('rejected_reason'),

@@ -33,6 +33,9 @@ create table claims (
   -- Staff claiming for someone: that person may not also approve it.
   made_by uuid references people(id) on delete set null,
   submission_key uuid unique,
+  -- A hash of what the form or API call said: the same key with the same answers is a repeat (a
+  -- double click); the same key with other answers is not (going back in the browser and changing them).
+  submission_hash text,
   decided_by uuid references people(id) on delete set null,
   decided_at timestamptz,
   rejected_reason text,
@@ -43,7 +46,8 @@ create table claims (
   anonymised_at timestamptz,
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now(),
-  check ((status = 'draft') = (submitted_at is null))
+  check ((status = 'draft') = (submitted_at is null)),
+  check ((submission_key is null) = (submission_hash is null))
 );
 create index claims_person on claims (person_id, created_at);
 create index claims_status on claims (status, created_at);

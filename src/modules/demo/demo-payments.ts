@@ -50,12 +50,14 @@ export async function seedDemoPayments(
     { activity: 'preparation', paid: true, perHour: 2500, perHalfDay: null, perDay: null, currency: 'GBP', source: DEMO_RATE_SOURCE },
     {
       activity: 'other',
-      paid: false,
-      perHour: null,
-      perHalfDay: null,
-      perDay: null,
+      paid: true,
+      perHour: 2500,
+      perHalfDay: 7500,
+      perDay: 15000,
       currency: 'GBP',
-      source: 'Other involvement is agreed case by case (demo).',
+      source:
+        'Other involvement, agreed with us first: one-off work, and paper claims for time we have no attendance record of (demo). ' +
+        DEMO_RATE_SOURCE,
     },
   ]);
 
@@ -65,7 +67,7 @@ export async function seedDemoPayments(
 
   // Waiting to be checked: Joe Barker's board meeting, as he would claim it (the demo participant).
   const joe = await byEmail('demo-participant@coproduce.example');
-  const meeting = joe ? (await deps.boardsLookup.attendedMeetings(joe.id)).find((m) => m.startsAt.getTime() < Date.now()) : undefined;
+  const meeting = joe ? (await deps.boardsLookup.attendedMeetings(joe.id)).find((m) => m.endsAt.getTime() < Date.now()) : undefined;
   if (joe && meeting) {
     const minutes = Math.round((meeting.endsAt.getTime() - meeting.startsAt.getTime()) / 60_000);
     await payments.submitClaim(
@@ -82,6 +84,9 @@ export async function seedDemoPayments(
     );
   }
 
+  // The claims below came on paper, for time we hold no attendance record of: staff type them in as
+  // other involvement (time at a meeting or session must name the one attended, so it is paid once).
+
   // Approved, waiting for finance: Priya's workshop day and her taxi.
   const priya = await byEmail('priya.demo@coproduce.example');
   if (priya) {
@@ -89,7 +94,7 @@ export async function seedDemoPayments(
       opts.staff,
       claim(priya.id, {
         items: [
-          { activity: 'session', date: daysAgo(20), minutes: 330, description: 'Co-design workshop: the new discharge leaflet (demo)' },
+          { activity: 'other', date: daysAgo(20), minutes: 330, description: 'Co-design workshop: the new discharge leaflet (demo)' },
         ],
         expenses: [{ kind: 'travel', amountPence: 1860, note: 'Accessible taxi both ways', receipt: busTicket('taxi-receipt.png') }],
         payAs: 'bank',
@@ -105,7 +110,7 @@ export async function seedDemoPayments(
     const { claim: c } = await payments.submitClaim(
       opts.staff,
       claim(chris.id, {
-        items: [{ activity: 'meeting', date: daysAgo(40), minutes: 120, description: 'Team-up board: January meeting (paper form, demo)' }],
+        items: [{ activity: 'other', date: daysAgo(40), minutes: 120, description: 'Team-up board: January meeting (paper form, demo)' }],
         expenses: [],
         payAs: 'voucher',
         financeHasBankDetails: false,
@@ -123,9 +128,7 @@ export async function seedDemoPayments(
     const { claim: c } = await payments.submitClaim(
       opts.staff,
       claim(margaret.id, {
-        items: [
-          { activity: 'meeting', date: daysAgo(60), minutes: 150, description: 'Team-up board: December meeting (paper form, demo)' },
-        ],
+        items: [{ activity: 'other', date: daysAgo(60), minutes: 150, description: 'Team-up board: December meeting (paper form, demo)' }],
         expenses: [{ kind: 'care', amountPence: 3000, note: 'Sitter for her husband while she was at the meeting' }],
         payAs: 'bank',
         financeHasBankDetails: true,

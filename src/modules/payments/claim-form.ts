@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyReply } from 'fastify';
 import { EXPENSE_KINDS, PAY_AS, type ExpenseKind, type PayAs } from '../../db/schema.ts';
-import { londonDay } from '../../lib/dates.ts';
 import { failureView } from '../../lib/form-cycle.ts';
 import { formFailure, type FormFailure } from '../../lib/forms.ts';
 import { uploadField } from '../../lib/upload-field.ts';
@@ -9,7 +8,9 @@ import { asList, fieldErrors, type FieldError } from '../../lib/validation.ts';
 import { isUploadedFile } from '../../plugins/uploads.ts';
 import { ACTIVITY_LABELS, RATE_RULE_TEXT } from './payments-rates.ts';
 import {
+  BANK_DETAILS_MESSAGE,
   EXPENSE_LABELS,
+  looksLikeBankDetails,
   MAX_EXPENSE_PENCE,
   MAX_EXPENSES,
   MAX_PREP_HOURS,
@@ -80,19 +81,23 @@ export function parseClaimForm(
   const prepRaw = str(body.prepHours).trim();
   const prepNote = str(body.prepNote).trim();
   if (prepNote.length > 150) errors.push({ path: 'prepNote', message: 'What you did to prepare must be 150 characters or fewer' });
+  else if (looksLikeBankDetails(prepNote)) errors.push({ path: 'prepNote', message: BANK_DETAILS_MESSAGE });
   if (prepRaw && prepRaw !== '0') {
     const minutes = minutesFromText(prepRaw);
     if (minutes === null || minutes <= 0) errors.push({ path: 'prepHours', message: 'Enter preparation time in hours, like 1 or 1.5' });
     else if (minutes > MAX_PREP_HOURS * 60)
       errors.push({ path: 'prepHours', message: `Preparation time must be ${MAX_PREP_HOURS} hours or less. For more, talk to us first.` });
-    else {
-      // Preparation belongs with the latest thing it was for; on its own, to today.
-      const date = items.length
-        ? items
-            .map((i) => i.date)
-            .sort()
-            .at(-1)!
-        : londonDay(new Date());
+    else if (!items.length && !errors.some((e) => e.path === 'attended' || e.path.startsWith('hours_')))
+      errors.push({
+        path: 'prepHours',
+        message: 'Preparation time is paid with the meeting or session it was for: tick what you prepared for, in this claim',
+      });
+    else if (items.length) {
+      // Preparation belongs with the latest thing it was for.
+      const date = items
+        .map((i) => i.date)
+        .sort()
+        .at(-1)!;
       items.push({
         activity: 'preparation',
         date,
@@ -122,6 +127,7 @@ export function parseClaimForm(
     else if (pence > MAX_EXPENSE_PENCE)
       errors.push({ path: `expenseAmount_${n}`, message: `Expense ${n} must be £1,000 or less. For more, talk to us first.` });
     if (note.length > 500) errors.push({ path: `expenseNote_${n}`, message: `The note for expense ${n} must be 500 characters or fewer` });
+    else if (looksLikeBankDetails(note)) errors.push({ path: `expenseNote_${n}`, message: `${BANK_DETAILS_MESSAGE} (expense ${n})` });
     const receipt = receiptField.safeParse(isUploadedFile(file) ? file : undefined);
     if (!receipt.success)
       errors.push(...fieldErrors(receipt.error).map((e) => ({ path: `receipt_${n}`, message: `${e.message} (expense ${n})` })));
@@ -141,6 +147,7 @@ export function parseClaimForm(
   if (!(PAY_AS as readonly string[]).includes(payAs)) errors.push({ path: 'payAs', message: 'Choose how you would like to be paid' });
   const note = str(body.note).trim();
   if (note.length > 1000) errors.push({ path: 'note', message: 'Anything else must be 1,000 characters or fewer' });
+  else if (looksLikeBankDetails(note)) errors.push({ path: 'note', message: BANK_DETAILS_MESSAGE });
   if (!errors.length && !items.length && !expenses.length)
     errors.push({ path: 'attended', message: 'Tick something you came to, add preparation time or add an expense' });
 

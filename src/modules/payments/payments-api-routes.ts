@@ -9,6 +9,7 @@ import { pageSchema, problems, requireJson, STAFF_API } from '../api/api-common.
 import { FINANCE_CSV_DOC } from './payments-manage-routes.ts';
 import {
   claimInputSchema,
+  claimsCursorSchema,
   claimOutSchema,
   claimsQuerySchema,
   csvQuerySchema,
@@ -21,7 +22,6 @@ import { FINANCE_CSV_COLUMNS, type ClaimInput, type ClaimWithParts, type Payment
 
 const pounds = (pence: number) => Math.round(pence) / 100;
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
-const cursorKey = z.strictObject({ at: z.string().max(40), id: z.string().max(40) });
 
 const rateOut = (r: RateView): z.infer<typeof ratesOutSchema>['rates'][number] => ({
   activity: r.activity,
@@ -118,14 +118,16 @@ export function paymentsApiRoutes(app: App, deps: { payments: PaymentsService })
       preValidation: requireJson,
       schema: {
         summary:
-          'Make a claim for someone: the meetings and sessions they attended (sourceId), other time, expenses (pounds) and how they are paid. Amounts for time are worked out from the rates.',
+          'Make a claim for someone: the meetings, sessions and workshop days they attended (each needs its sourceId), preparation for them, other time, expenses (pounds) and how they are paid. Amounts for time are worked out from the rates; no one is paid for more than 24 hours of one day. Notes must not hold bank details. An optional submissionKey makes a retry safe: the same key with the same claim returns it (200); with a different claim, 409.',
         body: claimInputSchema,
-        response: { 201: claimOutSchema, ...problems(400, 401, 403, 404, 409, 413, 415) },
+        response: { 200: claimOutSchema, 201: claimOutSchema, ...problems(400, 401, 403, 404, 409, 413, 415) },
       },
     },
     async (request, reply) => {
-      const { claim } = await payments.submitClaim(actorOf(request), claimInput(request.body));
-      return reply.status(201).send(claimOut(await payments.detail(claim)));
+      const { claim, repeated } = await payments.submitClaim(actorOf(request), claimInput(request.body), {
+        submissionKey: request.body.submissionKey,
+      });
+      return reply.status(repeated ? 200 : 201).send(claimOut(await payments.detail(claim)));
     },
   );
 
@@ -140,7 +142,7 @@ export function paymentsApiRoutes(app: App, deps: { payments: PaymentsService })
       },
     },
     async (request) => {
-      const after = decodeCursor(cursorKey, request.query.cursor);
+      const after = decodeCursor(claimsCursorSchema, request.query.cursor);
       const rows = await payments.list({ status: request.query.status, after, limit: request.query.limit + 1 });
       const page = pageOf(rows, request.query.limit, (c) => ({ at: (c.submittedAt ?? c.createdAt).toISOString(), id: c.id }));
       return { items: (await payments.withParts(page.items)).map(claimOut), nextCursor: page.nextCursor };

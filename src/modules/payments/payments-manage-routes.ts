@@ -3,21 +3,25 @@ import { z } from 'zod';
 import { CLAIM_STATUSES, type ClaimStatus } from '../../db/schema.ts';
 import { failureView, formCycle } from '../../lib/form-cycle.ts';
 import { formFailure, summaryFailure, type FormFailure } from '../../lib/forms.ts';
+import { decodeCursor, pageOf } from '../../lib/pagination.ts';
 import { flags, idParams } from '../../lib/route-schemas.ts';
 import { ConflictError, ForbiddenError, ValidationError } from '../../lib/validation.ts';
 import { actorOf } from '../../plugins/access.ts';
 import type { App } from '../../plugins/types.ts';
 import { RATE_RULE_TEXT } from './payments-rates.ts';
 import { claimFlow, contactOf, type Deps } from './payments-routes.ts';
-import { parseRatesForm, STATUS_LABELS, statusFormSchema } from './payments-schemas.ts';
+import { claimsCursorSchema, parseRatesForm, STATUS_LABELS, statusFormSchema } from './payments-schemas.ts';
 import { FINANCE_CSV_COLUMNS } from './payments-service.ts';
 import { claimRow, claimView, rateRows, taxYearView } from './payments-view.ts';
 
 const STAFF = { access: ['admin', 'staff'] as const, hideWhenDenied: true };
 const listQuery = z.object({
   status: z.enum(CLAIM_STATUSES).optional().catch(undefined),
+  cursor: z.string().max(500).optional().catch(undefined),
   discarded: z.string().max(10).optional().catch(undefined),
 });
+/** Claims on one page of the staff list; the next page follows on from the last one shown. */
+export const CLAIMS_PAGE = 100;
 const csvQuery = z.object({ status: z.enum(CLAIM_STATUSES).default('approved').catch('approved') });
 
 /** What the finance export's columns hold, for the page that offers it and for the API's description. */
@@ -41,11 +45,31 @@ export function paymentsManageRoutes(app: App, deps: Deps) {
 
   app.get('/manage/claims', { config: STAFF, schema: { querystring: listQuery } }, async (request, reply) => {
     const status = request.query.status;
-    const [list, counts] = await Promise.all([payments.list({ status, limit: 500 }), payments.counts()]);
+    // A cursor that does not read (edited by hand, or from an old link) starts from the newest.
+    const after = (() => {
+      try {
+        return decodeCursor(claimsCursorSchema, request.query.cursor);
+      } catch {
+        return undefined;
+      }
+    })();
+    const [rows, counts, before] = await Promise.all([
+      payments.list({ status, after, limit: CLAIMS_PAGE + 1 }),
+      payments.counts(),
+      after ? payments.countNewer({ status, after }) : 0,
+    ]);
+    const page = pageOf(rows, CLAIMS_PAGE, (c) => ({ at: (c.submittedAt ?? c.createdAt).toISOString(), id: c.id }));
     const sent = counts.submitted + counts.approved + counts.rejected + counts.paid;
+    const total = status ? counts[status] : sent;
+    const withStatus = status ? `status=${status}&` : '';
     return reply.view('payments/views/manage-list.njk', {
       title: 'Claims',
-      claims: list.map(claimRow),
+      claims: page.items.map(claimRow),
+      showing: page.items.length
+        ? `Showing ${before + 1} to ${before + page.items.length} of ${total} ${total === 1 ? 'claim' : 'claims'}, newest first`
+        : '',
+      nextUrl: page.nextCursor ? `/manage/claims?${withStatus}cursor=${page.nextCursor}` : '',
+      newestUrl: after ? `/manage/claims${status ? `?status=${status}` : ''}` : '',
       filters: [
         { href: '/manage/claims', text: `All (${sent})`, current: !status },
         ...CLAIM_STATUSES.map((s) => ({

@@ -38,7 +38,8 @@ export function paymentsPersonalData(deps: { files?: FileStore } = {}): Personal
       'claim_updates.by_person': 'kept: who moved the claim on (staff, or the claimant sending it)',
     },
     async export(ex, personId) {
-      const claims = await repo.ofPerson(ex, personId, { ownDraftsOnly: true });
+      // Every claim that is theirs: drafts too, those staff are making on their behalf as well.
+      const claims = await repo.ofPerson(ex, personId, { drafts: 'all' });
       const full = [];
       for (const c of claims) full.push(await repo.withParts(ex, c));
       return {

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, isNotNull, lt, ne, notInArray, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNotNull, ne, notInArray, or, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
 import {
   claimExpenses,
@@ -24,6 +24,12 @@ export interface ClaimWithParts extends Claim {
   expenses: ClaimExpense[];
   updates: (typeof claimUpdates.$inferSelect)[];
 }
+
+/**
+ * When a claim was sent, to the millisecond: a cursor holds a JavaScript date, which has no
+ * microseconds, so the list is ordered and paged by the same rounded time.
+ */
+const sentMs = sql<Date>`date_trunc('milliseconds', ${claims.submittedAt})`;
 
 export function createPaymentsRepository() {
   return {
@@ -101,6 +107,22 @@ export function createPaymentsRepository() {
         .where(and(eq(claims.personId, personId), notInArray(claims.status, ['draft', 'rejected']), isNotNull(claimItems.sourceId)));
       return new Set(rows.map((r) => `${r.type}:${r.id}`));
     },
+    /** Minutes already claimed on each of these days in the person's sent claims that were not rejected. */
+    async minutesOnDays(ex: Executor, personId: string, days: string[]): Promise<Map<string, number>> {
+      if (!days.length) return new Map();
+      const conditions = [
+        eq(claims.personId, personId),
+        inArray(claims.status, ['submitted', 'approved', 'paid']),
+        inArray(claimItems.onDate, days),
+      ];
+      const rows = await ex
+        .select({ day: claimItems.onDate, minutes: sql<number>`sum(${claimItems.minutes})::int` })
+        .from(claimItems)
+        .innerJoin(claims, eq(claims.id, claimItems.claimId))
+        .where(and(...conditions))
+        .groupBy(claimItems.onDate);
+      return new Map(rows.map((r) => [r.day, r.minutes]));
+    },
     /** The drafts one maker has open for one person: a new one replaces them. */
     async draftsOf(ex: Executor, personId: string, makerId: string): Promise<Claim[]> {
       const mine = makerId === personId ? sql`${claims.madeBy} is null` : eq(claims.madeBy, makerId);
@@ -136,15 +158,29 @@ export function createPaymentsRepository() {
       const conditions = [ne(claims.status, 'draft')];
       if (opts.status) conditions.push(eq(claims.status, opts.status));
       if (opts.after) {
-        const at = new Date(opts.after.at);
-        conditions.push(or(lt(claims.submittedAt, at), and(eq(claims.submittedAt, at), lt(claims.id, opts.after.id)))!);
+        const at = sql`${new Date(opts.after.at).toISOString()}::timestamptz`;
+        conditions.push(sql`(${sentMs} < ${at} or (${sentMs} = ${at} and ${claims.id} < ${opts.after.id}::uuid))`);
       }
       return ex
         .select()
         .from(claims)
         .where(and(...conditions))
-        .orderBy(desc(claims.submittedAt), desc(claims.id))
+        .orderBy(desc(sentMs), desc(claims.id))
         .limit(opts.limit);
+    },
+    /** How many of the list come before a cursor (newer, or as new with a larger id): where its page starts. */
+    async countNewer(ex: Executor, opts: { status?: ClaimStatus; after: { at: string; id: string } }): Promise<number> {
+      const at = sql`${new Date(opts.after.at).toISOString()}::timestamptz`;
+      const conditions = [
+        ne(claims.status, 'draft'),
+        sql`(${sentMs} > ${at} or (${sentMs} = ${at} and ${claims.id} >= ${opts.after.id}::uuid))`,
+      ];
+      if (opts.status) conditions.push(eq(claims.status, opts.status));
+      const [row] = await ex
+        .select({ n: sql<number>`count(*)::int` })
+        .from(claims)
+        .where(and(...conditions));
+      return row?.n ?? 0;
     },
     async counts(ex: Executor): Promise<Record<ClaimState, number>> {
       const rows = await ex
@@ -155,14 +191,19 @@ export function createPaymentsRepository() {
       for (const r of rows) out[r.status] = r.n;
       return out;
     },
-    /** A person's claims, newest first: sent ones, and the drafts they are making themselves. */
-    async ofPerson(ex: Executor, personId: string, opts: { ownDraftsOnly: boolean }): Promise<Claim[]> {
-      const visible = opts.ownDraftsOnly ? or(ne(claims.status, 'draft'), sql`${claims.madeBy} is null`) : ne(claims.status, 'draft');
-      return ex
-        .select()
-        .from(claims)
-        .where(and(eq(claims.personId, personId), visible))
-        .orderBy(desc(claims.createdAt), desc(claims.id));
+    /**
+     * A person's claims, newest first: the sent ones, with no drafts, the drafts they are making
+     * themselves (`own`), or every draft, those staff are making for them too (`all`: their data).
+     */
+    async ofPerson(ex: Executor, personId: string, opts: { drafts: 'none' | 'own' | 'all' }): Promise<Claim[]> {
+      const mine = eq(claims.personId, personId);
+      const visible =
+        opts.drafts === 'all'
+          ? mine
+          : opts.drafts === 'own'
+            ? and(mine, or(ne(claims.status, 'draft'), sql`${claims.madeBy} is null`))
+            : and(mine, ne(claims.status, 'draft'));
+      return ex.select().from(claims).where(visible).orderBy(desc(claims.createdAt), desc(claims.id));
     },
     /**
      * What a person claimed in a tax year: a claim counts in the year it was paid, or, until it is

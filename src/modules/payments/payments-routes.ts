@@ -23,21 +23,18 @@ export type Deps = { payments: PaymentsService; config: Config };
 export const contactOf = (config: Config) => `the ${config.branding.orgName} team who asked you to take part`;
 
 /**
- * Serves a receipt to someone allowed to see it: never sniffed as anything else, downloaded
- * under its cleaned name (a PDF opens in the browser, a photo downloads).
+ * Serves a receipt to someone allowed to see it: never sniffed as anything else, and always
+ * downloaded under its cleaned name, a photo or a PDF alike. (Shown in the page, a PDF would need
+ * the browser's viewer, which a sandboxing policy stops; without one, a PDF could run script.)
  */
 export async function sendReceipt(reply: FastifyReply, file: { data: Buffer; name: string; contentType: string }) {
-  const inline = file.contentType === 'application/pdf';
   const ascii = file.name.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
   return reply
     .type(file.contentType)
     .header('x-content-type-options', 'nosniff')
     .header('cache-control', 'private, no-store')
     .header('content-security-policy', "default-src 'none'; sandbox")
-    .header(
-      'content-disposition',
-      `${inline ? 'inline' : 'attachment'}; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(file.name)}`,
-    )
+    .header('content-disposition', `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(file.name)}`)
     .send(file.data);
 }
 
@@ -139,10 +136,14 @@ export function claimFlow(
     const d = await payments.get(actor, id);
     if (d.status !== 'draft') return reply.redirect(`${flow.base}/${id}`, 303);
     const c = claimView(d, { receiptBase: '/claims' });
+    const forSomeone = !!d.madeBy;
     return reply.status(status).view('payments/views/check.njk', {
-      title: 'Check your claim before you send it',
+      title: forSomeone ? `Check the claim for ${d.personName} before you send it` : 'Check your claim before you send it',
       claim: c,
-      onBehalfOf: d.madeBy ? d.personName : null,
+      onBehalfOf: forSomeone ? d.personName : null,
+      sendText: forSomeone ? 'Send the claim' : 'Send my claim',
+      timeHeading: forSomeone ? 'Their time' : 'Your time',
+      expensesHeading: forSomeone ? 'Their expenses' : 'Your expenses',
       declined: d.payAs === 'decline',
       bankNeeded: d.payAs === 'bank' && !d.financeHasBankDetails,
       payAsText: PAY_AS_LABELS[d.payAs],

@@ -43,6 +43,31 @@ export const STATUS_LABELS: Record<ClaimState, string> = {
   paid: 'Paid',
 };
 
+// ---- bank details, which we never hold ----------------------------------------------------------
+
+export const BANK_DETAILS_MESSAGE = 'Please do not write bank details here: our finance team will ask you for them safely';
+
+const SORT_CODE = /(?<!\d)\d{2}[-\s.]?\d{2}[-\s.]?\d{2}(?!\d)/g;
+const ACCOUNT_NEAR = /(?<!\d)\d{4}[\s-]?\d{3,4}(?!\d)/;
+const EIGHT_DIGITS = /(?<!\d)\d{8}(?!\d)/;
+const IBAN = /(?<![A-Z0-9])[A-Z]{2}\d{2}(?:\s?[A-Z0-9]){11,30}(?![A-Z0-9])/gi;
+
+/**
+ * Whether free text looks like it holds bank details: a UK sort code with an account number near
+ * it, an 8-digit account number, or an IBAN (two letters, two check digits, then letters and at
+ * least ten digits). Finance asks people for them safely; they must not sit in a note here.
+ */
+export function looksLikeBankDetails(text: string | null | undefined): boolean {
+  if (!text) return false;
+  if (EIGHT_DIGITS.test(text)) return true;
+  for (const m of text.matchAll(SORT_CODE)) {
+    const around = `${text.slice(Math.max(0, m.index - 40), m.index)} ${text.slice(m.index + m[0].length, m.index + m[0].length + 40)}`;
+    if (ACCOUNT_NEAR.test(around)) return true;
+  }
+  for (const m of text.matchAll(IBAN)) if ((m[0].match(/\d/g) ?? []).length >= 10) return true;
+  return false;
+}
+
 // ---- money and time as typed, and as the API sends them ----------------------------------------
 
 /** "£12.50", "12.5", "1,000" as pence; anything else is not money. */
@@ -193,6 +218,8 @@ export const claimInputSchema = z.strictObject({
   payAs: z.enum(PAY_AS, { error: `payAs must be one of: ${PAY_AS.join(', ')}` }),
   financeHasBankDetails: z.boolean({ error: 'financeHasBankDetails must be true or false' }).optional(),
   note: z.string({ error: 'note must be text' }).trim().max(1000, 'note must be 1,000 characters or fewer').optional(),
+  /** A key of the caller's choosing: the same key with the same claim is one claim; with another claim, 409. */
+  submissionKey: uuid.optional(),
 });
 export type ClaimApiInput = z.infer<typeof claimInputSchema>;
 
@@ -216,6 +243,14 @@ export const claimsQuerySchema = z.strictObject({
     .min(1, 'limit must be at least 1')
     .max(1000, 'limit must be at most 1000')
     .default(100),
+});
+/** The claims list's cursor: when the last claim shown was sent, and its id. */
+export const claimsCursorSchema = z.strictObject({
+  at: z
+    .string()
+    .max(40)
+    .refine((t) => !Number.isNaN(Date.parse(t))),
+  id: uuid,
 });
 export const csvQuerySchema = z.strictObject({
   status: z.enum(CLAIM_STATUSES, { error: `status must be one of: ${CLAIM_STATUSES.join(', ')}` }).default('approved'),

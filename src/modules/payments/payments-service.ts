@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Config } from '../../config.ts';
 import type { Db } from '../../db/client.ts';
 import { isUuid } from '../../db/ids.ts';
@@ -28,7 +28,9 @@ import { claimEmailComposers } from './payments-emails.ts';
 import { createPaymentsRepository, type ClaimWithParts, type ExpenseColumns, type ItemColumns } from './payments-repository.ts';
 import { ACTIVITY_LABELS, priceTime, rateLadder, taxYearOf, type Price, type TaxYear } from './payments-rates.ts';
 import {
+  BANK_DETAILS_MESSAGE,
   EXTRA_HOURS_ALLOWED,
+  looksLikeBankDetails,
   MAX_EXPENSE_PENCE,
   MAX_EXPENSES,
   MAX_ITEM_HOURS,
@@ -116,6 +118,10 @@ export const poundsCell = (pence: number) => (pence / 100).toFixed(2);
 
 /** A claim is attended within a year: older meetings are not offered (staff can still claim through the API). */
 const OFFER_DAYS = 366;
+/** The most time one person may claim for one day, across all their claims that count. */
+const MAX_MINUTES_A_DAY = 1440;
+/** Time at these must say what was attended (its meeting or session), so it is paid once. */
+const SOURCED_ACTIVITIES: readonly PaidActivity[] = ['meeting', 'session', 'workshop_day'];
 const MOVES: Record<string, readonly ClaimStatus[]> = { submitted: ['approved', 'rejected'], approved: ['paid'] };
 
 export function createPaymentsService(deps: {
@@ -165,7 +171,8 @@ export function createPaymentsService(deps: {
     const now = Date.now();
     const out = new Map<string, AttendedChoice>();
     const add = (c: Omit<AttendedChoice, 'key' | 'date' | 'scheduledMinutes' | 'maxMinutes'> & { endsAt: Date }) => {
-      if (c.startsAt.getTime() > now) return;
+      // Only what is over: a meeting still going on is claimed once it has ended.
+      if (c.endsAt.getTime() > now) return;
       const scheduledMinutes = Math.max(1, Math.min(1440, Math.round((c.endsAt.getTime() - c.startsAt.getTime()) / 60_000)));
       const { endsAt: _ends, ...rest } = c;
       out.set(`${c.sourceType}:${c.sourceId}`, {
@@ -208,12 +215,27 @@ export function createPaymentsService(deps: {
     const today = londonDay(new Date());
     const sources = new Set<string>();
     let prep = 0;
+    const attendedItems = input.items.filter((i) => i.sourceId && SOURCED_ACTIVITIES.includes(i.activity)).length;
     input.items.forEach((item, i) => {
       if (!Number.isInteger(item.minutes) || item.minutes <= 0 || item.minutes > 1440)
         errors.push({ path: `items.${i}.hours`, message: 'The hours must be more than 0 and at most 24' });
       if (item.date > today)
         errors.push({ path: `items.${i}.date`, message: 'You can only claim for time already given: the date is in the future' });
-      if (item.activity === 'preparation') prep += item.minutes;
+      if (looksLikeBankDetails(item.description)) errors.push({ path: `items.${i}.description`, message: BANK_DETAILS_MESSAGE });
+      if (item.activity === 'preparation') {
+        if (!attendedItems && prep === 0)
+          errors.push({
+            path: `items.${i}.activity`,
+            message:
+              'Preparation time can only be claimed with the meeting, session or workshop day it was for, in the same claim: choose what you prepared for',
+          });
+        prep += item.minutes;
+      }
+      if (SOURCED_ACTIVITIES.includes(item.activity) && !item.sourceId)
+        errors.push({
+          path: `items.${i}.sourceId`,
+          message: `Time at a ${ACTIVITY_LABELS[item.activity].toLowerCase()} must say which one was attended (its sourceId), so it is paid once. For anything else, use the activity “other”.`,
+        });
       if (item.sourceId) {
         if (sources.has(item.sourceId))
           errors.push({ path: `items.${i}.sourceId`, message: 'The same meeting or session is in the claim twice' });
@@ -227,12 +249,48 @@ export function createPaymentsService(deps: {
       if (!Number.isInteger(e.amountPence) || e.amountPence <= 0 || e.amountPence > MAX_EXPENSE_PENCE)
         errors.push({ path: `expenses.${i}.amount`, message: 'An expense must be more than £0 and at most £1,000' });
       if ((e.note ?? '').length > 500) errors.push({ path: `expenses.${i}.note`, message: 'The note must be 500 characters or fewer' });
+      else if (looksLikeBankDetails(e.note)) errors.push({ path: `expenses.${i}.note`, message: BANK_DETAILS_MESSAGE });
     });
     if ((input.note ?? '').length > 1000) errors.push({ path: 'note', message: 'The note must be 1,000 characters or fewer' });
+    else if (looksLikeBankDetails(input.note)) errors.push({ path: 'note', message: BANK_DETAILS_MESSAGE });
     if (errors.length) throw new ValidationError(errors);
   }
 
   const dayWords = (iso: string) => formatDay(new Date(`${iso}T12:00:00Z`));
+  const hoursWords = (minutes: number) => {
+    const h = Math.round((minutes / 60) * 100) / 100;
+    return `${h} ${h === 1 ? 'hour' : 'hours'}`;
+  };
+
+  /**
+   * No one is paid for more than 24 hours of one day: this claim's time on each day, with the time
+   * already in their sent claims that were not rejected, is at most that.
+   */
+  async function dayCapErrors(
+    ex: Parameters<typeof repo.rates>[0],
+    personId: string,
+    items: { date: string; minutes: number }[],
+  ): Promise<FieldError[]> {
+    const here = new Map<string, { minutes: number; first: number }>();
+    items.forEach((it, i) => {
+      const day = here.get(it.date);
+      here.set(it.date, { minutes: (day?.minutes ?? 0) + it.minutes, first: day?.first ?? i });
+    });
+    if (!here.size) return [];
+    const already = await repo.minutesOnDays(ex, personId, [...here.keys()]);
+    const errors: FieldError[] = [];
+    for (const [day, { minutes, first }] of here) {
+      const before = already.get(day) ?? 0;
+      if (minutes + before > MAX_MINUTES_A_DAY)
+        errors.push({
+          path: `items.${first}.hours`,
+          message: before
+            ? `No more than 24 hours can be claimed for one day: ${dayWords(day)} already has ${hoursWords(before)} in other claims, and this claim adds ${hoursWords(minutes)}`
+            : `No more than 24 hours can be claimed for one day: this claim has ${hoursWords(minutes)} on ${dayWords(day)}`,
+        });
+    }
+    return errors;
+  }
 
   /** Each item priced from the rates, and its description; sources checked against what the person attended. */
   function priceItems(
@@ -313,15 +371,27 @@ export function createPaymentsService(deps: {
     checkShape(input);
     const madeBy = input.personId === actor.personId ? null : actor.personId;
     const key = opts.submissionKey && isUuid(opts.submissionKey) ? opts.submissionKey : null;
-    const repeatOf = async (earlier: Claim | null) => {
+    const hash = inputHash(input, madeBy, opts.replaces);
+    /**
+     * The claim made earlier with this key: the same answers again are a repeat (a double click);
+     * other answers (back in the browser, changed, sent again) replace that draft on the web, and
+     * are refused once it was sent, or through the API.
+     */
+    const earlierOf = (earlier: Claim | null): { repeat: Claim } | { replace: Claim } | null => {
       if (!earlier) return null;
       if (earlier.personId !== input.personId || earlier.madeBy !== madeBy)
         throw new ConflictError('This form was already sent. Reload the page to make another claim.');
-      return earlier;
+      if (earlier.submissionHash === hash) return { repeat: earlier };
+      if (opts.draft && earlier.status === 'draft') return { replace: earlier };
+      throw new ConflictError(
+        opts.draft
+          ? 'You have already sent this claim, so it cannot be changed here. To claim for something else, make a new claim.'
+          : 'This submissionKey was already used for a different claim: use a new key for a new claim',
+      );
     };
     if (key) {
-      const earlier = await repeatOf(await repo.findBySubmissionKey(db, key));
-      if (earlier) return { claim: earlier, repeated: true };
+      const earlier = earlierOf(await repo.findBySubmissionKey(db, key));
+      if (earlier && 'repeat' in earlier) return { claim: earlier.repeat, repeated: true };
     }
 
     // The draft being changed, if it is this maker's draft for this person; its receipts may be kept.
@@ -362,15 +432,19 @@ export function createPaymentsService(deps: {
 
       const result = await db.transaction(async (tx) => {
         await repo.lockPerson(tx, input.personId);
-        if (key) {
-          const earlier = await repeatOf(await repo.findBySubmissionKey(tx, key));
-          if (earlier) return { claim: earlier, repeated: true, discarded: [] as string[] };
-        }
+        const earlier = key ? earlierOf(await repo.findBySubmissionKey(tx, key)) : null;
+        if (earlier && 'repeat' in earlier) return { claim: earlier.repeat, repeated: true, discarded: [] as string[] };
         // One after another: a transaction's client runs one statement at a time.
         const attended = await attendedOf(input.personId, tx);
         const claimed = await repo.claimedSources(tx, input.personId);
         const rates = await rateRules(tx);
         const items = priceItems(input, attended, claimed, rates);
+        const overDay = await dayCapErrors(
+          tx,
+          input.personId,
+          items.map((i) => ({ date: i.onDate, minutes: i.minutes })),
+        );
+        if (overDay.length) throw new ValidationError(overDay);
         const timePence = items.reduce((s, i) => s + i.amountPence, 0);
         const expensesPence = expenseRows.reduce((s, e) => s + e.amountPence, 0);
         if (timePence + expensesPence === 0)
@@ -385,6 +459,7 @@ export function createPaymentsService(deps: {
           ]);
         // One draft per maker and person: starting again replaces the one before.
         const old = opts.draft ? await repo.draftsOf(tx, input.personId, actor.personId) : replacing ? [replacing] : [];
+        if (earlier && 'replace' in earlier) old.push(earlier.replace);
         const oldIds = [...new Set(old.map((c) => c.id))];
         const discarded = await repo.receiptKeysOf(tx, oldIds);
         await repo.deleteClaims(tx, oldIds);
@@ -399,6 +474,7 @@ export function createPaymentsService(deps: {
           note: input.note || null,
           madeBy,
           submissionKey: key,
+          submissionHash: key ? hash : null,
           submittedAt: opts.draft ? null : new Date(),
         });
         // Two identical posts at the same moment: the second finds the first's claim.
@@ -523,6 +599,30 @@ export function createPaymentsService(deps: {
         const items = await repo.itemsOf(tx, [id]);
         const taken = items.find((i) => i.sourceId && claimed.has(`${i.sourceType}:${i.sourceId}`));
         if (taken) throw new ConflictError(`“${taken.description}” is already in another claim. Go back and take it out of this one.`);
+        // What the draft claims may have changed since it was made: a meeting cancelled, an
+        // attendance taken back, a session made shorter or moved. Check each again as it is now.
+        const attended = await attendedOf(c.personId!, tx);
+        for (const i of items) {
+          if (!i.sourceId) continue;
+          const found = attended.get(`${i.sourceType}:${i.sourceId}`);
+          const what = `“${i.description}” on ${dayWords(i.onDate)}`;
+          if (!found)
+            throw new ConflictError(
+              `${what} is no longer recorded as attended, or did not go ahead. Go back and take it out of this claim.`,
+            );
+          if (found.date !== i.onDate)
+            throw new ConflictError(`${what} has moved to ${dayWords(found.date)}. Go back and choose it again.`);
+          if (i.minutes > found.maxMinutes)
+            throw new ConflictError(
+              `${what} is now ${hoursWords(found.scheduledMinutes)} long: claim at most ${hoursWords(found.maxMinutes)} for it. Go back and change the hours.`,
+            );
+        }
+        const overDay = await dayCapErrors(
+          tx,
+          c.personId!,
+          items.map((i) => ({ date: i.onDate, minutes: i.minutes })),
+        );
+        if (overDay.length) throw new ConflictError(`${overDay[0]!.message}. Go back and change the hours.`);
         await repo.submitDraft(tx, id);
         const sent = (await repo.find(tx, id))!;
         await recordSubmitted(tx, actor, sent);
@@ -556,6 +656,7 @@ export function createPaymentsService(deps: {
         if (!(MOVES[c.status] ?? []).includes(move.status)) throw new ConflictError(refusal(c.status, move.status));
         if (move.status === 'approved' && c.madeBy === actor.personId)
           throw new ForbiddenError('You made this claim on their behalf, so a colleague must approve it');
+        if (looksLikeBankDetails(note)) throw new ValidationError([{ path: 'note', message: BANK_DETAILS_MESSAGE }]);
         if (move.status === 'rejected' && !note)
           throw new ValidationError([{ path: 'note', message: 'Say why the claim is not approved: the claimant will read it' }]);
         const at = new Date();
@@ -598,11 +699,11 @@ export function createPaymentsService(deps: {
 
     /** The person's own claims, with the drafts they are making. */
     async mine(actor: Actor) {
-      return repo.ofPerson(db, actor.personId, { ownDraftsOnly: true });
+      return repo.ofPerson(db, actor.personId, { drafts: 'own' });
     },
 
     /** A person's sent claims, for staff. */
-    ofPerson: (personId: string) => repo.ofPerson(db, personId, { ownDraftsOnly: false }),
+    ofPerson: (personId: string) => repo.ofPerson(db, personId, { drafts: 'none' }),
 
     async taxYear(
       personId: string,
@@ -618,6 +719,8 @@ export function createPaymentsService(deps: {
       const names = await people.namesByIds(rows.flatMap((c) => (c.personId ? [c.personId] : [])));
       return rows.map((c) => ({ ...c, personName: (c.personId && names.get(c.personId)) || 'Erased person' }));
     },
+    /** How many claims in the list come before this cursor: where a page starts. */
+    countNewer: (opts: { status?: ClaimStatus; after: { at: string; id: string } }) => repo.countNewer(db, opts),
     counts: () => repo.counts(db),
 
     /** Claims with their items and expenses, for the API. */
@@ -672,6 +775,32 @@ export function createPaymentsService(deps: {
     if (!c || (c.madeBy ?? c.personId) !== actor.personId) throw new NotFoundError('No claim with that id');
     return c;
   }
+}
+
+/**
+ * What a claim's form or API call said, as a hash: the same key with the same hash is a repeat.
+ * Receipts count by their bytes, so a double click with the same photo is still the same claim.
+ */
+function inputHash(input: ClaimInput, madeBy: string | null, replaces: string | undefined): string {
+  const sha = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
+  return sha(
+    JSON.stringify({
+      personId: input.personId,
+      madeBy,
+      replaces: replaces ?? null,
+      items: input.items.map((i) => [i.activity, i.date, i.minutes, i.sourceType ?? null, i.sourceId ?? null, i.description ?? null]),
+      expenses: input.expenses.map((e) => [
+        e.kind,
+        e.amountPence,
+        e.note ?? null,
+        e.receipt ? [e.receipt.name, e.receipt.contentType, sha(e.receipt.data)] : null,
+        e.keepReceiptOf ?? null,
+      ]),
+      payAs: input.payAs,
+      financeHasBankDetails: input.financeHasBankDetails,
+      note: input.note ?? null,
+    }),
+  );
 }
 
 function refusal(from: string, to: ClaimStatus): string {

@@ -420,7 +420,10 @@ describe('a claim on the web, from attending to being paid', () => {
     assert.deepEqual([e.amount_pence, e.receipt_name], [720, 'lunch.pdf']);
     const pdf = await web.get(`/claims/${newId}/receipts/${e.id}`);
     assert.deepEqual(pdf.rawPayload, PDF);
-    assert.match(String(pdf.headers['content-disposition']), /^inline; filename="lunch\.pdf"/);
+    // A PDF downloads like a photo: Chrome's viewer will not show a PDF under a sandboxing policy.
+    assert.match(String(pdf.headers['content-disposition']), /^attachment; filename="lunch\.pdf"/);
+    assert.equal(pdf.headers['content-type'], 'application/pdf');
+    assert.equal(pdf.headers['x-content-type-options'], 'nosniff');
     assert.equal(receiptsOnDisk().filter((f) => f === keep).length, 0, 'the old draft’s file is removed');
 
     // Deleting the draft deletes its receipt too.
@@ -689,12 +692,17 @@ describe('the API and the finance export', () => {
       });
     for (const [i, amount] of [12.5, 0.01, 999.99].entries()) {
       const p = await createPerson(t.services, { email: `csv${i}@example.org`, name: i === 1 ? '=HYPERLINK("x")' : `Csv Person ${i}` });
+      const m = await attendMeeting(db, p.id, { title: 'CSV meeting', daysAgo: 2, hours: 1 });
       const c = await api('POST', '/api/v1/claims', {
         personId: p.id,
-        items: [{ activity: 'preparation', date: londonDay(new Date()), hours: 1.5 }],
+        items: [
+          { activity: 'meeting', date: m.date, hours: 1, sourceId: m.id },
+          { activity: 'preparation', date: m.date, hours: 1.5 },
+        ],
         expenses: [{ kind: 'travel', amount }],
         payAs: 'bank',
       });
+      assert.equal(c.statusCode, 201, c.body);
       assert.equal((await approve(c.json().id)).statusCode, 200);
     }
     const res = await api('GET', '/api/v1/claims.csv?status=approved');
@@ -729,8 +737,8 @@ describe('the API and the finance export', () => {
     const sumApi = approved.reduce((s, c) => s + Math.round(c.total * 100), 0);
     assert.equal(sumCsv, sumApi);
     assert.ok(
-      cells.some((r) => r[col('total')] === '1037.49'),
-      '£37.50 of preparation and a £999.99 fare',
+      cells.some((r) => r[col('total')] === '1062.49'),
+      'an hour’s meeting (£25), £37.50 of preparation and a £999.99 fare',
     );
     // Pages of the list fit together.
     const page1 = (await api('GET', '/api/v1/claims?status=approved&limit=1')).json();
@@ -855,7 +863,12 @@ describe('staff claiming on someone’s behalf', () => {
     assert.equal(res.statusCode, 303, res.body);
     const id = claimIdIn(res.headers.location);
     assert.equal(res.headers.location, `/manage/claims/${id}/check`);
-    assert.match(decode((await admin.get(`/manage/claims/${id}/check`)).body), /£150\.00/, 'five hours is the day rate');
+    const staffCheck = decode((await admin.get(`/manage/claims/${id}/check`)).body);
+    assert.match(staffCheck, /£150\.00/, 'five hours is the day rate');
+    // Staff are checking someone else's claim, and the page says so.
+    assert.match(staffCheck, /<h1>Check the claim for Pat Paper before you send it<\/h1>/);
+    assert.match(staffCheck, />Send the claim<\/button>/);
+    assert.ok(!/Check your claim|Send my claim/.test(staffCheck), 'not “your” claim');
     const sent = await admin.post(`/manage/claims/${id}/submit`);
     assert.equal(sent.headers.location, `/manage/claims/${id}?sent=1`);
     const row = (await db.query(`select person_id, made_by, status from claims where id = $1`, [id])).rows[0];
@@ -884,6 +897,322 @@ describe('staff claiming on someone’s behalf', () => {
     ] as const)
       assert.ok(doc.paths[p]?.[m], `${m} ${p}`);
     assert.match(doc.paths['/api/v1/claims.csv'].get.description, /claim_id.*claimant_name.*total.*approved_on.*approved_by/);
+  });
+});
+
+describe('after review: what a claim may hold', () => {
+  let staff: WebClient;
+  before(async () => {
+    await createPerson(t.services, { email: 'rita.review@example.org', name: 'Rita Review', experience: 'professional' }, 'staff');
+    staff = await signIn(t, 'rita.review@example.org');
+  });
+  /** A claim through the API with the admin's token: staff claiming for someone. */
+  const claimFor = (personId: string, parts: Record<string, unknown>) =>
+    api('POST', '/api/v1/claims', { personId, expenses: [], payAs: 'bank', ...parts });
+  const fare = [{ kind: 'travel', amount: 2 }];
+
+  test('preparation is claimed only with something attended in the same claim (web and API); the cap stays', async () => {
+    const p = await createPerson(t.services, { email: 'pia.prep@example.org', name: 'Pia Prep' });
+    const web = await signIn(t, 'pia.prep@example.org');
+    const form = await web.get('/claims/new');
+    const alone = await postMultipart(t, web, '/claims/new', { submissionKey: keyOf(form.body), prepHours: '2', payAs: 'bank' });
+    assert.equal(alone.statusCode, 400);
+    assert.match(decode(alone.body), /Preparation time is paid with the meeting or session it was for/);
+    assert.equal(await count(`select count(*) n from claims where person_id = $1`, [p.id]), 0);
+
+    const today = londonDay(new Date());
+    for (const items of [
+      [{ activity: 'preparation', date: today, hours: 2 }],
+      [
+        { activity: 'other', date: today, hours: 1 },
+        { activity: 'preparation', date: today, hours: 2 },
+      ],
+    ]) {
+      const res = await claimFor(p.id, { items, expenses: fare });
+      assert.equal(res.statusCode, 400, res.body);
+      assert.match(JSON.stringify(res.json().errors), /Preparation time can only be claimed with the meeting, session or workshop day/);
+    }
+    assert.equal(await count(`select count(*) n from claims where person_id = $1`, [p.id]), 0);
+
+    const m = await attendMeeting(db, p.id, { title: 'Prep meeting', daysAgo: 4, hours: 2 });
+    const meetingItem = { activity: 'meeting', date: m.date, hours: 2, sourceId: m.id };
+    const tooMuch = await claimFor(p.id, { items: [meetingItem, { activity: 'preparation', date: m.date, hours: 11 }] });
+    assert.equal(tooMuch.statusCode, 400);
+    assert.match(JSON.stringify(tooMuch.json().errors), /Preparation time must be 10 hours or less/);
+    const ok = await claimFor(p.id, { items: [meetingItem, { activity: 'preparation', date: m.date, hours: 2 }] });
+    assert.equal(ok.statusCode, 201, ok.body);
+    assert.equal(ok.json().timeTotal, 100);
+  });
+
+  test('sending a draft checks again what it claims: cancelled, attendance taken back, made shorter', async () => {
+    const p = await createPerson(t.services, { email: 'cal.cancel@example.org', name: 'Cal Cancel' });
+    const web = await signIn(t, 'cal.cancel@example.org');
+    const draftFor = async (meeting: { field: string }) => {
+      const form = await web.get('/claims/new');
+      const res = await postMultipart(t, web, '/claims/new', { submissionKey: keyOf(form.body), attended: meeting.field, payAs: 'bank' });
+      assert.equal(res.statusCode, 303, res.body);
+      const id = claimIdIn(res.headers.location);
+      await web.get(`/claims/${id}/check`);
+      return id;
+    };
+    const refusedSend = async (id: string, message: RegExp) => {
+      const res = await web.post(`/claims/${id}/submit`);
+      assert.equal(res.statusCode, 409);
+      assert.match(decode(res.body), message);
+      assert.equal(await count(`select count(*) n from claims where id = $1 and status = 'draft'`, [id]), 1, 'still a draft');
+    };
+
+    const cancelled = await attendMeeting(db, p.id, { title: 'Cancelled meeting', daysAgo: 3, hours: 2 });
+    let id = await draftFor(cancelled);
+    await db.query(`update board_meetings set status = 'cancelled' where id = $1`, [cancelled.id]);
+    await refusedSend(id, /“Team-up board: Cancelled meeting” on .* is no longer recorded as attended, or did not go ahead/);
+    await web.post(`/claims/${id}/discard`);
+
+    const withdrawn = await attendMeeting(db, p.id, { title: 'Withdrawn meeting', daysAgo: 3, hours: 2 });
+    id = await draftFor(withdrawn);
+    await db.query(`update meeting_attendees set attended = false where meeting_id = $1`, [withdrawn.id]);
+    await refusedSend(id, /“Team-up board: Withdrawn meeting” on .* is no longer recorded as attended/);
+    await web.post(`/claims/${id}/discard`);
+
+    const shortened = await attendMeeting(db, p.id, { title: 'Shortened meeting', daysAgo: 3, hours: 4 });
+    id = await draftFor(shortened);
+    await db.query(`update board_meetings set ends_at = starts_at + interval '1 hour' where id = $1`, [shortened.id]);
+    await refusedSend(id, /“Team-up board: Shortened meeting” on .* is now 1 hour long: claim at most 2 hours for it/);
+    assert.equal(
+      await count(`select count(*) n from claim_updates u join claims c on c.id = u.claim_id where c.person_id = $1`, [p.id]),
+      0,
+    );
+  });
+
+  test('a meeting still going on is not offered or accepted until it has ended', async () => {
+    const p = await createPerson(t.services, { email: 'nia.now@example.org', name: 'Nia Now' });
+    const board = (await db.query(`insert into boards (name, purpose) values ('Live board', 'Co-production') returning id`)).rows[0].id;
+    const startsAt = new Date(Date.now() - 3_600_000);
+    const meeting = (
+      await db.query(
+        `insert into board_meetings (board_id, title, starts_at, ends_at, format) values ($1, 'Going on now', $2, $3, 'online') returning id`,
+        [board, startsAt, new Date(Date.now() + 2 * 3_600_000)],
+      )
+    ).rows[0].id as string;
+    await db.query(`insert into meeting_attendees (meeting_id, person_id, attended) values ($1, $2, true)`, [meeting, p.id]);
+    const web = await signIn(t, 'nia.now@example.org');
+    assert.ok(!(await web.get('/claims/new')).body.includes(meeting), 'not offered');
+    const res = await claimFor(p.id, { items: [{ activity: 'meeting', date: londonDay(startsAt), hours: 3, sourceId: meeting }] });
+    assert.equal(res.statusCode, 400, res.body);
+    assert.match(JSON.stringify(res.json().errors), /not a meeting or session this person was recorded as attending/);
+    // Once it is over, it is.
+    await db.query(`update board_meetings set ends_at = now() - interval '1 minute' where id = $1`, [meeting]);
+    assert.ok((await web.get('/claims/new')).body.includes(meeting), 'offered once over');
+  });
+
+  test('through the API, time at a meeting, session or workshop day must name it; no one claims over 24 hours a day', async () => {
+    const p = await createPerson(t.services, { email: 'sid.source@example.org', name: 'Sid Source' });
+    const day = londonDay(new Date(Date.now() - 2 * 86_400_000));
+    for (const activity of ['meeting', 'session', 'workshop_day']) {
+      const res = await claimFor(p.id, { items: [{ activity, date: day, hours: 2 }], expenses: fare });
+      assert.equal(res.statusCode, 400, `${activity}: ${res.body}`);
+      assert.match(JSON.stringify(res.json().errors), /must say which one was attended \(its sourceId\)/);
+    }
+    assert.equal(await count(`select count(*) n from claims where person_id = $1`, [p.id]), 0);
+
+    // 12 + 11 hours of other involvement on one day, in two claims, is 23: one more hour is 24, and past it is refused.
+    const first = await claimFor(p.id, { items: [{ activity: 'other', date: day, hours: 12 }], expenses: fare });
+    assert.equal(first.statusCode, 201, first.body);
+    assert.equal((await claimFor(p.id, { items: [{ activity: 'other', date: day, hours: 11 }], expenses: fare })).statusCode, 201);
+    const over = await claimFor(p.id, { items: [{ activity: 'other', date: day, hours: 1.5 }], expenses: fare });
+    assert.equal(over.statusCode, 400, over.body);
+    assert.match(
+      JSON.stringify(over.json().errors),
+      /No more than 24 hours can be claimed for one day: .* already has 23 hours in other claims/,
+    );
+    // Within one claim too.
+    const inOne = await claimFor(p.id, {
+      items: [
+        { activity: 'other', date: londonDay(new Date()), hours: 12 },
+        { activity: 'other', date: londonDay(new Date()), hours: 12 },
+        { activity: 'other', date: londonDay(new Date()), hours: 0.5 },
+      ],
+      expenses: fare,
+    });
+    assert.equal(inOne.statusCode, 400, inOne.body);
+    assert.match(JSON.stringify(inOne.json().errors), /this claim has 24\.5 hours on/);
+    assert.equal((await claimFor(p.id, { items: [{ activity: 'other', date: day, hours: 1 }], expenses: fare })).statusCode, 201);
+    // A rejected claim no longer counts.
+    const reject = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/claims/${first.json().id}/status`,
+      headers: { authorization: `Bearer ${staffToken}`, 'content-type': 'application/json' },
+      payload: JSON.stringify({ status: 'rejected', note: 'Too long for one day' }),
+    });
+    assert.equal(reject.statusCode, 200);
+    assert.equal((await claimFor(p.id, { items: [{ activity: 'other', date: day, hours: 1.5 }], expenses: fare })).statusCode, 201);
+  });
+
+  test('a submission key sent again with other answers replaces the draft (web) or is refused (API); the same answers are a repeat', async () => {
+    const p = await createPerson(t.services, { email: 'kit.key@example.org', name: 'Kit Key' });
+    const meeting = await attendMeeting(db, p.id, { title: 'Key meeting', daysAgo: 6, hours: 2 });
+    const web = await signIn(t, 'kit.key@example.org');
+    const form = await web.get('/claims/new');
+    const fields = {
+      submissionKey: keyOf(form.body),
+      attended: meeting.field,
+      payAs: 'bank',
+      expenseKind_1: 'travel',
+      expenseAmount_1: '4',
+    };
+    const first = await postMultipart(t, web, '/claims/new', fields);
+    assert.equal(first.statusCode, 303, first.body);
+    // Back in the browser, a changed amount, sent again with the same key.
+    const changed = await postMultipart(t, web, '/claims/new', { ...fields, expenseAmount_1: '9.60' });
+    assert.equal(changed.statusCode, 303, changed.body);
+    assert.notEqual(changed.headers.location, first.headers.location);
+    const drafts = (await db.query(`select id, expenses_pence from claims where person_id = $1`, [p.id])).rows;
+    assert.deepEqual(drafts, [{ id: claimIdIn(changed.headers.location), expenses_pence: 960 }], 'one draft, with the new answers');
+    // The same answers again: the same draft.
+    const again = await postMultipart(t, web, '/claims/new', { ...fields, expenseAmount_1: '9.60' });
+    assert.equal(again.headers.location, changed.headers.location);
+    // Once sent, other answers under its key are refused, and the sent claim is unchanged.
+    const id = claimIdIn(changed.headers.location);
+    await web.get(`/claims/${id}/check`);
+    assert.equal((await web.post(`/claims/${id}/submit`)).statusCode, 303);
+    // (Without the meeting, which is claimed now, so the form itself has nothing to say.)
+    const late = await postMultipart(t, web, '/claims/new', { ...fields, attended: [], expenseAmount_1: '12' });
+    assert.equal(late.statusCode, 409);
+    assert.match(decode(late.body), /You have already sent this claim/);
+    assert.deepEqual((await db.query(`select status, expenses_pence from claims where person_id = $1`, [p.id])).rows, [
+      { status: 'submitted', expenses_pence: 960 },
+    ]);
+
+    // The API: the same key and claim is one claim (200 the second time); another claim under it is 409.
+    const q = await createPerson(t.services, { email: 'kay.key@example.org', name: 'Kay Key' });
+    const submissionKey = '6f1d2c3b-4a5e-4f60-8a7b-9c0d1e2f3a4b';
+    const body = { personId: q.id, items: [], expenses: [{ kind: 'travel', amount: 5 }], payAs: 'bank', submissionKey };
+    const made = await api('POST', '/api/v1/claims', body);
+    assert.equal(made.statusCode, 201, made.body);
+    const repeat = await api('POST', '/api/v1/claims', body);
+    assert.equal(repeat.statusCode, 200);
+    assert.equal(repeat.json().id, made.json().id);
+    const other = await api('POST', '/api/v1/claims', { ...body, expenses: [{ kind: 'travel', amount: 50 }] });
+    assert.equal(other.statusCode, 409);
+    assert.match(other.json().detail, /submissionKey was already used for a different claim/);
+    assert.deepEqual((await db.query(`select expenses_pence from claims where person_id = $1`, [q.id])).rows, [{ expenses_pence: 500 }]);
+  });
+
+  test('the export of a person’s data holds the drafts staff are making for them', async () => {
+    const p = await createPerson(t.services, { email: 'dot.draft@example.org', name: 'Dot Draft' });
+    const { claim } = await t.services.payments.prepareDraft(
+      { personId: staffId, role: 'staff' },
+      {
+        personId: p.id,
+        items: [],
+        expenses: [{ kind: 'care', amountPence: 1500, note: 'Carer for the afternoon' }],
+        payAs: 'voucher',
+        financeHasBankDetails: false,
+      },
+    );
+    assert.equal(claim.status, 'draft');
+    const exported = (await t.services.people.exportFor(p.id)) as unknown as {
+      claims: { status: string; madeOnYourBehalf: boolean; total: string; expenses: { note: string }[] }[];
+    };
+    assert.deepEqual(
+      exported.claims.map((c) => [c.status, c.madeOnYourBehalf, c.total, c.expenses[0]?.note]),
+      [['draft', true, '15.00', 'Carer for the afternoon']],
+    );
+    // Their own list still shows only what they may open.
+    assert.equal((await t.services.payments.mine({ personId: p.id, role: 'participant' })).length, 0);
+  });
+
+  test('bank details are refused in every free-text box, web and API, and each box says not to write them', async () => {
+    const p = await createPerson(t.services, { email: 'ben.bank@example.org', name: 'Ben Bank' });
+    const meeting = await attendMeeting(db, p.id, { title: 'Bank meeting', daysAgo: 2, hours: 2 });
+    const web = await signIn(t, 'ben.bank@example.org');
+    const form = await web.get('/claims/new');
+    // The claim note, preparation note and ten expense notes each carry the hint.
+    assert.ok((decode(form.body).match(/Do not include bank details/g) ?? []).length >= 12);
+    const MESSAGE = /Please do not write bank details here: our finance team will ask you for them safely/;
+    const base = { attended: meeting.field, payAs: 'bank' };
+    for (const [field, extra] of [
+      ['note', { note: 'Pay to sort code 12-34-56, account 1234 5678 please' }],
+      ['prepNote', { prepHours: '1', prepNote: 'read papers; my account is 12345678' }],
+      ['expenseNote_1', { expenseKind_1: 'travel', expenseAmount_1: '3', expenseNote_1: 'IBAN GB82 WEST 1234 5698 7654 32' }],
+    ] as const) {
+      const page = await web.get('/claims/new');
+      const res = await postMultipart(t, web, '/claims/new', { submissionKey: keyOf(page.body), ...base, ...extra });
+      assert.equal(res.statusCode, 400, field);
+      assert.match(decode(res.body), MESSAGE);
+      assert.ok(res.body.includes(`href="#${field}"`), `the message links to ${field}`);
+    }
+    assert.equal(await count(`select count(*) n from claims where person_id = $1`, [p.id]), 0);
+
+    const good = { items: [{ activity: 'meeting', date: meeting.date, hours: 2, sourceId: meeting.id }] };
+    for (const bad of [
+      { ...good, note: 'account 12345678' },
+      { ...good, expenses: [{ kind: 'travel', amount: 3, note: 'GB82WEST12345698765432' }] },
+      { items: [...good.items, { activity: 'preparation', date: meeting.date, hours: 1, description: 'sort code 12 34 56 acc 1234567' }] },
+    ]) {
+      const res = await claimFor(p.id, bad);
+      assert.equal(res.statusCode, 400, res.body);
+      assert.match(JSON.stringify(res.json().errors), MESSAGE);
+    }
+    assert.equal(await count(`select count(*) n from claims where person_id = $1`, [p.id]), 0);
+
+    // Staff notes on a decision: web and API.
+    const made = await claimFor(p.id, good);
+    assert.equal(made.statusCode, 201, made.body);
+    const id = made.json().id;
+    const page = decode((await staff.get(`/manage/claims/${id}`)).body);
+    assert.match(page, /The claimant can read every note\. Do not include bank details\./);
+    const webNote = await staff.post(`/manage/claims/${id}/status`, { status: 'approved', note: 'Paid into 12345678' });
+    assert.equal(webNote.statusCode, 400);
+    assert.match(decode(webNote.body), MESSAGE);
+    const apiNote = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/claims/${id}/status`,
+      headers: { authorization: `Bearer ${staffToken}`, 'content-type': 'application/json' },
+      payload: JSON.stringify({ status: 'rejected', note: 'Send your IBAN GB82 WEST 1234 5698 7654 32 again' }),
+    });
+    assert.equal(apiNote.statusCode, 400);
+    assert.match(JSON.stringify(apiNote.json()), MESSAGE);
+    assert.equal(await count(`select count(*) n from claims where id = $1 and status = 'submitted'`, [id]), 1);
+    // Ordinary notes with numbers are fine.
+    await staff.get(`/manage/claims/${id}`);
+    assert.equal(
+      (await staff.post(`/manage/claims/${id}/status`, { status: 'approved', note: 'Bus fare £3, 2 hours, ref 1234' })).statusCode,
+      303,
+    );
+  });
+
+  test('the staff list pages through every claim, and says which it shows of how many', async () => {
+    const p = await createPerson(t.services, { email: 'pag.pages@example.org', name: 'Pag Pages' });
+    await db.query(
+      `insert into claims (person_id, status, pay_as, time_pence, expenses_pence, total_pence, submitted_at, paid_at)
+       select $1, 'paid', 'voucher', 0, 100, 100, now() - n * interval '1 minute', now() from generate_series(1, 130) n`,
+      [p.id],
+    );
+    const all = Number((await db.query(`select count(*) n from claims where status = 'paid'`)).rows[0].n);
+    assert.ok(all > 100);
+    const seen: string[] = [];
+    let url: string | undefined = '/manage/claims?status=paid';
+    let pages = 0;
+    while (url) {
+      const res = await staff.get(url);
+      assert.equal(res.statusCode, 200);
+      const text = decode(res.body);
+      const ids = [...res.body.matchAll(/href="\/manage\/claims\/([0-9a-f-]{36})"/g)].map((m) => m[1]!);
+      assert.ok(
+        text.includes(`Showing ${seen.length + 1} to ${seen.length + ids.length} of ${all} claims, newest first`),
+        `page ${pages + 1} says where it is`,
+      );
+      seen.push(...ids);
+      if (pages > 0) assert.ok(text.includes('Back to the newest claims'));
+      url = /href="(\/manage\/claims\?status=paid&amp;cursor=[^"]+)"/.exec(res.body)?.[1]?.replace(/&amp;/g, '&');
+      pages++;
+    }
+    assert.equal(pages, Math.ceil(all / 100));
+    assert.equal(seen.length, all, 'every paid claim is on a page');
+    assert.equal(new Set(seen).size, all, 'and none twice');
+    // A nonsense cursor starts from the newest rather than failing.
+    assert.equal((await staff.get('/manage/claims?status=paid&cursor=nonsense')).statusCode, 200);
   });
 });
 
