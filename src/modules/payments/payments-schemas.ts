@@ -3,6 +3,7 @@ import { CLAIM_STATUSES, EXPENSE_KINDS, PAID_ACTIVITIES, PAY_AS, type ClaimState
 import { uuid } from '../../lib/route-schemas.ts';
 import { blankToUndefined } from '../../lib/validation.ts';
 import { isoDay } from '../programmes/programmes-schemas.ts';
+import { listQuerySchema } from '../api/api-common.ts';
 
 /** The most one expense may be: more than this is a mistake or needs talking about first. */
 export const MAX_EXPENSE_PENCE = 100_000;
@@ -234,15 +235,8 @@ export const statusFormSchema = z.object({
   note: z.preprocess(blankToUndefined, z.string().trim().max(1000, 'The note must be 1,000 characters or fewer').optional()),
 });
 
-export const claimsQuerySchema = z.strictObject({
+export const claimsQuerySchema = listQuerySchema.extend({
   status: z.enum(CLAIM_STATUSES, { error: `status must be one of: ${CLAIM_STATUSES.join(', ')}` }).optional(),
-  cursor: z.string().max(500).optional(),
-  limit: z.coerce
-    .number({ error: 'limit must be a number' })
-    .int('limit must be a whole number')
-    .min(1, 'limit must be at least 1')
-    .max(1000, 'limit must be at most 1000')
-    .default(100),
 });
 /** The claims list's cursor: when the last claim shown was sent, and its id. */
 export const claimsCursorSchema = z.strictObject({
