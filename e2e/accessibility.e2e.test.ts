@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { sql } from 'drizzle-orm';
 import { createPerson } from '../test/builders.ts';
 import { axeViolations, launchBrowser, signInAs, startServer, watchConsole, type E2eServer } from './support/browser.ts';
 
@@ -563,6 +564,101 @@ describe('axe-core sweep', () => {
       ['coaching with errors', submitEmpty(`/manage/cohorts/${openCohortId}/coaching`, 'Book')],
       ['graduation, to confirm', visit(`/manage/cohorts/${openCohortId}/graduation`)],
       ['graduation, done', visit(`/manage/cohorts/${pilotId}/graduation`)],
+    ]);
+  });
+
+  test('boards, "You said, we did" and claims, for anyone, members, claimants and staff', async () => {
+    const rows = async <T>(query: ReturnType<typeof sql>) => (await server.t.services.db.execute(query)).rows as T[];
+    // The demo's co-production board, its meetings (two past, one to come) and the co-chair's action.
+    const [board] = await rows<{ id: string }>(sql`select id from boards where published order by created_at limit 1`);
+    const boardId = board!.id;
+    const meetings = await rows<{ id: string; past: boolean }>(
+      sql`select id, starts_at < now() as past from board_meetings where board_id = ${boardId} order by starts_at`,
+    );
+    const pastMeeting = meetings.find((m) => m.past)!.id;
+    const nextMeeting = meetings.find((m) => !m.past)!.id;
+    const [member] = await rows<{ id: string }>(sql`select id from board_members where board_id = ${boardId} limit 1`);
+    const [action] = await rows<{ id: string }>(
+      sql`select d.id from board_decisions d join people p on p.id = d.owner_id where p.email = 'demo-cochair@coproduce.example' limit 1`,
+    );
+    const [change] = await rows<{ id: string }>(sql`select id from changes where published_on is not null limit 1`);
+    const [claim] = await rows<{ id: string }>(
+      sql`select c.id from claims c join people p on p.id = c.person_id where p.email = 'demo-participant@coproduce.example' limit 1`,
+    );
+    const [anyClaim] = await rows<{ id: string; personId: string }>(
+      sql`select id, person_id as "personId" from claims where status = 'submitted' order by created_at limit 1`,
+    );
+
+    const anonymous = await browser.newContext();
+    await sweep(anonymous, await anonymous.newPage(), [
+      ['boards', visit('/boards')],
+      ['a board, in public', visit(`/boards/${boardId}`)],
+      ['you said, we did', visit('/you-said-we-did')],
+      ['you said, we did, done only', visit('/you-said-we-did?status=done')],
+    ]);
+
+    const coChair = await browser.newContext();
+    await sweep(coChair, await signInAs(server, coChair, 'demo-cochair@coproduce.example'), [
+      ['your boards', visit('/boards')],
+      ['a board’s meetings and papers', visit(`/boards/${boardId}/meetings`)],
+      ['a board’s meetings, easy read', visit(`/boards/${boardId}/meetings?read=easy`)],
+      ['all decisions and actions', visit(`/boards/${boardId}/actions`)],
+      ['all decisions and actions, filtered', visit(`/boards/${boardId}/actions?status=done`)],
+      ['tell us if you are coming', visit(`/meetings/${nextMeeting}/reply`)],
+      ['an action', visit(`/decisions/${action!.id}`)],
+      [
+        'check your claim, prefilled from meetings she came to',
+        async (p) => {
+          await p.goto(`${server.baseUrl}/claims/new`);
+          await p.getByLabel('Time spent preparing, in hours (optional)').fill('1');
+          await p.getByLabel('Bank transfer').check();
+          await p.getByRole('button', { name: 'Continue' }).click();
+          await p.getByRole('button', { name: 'Send my claim' }).waitFor();
+        },
+      ],
+    ]);
+
+    const claimant = await browser.newContext();
+    await sweep(claimant, await signInAs(server, claimant, 'demo-participant@coproduce.example'), [
+      ['your claims', visit('/claims')],
+      ['a claim', visit(`/claims/${claim!.id}`)],
+      ['make a claim', visit('/claims/new')],
+      [
+        'make a claim, with errors',
+        async (p) => {
+          await p.goto(`${server.baseUrl}/claims/new`);
+          await p.getByLabel('Time spent preparing, in hours (optional)').fill('lots');
+          await p.getByRole('button', { name: 'Continue' }).click();
+          await p.locator('.nhsuk-error-summary').waitFor();
+        },
+      ],
+    ]);
+
+    const staff = await browser.newContext();
+    await sweep(staff, await signInAs(server, staff, 'demo-staff@coproduce.example'), [
+      ['manage boards', visit('/manage/boards')],
+      ['create a board', visit('/manage/boards/new')],
+      ['create a board with errors', submitEmpty('/manage/boards/new', 'Save')],
+      ['a board (staff), with the mix', visit(`/manage/boards/${boardId}`)],
+      ['change a board', visit(`/manage/boards/${boardId}/edit`)],
+      ['find someone to add', visit(`/manage/boards/${boardId}/members/add?q=Rachel`)],
+      ['a member', visit(`/manage/board-members/${member!.id}`)],
+      ['add a meeting', visit(`/manage/boards/${boardId}/meetings/new`)],
+      ['a meeting (staff), with replies', visit(`/manage/meetings/${nextMeeting}`)],
+      ['add to the agenda', visit(`/manage/meetings/${nextMeeting}/agenda/new`)],
+      ['minutes', visit(`/manage/meetings/${pastMeeting}/minutes`)],
+      ['record a decision', visit(`/manage/meetings/${pastMeeting}/decisions/new`)],
+      ['attendance', visit(`/manage/meetings/${pastMeeting}/attendance`)],
+      ['record changes', visit('/manage/changes')],
+      ['record a change', visit('/manage/changes/new')],
+      ['a change (staff)', visit(`/manage/changes/${change!.id}`)],
+      ['change a change', visit(`/manage/changes/${change!.id}/edit`)],
+      ['claims', visit('/manage/claims')],
+      ['claims waiting', visit('/manage/claims?status=submitted')],
+      ['rates', visit('/manage/claims/rates')],
+      ['claim for someone: find them', visit('/manage/claims/new?q=Joe')],
+      ['claim for someone', visit(`/manage/claims/new/${anyClaim!.personId}`)],
+      ['a claim (staff)', visit(`/manage/claims/${anyClaim!.id}`)],
     ]);
   });
 });
