@@ -52,3 +52,14 @@ export const STAFF_API = { access: ['admin', 'staff'] as const, api: true };
 
 /** Form responses may carry long answers: a larger body, so the answer gets its own clear message. */
 export const RESPONSE_BODY_LIMIT = 1_000_000;
+
+/** A published "You said, we did" entry as the event report and the conversation summary list it under "What changed". */
+export const whatChangedOutSchema = z.object({
+  id: z.string(),
+  youSaid: z.string(),
+  weDid: z.string(),
+  status: z.enum(['planned', 'doing', 'done']),
+  publishedOn: z.string(),
+  /** The theme it came from, when it came from one. */
+  theme: z.string().nullable(),
+});

@@ -307,6 +307,14 @@ describe('staff record a change on the web and publish it', () => {
     const text = flat(await pdfText(pdf.rawPayload));
     assert.ok(text.includes('What changed'));
     assert.ok(text.includes('Two patient leaders now sit on the trust board'), text.slice(-600));
+    const viaApi = (await api('GET', `/api/v1/events/${eventId}/report`)).json();
+    assert.deepEqual(
+      viaApi.whatChanged.map((c: { id: string; status: string; publishedOn: string; theme: string | null; weDid: string }) => c.id),
+      [id],
+    );
+    assert.equal(viaApi.whatChanged[0].weDid, weDid);
+    assert.equal(viaApi.whatChanged[0].theme, formTheme, 'the theme it came from');
+    assert.ok(!('statusText' in viaApi.whatChanged[0]), 'the API gives data, not the page’s words');
   });
 
   test('unpublished, it leaves the public page and the report at once; published again, nobody is told twice', async () => {
@@ -441,6 +449,13 @@ describe('the API', () => {
     const pdf = await staff.get(`/manage/conversations/${conversationId}/summary.pdf`);
     const text = flat(await pdfText(pdf.rawPayload));
     assert.ok(text.includes('What changed') && text.includes('Every team now has one phone number'), text.slice(-500));
+
+    const viaApi = (await api('GET', `/api/v1/conversations/${conversationId}/summary`)).json();
+    const entry = viaApi.whatChanged.find((c: { id: string }) => c.id === body.id);
+    assert.deepEqual(
+      { weDid: entry.weDid, status: entry.status, publishedOn: entry.publishedOn, theme: entry.theme },
+      { weDid, status: 'done', publishedOn: today, theme: conversationTheme },
+    );
 
     const page = await new WebClient(t.app).get('/you-said-we-did');
     assert.ok(page.body.includes(`href="/conversations/${conversationId}"`));

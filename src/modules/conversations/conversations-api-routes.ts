@@ -139,6 +139,18 @@ export function conversationsApiRoutes(app: App, deps: { conversations: Conversa
         response: { 200: summaryOutSchema, ...problems(401, 403, 404) },
       },
     },
-    async (request) => conversations.summary(request.params.id),
+    async (request) => {
+      const summary = await conversations.summary(request.params.id);
+      // The API gives each change's status and date as data; the words for them are the page's.
+      const whatChanged = (summary.whatChanged ?? []).map(({ id, youSaid, weDid, status, publishedOn, theme }) => ({
+        id,
+        youSaid,
+        weDid,
+        status,
+        publishedOn,
+        theme,
+      }));
+      return { ...summary, whatChanged };
+    },
   );
 }

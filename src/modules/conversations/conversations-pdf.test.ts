@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { pdfText } from '../../../test/pdf.ts';
 import { type ChatPackInput, renderChatPack } from './chat-pack-pdf.ts';
-import type { ConversationSummary } from './conversations-schemas.ts';
+import type { SummaryWithChanges as ConversationSummary } from './conversations-summary.ts';
 import { renderSummaryPdf } from './summary-pdf.ts';
 
 const pack: ChatPackInput = {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { PLEDGE_PROGRESS, SECTORS } from '../../db/schema.ts';
 import { blankToUndefined, lines } from '../../lib/validation.ts';
 import { isoDay } from '../programmes/programmes-schemas.ts';
+import { whatChangedOutSchema } from '../api/api-common.ts';
 
 const text = (max: number, label: string) =>
   z
@@ -278,6 +279,8 @@ export const summaryOutSchema = z.object({
     examples: z.array(z.object({ text: z.string(), teamName: z.string(), progress: z.enum(PLEDGE_PROGRESS).nullable() })),
   }),
   stories: z.array(z.object({ id: z.string(), title: z.string(), excerpt: z.string(), authorName: z.string().nullable() })),
+  /** "You said, we did" entries published from this conversation. */
+  whatChanged: z.array(whatChangedOutSchema).optional(),
   generatedAt: z.string(),
 });
 export type ConversationSummary = z.infer<typeof summaryOutSchema>;

@@ -14,6 +14,9 @@ export interface PublishedStory {
 
 /** A published "You said, we did" entry that came from the conversation, listed under "What changed". */
 export interface WhatChangedEntry {
+  id: string;
+  status: 'planned' | 'doing' | 'done';
+  publishedOn: string;
   youSaid: string;
   weDid: string;
   statusText: string;
@@ -22,7 +25,7 @@ export interface WhatChangedEntry {
 }
 
 /** The summary with "What changed" beside it (the API's summary carries the same figures). */
-export type SummaryWithChanges = ConversationSummary & { whatChanged?: WhatChangedEntry[] };
+export type SummaryWithChanges = Omit<ConversationSummary, 'whatChanged'> & { whatChanged?: WhatChangedEntry[] };
 
 const EXAMPLES_PER_THEME = 2;
 const THIRD_SECTOR_EXAMPLES = 3;

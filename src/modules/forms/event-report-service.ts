@@ -33,6 +33,9 @@ export interface EventReport {
 
 /** A published "You said, we did" entry, as the report lists it under "What changed". */
 export interface WhatChangedEntry {
+  id: string;
+  status: 'planned' | 'doing' | 'done';
+  publishedOn: string;
   youSaid: string;
   weDid: string;
   statusText: string;

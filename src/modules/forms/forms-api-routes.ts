@@ -203,6 +203,14 @@ export function formsApiRoutes(
           })),
         quotes: r.quotes,
         headlines: r.headlines,
+        whatChanged: r.whatChanged.map(({ id, youSaid, weDid, status, publishedOn, theme }) => ({
+          id,
+          youSaid,
+          weDid,
+          status,
+          publishedOn,
+          theme,
+        })),
       };
     },
   );

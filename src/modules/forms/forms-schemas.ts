@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { whatChangedOutSchema } from '../api/api-common.ts';
 
 export const QUESTION_TYPES = ['rating', 'agreement', 'yes_no', 'single_choice', 'multiple_choice', 'text', 'long_text', 'number'] as const;
 export type QuestionType = (typeof QUESTION_TYPES)[number];
@@ -161,4 +162,5 @@ export const eventReportOutSchema = z.looseObject({
   title: z.string(),
   registered: z.number().int(),
   attended: z.number().int(),
+  whatChanged: z.array(whatChangedOutSchema).describe('"You said, we did" entries published from the event’s forms'),
 });
