@@ -57,7 +57,6 @@ import { createBoardsService } from './modules/boards/boards-service.ts';
 import { changesPersonalData } from './modules/changes/changes-privacy.ts';
 import { paymentsPersonalData } from './modules/payments/payments-privacy.ts';
 import { createChangesService } from './modules/changes/changes-service.ts';
-import type { BoardSource } from './modules/boards/boards-lookup.ts';
 import { createPaymentsService } from './modules/payments/payments-service.ts';
 
 /** Wires repositories into services. Everything a route needs comes from here. */
@@ -222,7 +221,6 @@ export function createServices(deps: {
   });
   // Uploaded files (meeting papers, receipts): DATA_DIR/files, or the S3 bucket at S3_URL.
   const files = createFileStore({ dataDir: config.dataDir, s3: config.s3 });
-  // ---- boards: begin (the boards module owns the lines to "boards: end") ----
   const boardsLookup = createBoardsLookup({ db });
   const boards = createBoardsService({
     db,
@@ -236,8 +234,6 @@ export function createServices(deps: {
     // Meetings reuse the venues events know, with their access facts.
     venues: eventsLookup,
   });
-  // ---- boards: end ----
-  // ---- changes: begin (the changes module owns the lines to "changes: end") ----
   // "You said, we did": sources are read through each module's lookup; people are told by email.
   const changes = createChangesService({
     db,
@@ -249,27 +245,10 @@ export function createServices(deps: {
     events: eventsLookup,
     conversations: conversationsLookup,
     stories,
-    boards: {
-      source: boardsLookup.source,
-      membersFor: boardsLookup.membersFor,
-      // The staff form's list of meetings and decisions, read through the boards service.
-      async choices() {
-        const out: BoardSource[] = [];
-        for (const { board } of await boards.list())
-          for (const m of await boards.meetingsOf(board.id)) {
-            const where = { boardId: board.id, boardName: board.name, meetingId: m.id };
-            out.push({ type: 'meeting', id: m.id, title: m.title, ...where, published: board.published && !!m.minutesPublishedAt });
-            for (const d of await boards.decisionsOfMeeting(m.id))
-              out.push({ type: 'decision', id: d.id, title: d.text, ...where, published: board.published && d.published });
-          }
-        return out;
-      },
-    },
+    boards: boardsLookup,
     consents,
     people: { findById: (id) => people.findById(id) },
   });
-  // ---- changes: end ----
-  // ---- payments: begin (the payments module owns the lines to "payments: end") ----
   const payments = createPaymentsService({
     db,
     config,
@@ -283,7 +262,6 @@ export function createServices(deps: {
     eventsLookup,
     log: deps.log.child({ component: 'payments' }),
   });
-  // ---- payments: end ----
   const auth = createAuthService({ db, config, auth: repositories.auth, people, audit, secret: deps.secret, sendEmail: jobs.sendEmail });
   // Every module's personal data, walked by "download your data" and by erasure. The people
   // row comes first in exports and is anonymised last.

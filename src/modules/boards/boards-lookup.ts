@@ -64,6 +64,29 @@ export function createBoardsLookup(deps: { db: Db }) {
       return found.map((r) => r.personId);
     },
 
+    /** Every meeting and decision, for a staff form that lets someone choose one (newest board first). */
+    async choices(ex: Executor = deps.db): Promise<BoardSource[]> {
+      const found = await rows<Omit<BoardSource, 'type'> & { kind: 'meeting' | 'decision'; at: Date }>(
+        ex,
+        sql`select 'meeting' as kind, m.id, m.title, b.id as "boardId", b.name as "boardName", m.id as "meetingId",
+              (b.published and m.minutes_published_at is not null) as published, m.starts_at as at, b.created_at, 0 as n
+            from board_meetings m join boards b on b.id = m.board_id
+            union all
+            select 'decision', d.id, d.text, b.id, b.name, m.id, (b.published and d.published), m.starts_at, b.created_at, 1
+            from board_decisions d join board_meetings m on m.id = d.meeting_id join boards b on b.id = m.board_id
+            order by created_at desc, at, "meetingId", n, title`,
+      );
+      return found.map(({ kind, id, title, boardId, boardName, meetingId, published }) => ({
+        type: kind,
+        id,
+        title,
+        boardId,
+        boardName,
+        meetingId,
+        published,
+      }));
+    },
+
     /** Board meetings a person was recorded as attending, oldest first. */
     async attendedMeetings(personId: string, opts: { since?: Date } = {}, ex: Executor = deps.db): Promise<AttendedMeeting[]> {
       if (!isUuid(personId)) return [];

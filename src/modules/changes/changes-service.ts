@@ -10,7 +10,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../../lib/validat
 import type { Logger } from '../../logger.ts';
 import type { Actor } from '../../plugins/access.ts';
 import type { AuditTrail } from '../audit/audit-service.ts';
-import type { BoardSource, BoardsLookup } from '../boards/boards-lookup.ts';
+import type { BoardsLookup } from '../boards/boards-lookup.ts';
 import type { ConsentsService } from '../consents/consents-service.ts';
 import type { ConversationsLookup } from '../conversations/conversations-service.ts';
 import type { EmailComposers } from '../email/email-requests.ts';
@@ -85,8 +85,8 @@ export function createChangesService(deps: {
   events: Pick<EventsLookup, 'findEvent'>;
   conversations: Pick<ConversationsLookup, 'get' | 'list' | 'themeLabels' | 'chatLeads'>;
   stories: Pick<StoriesService, 'forStaff' | 'queue'>;
-  /** `choices` lists meetings and decisions for the staff form, where the boards module lends one. */
-  boards: Pick<BoardsLookup, 'source' | 'membersFor'> & { choices?: () => Promise<BoardSource[]> };
+  /** Meetings and decisions as sources, who sits on their board, and the list for the staff form. */
+  boards: Pick<BoardsLookup, 'source' | 'membersFor' | 'choices'>;
   consents: Pick<ConsentsService, 'hasConsent'>;
   people: { findById(id: string): Promise<Person | undefined> };
 }) {
@@ -536,7 +536,7 @@ export function createChangesService(deps: {
         for (const label of await deps.conversations.themeLabels(c.id))
           out.push({ value: value('conversation', c.id, label), text: `Conversation: ${c.title}, theme: ${label}` });
       }
-      for (const s of (await deps.boards.choices?.()) ?? [])
+      for (const s of await deps.boards.choices())
         out.push({
           value: value(s.type, s.id),
           text: `${s.type === 'meeting' ? 'Board meeting' : 'Board decision'}: ${s.boardName}, ${s.title}`,
