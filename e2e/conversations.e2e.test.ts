@@ -35,10 +35,11 @@ test('on a phone with JavaScript off, a team lead records a chat (fixing a mista
   await page.getByLabel('Team name').fill('Holt Park food bank');
   await page.getByLabel('Organisation').fill('Holt Park Food Bank');
   await page.getByLabel('Third sector (voluntary and community)').check();
-  const today = londonDay(new Date());
-  await page.getByLabel('Day').fill(String(Number(today.slice(8))));
-  await page.getByLabel('Month').fill(String(Number(today.slice(5, 7))));
-  await page.getByLabel('Year').fill(today.slice(0, 4));
+  // Held yesterday, so the follow-up (9 am on the day, PLEDGE_FOLLOW_UP_DAYS=0) is due at any hour.
+  const heldOn = londonDay(new Date(Date.now() - 86_400_000));
+  await page.getByLabel('Day').fill(String(Number(heldOn.slice(8))));
+  await page.getByLabel('Month').fill(String(Number(heldOn.slice(5, 7))));
+  await page.getByLabel('Year').fill(heldOn.slice(0, 4));
   await page.getByLabel('How many people took part?').fill('none');
   await page.getByLabel('1. How has it felt for you during the pandemic?').fill('Busy, and proud of our volunteers.');
   await page.getByLabel('Step 1').fill('Invite the district nurses to our Friday session');

@@ -30,6 +30,9 @@ after(async () => {
 });
 
 const today = londonDay(new Date());
+// A chat held yesterday: with PLEDGE_FOLLOW_UP_DAYS=0 its follow-up (9 am on the day) is due
+// whatever the hour the tests run; a chat held today would wait until 9 am.
+const yesterday = londonDay(new Date(Date.now() - 86_400_000));
 const QUESTIONS = [
   { key: 'felt', text: 'How has it felt for you during the pandemic?', prompt: 'Pause, listen and acknowledge.' },
   {
@@ -227,9 +230,9 @@ describe('a team lead records a chat and follows up its pledges, with no account
     teamName: 'Armley social prescribers',
     organisation: 'Armley Helping Hands',
     sector: 'third_sector',
-    'heldOn[day]': String(Number(today.slice(8))),
-    'heldOn[month]': String(Number(today.slice(5, 7))),
-    'heldOn[year]': today.slice(0, 4),
+    'heldOn[day]': String(Number(yesterday.slice(8))),
+    'heldOn[month]': String(Number(yesterday.slice(5, 7))),
+    'heldOn[year]': yesterday.slice(0, 4),
     peopleCount: '7',
     answer_felt: 'Hard, but we pulled together.',
     pledge: ['Meet the GP practice manager', 'Join the neighbourhood team huddle', ''],

@@ -3,7 +3,7 @@ import type { Db, Executor } from '../../db/client.ts';
 import { isUuid } from '../../db/ids.ts';
 import type { Conversation } from '../../db/schema.ts';
 import { CHAT_FOLLOW_UP_QUEUE, type Jobs } from '../../jobs/jobs.ts';
-import { dayInWords, londonDay } from '../../lib/dates.ts';
+import { dayInWords, fromLondon, londonDay } from '../../lib/dates.ts';
 import { hmac, safeEqual } from '../../lib/tokens.ts';
 import { ConflictError, NotFoundError, ValidationError, type FieldError } from '../../lib/validation.ts';
 import type { Logger } from '../../logger.ts';
@@ -17,6 +17,13 @@ import type { ChatDraftInput, ChatInput } from './conversations-schemas.ts';
 const DAY = 86_400_000;
 const today = () => londonDay(new Date());
 const addDays = (iso: string, days: number) => new Date(Date.parse(`${iso}T00:00:00Z`) + days * DAY).toISOString().slice(0, 10);
+
+/** When to ask how a chat's steps went: 9 am London time on the day it falls due (never overnight), or now if that has passed. */
+export function followUpDue(heldOn: string, days: number, now = new Date()): Date {
+  const [y, m, d] = addDays(heldOn, days).split('-').map(Number) as [number, number, number];
+  const due = fromLondon(y, m, d, 9);
+  return due > now ? due : now;
+}
 
 const SENT_CHAT_NEEDS = {
   organisation: 'Enter your organisation',
@@ -115,11 +122,10 @@ export function createTeamChats(deps: {
     try {
       if (chat.leadEmail && opts.email) {
         await jobs.sendEmail({ kind: 'team-chat-received', ref: { chatId: chat.id } });
-        const due = new Date(`${addDays(chat.heldOn, config.pledgeFollowUpDays)}T09:00:00Z`);
         await jobs.enqueue(
           CHAT_FOLLOW_UP_QUEUE,
           { chatId: chat.id },
-          { startAfter: due > new Date() ? due : new Date(), singletonKey: `follow-up:${chat.id}` },
+          { startAfter: followUpDue(chat.heldOn, config.pledgeFollowUpDays), singletonKey: `follow-up:${chat.id}` },
         );
       }
       await queueThemes(chat.conversationId);
