@@ -1,13 +1,12 @@
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import nunjucks from 'nunjucks';
 import type { Config } from '../config.ts';
 import type { Role } from '../db/schema.ts';
+import { assetUrl } from './assets.ts';
+import { rootDir, srcDir } from './paths.ts';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-export const srcDir = path.resolve(here, '..');
-export const rootDir = path.resolve(srcDir, '..');
+export { rootDir, srcDir };
 
 export function createViewEnvironment(config: Pick<Config, 'branding' | 'demo' | 'env'>) {
   const env = nunjucks.configure(
@@ -16,6 +15,8 @@ export function createViewEnvironment(config: Pick<Config, 'branding' | 'demo' |
   );
   env.addGlobal('branding', config.branding);
   env.addGlobal('demo', config.demo);
+  // `staticUrl('app.css')`: the fingerprinted, long-cached URL of a stylesheet or script.
+  env.addGlobal('staticUrl', assetUrl);
   env.addFilter('dateTime', (value: Date | string | null | undefined) => {
     if (!value) return '';
     const d = typeof value === 'string' ? new Date(value) : value;
@@ -45,6 +46,7 @@ function navigationFor(role: Role | undefined, demo: boolean, currentPath: strin
   if (role) items.push({ href: '/claims', text: 'Your claims' });
   if (role === 'facilitator') items.push({ href: '/manage/events', text: 'Manage events' });
   if (role !== 'admin' && role !== 'staff') return mark(items, currentPath);
+  items.unshift({ href: '/work', text: 'Your work' });
   items.push(
     { href: '/manage/events', text: 'Manage events' },
     { href: '/manage/programmes', text: 'Manage programmes' },
