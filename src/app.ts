@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import compress from '@fastify/compress';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import fastifyStatic from '@fastify/static';
@@ -17,6 +17,7 @@ import { feedbackModule } from './modules/feedback/index.ts';
 import { formsModule } from './modules/forms/index.ts';
 import { homeModule } from './modules/home/index.ts';
 import { peopleModule } from './modules/people/index.ts';
+import { privacyModule } from './modules/privacy/index.ts';
 import { programmesModule } from './modules/programmes/index.ts';
 import { conversationsModule } from './modules/conversations/index.ts';
 import { storiesModule } from './modules/stories/index.ts';
@@ -24,6 +25,7 @@ import { boardsModule } from './modules/boards/index.ts';
 import { changesModule } from './modules/changes/index.ts';
 import { paymentsModule } from './modules/payments/index.ts';
 import { registerAccess } from './plugins/access.ts';
+import { registerAssets, warmAssets } from './plugins/assets.ts';
 import { registerErrorHandlers } from './plugins/errors.ts';
 import { registerPublicRateLimits } from './plugins/rate-limits.ts';
 import { registerSecurity } from './plugins/security.ts';
@@ -33,11 +35,6 @@ import type { Access } from './plugins/types.ts';
 import { createViewEnvironment, registerViews, rootDir, srcDir } from './plugins/views.ts';
 import { registerWebSession } from './plugins/web-session.ts';
 import type { Services } from './services.ts';
-
-function stylesheetWithoutRemoteFonts(): string {
-  const original = readFileSync(path.join(rootDir, 'node_modules/nhsuk-frontend/dist/nhsuk/nhsuk-frontend.min.css'), 'utf8');
-  return original.replace(/@font-face\{[^}]*\}/g, '').replace(/\/\*# sourceMappingURL=[^*]*\*\//, '');
-}
 
 export interface AppDeps {
   config: Config;
@@ -55,6 +52,7 @@ const MODULES: Record<string, RegisterModule> = {
   auth: authModule,
   account: accountModule,
   people: peopleModule,
+  privacy: privacyModule,
   audit: auditModule,
   admin: adminModule,
   events: eventsModule,
@@ -104,6 +102,9 @@ export async function buildApp({ config, services, sessionSecret, log, logStream
   });
   await registerSecurity(app, { https });
   await registerPublicRateLimits(app, { perMinute: config.publicPostLimitPerMinute });
+  // Pages, JSON and CSV go compressed to browsers that ask (brotli, else gzip); PDFs, images
+  // and anything already encoded are left as they are.
+  await app.register(compress, { global: true, encodings: ['br', 'gzip'], threshold: 1024 });
   await app.register(cookie);
   await app.register(formbody, { bodyLimit: config.bodyLimitBytes });
   await app.register(fastifyStatic, {
@@ -112,12 +113,9 @@ export async function buildApp({ config, services, sessionSecret, log, logStream
     allowedPath: (p) => /\.(js|map)$/.test(p) && !p.includes('..'),
     maxAge: '1d',
   });
-  // nhsuk-frontend's stylesheet loads the Frutiger font from an NHS server. We serve it without
-  // that @font-face: no request leaves for a third party, and the font's licence is for NHS use.
-  const css = stylesheetWithoutRemoteFonts();
-  app.get('/static/nhsuk-frontend.css', { config: { access: 'public', api: true } }, async (_request, reply) =>
-    reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=86400').send(css),
-  );
+  // Stylesheets and scripts: fingerprinted names cached for a year, brotli and gzip made once.
+  registerAssets(app);
+  if (config.env === 'production') warmAssets();
   await app.register(fastifyStatic, {
     root: path.join(rootDir, 'node_modules/nhsuk-frontend/dist/nhsuk/assets'),
     prefix: '/assets/',
