@@ -58,6 +58,7 @@ import { changesPersonalData } from './modules/changes/changes-privacy.ts';
 import { paymentsPersonalData } from './modules/payments/payments-privacy.ts';
 import { createChangesService } from './modules/changes/changes-service.ts';
 import { createPaymentsService } from './modules/payments/payments-service.ts';
+import { createWorkService } from './modules/home/work-service.ts';
 
 /** Wires repositories into services. Everything a route needs comes from here. */
 export function createServices(deps: {
@@ -329,6 +330,8 @@ export function createServices(deps: {
     changes,
     payments,
     pageFeedback: createPageFeedbackService({ db, feedback: repositories.pageFeedback }),
+    /** The staff home page ("Your work"). */
+    work: createWorkService({ db, people, payments }),
     nameOf,
     /** For /health: can the database be reached now? */
     async databaseIsUp() {

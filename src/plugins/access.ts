@@ -11,6 +11,9 @@ export interface Actor {
 const STAFF_ROLES: readonly Role[] = ['admin', 'staff'];
 export const isStaff = (actor: Actor | null | undefined) => !!actor && STAFF_ROLES.includes(actor.role);
 
+/** Where a person lands after signing in: staff on their work, everyone else on their account. */
+export const landingPathFor = (role: Role) => (STAFF_ROLES.includes(role) ? '/work' : '/account');
+
 export class UnauthenticatedError extends Error {}
 export class AccessDeniedError extends Error {
   constructor(public readonly hide: boolean) {

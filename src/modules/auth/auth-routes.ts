@@ -5,6 +5,7 @@ import { signInFormSchema, verifyFormSchema } from './auth-schemas.ts';
 import { InvalidSignInLinkError, type AuthService } from './auth-service.ts';
 import { flags } from '../../lib/route-schemas.ts';
 import type { App } from '../../plugins/types.ts';
+import { landingPathFor } from '../../plugins/access.ts';
 
 /** Sign-in by emailed single-use link; no passwords. */
 export function authRoutes(
@@ -22,7 +23,7 @@ export function authRoutes(
   const page = { title: 'Sign in', demoHint: deps.demo && !deps.smtp };
 
   app.get('/sign-in', { config: { access: 'public' } }, async (request, reply) => {
-    if (request.person) return reply.redirect('/account', 303);
+    if (request.person) return reply.redirect(landingPathFor(request.person.role), 303);
     return reply.view('auth/views/sign-in.njk', { ...page, values: {}, errors: {} });
   });
 
@@ -71,14 +72,14 @@ export function authRoutes(
         detail: 'This sign-in link is not complete. Ask for a new one.',
       });
     try {
-      const { sessionId } = await auth.completeSignIn(form.data.token);
+      const { sessionId, person } = await auth.completeSignIn(form.data.token);
       if (request.sessionId) await auth.signOut(request.sessionId);
       session.startSession(reply, sessionId);
+      return reply.redirect(landingPathFor(person.role), 303);
     } catch (err) {
       if (!(err instanceof InvalidSignInLinkError)) throw err;
       return reply.status(400).view('auth/views/link-problem.njk', { title: 'Sign-in link not valid', detail: err.message });
     }
-    return reply.redirect('/account', 303);
   });
 
   app.post('/sign-out', { config: { access: 'public' } }, async (request, reply) => {

@@ -1,5 +1,7 @@
 import { flags } from '../../lib/route-schemas.ts';
+import { isStaff } from '../../plugins/access.ts';
 import type { App } from '../../plugins/types.ts';
+import type { WorkService } from './work-service.ts';
 
 export function homeRoutes(
   app: App,
@@ -7,6 +9,7 @@ export function homeRoutes(
     databaseIsUp: () => Promise<boolean>;
     demoAccounts: () => Promise<{ email: string; role: string; name: string }[]>;
     emailTrouble: () => Promise<{ waiting: number; failed: number }>;
+    work: WorkService;
   },
 ) {
   app.get('/', { schema: { querystring: flags('signedOut') }, config: { access: 'public' } }, async (request, reply) => {
@@ -20,8 +23,18 @@ export function homeRoutes(
       demoAccounts: await deps.demoAccounts(),
       emailTrouble,
       isAdmin: request.person?.role === 'admin',
+      isStaff: !!staff,
     });
   });
+  // Staff land here after signing in: what is coming up and what waits for them. Anyone else
+  // signed in has no such page and goes to their account.
+  app.get('/work', { config: { access: 'signed-in' } }, async (request, reply) => {
+    const person = request.person!;
+    if (!isStaff({ personId: person.id, role: person.role })) return reply.redirect('/account', 303);
+    const [work, emailTrouble] = await Promise.all([deps.work.overview(), deps.emailTrouble()]);
+    return reply.view('home/views/work.njk', { title: 'Your work', ...work, emailTrouble, isAdmin: person.role === 'admin' });
+  });
+
   app.get('/accessibility', { config: { access: 'public' } }, async (_request, reply) =>
     reply.view('home/views/accessibility.njk', { title: 'Accessibility statement' }),
   );
