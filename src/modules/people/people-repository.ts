@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, ilike, inArray, isNotNull, isNull, or, sql } from 'drizzle-orm';
+import { and, asc, eq, ilike, inArray, isNotNull, isNull, or, sql } from 'drizzle-orm';
 import { isUuid } from '../../db/ids.ts';
 import type { Executor } from '../../db/client.ts';
 import { people, type Person, type Role } from '../../db/schema.ts';
@@ -95,14 +95,17 @@ export function createPeopleRepository() {
         const pattern = `%${opts.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
         conditions.push(or(ilike(people.name, pattern), ilike(people.email, pattern), ilike(people.organisation, pattern))!);
       }
+      // Natural order ("Delegate 2" before "Delegate 10"): the natural_sort collation (migration 0016).
+      const naturalName = sql`(${people.name} collate natural_sort)`;
       if (opts.after) {
-        conditions.push(or(gt(people.name, opts.after.name), and(eq(people.name, opts.after.name), gt(people.id, opts.after.id)))!);
+        // A row comparison, so the index on (name collate natural_sort, id) starts the page (an OR only filters).
+        conditions.push(sql`(${naturalName}, ${people.id}) > (${opts.after.name}, ${opts.after.id}::uuid)`);
       }
       return ex
         .select()
         .from(people)
         .where(and(...conditions))
-        .orderBy(asc(people.name), asc(people.id))
+        .orderBy(naturalName, asc(people.id))
         .limit(opts.limit);
     },
 

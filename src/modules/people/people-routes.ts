@@ -7,7 +7,16 @@ import { consentFormSchema, type ConsentsService } from '../consents/consents-se
 import { decodePeopleCursor, peopleCursor } from './people-cursor.ts';
 import { personFormSchema, ROLE_LABELS, roleFormSchema } from './people-schemas.ts';
 import { refusalToManage, type PeopleService } from './people-service.ts';
-import { accessNeedLabel, experienceLabel, personFormOptions, personFormValues, submittedValues } from './people-view.ts';
+import {
+  accessNeedLabel,
+  contactPreferenceLabel,
+  contactSummary,
+  experienceLabel,
+  personFormOptions,
+  personFormValues,
+  submittedValues,
+} from './people-view.ts';
+import { safeReturnPath, withQuery } from '../../lib/return-to.ts';
 import { flags, idParams } from '../../lib/route-schemas.ts';
 import type { App } from '../../plugins/types.ts';
 
@@ -15,9 +24,12 @@ const STAFF = ['admin', 'staff'] as const;
 const staffOnly = { access: STAFF, hideWhenDenied: true };
 const PAGE_SIZE = 50;
 
+const newQuery = z.object({ returnTo: z.string().max(2000).optional().catch(undefined) });
+
 const listQuery = z.object({
   q: z.string().trim().max(100).optional().catch(undefined),
-  after: z.string().max(400).optional().catch(undefined),
+  // A name of 200 letters outside ASCII makes a cursor of over 500 characters.
+  after: z.string().max(2000).optional().catch(undefined),
 });
 
 /** Staff pages for people: add and edit on someone's behalf (no email needed), roles, consent, erasure. */
@@ -31,29 +43,43 @@ export function peopleRoutes(app: App, deps: { people: PeopleService; consents: 
     const page = peopleCursor(rows, PAGE_SIZE);
     return reply.view('people/views/list.njk', {
       title: 'People',
-      people: page.items,
+      people: page.items.map((p) => ({ ...p, contact: contactSummary(p) })),
       q: query.q ?? '',
-      next: page.nextCursor,
+      // Keyset pages: on to the names after the last one shown, or back to the first page.
+      nextUrl: page.nextCursor ? `/people?${new URLSearchParams({ ...(query.q ? { q: query.q } : {}), after: page.nextCursor })}` : null,
+      firstUrl: query.after ? `/people${query.q ? `?${new URLSearchParams({ q: query.q })}` : ''}` : null,
       experienceLabel,
     });
   });
 
-  app.get('/people/new', { config: staffOnly }, async (_request, reply) =>
-    reply.view('people/views/new.njk', { title: 'Add a person', values: {}, errors: {}, options: personFormOptions }),
+  // `returnTo`: a page on this site to come back to with `personId` of the person added (the
+  // staff booking page links here). Anything that is not a path on this site is ignored.
+  app.get('/people/new', { schema: { querystring: newQuery }, config: staffOnly }, async (request, reply) =>
+    reply.view('people/views/new.njk', {
+      title: 'Add a person',
+      values: {},
+      errors: {},
+      options: personFormOptions,
+      returnTo: safeReturnPath(request.query.returnTo),
+    }),
   );
 
   app.post('/people/new', { config: staffOnly }, async (request, reply) => {
-    const form = parseForm(personFormSchema, request.body);
+    const { returnTo: rawReturnTo, ...fields } = (request.body ?? {}) as Record<string, unknown>;
+    const returnTo = safeReturnPath(rawReturnTo);
+    const form = parseForm(personFormSchema, fields);
     const render = (failure: { errors: Record<string, string>; errorList: unknown[] }) =>
       reply.status(400).view('people/views/new.njk', {
         title: 'Add a person',
-        values: submittedValues(request.body),
+        values: submittedValues(fields),
         options: personFormOptions,
+        returnTo,
         ...failure,
       });
     if (!form.ok) return render(form);
     try {
       const person = await people.create(actorOf(request), form.data);
+      if (returnTo) return reply.redirect(withQuery(returnTo, 'personId', person.id), 303);
       return reply.redirect(`/people/${person.id}?created=1`, 303);
     } catch (err) {
       if (err instanceof ConflictError) return render(fieldFailure('email', err.message));
@@ -79,6 +105,7 @@ export function peopleRoutes(app: App, deps: { people: PeopleService; consents: 
         accessNeedLabel,
         experienceLabel,
         roleLabel: ROLE_LABELS[person.role],
+        contactLabel: contactPreferenceLabel(person),
         roleItems,
         canChangeRole: request.person!.role === 'admin',
         banner: q.created
