@@ -21,6 +21,12 @@ describe('config', () => {
     assert.equal(c.smtpUrl, undefined);
   });
 
+  test('MAIL_REPLY_TO takes an address, with or without a name', () => {
+    assert.equal(loadConfig({}).mailReplyTo, undefined);
+    assert.equal(loadConfig({ MAIL_REPLY_TO: 'team@example.org' }).mailReplyTo, 'team@example.org');
+    assert.equal(loadConfig({ MAIL_REPLY_TO: 'Events team <team@example.org>' }).mailReplyTo, 'Events team <team@example.org>');
+  });
+
   test('a bad value stops start-up with a message naming it', () => {
     for (const [key, value] of [
       ['PORT', 'eighty'],
@@ -28,6 +34,8 @@ describe('config', () => {
       ['DEMO', 'perhaps'],
       ['SESSION_SECRET', 'short'],
       ['SIGN_IN_LIMIT_PER_EMAIL', '0'],
+      ['MAIL_REPLY_TO', 'the events team'],
+      ['MAIL_REPLY_TO', 'Team <team@example.org>\r\nBcc: everyone@example.org'],
     ] as const) {
       assert.throws(
         () => loadConfig({ [key]: value }),

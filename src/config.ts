@@ -34,6 +34,13 @@ const envSchema = z.object({
     .regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://')
     .optional(),
   MAIL_FROM: z.string().min(3).default('Coproduce <no-reply@coproduce.invalid>'),
+  MAIL_REPLY_TO: z
+    .string()
+    .regex(
+      /^(?:[^<>@\r\n]*<\s*[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+\s*>|[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+)$/,
+      'must be an email address, such as team@example.org or Events team <team@example.org>',
+    )
+    .optional(),
   IMAP_URL: z
     .string()
     .regex(/^imaps?:\/\/[^/]+/, 'must look like imaps://user:password@mail.example.org/INBOX')
@@ -81,6 +88,8 @@ export interface Config {
   signingKey: string | undefined;
   smtpUrl: string | undefined;
   mailFrom: string;
+  /** Where replies to our emails go (the Reply-To of every message); unset, replies go to MAIL_FROM. */
+  mailReplyTo: string | undefined;
   demo: boolean;
   branding: { orgName: string; isNhs: boolean; serviceName: string };
   session: { idleMinutes: number; absoluteHours: number };
@@ -132,6 +141,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     signingKey: e.SIGNING_KEY,
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
+    mailReplyTo: e.MAIL_REPLY_TO,
     demo: e.DEMO,
     branding: { orgName: e.ORG_NAME, isNhs: e.ORG_IS_NHS, serviceName: e.SERVICE_NAME },
     session: { idleMinutes: e.SESSION_IDLE_MINUTES, absoluteHours: e.SESSION_ABSOLUTE_HOURS },

@@ -77,7 +77,7 @@ export async function startRuntime(config: Config, opts: { work: boolean; seed: 
     const applied = await migrate(database.pool);
     if (applied.length) log.info({ applied }, 'applied migrations');
     const outboxDir = path.join(config.dataDir, 'outbox');
-    const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, outboxDir });
+    const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, replyTo: config.mailReplyTo, outboxDir });
     // Services need the queue to send email, and the hourly clean-up needs services: bound late.
     const late: { services?: Services } = {};
     const jobs = await startJobs({

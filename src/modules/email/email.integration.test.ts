@@ -39,7 +39,11 @@ describe('email over real SMTP', () => {
     });
     await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', () => resolve()));
     port = (smtp.server.address() as { port: number }).port;
-    t = await startTestApp({ SMTP_URL: `smtp://127.0.0.1:${port}`, MAIL_FROM: 'Coproduce <hello@coproduce.example>' });
+    t = await startTestApp({
+      SMTP_URL: `smtp://127.0.0.1:${port}`,
+      MAIL_FROM: 'Coproduce <hello@coproduce.example>',
+      MAIL_REPLY_TO: 'Events team <events-team@coproduce.example>',
+    });
   });
   after(async () => {
     await t.close();
@@ -61,6 +65,8 @@ describe('email over real SMTP', () => {
     // RFC 3834: no auto-responder should answer what we send; and the Message-ID is ours, recognisably.
     assert.match(mail.raw, /^Auto-Submitted: auto-generated\r?$/m);
     assert.match(mail.raw, /^Message-ID: <coproduce\.[0-9a-f]{24}@coproduce\.example>\r?$/im);
+    // MAIL_REPLY_TO: "reply to this email" reaches the team, not the no-reply sender.
+    assert.match(mail.raw, /^Reply-To: Events team <events-team@coproduce\.example>\r?$/im);
     const body = parseMessage('received.eml', mail.raw).body;
     const link = new URL(linkFrom(body));
     await client.get(link.pathname + link.search);

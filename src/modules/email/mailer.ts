@@ -43,11 +43,18 @@ export function sentHeaders(from: string): { messageId: string; headers: Record<
  * Real SMTP when SMTP_URL is set. Otherwise each message is written to DATA_DIR/outbox as an
  * .eml file, so that sign-in links work on a laptop with no mail server.
  */
-export function createMailer(opts: { smtpUrl?: string | undefined; from: string; outboxDir: string }): Mailer {
+export function createMailer(opts: {
+  smtpUrl?: string | undefined;
+  from: string;
+  /** MAIL_REPLY_TO: "reply to this email" reaches the team, not the no-reply sender. */
+  replyTo?: string | undefined;
+  outboxDir: string;
+}): Mailer {
   // Every message says it was sent automatically and carries a Message-ID we can recognise.
   const mailOf = (m: OutgoingEmail) => ({
     ...sentHeaders(opts.from),
     from: opts.from,
+    ...(opts.replyTo ? { replyTo: opts.replyTo } : {}),
     to: m.to,
     subject: m.subject,
     text: m.text,
