@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import pg from 'pg';
 import { createPerson } from '../test/builders.ts';
-import { useServerAndBrowser } from './support/browser.ts';
+import { signInAs, useServerAndBrowser } from './support/browser.ts';
 
 const h = useServerAndBrowser();
 
@@ -85,3 +85,48 @@ test('an easy-read form asks one question on each page, in its easy words, with 
   );
   await context.close();
 });
+
+test(
+  'with JavaScript off, an organiser copies the evaluation template, changes a question and adds one without typing a key',
+  { timeout: 120_000 },
+  async () => {
+    const email = `builder-${Math.random().toString(16).slice(2)}@example.org`;
+    await createPerson(h.server.t.services, { email }, 'admin');
+    const context = await h.browser.newContext({ javaScriptEnabled: false, viewport: { width: 375, height: 740 } });
+    const page = await signInAs(h.server, context, email);
+    await page.goto(`${h.server.baseUrl}/manage/forms`);
+    await page.getByRole('link', { name: 'Copy a form or a template' }).click();
+    await page.getByRole('heading', { name: 'Copy a form' }).waitFor();
+    await page.getByLabel('Template: Event evaluation').check();
+    await page.getByLabel('Title of the new form (optional)').fill('Spring festival evaluation');
+    await page.getByRole('button', { name: 'Copy the form' }).click();
+    await page.getByText('Form copied').waitFor();
+    await page.getByRole('heading', { name: 'Spring festival evaluation' }).waitFor();
+
+    await page.getByRole('link', { name: /^Change\s*:\s*What will you take away from today\?$/ }).click();
+    await page.getByRole('heading', { name: 'Change a question' }).waitFor();
+    await page.getByLabel('Question', { exact: true }).fill('What will you do differently after today?');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByText('Changes saved').waitFor();
+    await page.getByText('What will you do differently after today?').first().waitFor();
+
+    await page.getByLabel('Question', { exact: true }).fill('Which session helped most?');
+    await page.getByLabel('Type of answer').selectOption('single_choice');
+    await page.locator('#options').fill('Morning workshop\nAfternoon panel');
+    await page.getByRole('button', { name: 'Add question' }).click();
+    await page.getByText('Question added').waitFor();
+    const db = new pg.Client({ connectionString: h.server.t.databaseUrl });
+    await db.connect();
+    const { rows } = await db.query(
+      `select q.key, q.text from form_questions q join forms f on f.id = q.form_id where f.title = 'Spring festival evaluation' order by q.position`,
+    );
+    await db.end();
+    assert.deepEqual(rows, [
+      { key: 'overall', text: 'Overall, how was the event?' },
+      { key: 'objectives', text: 'Did you achieve your objectives?' },
+      { key: 'learnt', text: 'What will you do differently after today?' },
+      { key: 'which_session_helped_most', text: 'Which session helped most?' },
+    ]);
+    await context.close();
+  },
+);

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Form, FormQuestion, Person } from '../../db/schema.ts';
-import { fieldFailure, formFailure } from '../../lib/forms.ts';
-import { ConflictError, ValidationError } from '../../lib/validation.ts';
+import { formFailure } from '../../lib/forms.ts';
+import { ConflictError, ValidationError, type FieldError } from '../../lib/validation.ts';
 import { answersFromForm, checkAnswers } from './answers.ts';
 import { questionView } from './forms-view.ts';
 import { RESPONSE_BODY_LIMIT } from '../api/api-common.ts';
@@ -29,6 +29,25 @@ const answerValues = (
     }),
   );
 
+const isText = (q: FormQuestion) => q.type === 'text' || q.type === 'long_text';
+
+/** Whether any text answer has words in it: only then is there something to quote. */
+function wroteText(questions: FormQuestion[], values: Record<string, unknown>) {
+  return questions.some((q) => {
+    const v = values[`q_${q.key}`];
+    return isText(q) && typeof v === 'string' && v.trim() !== '';
+  });
+}
+
+/** Errors sorted as their questions appear on the page; anything else after them. */
+function inPageOrder(questions: FormQuestion[], errors: FieldError[]): FieldError[] {
+  const at = (path: string) => {
+    const i = questions.findIndex((q) => q.key === path);
+    return i < 0 ? questions.length : i;
+  };
+  return [...errors].sort((a, b) => at(a.path) - at(b.path));
+}
+
 /** Answering a form: by personal link, signed in, or through the public link (and QR code) on the day. */
 export function answerRoutes(app: App, deps: { forms: FormsService }) {
   const { forms } = deps;
@@ -42,7 +61,7 @@ export function answerRoutes(app: App, deps: { forms: FormsService }) {
     const form = await forms.get(request.params.id);
     const questions = (await forms.questions(form.id)).filter((q) => !q.hidden);
     const person = await respondent(request, form, invite);
-    const hasText = questions.some((q) => q.type === 'text' || q.type === 'long_text');
+    const hasText = questions.some(isText);
     const consentItems = hasText
       ? form.anonymous
         ? [CONSENT.anonymous, CONSENT.no]
@@ -142,15 +161,19 @@ export function answerRoutes(app: App, deps: { forms: FormsService }) {
           const { errors } = checkAnswers([question], { [question.key]: values[`q_${question.key}`] });
           if (errors.length) return page(reply, ctx, { values, invite, step, ...formFailure(errors, answerIds) }, 400);
         }
-        if (step < total - 1) return page(reply, ctx, { values, invite, step: step + 1 });
+        // The last step asks about quoting: skipped when the person wrote nothing to quote.
+        const next = step + 1;
+        const skipConsent = ctx.consentItems && next === total - 1 && !wroteText(ctx.questions, values);
+        if (next < total && !skipConsent) return page(reply, ctx, { values, invite, step: next });
       }
-      if (ctx.consentItems && !consent) {
-        return page(
-          reply,
-          ctx,
-          { values, invite, step: Number(body.step ?? 0), ...fieldFailure('quoteConsent', 'Choose whether we can quote what you wrote') },
-          400,
-        );
+      // Every problem at once, in the order the page shows them; quoting is asked only of someone who wrote.
+      const problems = ctx.form.easyRead ? [] : inPageOrder(ctx.questions, checkAnswers(ctx.questions, answersFromForm(values)).errors);
+      if (ctx.consentItems && !consent && wroteText(ctx.questions, values))
+        problems.push({ path: 'quoteConsent', message: 'Choose whether we can quote what you wrote' });
+      if (problems.length) {
+        const failure = formFailure(problems, answerIds);
+        const first = ctx.questions.findIndex((q) => failure.errors[q.key]);
+        return page(reply, ctx, { values, invite, step: first >= 0 ? first : Number(body.step ?? 0), ...failure }, 400);
       }
       try {
         await forms.respond(ctx.form.id, { person: ctx.person }, answersFromForm(values), { quoteConsent: consent, allowEdit: true });

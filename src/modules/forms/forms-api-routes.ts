@@ -14,6 +14,9 @@ import {
   responseInputSchema,
   responseOutSchema,
   resultsOutSchema,
+  starOutSchema,
+  starParamsSchema,
+  starRequestSchema,
   themesQueuedSchema,
   themesRequestSchema,
 } from './forms-schemas.ts';
@@ -145,6 +148,25 @@ export function formsApiRoutes(
           ...(q.themes ? { themes: q.themes.map(({ id: _id, ...t }) => t) } : {}),
         })),
       };
+    },
+  );
+
+  app.post(
+    '/api/v1/forms/:id/answers/:answerId/star',
+    {
+      config: STAFF_API,
+      preValidation: requireJson,
+      schema: {
+        summary:
+          'Star a text answer as a quote for the event report, or unstar it. Starring an answer whose author did not agree to be quoted is 409.',
+        params: starParamsSchema,
+        body: starRequestSchema,
+        response: { 200: starOutSchema, ...problems(400, 401, 403, 404, 409, 415) },
+      },
+    },
+    async (request) => {
+      await forms.star(request.params.id, request.params.answerId, request.body.starred);
+      return { id: request.params.answerId, starred: request.body.starred };
     },
   );
 

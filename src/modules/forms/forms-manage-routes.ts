@@ -8,12 +8,13 @@ import { actorOf } from '../../plugins/access.ts';
 import type { EventsService } from '../events/events-service.ts';
 import { optionsOf } from './answers.ts';
 import { capitalise, pct, questionView, ratingsInWords } from './forms-view.ts';
-import { formSettingsFormSchema, QUESTION_TYPE_LABELS, QUESTION_TYPES, questionFormSchema } from './forms-schemas.ts';
-import type { FormsService } from './forms-service.ts';
+import { copyFormSchema, formSettingsFormSchema, QUESTION_TYPE_LABELS, QUESTION_TYPES, questionFormSchema } from './forms-schemas.ts';
+import { FORM_TEMPLATES } from './form-templates.ts';
+import { NOT_QUOTABLE, type FormsService } from './forms-service.ts';
 import type { ResultsService } from './results-service.ts';
-import { flags, idParams } from '../../lib/route-schemas.ts';
+import { flags, idParams, uuid } from '../../lib/route-schemas.ts';
 import type { App } from '../../plugins/types.ts';
-import { failureView } from '../../lib/form-cycle.ts';
+import { failureView, formCycle } from '../../lib/form-cycle.ts';
 
 const STAFF = { access: ['admin', 'staff'] as const, hideWhenDenied: true };
 
@@ -45,6 +46,7 @@ export function formsManageRoutes(
       action: edit ? `/manage/forms/${edit.id}/settings` : '/manage/forms/new',
       back: edit ? `/manage/forms/${edit.id}` : '/manage/forms',
       submitText: edit ? 'Save changes' : 'Create form',
+      editing: !!edit,
       values,
       eventItems: await eventItems(),
       ...failureView(failure),
@@ -66,6 +68,53 @@ export function formsManageRoutes(
       throw err;
     }
   });
+
+  // ---- copying a form from a template or an earlier form ---------------------------------------
+  const copyPage = async (reply: FastifyReply, values: Record<string, unknown>, failure?: FormFailure, status = 200) => {
+    const [all, events] = await Promise.all([forms.list(), deps.events.list({ publishedOnly: false })]);
+    const eventTitle = new Map(events.map((e) => [e.id, e.title]));
+    const counts = await Promise.all(all.slice(0, 50).map(async (f) => (await forms.questions(f.id)).filter((q) => !q.hidden).length));
+    const questionsText = (n: number) => `${n} ${n === 1 ? 'question' : 'questions'}`;
+    const sourceItems = [
+      ...FORM_TEMPLATES.map((tpl) => ({
+        value: `template:${tpl.id}`,
+        text: `Template: ${tpl.title}`,
+        hint: { text: `${tpl.summary} ${questionsText(tpl.questions.length)}.` },
+      })),
+      ...(all.length ? [{ divider: 'or an earlier form' }] : []),
+      ...all.slice(0, 50).map((f, i) => ({
+        value: f.id,
+        text: f.title,
+        hint: {
+          text: [f.eventId ? `For ${eventTitle.get(f.eventId) ?? 'an event'}` : 'Not linked to an event', questionsText(counts[i]!)].join(
+            ' · ',
+          ),
+        },
+      })),
+    ];
+    return reply.status(status).view('forms/views/manage-copy.njk', {
+      title: 'Copy a form',
+      values,
+      sourceItems,
+      eventItems: await eventItems(),
+      ...failureView(failure),
+    });
+  };
+
+  app.get('/manage/forms/copy', { schema: { querystring: flags('event', 'from') }, config: STAFF }, async (request, reply) =>
+    copyPage(reply, { eventId: request.query.event ?? '', source: request.query.from ?? '' }),
+  );
+
+  app.post('/manage/forms/copy', { config: STAFF }, async (request, reply) =>
+    formCycle(reply, {
+      schema: copyFormSchema,
+      body: request.body,
+      options: { idFor: (f) => (f === 'source' ? 'source' : f) },
+      run: (data) => forms.copy(actorOf(request), data.source, { title: data.title, eventId: data.eventId }),
+      redirect: (created) => `/manage/forms/${created.id}?copied=1`,
+      again: (failure, status) => copyPage(reply, request.body as Record<string, unknown>, failure, status),
+    }),
+  );
 
   app.get('/manage/forms/:id/settings', { schema: { params: idParams }, config: STAFF }, async (request, reply) => {
     const f = await forms.get(request.params.id);
@@ -125,7 +174,7 @@ export function formsManageRoutes(
     '/manage/forms/:id',
     {
       schema: {
-        querystring: flags('closed', 'emailed', 'error', 'hidden', 'invited', 'opened', 'reminded', 'saved', 'themes'),
+        querystring: flags('added', 'closed', 'copied', 'emailed', 'error', 'hidden', 'invited', 'opened', 'reminded', 'saved'),
         params: idParams,
       },
       config: STAFF,
@@ -134,40 +183,78 @@ export function formsManageRoutes(
       const q = request.query;
       const banner = q.saved
         ? 'Changes saved'
-        : q.opened
-          ? 'The form is open: people can answer it'
-          : q.closed
-            ? 'The form is closed'
-            : q.invited
-              ? `Invited ${q.invited} people who came (${q.emailed} by email)`
-              : q.reminded
-                ? `Reminded ${q.reminded} people`
-                : q.hidden
-                  ? 'That question has answers, so it is hidden rather than deleted'
-                  : q.themes
-                    ? 'Finding themes: this takes a few seconds, or a minute for thousands of answers. Refresh the results to see them'
-                    : null;
+        : q.added
+          ? 'Question added'
+          : q.copied
+            ? 'Form copied: it is a draft, so check the questions, then open it'
+            : q.opened
+              ? 'The form is open: people can answer it'
+              : q.closed
+                ? 'The form is closed'
+                : q.invited
+                  ? `Invited ${q.invited} people who came (${q.emailed} by email)`
+                  : q.reminded
+                    ? `Reminded ${q.reminded} people`
+                    : q.hidden
+                      ? 'That question has answers, so it is hidden rather than deleted'
+                      : null;
       return builder(reply, request.params.id, { banner, failure: q.error ? summaryFailure(q.error, '#questions') : undefined });
     },
   );
 
-  app.post('/manage/forms/:id/questions', { schema: { params: idParams }, config: STAFF }, async (request, reply) => {
-    const form = parseForm(questionFormSchema, request.body);
-    if (!form.ok) return builder(reply, request.params.id, { values: request.body as Record<string, unknown>, failure: form }, 400);
-    try {
-      await forms.addQuestion(actorOf(request), request.params.id, form.data);
-    } catch (err) {
-      if (err instanceof ValidationError)
-        return builder(
-          reply,
-          request.params.id,
-          { values: request.body as Record<string, unknown>, failure: fieldFailure('key', err.errors[0]!.message) },
-          400,
-        );
-      throw err;
-    }
-    return reply.redirect(`/manage/forms/${request.params.id}#questions`, 303);
-  });
+  app.post('/manage/forms/:id/questions', { schema: { params: idParams }, config: STAFF }, async (request, reply) =>
+    formCycle(reply, {
+      schema: questionFormSchema,
+      body: request.body,
+      run: (data) => forms.addQuestion(actorOf(request), request.params.id, data),
+      redirect: () => `/manage/forms/${request.params.id}?added=1#questions`,
+      again: (failure, status) => builder(reply, request.params.id, { values: request.body as Record<string, unknown>, failure }, status),
+    }),
+  );
+
+  // ---- changing one question -----------------------------------------------------------------
+  const questionParams = z.object({ id: uuid, qid: uuid });
+  const questionPage = async (
+    reply: FastifyReply,
+    params: { id: string; qid: string },
+    values: Record<string, unknown> | null,
+    failure?: FormFailure,
+    status = 200,
+  ) => {
+    const form = await forms.get(params.id);
+    const { question: q, answered } = await forms.questionForChange(form.id, params.qid);
+    return reply.status(status).view('forms/views/manage-question.njk', {
+      title: `Change a question: ${q.text}`,
+      form,
+      questionId: q.id,
+      answered,
+      fixedType: answered ? QUESTION_TYPE_LABELS[q.type] : null,
+      typeItems: QUESTION_TYPES.map((t) => ({ value: t, text: QUESTION_TYPE_LABELS[t] })),
+      values: values ?? {
+        text: q.text,
+        easyReadText: q.easyReadText ?? '',
+        type: q.type,
+        options: q.options.join('\n'),
+        required: q.required ? 'yes' : '',
+        key: q.key,
+      },
+      ...failureView(failure),
+    });
+  };
+
+  app.get('/manage/forms/:id/questions/:qid', { schema: { params: questionParams }, config: STAFF }, async (request, reply) =>
+    questionPage(reply, request.params, null),
+  );
+
+  app.post('/manage/forms/:id/questions/:qid', { schema: { params: questionParams }, config: STAFF }, async (request, reply) =>
+    formCycle(reply, {
+      schema: questionFormSchema,
+      body: request.body,
+      run: (data) => forms.changeQuestion(actorOf(request), request.params.id, request.params.qid, data),
+      redirect: () => `/manage/forms/${request.params.id}?saved=1#questions`,
+      again: (failure, status) => questionPage(reply, request.params, request.body as Record<string, unknown>, failure, status),
+    }),
+  );
 
   app.post<{ Params: { id: string; qid: string } }>(
     '/manage/forms/:id/questions/:qid/:action',
@@ -255,10 +342,21 @@ export function formsManageRoutes(
   // ---- results -------------------------------------------------------------------------------
   app.get(
     '/manage/forms/:id/results',
-    { schema: { querystring: flags('saved'), params: idParams }, config: STAFF },
+    { schema: { querystring: flags('refused', 'saved', 'themes'), params: idParams }, config: STAFF },
     async (request, reply) => {
       const form = await forms.get(request.params.id);
-      const r = await results.results(form.id);
+      const [r, progress] = await Promise.all([results.results(form.id), results.themeProgress(form.id)]);
+      const hasThemes = r.questions.some((q) => q.themes?.length);
+      // Asked for themes and none are being found any more: say whether any came of it.
+      const themeStatus = progress.pending
+        ? 'finding'
+        : progress.stale
+          ? 'stalled'
+          : request.query.themes
+            ? hasThemes
+              ? 'found'
+              : 'none'
+            : null;
       const questions = await Promise.all(
         r.questions.map(async (q, i) => ({
           ...q,
@@ -294,13 +392,17 @@ export function formsManageRoutes(
           answers: q.type === 'text' || q.type === 'long_text' ? await results.textAnswersForStaff(q.id, 200) : [],
         })),
       );
+      // The report's "how to add quotes" links to the first list of answers people wrote.
+      const firstWritten = questions.findIndex((q) => q.answers.length);
       return reply.view('forms/views/results.njk', {
         title: `Results: ${form.title}`,
         form,
         r,
         rate: pct(r.responseRate),
-        questions,
+        questions: questions.map((q, i) => ({ ...q, firstWritten: i === firstWritten })),
         banner: request.query.saved ? 'Saved' : null,
+        themeStatus,
+        errorList: /^\d{1,15}$/.test(request.query.refused ?? '') ? [{ text: NOT_QUOTABLE, href: `#answer-${request.query.refused}` }] : [],
       });
     },
   );
@@ -321,14 +423,19 @@ export function formsManageRoutes(
     async (request, reply) => {
       const starred = (request.body as { starred?: string }).starred === 'yes';
       const answerId = /^\d{1,15}$/.test(request.params.answerId) ? Number(request.params.answerId) : -1;
-      await forms.star(request.params.id, answerId, starred);
+      try {
+        await forms.star(request.params.id, answerId, starred);
+      } catch (err) {
+        if (!(err instanceof ConflictError)) throw err;
+        return reply.redirect(`/manage/forms/${request.params.id}/results?refused=${answerId}#answer-${answerId}`, 303);
+      }
       return reply.redirect(`/manage/forms/${request.params.id}/results?saved=1#answer-${answerId}`, 303);
     },
   );
 
   app.post('/manage/forms/:id/themes', { schema: { params: idParams }, config: STAFF }, async (request, reply) => {
     await results.queueThemes(request.params.id, { force: (request.body as { force?: string }).force === 'yes' });
-    return reply.redirect(`/manage/forms/${request.params.id}?themes=1`, 303);
+    return reply.redirect(`/manage/forms/${request.params.id}/results?themes=asked#themes-status`, 303);
   });
 
   const themeBody = z.object({

@@ -44,7 +44,7 @@ export function createFormsRepository() {
 
     questions: (ex: Executor, formId: string): Promise<FormQuestion[]> =>
       ex.select().from(formQuestions).where(eq(formQuestions.formId, formId)).orderBy(asc(formQuestions.position)),
-    async insertQuestion(ex: Executor, formId: string, q: QuestionInput, position: number) {
+    async insertQuestion(ex: Executor, formId: string, q: QuestionInput & { key: string }, position: number) {
       const [row] = await ex
         .insert(formQuestions)
         .values({
@@ -72,6 +72,17 @@ export function createFormsRepository() {
         .from(formAnswers)
         .where(eq(formAnswers.questionId, questionId));
       return row?.n ?? 0;
+    },
+
+    /** The options people chose on a choice question, each once. */
+    async chosenOptions(ex: Executor, questionId: string): Promise<string[]> {
+      const rows = await ex.execute<{ option: string }>(sql`
+        select distinct option from (
+          select ${formAnswers.choice} as option from ${formAnswers} where ${formAnswers.questionId} = ${questionId} and ${formAnswers.choice} is not null
+          union all
+          select unnest(${formAnswers.choices}) as option from ${formAnswers} where ${formAnswers.questionId} = ${questionId}
+        ) chosen`);
+      return rows.rows.map((r) => r.option);
     },
 
     async findResponseByKey(ex: Executor, formId: string, respondentKey: string) {
@@ -181,9 +192,10 @@ export function createFormsRepository() {
     },
     async answerWithForm(ex: Executor, answerId: number) {
       const [row] = await ex
-        .select({ answer: formAnswers, formId: formQuestions.formId })
+        .select({ answer: formAnswers, formId: formQuestions.formId, quoteConsent: formResponses.quoteConsent })
         .from(formAnswers)
         .innerJoin(formQuestions, eq(formQuestions.id, formAnswers.questionId))
+        .innerJoin(formResponses, eq(formResponses.id, formAnswers.responseId))
         .where(eq(formAnswers.id, answerId));
       return row;
     },

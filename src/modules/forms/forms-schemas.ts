@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { whatChangedOutSchema } from '../api/api-common.ts';
+import { UUID } from '../../db/ids.ts';
 
 export const QUESTION_TYPES = ['rating', 'agreement', 'yes_no', 'single_choice', 'multiple_choice', 'text', 'long_text', 'number'] as const;
 export type QuestionType = (typeof QUESTION_TYPES)[number];
@@ -24,47 +25,73 @@ export const QUESTION_TYPE_LABELS: Record<QuestionType, string> = {
 
 export const MAX_TEXT_ANSWER = 5000;
 
-export const questionInputSchema = z
-  .strictObject({
-    key: z
-      .string({ error: 'Give each question a key' })
-      .regex(/^[a-z][a-z0-9_]{0,39}$/, 'A key is lower-case letters, numbers and underscores, starting with a letter'),
-    type: z.enum(QUESTION_TYPES, { error: `The type must be one of: ${QUESTION_TYPES.join(', ')}` }),
-    text: z
-      .string({ error: 'Enter the question' })
-      .trim()
-      .min(1, 'Enter the question')
-      .max(500, 'A question must be 500 characters or fewer'),
-    easyReadText: z.string().trim().max(500).optional(),
-    options: z.array(z.string().trim().min(1).max(200)).max(30, 'At most 30 options').optional(),
-    required: z.boolean().optional(),
-  })
-  .superRefine((q, ctx) => {
-    const choice = q.type === 'single_choice' || q.type === 'multiple_choice';
-    if (choice && (q.options?.length ?? 0) < 2)
-      ctx.addIssue({ code: 'custom', path: ['options'], message: 'A choice question needs at least 2 options' });
-    if (choice && q.options && new Set(q.options.map((o) => o.toLowerCase())).size !== q.options.length)
-      ctx.addIssue({ code: 'custom', path: ['options'], message: 'Each option must be different' });
-    if (!choice && q.options?.length)
-      ctx.addIssue({ code: 'custom', path: ['options'], message: `A ${q.type} question has fixed options; leave options out` });
-  });
+/** The kinds of answer that take the organiser's own options. */
+export const CHOICE_TYPES: readonly QuestionType[] = ['single_choice', 'multiple_choice'];
+
+/** A question's short name (for exports and the API): made from its words unless given. */
+export const questionKeySchema = z
+  .string({ error: 'The short name must be text' })
+  .regex(
+    /^[a-z][a-z0-9_]{0,39}$/,
+    'A short name is up to 40 lower-case letters, numbers and underscores (_), starting with a letter, like what_changed',
+  );
+
+/** The editable parts of a question, shared by adding and changing one. */
+const questionShape = {
+  key: questionKeySchema.optional(),
+  type: z.enum(QUESTION_TYPES, { error: 'Choose the type of answer' }),
+  text: z
+    .string({ error: 'Enter the question' })
+    .trim()
+    .min(1, 'Enter the question')
+    .max(500, 'The question must be 500 characters or fewer'),
+  easyReadText: z.string().trim().max(500, 'The easy-read wording must be 500 characters or fewer').optional(),
+  options: z
+    .array(
+      z
+        .string({ error: 'Write each option as words' })
+        .trim()
+        .min(1, 'An option cannot be empty')
+        .max(200, 'Each option must be 200 characters or fewer'),
+    )
+    .max(30, 'A question can have up to 30 options')
+    .optional(),
+  required: z.boolean().optional(),
+};
+
+/** Options belong to "Choose one" and "Choose all that apply"; the scales have theirs built in, text and numbers none. */
+function checkOptions(q: { type: QuestionType; options?: string[] }, ctx: z.RefinementCtx) {
+  const choice = CHOICE_TYPES.includes(q.type);
+  if (choice && (q.options?.length ?? 0) < 2)
+    ctx.addIssue({ code: 'custom', path: ['options'], message: 'Give at least 2 options, one on each line' });
+  if (choice && q.options && new Set(q.options.map((o) => o.toLowerCase())).size !== q.options.length)
+    ctx.addIssue({ code: 'custom', path: ['options'], message: 'Each option must be different' });
+  if (!choice && q.options?.length)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['options'],
+      message: `Options are only for “Choose one” and “Choose all that apply” questions: leave them empty for “${QUESTION_TYPE_LABELS[q.type]}”, or change the type of answer`,
+    });
+}
+
+export const questionInputSchema = z.strictObject(questionShape).superRefine(checkOptions);
 export type QuestionInput = z.infer<typeof questionInputSchema>;
 
 export const formInputSchema = z
   .strictObject({
-    title: z.string({ error: 'Enter a title' }).trim().min(1, 'Enter a title').max(200),
-    intro: z.string().trim().max(2000).optional(),
-    anonymous: z.boolean({ error: 'Say whether the form is anonymous (true or false)' }),
+    title: z.string({ error: 'Enter a title' }).trim().min(1, 'Enter a title').max(200, 'The title must be 200 characters or fewer'),
+    intro: z.string().trim().max(2000, 'The introduction must be 2,000 characters or fewer').optional(),
+    anonymous: z.boolean({ error: 'Choose whether answers will be anonymous' }),
     easyRead: z.boolean().optional(),
     eventId: z.string().optional(),
     sessionId: z.string().optional(),
     cohortId: z.string().optional(),
-    questions: z.array(questionInputSchema).max(100, 'At most 100 questions').default([]),
+    questions: z.array(questionInputSchema).max(100, 'A form can have up to 100 questions').default([]),
   })
   .superRefine((f, ctx) => {
-    const keys = f.questions.map((q) => q.key);
+    const keys = f.questions.flatMap((q) => (q.key ? [q.key] : []));
     if (new Set(keys).size !== keys.length)
-      ctx.addIssue({ code: 'custom', path: ['questions'], message: 'Each question needs its own key' });
+      ctx.addIssue({ code: 'custom', path: ['questions'], message: 'Two questions have the same short name (key); give each its own' });
   });
 export type FormInput = z.infer<typeof formInputSchema>;
 
@@ -85,7 +112,7 @@ export const questionFormSchema = z.preprocess((raw) => {
     .map((o) => o.trim())
     .filter(Boolean);
   return {
-    key: b.key,
+    key: typeof b.key === 'string' && b.key.trim() ? b.key.trim() : undefined,
     type: b.type,
     text: b.text,
     easyReadText: typeof b.easyReadText === 'string' && b.easyReadText.trim() ? b.easyReadText : undefined,
@@ -154,6 +181,13 @@ export const resultsOutSchema = z.looseObject({
     z.looseObject({ key: z.string(), type: z.string(), answered: z.number().int(), themes: z.array(themeOutSchema).optional() }),
   ),
 });
+/** `POST /api/v1/forms/{id}/answers/{answerId}/star`: only answers whose authors agreed to be quoted. */
+export const starParamsSchema = z.object({
+  id: z.string().regex(UUID, 'Not a valid id'),
+  answerId: z.coerce.number({ error: 'Not a valid answer id' }).int().positive().max(1e15),
+});
+export const starRequestSchema = z.strictObject({ starred: z.boolean({ error: 'starred is true or false' }) });
+export const starOutSchema = z.object({ id: z.number().int(), starred: z.boolean() });
 /** `POST /api/v1/forms/{id}/themes`: `force` discards staff edits (renamed, merged, split themes). */
 export const themesRequestSchema = z.strictObject({ force: z.boolean().optional() });
 export const themesQueuedSchema = z.object({ status: z.literal('queued'), questions: z.number().int() });
@@ -164,3 +198,20 @@ export const eventReportOutSchema = z.looseObject({
   attended: z.number().int(),
   whatChanged: z.array(whatChangedOutSchema).describe('"You said, we did" entries published from the event’s forms'),
 });
+
+/** Copying a form: the source is `template:<id>` or an earlier form's id; an empty title keeps the source's. */
+export const copyFormSchema = z.preprocess(
+  (raw) => {
+    const b = (raw ?? {}) as Record<string, unknown>;
+    return {
+      source: b.source,
+      title: typeof b.title === 'string' && b.title.trim() ? b.title : undefined,
+      eventId: typeof b.eventId === 'string' && b.eventId ? b.eventId : undefined,
+    };
+  },
+  z.object({
+    source: z.string({ error: 'Choose a template or a form to copy' }).min(1, 'Choose a template or a form to copy').max(100),
+    title: z.string().trim().max(200, 'The title must be 200 characters or fewer').optional(),
+    eventId: z.string().max(40).optional(),
+  }),
+);

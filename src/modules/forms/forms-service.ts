@@ -5,15 +5,17 @@ import type { Form, FormQuestion, Person } from '../../db/schema.ts';
 import type { Jobs } from '../../jobs/jobs.ts';
 import { toCsv } from '../../lib/csv.ts';
 import { hmac, safeEqual } from '../../lib/tokens.ts';
-import { ConflictError, NotFoundError, ValidationError } from '../../lib/validation.ts';
+import { ConflictError, NotFoundError, ValidationError, type FieldError } from '../../lib/validation.ts';
 import type { AuditTrail } from '../audit/audit-service.ts';
 import type { EventsLookup } from '../events/events-service.ts';
 import type { EmailComposers } from '../email/email-requests.ts';
 import type { OutgoingEmail } from '../email/mailer.ts';
 import type { PeopleLookup } from '../people/people-service.ts';
 import { checkAnswers } from './answers.ts';
+import { keyFromText } from './question-keys.ts';
+import { findTemplate } from './form-templates.ts';
 import type { FormsRepository } from './forms-repository.ts';
-import type { FormInput, QuestionInput } from './forms-schemas.ts';
+import { CHOICE_TYPES, type FormInput, type QuestionInput } from './forms-schemas.ts';
 import { isUuid, isUniqueViolation, UUID } from '../../db/ids.ts';
 import { decodeCursor, pageOf } from '../../lib/pagination.ts';
 import type { Actor } from '../../plugins/access.ts';
@@ -22,6 +24,9 @@ export interface Respondent {
   /** Who answered, when known: signed in, invited by personal link, or entered by staff. */
   person: Person | null;
 }
+
+/** Why an answer cannot be starred as a quote. */
+export const NOT_QUOTABLE = 'The person who wrote this did not agree to be quoted, so it cannot be used as a quote';
 
 /** API responses page in the order they came: by time, then id. */
 const responsesKey = z.strictObject({ at: z.iso.datetime(), id: z.string().regex(UUID) });
@@ -93,9 +98,34 @@ export function createFormsService(deps: {
 
   async function checkLinks(input: Pick<FormInput, 'eventId' | 'sessionId'>) {
     if (input.eventId && !(await deps.events.findEvent(db, input.eventId)))
-      throw new ValidationError([{ path: 'eventId', message: 'No event with that id' }]);
+      throw new ValidationError([{ path: 'eventId', message: 'That event could not be found: choose one from the list' }]);
     if (input.sessionId && !(await deps.events.findSession(db, input.sessionId)))
-      throw new ValidationError([{ path: 'sessionId', message: 'No session with that id' }]);
+      throw new ValidationError([{ path: 'sessionId', message: 'That session could not be found: choose one from the list' }]);
+  }
+
+  async function createForm(actor: Actor, input: FormInput, extra: { isDemo?: boolean } = {}): Promise<Form> {
+    await checkLinks(input);
+    return db.transaction(async (tx) => {
+      const form = await forms.insertForm(tx, {
+        title: input.title,
+        intro: input.intro ?? null,
+        anonymous: input.anonymous,
+        easyRead: input.easyRead ?? false,
+        eventId: input.eventId ?? null,
+        sessionId: input.sessionId ?? null,
+        cohortId: null,
+        createdBy: actor.personId,
+        isDemo: extra.isDemo ?? false,
+      });
+      const taken = new Set(input.questions.flatMap((q) => (q.key ? [q.key] : [])));
+      for (const [i, q] of input.questions.entries()) {
+        const key = q.key ?? keyFromText(q.text, taken);
+        taken.add(key);
+        await forms.insertQuestion(tx, form.id, { ...q, key }, i + 1);
+      }
+      await deps.audit.insert(tx, { actorId: actor.personId, action: 'form.created', subjectType: 'form', subjectId: form.id });
+      return form;
+    });
   }
 
   return {
@@ -103,25 +133,7 @@ export function createFormsService(deps: {
     respondentKey,
     personalLink,
 
-    async create(actor: Actor, input: FormInput, extra: { isDemo?: boolean } = {}): Promise<Form> {
-      await checkLinks(input);
-      return db.transaction(async (tx) => {
-        const form = await forms.insertForm(tx, {
-          title: input.title,
-          intro: input.intro ?? null,
-          anonymous: input.anonymous,
-          easyRead: input.easyRead ?? false,
-          eventId: input.eventId ?? null,
-          sessionId: input.sessionId ?? null,
-          cohortId: null,
-          createdBy: actor.personId,
-          isDemo: extra.isDemo ?? false,
-        });
-        for (const [i, q] of input.questions.entries()) await forms.insertQuestion(tx, form.id, q, i + 1);
-        await deps.audit.insert(tx, { actorId: actor.personId, action: 'form.created', subjectType: 'form', subjectId: form.id });
-        return form;
-      });
-    },
+    create: createForm,
 
     async updateSettings(actor: Actor, id: string, input: Pick<FormInput, 'title' | 'intro' | 'anonymous' | 'easyRead' | 'eventId'>) {
       await checkLinks(input);
@@ -144,6 +156,54 @@ export function createFormsService(deps: {
       });
     },
 
+    /**
+     * A new draft form with the questions of an earlier form (those still asked) or of a
+     * template: same wording, types, options and short names; none of the answers, invitations
+     * or themes. An empty title keeps the source's.
+     */
+    async copy(actor: Actor, source: string, target: { title?: string; eventId?: string }): Promise<Form> {
+      let from: Pick<FormInput, 'title' | 'intro' | 'anonymous' | 'easyRead' | 'questions'>;
+      if (source.startsWith('template:')) {
+        const template = findTemplate(source.slice('template:'.length));
+        if (!template) throw new ValidationError([{ path: 'source', message: 'Choose a template or a form to copy' }]);
+        from = template;
+      } else {
+        const form = await forms.findForm(db, source);
+        if (!form) throw new ValidationError([{ path: 'source', message: 'Choose a template or a form to copy' }]);
+        const questions = (await forms.questions(db, form.id)).filter((q) => !q.hidden);
+        from = {
+          title: form.title,
+          intro: form.intro ?? undefined,
+          anonymous: form.anonymous,
+          easyRead: form.easyRead,
+          questions: questions.map((q) => ({
+            key: q.key,
+            type: q.type,
+            text: q.text,
+            easyReadText: q.easyReadText ?? undefined,
+            options: q.options.length ? [...q.options] : undefined,
+            required: q.required,
+          })),
+        };
+      }
+      const created = await createForm(actor, {
+        title: target.title?.trim() || from.title,
+        intro: from.intro,
+        anonymous: from.anonymous,
+        easyRead: from.easyRead,
+        eventId: target.eventId,
+        questions: from.questions,
+      });
+      await deps.audit.insert(db, {
+        actorId: actor.personId,
+        action: 'form.copied',
+        subjectType: 'form',
+        subjectId: created.id,
+        details: { from: source },
+      });
+      return created;
+    },
+
     get: (id: string) => mustFind(id),
     list: () => forms.listForms(db),
     formsOfEvent: (eventId: string) => forms.formsOfEvent(db, eventId),
@@ -153,9 +213,66 @@ export function createFormsService(deps: {
       return db.transaction(async (tx) => {
         await mustFindIn(tx, formId);
         const existing = await forms.questions(tx, formId);
-        if (existing.some((e) => e.key === q.key))
-          throw new ValidationError([{ path: 'key', message: 'Another question on this form has that key' }]);
-        return forms.insertQuestion(tx, formId, q, (existing.at(-1)?.position ?? 0) + 1);
+        const taken = existing.map((e) => e.key);
+        if (q.key && taken.includes(q.key))
+          throw new ValidationError([{ path: 'key', message: 'Another question on this form already has that short name' }]);
+        const key = q.key ?? keyFromText(q.text, taken);
+        return forms.insertQuestion(tx, formId, { ...q, key }, (existing.at(-1)?.position ?? 0) + 1);
+      });
+    },
+
+    /** A question with how many answers it has, for the page that changes it. */
+    async questionForChange(formId: string, questionId: string) {
+      const q = (await forms.questions(db, formId)).find((x) => x.id === questionId);
+      if (!q) throw new NotFoundError('No question with that id on this form');
+      return { question: q, answered: await forms.answerCount(db, q.id) };
+    },
+
+    /**
+     * Changes a question in place. Once people have answered, what they answered must keep its
+     * meaning: the wording, easy-read wording, required and new options may change; the type of
+     * answer may not, and an option someone chose cannot be removed or reworded.
+     */
+    async changeQuestion(actor: Actor, formId: string, questionId: string, input: QuestionInput) {
+      await db.transaction(async (tx) => {
+        await mustFindIn(tx, formId);
+        const all = await forms.questions(tx, formId);
+        const q = all.find((x) => x.id === questionId);
+        if (!q) throw new NotFoundError('No question with that id on this form');
+        const answered = (await forms.answerCount(tx, q.id)) > 0;
+        const errors: FieldError[] = [];
+        if (answered && input.type !== q.type)
+          errors.push({
+            path: 'type',
+            message: 'People have answered this question, so its type of answer cannot change. Add a new question instead',
+          });
+        if (answered && CHOICE_TYPES.includes(q.type) && input.type === q.type) {
+          const kept = new Set(input.options ?? []);
+          const lost = (await forms.chosenOptions(tx, q.id)).filter((o) => !kept.has(o));
+          if (lost.length)
+            errors.push({
+              path: 'options',
+              message: `People chose ${lost.map((o) => `“${o}”`).join(' and ')}, so ${lost.length === 1 ? 'that option stays' : 'those options stay'} as written. You can add options, put them in another order, or remove options nobody chose`,
+            });
+        }
+        if (input.key && input.key !== q.key && all.some((o) => o.id !== q.id && o.key === input.key))
+          errors.push({ path: 'key', message: 'Another question on this form already has that short name' });
+        if (errors.length) throw new ValidationError(errors);
+        await forms.updateQuestion(tx, q.id, {
+          key: input.key ?? q.key,
+          type: input.type,
+          text: input.text,
+          easyReadText: input.easyReadText ?? null,
+          options: input.options ?? [],
+          required: input.required ?? false,
+        });
+        await deps.audit.insert(tx, {
+          actorId: actor.personId,
+          action: 'form.question.changed',
+          subjectType: 'form',
+          subjectId: formId,
+          details: { questionId: q.id },
+        });
       });
     },
 
@@ -280,7 +397,7 @@ export function createFormsService(deps: {
 
     async remind(actor: Actor, formId: string): Promise<number> {
       const form = await mustFind(formId);
-      if (form.status !== 'open') throw new ConflictError('Only an open form can have reminders');
+      if (form.status !== 'open') throw new ConflictError('Open the form before sending reminders: only an open form can be answered');
       const waiting = await forms.notYetAnswered(db, formId, (personId) => respondentKey(formId, personId));
       const withEmail = waiting.filter((p) => p.email);
       for (const p of withEmail) await deps.jobs.sendEmail({ kind: 'form-reminder', ref: { formId, personId: p.id } });
@@ -372,6 +489,8 @@ export function createFormsService(deps: {
       const found = await forms.answerWithForm(db, answerId);
       if (!found || found.formId !== formId || found.answer.text === null)
         throw new NotFoundError('No text answer with that id on this form');
+      // Unstarring is always allowed: it is how a quote whose author said no leaves the report.
+      if (starred && found.quoteConsent === 'no') throw new ConflictError(NOT_QUOTABLE);
       await forms.setStar(db, answerId, starred);
     },
   };

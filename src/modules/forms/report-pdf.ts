@@ -26,10 +26,31 @@ export function renderReportPdf(report: EventReport, meta: { orgName: string }):
     for (const line of report.headlines) p(`• ${line}`);
   }
 
+  /** Horizontal bars with the figure beside each, as on the page. */
+  const bars = (counts: [string, number][]) => {
+    const max = Math.max(1, ...counts.map(([, n]) => n));
+    for (const [option, n] of counts) {
+      const y = doc.y;
+      doc.font('Helvetica').fontSize(10).fillColor('#212b32').text(option, 56, y, { width: 150 });
+      doc.rect(210, y + 1, (250 * n) / max, 9).fill('#005eb8');
+      doc.fillColor('#212b32').text(String(n), 215 + (250 * n) / max, y, { width: 60 });
+      doc.x = 56;
+      doc.y = y + 14;
+    }
+  };
+
   h2('Who came');
   p(`Registered: ${report.registered}. Came: ${report.attended}.`);
   const m = report.attendedByExperience;
   p(`Of those who came: ${m.lived} with lived experience, ${m.professional} professional, ${m.both} both.`);
+  if (m.lived + m.professional + m.both > 0) {
+    bars([
+      ['Lived experience', m.lived],
+      ['Professional', m.professional],
+      ['Both', m.both],
+    ]);
+    doc.moveDown(0.3);
+  }
   for (const s of report.sessions)
     p(
       `${s.title}: ${s.attended} came of ${s.registered} booked (lived ${s.attendedByExperience.lived}, professional ${s.attendedByExperience.professional}, both ${s.attendedByExperience.both}).`,
@@ -42,15 +63,7 @@ export function renderReportPdf(report: EventReport, meta: { orgName: string }):
     for (const q of report.results.questions) {
       if (!Object.keys(q.counts).length) continue;
       doc.moveDown(0.3).font('Helvetica-Bold').fontSize(11).text(q.text);
-      const max = Math.max(1, ...Object.values(q.counts));
-      for (const [option, n] of Object.entries(q.counts)) {
-        const y = doc.y;
-        doc.font('Helvetica').fontSize(10).fillColor('#212b32').text(option, 56, y, { width: 150 });
-        doc.rect(210, y + 1, (250 * n) / max, 9).fill('#005eb8');
-        doc.fillColor('#212b32').text(String(n), 215 + (250 * n) / max, y, { width: 60 });
-        doc.x = 56;
-        doc.y = y + 14;
-      }
+      bars(Object.entries(q.counts));
       if (q.topTwoShare !== undefined) p(`Top two: ${pct(q.topTwoShare)}.`);
     }
     const withThemes = report.results.questions.filter((q) => q.themes?.length);
@@ -65,10 +78,12 @@ export function renderReportPdf(report: EventReport, meta: { orgName: string }):
       }
     }
   }
-  if (report.quotes.length) {
-    h2('In their words');
-    for (const q of report.quotes) p(`“${q.text}” – ${q.attribution}`);
-  }
+  h2('In their words');
+  if (!report.quotes.length)
+    p(
+      'No quotes yet. Staff star answers as quotes on the evaluation’s results page; only answers whose authors agreed to be quoted can be used.',
+    );
+  for (const q of report.quotes) p(`“${q.text}” – ${q.attribution}`);
   h2('What changed');
   if (!report.whatChanged.length) p('No changes from this event’s feedback have been published yet.');
   for (const c of report.whatChanged) {

@@ -31,13 +31,26 @@ export function reportRoutes(app: App, deps: { reports: EventReportService; orgN
         topTwo: q.topTwoShare !== undefined ? pct(q.topTwoShare) : null,
         themes: q.themes?.map((t) => ({ ...t, ratingsText: ratingsInWords(t.ratings) })),
       }));
+      const m = report.attendedByExperience;
+      const cameTotal = m.lived + m.professional + m.both;
+      const mix = [
+        { label: 'Lived experience', value: m.lived },
+        { label: 'Professional', value: m.professional },
+        { label: 'Both', value: m.both },
+      ];
+      const whoCame = {
+        chart: cameTotal ? barChart('report-who-came', 'Who came, by experience', mix) : null,
+        rows: mix.map((b) => ({ ...b, share: pct(cameTotal ? b.value / cameTotal : 0) })),
+      };
       return reply.view('forms/views/report.njk', {
+        whoCame,
         title: `Report: ${report.title}`,
         report,
         when: formatRange(new Date(report.when.startsAt), new Date(report.when.endsAt)),
         rate: pct(report.evaluation?.responseRate),
         goodShare: pct(report.evaluation?.excellentOrGoodShare),
         questions,
+        anyThemes: questions.some((q) => q.themes?.length),
         headlinesText: report.headlines.join('\n'),
         errors: {},
         banner: request.query.saved ? 'Headlines saved' : null,

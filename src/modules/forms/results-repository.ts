@@ -209,6 +209,20 @@ export function createResultsRepository() {
             returning r.question_id as "questionId"`,
       );
     },
+    /**
+     * Whether theme-finding is under way for a form: text questions queued within the last
+     * `minutes` and not yet found since. An older mark is a run that failed or was lost.
+     */
+    async themeProgress(ex: Executor, formId: string, minutes: number) {
+      const [row] = await rows<{ pending: number; stale: number }>(
+        ex,
+        sql`select count(*) filter (where r.queued_at >= now() - make_interval(secs => ${minutes * 60}::float8))::int as pending,
+                   count(*) filter (where r.queued_at < now() - make_interval(secs => ${minutes * 60}::float8))::int as stale
+            from form_theme_runs r join form_questions q on q.id = r.question_id
+            where q.form_id = ${formId} and q.type in ('text', 'long_text') and r.queued_at is not null`,
+      );
+      return { pending: row?.pending ?? 0, stale: row?.stale ?? 0 };
+    },
     async markThemeRunQueued(ex: Executor, questionId: string) {
       await ex.execute(
         sql`insert into form_theme_runs (question_id, queued_at) values (${questionId}, now())

@@ -45,6 +45,9 @@ export interface ThemeResult {
   ratings?: RatingMix;
 }
 
+/** A queued theme run not finished after this long is taken as lost: the page offers to try again. */
+const THEMES_STALE_MINUTES = 15;
+
 /** Themes are found again while a form is open once this many answers have arrived, and a fifth more than last time. */
 const THEMES_MINIMUM_ANSWERS = 10;
 const THEMES_GROWTH = 0.2;
@@ -210,6 +213,9 @@ export function createResultsService(deps: {
       deps.log.info({ questionId, answers: answers.length, themes: themes.length, ms: Date.now() - started, stored }, 'themes found');
       return stored ? themes.length : 0;
     },
+
+    /** Whether themes are being found for a form now, for the results page to say so. */
+    themeProgress: (formId: string) => results.themeProgress(db, formId, THEMES_STALE_MINUTES),
 
     /** Queues theme-finding for every text question of a form (on closing it, or when asked). */
     async queueThemes(formId: string, opts: { force?: boolean } = {}) {
