@@ -228,14 +228,14 @@ export async function seedDemoProgrammes(deps: DemoProgrammeDeps) {
   ];
   for (const a of applicants) {
     const person = await deps.people.create(admin, { name: `${a.name} (demo)`, experience: a.experience }, { isDemo: true });
-    const { application } = await deps.programmes.apply(admin, open.id, {
+    const { application } = await deps.programmes.apply({ personId: person.id, role: 'participant' }, open.id, {
       who: { personId: person.id },
       answers: { why: 'I want patients and staff to plan services together.', area: a.area, days: 'yes' },
     });
     for (const s of a.to) await deps.programmes.changeStatus(admin, application.id, s, { offerAnyway: true });
   }
   if (participant) {
-    const { application } = await deps.programmes.apply(admin, open.id, {
+    const { application } = await deps.programmes.apply({ personId: participant.id, role: 'participant' }, open.id, {
       who: { personId: participant.id },
       answers: { why: 'I care for my brother and want his voice heard.', area: 'Oxfordshire', days: 'yes' },
       helpedBy: undefined,

@@ -129,7 +129,7 @@ export function createCertificatesService(deps: {
      * credential; the others are listed with the reasons. The cohort row is locked, so two
      * clicks (or two API calls) graduate it once and the second is told it already happened.
      */
-    async graduate(actor: Actor, cohortId: string, opts: { at?: Date } = {}) {
+    async graduate(actor: Actor, cohortId: string, opts: { at?: Date; expected?: string[] } = {}) {
       const outcome = await db.transaction(async (tx) => {
         const cohort = await deps.programmes.findCohort(tx, cohortId, { forUpdate: true });
         if (!cohort) throw new NotFoundError('No cohort with that id');
@@ -137,6 +137,13 @@ export function createCertificatesService(deps: {
           throw new ConflictError(`This cohort graduated on ${londonDay(cohort.graduatedAt)}; its certificates have already been issued`);
         const report = await deps.cohortService.graduationReportIn(cohortId, tx);
         if (report.rows.length === 0) throw new ConflictError('No one has accepted a place in this cohort, so no one can graduate');
+        const meeting = report.rows.filter((r) => r.met).map((r) => r.member.personId);
+        // Graduating closes the cohort for good, so it is never done for nobody.
+        if (meeting.length === 0)
+          throw new ConflictError('No one has met the graduation rule yet, so no one can graduate. Record attendance and projects first');
+        // The confirm page listed who would get a certificate; if that changed since, look again.
+        if (opts.expected && (opts.expected.length !== meeting.length || meeting.some((id) => !opts.expected!.includes(id))))
+          throw new ConflictError('Who has met the rule has changed since the list was shown. Check the list again before graduating');
         // `at` lets the demo record a graduation that happened in the past.
         const now = opts.at ?? new Date();
         const issuedOn = londonDay(now);

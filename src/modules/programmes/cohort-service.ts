@@ -8,6 +8,7 @@ import type { ProgrammesRepository } from './programmes-repository.ts';
 import type { ProjectInput } from './programmes-schemas.ts';
 import { graduationCheck, projectFlags } from './selection.ts';
 import type { Actor } from '../../plugins/access.ts';
+import { formatDay, formatTime } from '../../lib/dates.ts';
 
 const isStaff = (a: Actor) => a.role === 'admin' || a.role === 'staff';
 
@@ -90,6 +91,11 @@ export function createCohortService(deps: {
         const cohort = session && (await repo.findCohortByEvent(tx, session.eventId));
         if (!session || !cohort) throw new NotFoundError('No cohort session with that id');
         if (!isStaff(actor) && actor.role !== 'facilitator') throw new ForbiddenError('Only staff and facilitators record attendance');
+        // Who came can only be known once a session has started.
+        if (session.startsAt.getTime() > Date.now())
+          throw new ConflictError(
+            `“${session.title}” has not happened yet. You can record who came once it starts, on ${formatDay(session.startsAt)} at ${formatTime(session.startsAt)}`,
+          );
         await mustBeMembers(
           tx,
           cohort.id,

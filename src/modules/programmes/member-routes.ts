@@ -5,7 +5,8 @@ import type { CertificatesService } from './certificates-service.ts';
 import type { CohortService } from './cohort-service.ts';
 import { membershipFormSchema, SHOWN_AS_LABELS } from './programmes-schemas.ts';
 import type { ProgrammesService } from './programmes-service.ts';
-import { coachingWhen, cohortView, scheduleView, statusLabel } from './programmes-view.ts';
+import { coachingWhen, cohortView, longDay, scheduleView, statusLabel } from './programmes-view.ts';
+import { londonDay } from '../../lib/dates.ts';
 import { idParams } from '../../lib/route-schemas.ts';
 import type { App } from '../../plugins/types.ts';
 
@@ -24,12 +25,22 @@ export function memberRoutes(app: App, deps: { programmes: ProgrammesService; co
     ]);
     return reply.view('programmes/views/my-applications.njk', {
       title: 'Your applications',
-      rows: rows.map((r) => ({
-        ...r.application,
-        statusText: statusLabel(r.application.status),
-        cohort: cohortView(r.cohort),
-        programme: r.programme,
-      })),
+      rows: rows.map((r) => {
+        // Once a cohort has graduated, nothing about a place can change: say how it ended instead.
+        const finished = r.cohort.graduatedAt ? londonDay(r.cohort.graduatedAt) : null;
+        const certificate =
+          finished && r.application.status === 'accepted'
+            ? (certificates.find((c) => c.cohortId === r.cohort.id && !c.revokedAt) ?? null)
+            : null;
+        return {
+          ...r.application,
+          statusText: certificate ? 'Graduated' : statusLabel(r.application.status),
+          cohort: cohortView(r.cohort),
+          programme: r.programme,
+          finishedText: finished ? longDay(finished) : null,
+          certificate,
+        };
+      }),
       certificates,
       done: request.query.done,
       problem: request.query.problem,

@@ -56,7 +56,7 @@ const applicationOut = (a: Application): z.infer<typeof applicationOutSchema> =>
   personId: a.personId,
   status: a.status,
   answers: a.answers,
-  onBehalf: !!a.submittedBy,
+  onBehalf: !!a.submittedBy && a.submittedBy !== a.personId,
   createdAt: a.createdAt.toISOString(),
 });
 
@@ -241,10 +241,14 @@ export function programmesApiRoutes(
 
   app.post(
     '/api/v1/sessions/:id/attendance',
-    json('Record whether someone came (cohort sessions: members only; event sessions: checks in a registration)', attendanceInputSchema, {
-      200: attendanceOutSchema,
-      ...problems(400, 401, 403, 404, 415),
-    }),
+    json(
+      'Record whether someone came (cohort sessions: members only, once the session has started; event sessions: checks in a registration)',
+      attendanceInputSchema,
+      {
+        200: attendanceOutSchema,
+        ...problems(400, 401, 403, 404, 409, 415),
+      },
+    ),
     async (request) => {
       const { personId, attended } = request.body;
       const actor = actorOf(request);

@@ -7,7 +7,7 @@ import type { FormsService } from '../forms/forms-service.ts';
 import { experienceLabel } from '../people/people-view.ts';
 import { cohortFormSchema, programmeFormSchema, reviewFormSchema, statusChangeSchema } from './programmes-schemas.ts';
 import { MixWarning, type ProgrammesService } from './programmes-service.ts';
-import { cohortView, mixMeterView, programmeView, statusLabel } from './programmes-view.ts';
+import { appliedWithHelp, cohortView, mixMeterView, movedText, programmeView, statusLabel } from './programmes-view.ts';
 import { NEXT_STATUSES, STATUS_LABELS } from './selection.ts';
 import { idParams } from '../../lib/route-schemas.ts';
 import type { App } from '../../plugins/types.ts';
@@ -84,7 +84,7 @@ export function programmesManageRoutes(app: App, deps: { programmes: ProgrammesS
     if (!form.ok) return programmeForm(reply, { values, failure: form }, 400);
     try {
       const p = await programmes.createProgramme(actorOf(request), form.data);
-      return reply.redirect(`/manage/programmes/${p.id}`, 303);
+      return reply.redirect(`/manage/programmes/${p.id}?done=created`, 303);
     } catch (err) {
       if (err instanceof ValidationError) return programmeForm(reply, { values, failure: formFailure(err.errors, formOptions) }, 400);
       throw err;
@@ -93,6 +93,7 @@ export function programmesManageRoutes(app: App, deps: { programmes: ProgrammesS
 
   app.get('/manage/programmes/:id', { schema: { params: idParams }, config: STAFF }, async (request, reply) => {
     const p = await programmes.getProgramme(request.params.id);
+    const done = (request.query as { done?: string }).done;
     const cohorts = (await programmes.cohortsOf(p.id)).map((r) => ({
       ...cohortView(r.cohort),
       applied: r.applied,
@@ -104,6 +105,7 @@ export function programmesManageRoutes(app: App, deps: { programmes: ProgrammesS
       programme: programmeView(p),
       cohorts,
       formTitle: p.applicationFormId ? (await deps.forms.get(p.applicationFormId)).title : null,
+      banner: done === 'created' ? `Created ${p.title}. Next, add a cohort.` : done === 'saved' ? `Saved the changes to ${p.title}.` : null,
     });
   });
   app.get('/manage/programmes/:id/edit', { schema: { params: idParams }, config: STAFF }, async (request, reply) => {
@@ -117,7 +119,7 @@ export function programmesManageRoutes(app: App, deps: { programmes: ProgrammesS
     if (!form.ok) return programmeForm(reply, { programme: p, values, failure: form }, 400);
     try {
       await programmes.updateProgramme(actorOf(request), p.id, form.data);
-      return reply.redirect(`/manage/programmes/${p.id}`, 303);
+      return reply.redirect(`/manage/programmes/${p.id}?done=saved`, 303);
     } catch (err) {
       if (err instanceof ValidationError)
         return programmeForm(reply, { programme: p, values, failure: formFailure(err.errors, formOptions) }, 400);
@@ -157,7 +159,7 @@ export function programmesManageRoutes(app: App, deps: { programmes: ProgrammesS
     const form = parseForm(cohortFormSchema, request.body, cohortFormOptions);
     if (!form.ok) return cohortForm(reply, { ...ctx, failure: form }, 400);
     const c = await programmes.createCohort(actorOf(request), p.id, form.data);
-    return reply.redirect(`/manage/cohorts/${c.id}`, 303);
+    return reply.redirect(`/manage/cohorts/${c.id}?done=created`, 303);
   });
   app.get('/manage/cohorts/:id/edit', { schema: { params: idParams }, config: STAFF }, async (request, reply) => {
     const c = await programmes.getCohort(request.params.id);
@@ -192,7 +194,7 @@ export function programmesManageRoutes(app: App, deps: { programmes: ProgrammesS
       if (err instanceof ValidationError) return cohortForm(reply, { ...ctx, failure: formFailure(err.errors, cohortFormOptions) }, 400);
       throw err;
     }
-    return reply.redirect(`/manage/cohorts/${c.id}`, 303);
+    return reply.redirect(`/manage/cohorts/${c.id}?done=saved`, 303);
   });
   app.get<{ Params: { eventId: string } }>('/manage/cohorts/by-event/:eventId', { config: STAFF }, async (request, reply) => {
     const c = await programmes.cohortByEvent(request.params.eventId);
@@ -200,7 +202,7 @@ export function programmesManageRoutes(app: App, deps: { programmes: ProgrammesS
   });
 
   // ---- reviewing applications, with the mix meter ------------------------------------------------
-  app.get<{ Params: { id: string }; Querystring: { status?: string } }>(
+  app.get<{ Params: { id: string }; Querystring: { status?: string; done?: string; moved?: string } }>(
     '/manage/cohorts/:id',
     { config: STAFF },
     async (request, reply) => {
@@ -214,15 +216,25 @@ export function programmesManageRoutes(app: App, deps: { programmes: ProgrammesS
           ...a,
           statusText: statusLabel(a.status),
           experienceText: experienceLabel(a.experience).split(' (')[0],
-          onBehalf: !!a.submittedBy || !!a.helpedBy,
+          onBehalf: appliedWithHelp(a),
         }));
       const counts = Object.entries(STATUS_LABELS).map(([value, text]) => ({
         value,
         text: `${text} (${all.filter((a) => a.status === value).length})`,
         selected: value === filter,
       }));
+      // What the last action did, said plainly (the application as it is now, so it stays true).
+      const moved = request.query.moved ? all.find((a) => a.id === request.query.moved) : undefined;
+      const banner = moved
+        ? movedText(moved)
+        : request.query.done === 'created'
+          ? `Added ${c.name}. ${c.applicationsOpen ? 'It is open for applications.' : 'It is not open for applications yet.'} Next, add its sessions.`
+          : request.query.done === 'saved'
+            ? `Saved the changes to ${c.name}.`
+            : null;
       return reply.view('programmes/views/manage-cohort.njk', {
         title: `${c.name}: applications`,
+        banner,
         programme: programmeView(p),
         cohort: cohortView(c),
         rows,
@@ -236,7 +248,13 @@ export function programmesManageRoutes(app: App, deps: { programmes: ProgrammesS
     reply: FastifyReply,
     id: string,
     request: Parameters<typeof actorOf>[0],
-    extra: { failure?: FormFailure; values?: Record<string, unknown>; warning?: { to: string; text: string }; status?: number } = {},
+    extra: {
+      failure?: FormFailure;
+      values?: Record<string, unknown>;
+      warning?: { to: string; text: string };
+      status?: number;
+      banner?: string | null;
+    } = {},
   ) {
     const a = await programmes.getApplication(actorOf(request), id);
     const c = await programmes.getCohort(a.cohortId);
@@ -257,12 +275,15 @@ export function programmesManageRoutes(app: App, deps: { programmes: ProgrammesS
       mix: mixMeterView(await programmes.mix(c, p)),
       values: extra.values ?? { score: a.score ? String(a.score) : '', notes: a.notes ?? '' },
       warning: extra.warning,
+      banner: extra.banner ?? null,
       ...failureView(extra.failure),
     });
   }
 
   app.get('/manage/applications/:id', { schema: { params: idParams }, config: STAFF }, async (request, reply) =>
-    applicationPage(reply, request.params.id, request),
+    applicationPage(reply, request.params.id, request, {
+      banner: (request.query as { saved?: string }).saved === '1' ? 'Saved your review notes. Only staff see them.' : null,
+    }),
   );
 
   app.post('/manage/applications/:id/review', { schema: { params: idParams }, config: STAFF }, async (request, reply) => {
@@ -295,6 +316,6 @@ export function programmesManageRoutes(app: App, deps: { programmes: ProgrammesS
       throw err;
     }
     const a = await programmes.getApplication(actorOf(request), request.params.id);
-    return reply.redirect(`/manage/cohorts/${a.cohortId}?moved=1#application-${a.id}`, 303);
+    return reply.redirect(`/manage/cohorts/${a.cohortId}?moved=${a.id}#application-${a.id}`, 303);
   });
 }

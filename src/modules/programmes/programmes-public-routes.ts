@@ -66,8 +66,9 @@ export function programmesPublicRoutes(app: App, deps: { programmes: ProgrammesS
     });
   }
 
+  // The easy read application asks one question a page (easy-apply-routes.ts).
   app.get<{ Params: { id: string }; Querystring: { easy?: string } }>('/cohorts/:id/apply', { config: PUBLIC }, (request, reply) =>
-    applyPage(request, reply),
+    request.query.easy === '1' ? reply.redirect(`/cohorts/${request.params.id}/apply/easy`, 303) : applyPage(request, reply),
   );
 
   app.post<{ Params: { id: string }; Querystring: { easy?: string } }>('/cohorts/:id/apply', { config: PUBLIC }, async (request, reply) => {
@@ -115,7 +116,7 @@ export function programmesPublicRoutes(app: App, deps: { programmes: ProgrammesS
     }
   });
 
-  app.get<{ Params: { id: string }; Querystring: { again?: string } }>(
+  app.get<{ Params: { id: string }; Querystring: { again?: string; easy?: string; mail?: string } }>(
     '/cohorts/:id/applied',
     { config: PUBLIC },
     async (request, reply) => {
@@ -126,6 +127,10 @@ export function programmesPublicRoutes(app: App, deps: { programmes: ProgrammesS
         programme,
         cohort: cohortView(cohort),
         again: request.query.again === '1',
+        easy: request.query.easy === '1',
+        mailed: request.query.mail === '1',
+        startsOnText: longDay(cohort.startsOn),
+        staff: request.person?.role === 'admin' || request.person?.role === 'staff',
       });
     },
   );

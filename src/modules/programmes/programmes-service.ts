@@ -19,6 +19,7 @@ import type { ApplicationRow, ProgrammesRepository } from './programmes-reposito
 import type { CohortInput, ProgrammeInput } from './programmes-schemas.ts';
 import { HOLDS_PLACE, mixOf, mixWarning, refuseMove, type Mix, type TrackedQuestion } from './selection.ts';
 import { isUniqueViolation } from '../../db/ids.ts';
+import { plural } from './plural.ts';
 import type { Actor } from '../../plugins/access.ts';
 
 /** Raised when an offer would break the programme's mix target and the organiser has not yet said "offer anyway". */
@@ -243,7 +244,7 @@ export function createProgrammesService(deps: {
           throw new ValidationError([
             {
               path: 'places',
-              message: `${holding} people already hold or have been offered a place, so there must be at least ${holding} places`,
+              message: `${holding === 1 ? '1 person already holds or has' : `${holding} people already hold or have`} been offered a place, so there must be at least ${plural(holding, 'place')}`,
             },
           ]);
         const sessions = await deps.events.sessionsOf(current.eventId);
@@ -265,6 +266,12 @@ export function createProgrammesService(deps: {
       });
     },
     getCohort: (id: string) => mustFindCohort(id),
+    async cohortOfSession(sessionId: string) {
+      const session = await deps.events.getSession(sessionId);
+      const c = await repo.findCohortByEvent(db, session.eventId);
+      if (!c) throw new NotFoundError('No cohort session with that id');
+      return c;
+    },
     async cohortByEvent(eventId: string) {
       const c = await repo.findCohortByEvent(db, eventId);
       if (!c) throw new NotFoundError('No cohort with that id');
@@ -337,7 +344,7 @@ export function createProgrammesService(deps: {
           const holding = await repo.countHolding(tx, cohort.id);
           if (holding >= cohort.places)
             throw new ConflictError(
-              `All ${cohort.places} places are held or offered. Free a place, or add places to the cohort, before offering another.`,
+              `${cohort.places === 1 ? 'The only place is' : `All ${cohort.places} places are`} held or offered. Free a place, or add places to the cohort, before offering another.`,
             );
           warning = mixWarning(await mixIn(tx, cohort, programme), a.experience);
           if (warning && !opts.offerAnyway) throw new MixWarning(warning);

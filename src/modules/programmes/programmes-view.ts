@@ -1,4 +1,5 @@
-import type { Cohort, Programme } from '../../db/schema.ts';
+import type { ApplicationStatus, Cohort, Programme } from '../../db/schema.ts';
+import { applicationEmailKinds } from './programme-emails.ts';
 import { formatRange } from '../../lib/dates.ts';
 import type { SessionWithCounts } from '../events/events-service.ts';
 import { FORMAT_LABELS } from '../events/events-view.ts';
@@ -6,6 +7,9 @@ import { whereText } from '../events/registration-emails.ts';
 import { pct } from '../forms/forms-view.ts';
 import { ruleText } from './certificates-service.ts';
 import { STATUS_LABELS, type Mix } from './selection.ts';
+import { plural } from './plural.ts';
+
+export { plural } from './plural.ts';
 
 export const longDay = (iso: string) =>
   new Date(`${iso}T12:00:00Z`).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
@@ -36,6 +40,30 @@ export function scheduleView(s: SessionWithCounts) {
   };
 }
 
+/**
+ * "Applied with help" is shown only when someone did help: they were named as helping, or someone
+ * else (staff, a supporter) filled the application in for them. Applying for yourself is not help.
+ */
+export const appliedWithHelp = (a: { personId: string; submittedBy: string | null; helpedBy: string | null }) =>
+  !!a.helpedBy?.trim() || (!!a.submittedBy && a.submittedBy !== a.personId);
+
+/** "Moved Grace Owusu to shortlisted and emailed them": what a move did, including who was told and how. */
+export function movedText(a: { name: string; status: ApplicationStatus; email: string | null }): string {
+  const moves: Record<ApplicationStatus, string> = {
+    applied: `Moved ${a.name} back to applied`,
+    shortlisted: `Moved ${a.name} to shortlisted`,
+    waiting: `Moved ${a.name} to the waiting list`,
+    offered: `Offered ${a.name} a place`,
+    accepted: `Recorded that ${a.name} accepted their place`,
+    declined: `Recorded that ${a.name} said no to the place`,
+    unsuccessful: `Moved ${a.name} to not offered a place`,
+    withdrawn: `Withdrew ${a.name}’s application`,
+  };
+  const done = moves[a.status];
+  if (!applicationEmailKinds.includes(a.status)) return `${done}.`;
+  return a.email ? `${done} and emailed them.` : `${done}. They have no email address: tell them by phone or post.`;
+}
+
 export const statusLabel = (s: keyof typeof STATUS_LABELS) => STATUS_LABELS[s];
 
 /** The mix meter as the page shows it: numbers and bar widths, and whether the target is in reach. */
@@ -54,9 +82,44 @@ export function mixMeterView(mix: Mix) {
     targetText:
       mix.livedTarget === null
         ? null
-        : `Target: at least ${mix.livedTarget} of ${mix.places} places for people with lived experience (lived or both). Now ${livedHeld}.`,
+        : `Target: at least ${mix.livedTarget} of ${plural(mix.places, 'place')} for people with lived experience (lived or both). Now ${livedHeld}.`,
     targetMet: mix.livedTarget === null || livedHeld >= mix.livedTarget,
     targetReachable: mix.professionalRoom === null || mix.professional <= mix.professionalRoom,
+    bar: mixBar(mix),
+  };
+}
+
+/**
+ * The mix as one bar: lived experience (and "both") fills from the left, professionals from the
+ * right, free places between, and a line where the lived experience target is. Lived reaching
+ * the line means the target is met; professionals crossing it means it is out of reach.
+ */
+function mixBar(mix: Mix) {
+  const share = (n: number) => (mix.places ? Math.min(100, Math.max(0, (n / mix.places) * 100)) : 0);
+  const at = (n: number) => Number(n.toFixed(2));
+  const lived = share(mix.lived);
+  const both = share(mix.both);
+  const professional = share(mix.professional);
+  const target = mix.livedTarget === null ? null : share(mix.livedTarget);
+  const livedHeld = mix.lived + mix.both;
+  const free = Math.max(0, mix.places - mix.held);
+  const parts = [
+    `${plural(livedHeld, 'place')} for people with lived experience${mix.both ? ` (${mix.both} of them with both)` : ''}`,
+    `${plural(mix.professional, 'place')} for professionals`,
+    `${free} free`,
+  ];
+  return {
+    lived: { x: 0, width: at(lived) },
+    both: { x: at(lived), width: at(both) },
+    professional: { x: at(100 - professional), width: at(professional) },
+    target:
+      target === null
+        ? null
+        : { x: at(target), anchor: target < 12 ? 'start' : target > 88 ? 'end' : 'middle', label: `Target ${mix.livedTarget}` },
+    // The same picture in words, for screen readers and anyone who reads rather than looks.
+    text: `Of ${plural(mix.places, 'place')}: ${parts.join(', ')}.${
+      mix.livedTarget === null ? '' : ` The target is at least ${mix.livedTarget} for people with lived experience.`
+    }`,
   };
 }
 

@@ -1,4 +1,5 @@
 import type { ApplicationStatus, Experience } from '../../db/schema.ts';
+import { plural } from './plural.ts';
 
 /** Where an application can go next. Declined, unsuccessful and withdrawn are final. */
 export const NEXT_STATUSES: Record<ApplicationStatus, readonly ApplicationStatus[]> = {
@@ -105,7 +106,7 @@ export function mixOf(holders: Holder[], opts: { places: number; livedMinShare: 
 export function mixWarning(mix: Mix, experience: Experience): string | null {
   if (mix.professionalRoom === null || experience !== 'professional') return null;
   if (mix.professional + 1 <= mix.professionalRoom) return null;
-  return `The target is at least ${mix.livedTarget} of ${mix.places} places for people with lived experience. Offering this place to a professional means ${mix.professional + 1} professionals, so at most ${mix.places - mix.professional - 1} places can go to people with lived experience.`;
+  return `The target is at least ${mix.livedTarget} of ${plural(mix.places, 'place')} for people with lived experience. Offering this place to a professional means ${plural(mix.professional + 1, 'professional')}, so at most ${plural(mix.places - mix.professional - 1, 'place')} can go to people with lived experience.`;
 }
 
 export interface GraduationRule {
