@@ -52,7 +52,10 @@ test('a signed-in person joins a waiting list, sees their place in it, and leave
   await page.getByRole('link', { name: 'Register' }).click();
   await page.getByRole('button', { name: 'Register' }).click();
   await page.getByText('Waiting list: number 1').waitFor();
-  await page.getByRole('button', { name: /Leave the waiting list/ }).click();
+  // Leaving asks first: a confirm page, then the button.
+  await page.getByRole('link', { name: /Leave the waiting list/ }).click();
+  await page.getByRole('heading', { name: 'Leave the waiting list' }).waitFor();
+  await page.getByRole('button', { name: 'Yes, leave the waiting list' }).click();
   await page.getByText('Cancelled. Thank you for telling us.').waitFor();
   assert.match(await page.locator('main').innerText(), /You are not registered/);
   const db = new pg.Client({ connectionString: h.server.t.databaseUrl });

@@ -173,6 +173,7 @@ export const eventSessions = pgTable('event_sessions', {
   joinUrl: text('join_url'),
   status: text('status').$type<'scheduled' | 'cancelled'>().notNull().default('scheduled'),
   kind: text('kind').$type<SessionKind>().notNull().default('session'),
+  forEveryone: boolean('for_everyone').notNull().default(false),
   createdAt: at('created_at').notNull().defaultNow(),
   updatedAt: at('updated_at').notNull().defaultNow(),
 });

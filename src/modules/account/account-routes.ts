@@ -8,6 +8,8 @@ import type { PeopleService } from '../people/people-service.ts';
 import { accessNeedLabel, experienceLabel, personFormOptions, personFormValues, submittedValues } from '../people/people-view.ts';
 import type { App } from '../../plugins/types.ts';
 import { flags } from '../../lib/route-schemas.ts';
+import type { RegistrationsService } from '../events/registrations-service.ts';
+import { bookingsView } from './bookings-view.ts';
 
 const signedIn = { access: 'signed-in' } as const;
 
@@ -17,8 +19,18 @@ const emailChangeQuery = z.object({ token: z.string().max(200).catch('') });
 /** A link from an email may arrive damaged: it gets the "this link does not work" page, not a 404. */
 const linkParams = z.object({ id: z.string().max(200) });
 
-export function accountRoutes(app: App, deps: { people: PeopleService; consents: ConsentsService }) {
-  const { people, consents } = deps;
+export function accountRoutes(app: App, deps: { people: PeopleService; consents: ConsentsService; registrations: RegistrationsService }) {
+  const { people, consents, registrations } = deps;
+
+  // Every booking, upcoming and past: the calendar files, and cancelling through a confirm page.
+  app.get('/account/bookings', { schema: { querystring: flags('cancelled') }, config: signedIn }, async (request, reply) => {
+    const view = bookingsView(await registrations.bookingsOf(request.person!.id));
+    return reply.view('account/views/bookings.njk', {
+      title: 'Your bookings',
+      ...view,
+      banner: request.query.cancelled ? 'Cancelled. Thank you for telling us: someone else can now have the place.' : null,
+    });
+  });
 
   app.get('/account', { schema: { querystring: flags('email', 'saved') }, config: signedIn }, async (request, reply) => {
     const me = await people.get(request.person!.id);

@@ -98,7 +98,8 @@ export async function seedDemoEvents(deps: {
     { title: 'Changing policy from the outside in', theme: 'Leadership', slot: [13, 30, 14, 45] },
     { title: 'Stories that change culture', theme: 'Leadership', slot: [13, 30, 14, 45] },
   ];
-  await deps.events.addSession(admin, conference.id, {
+  // The welcome and the closing reflection are for everyone: booked with any booking, or on their own.
+  const welcome = await deps.events.addSession(admin, conference.id, {
     title: 'Welcome: make your own label',
     description: 'No badges, no titles. Make a label with the name you want to be called, and meet the people around you.',
     startsAt: at(9, 30),
@@ -120,7 +121,7 @@ export async function seedDemoEvents(deps: {
       facilitatorIds: [leaders[i]!],
     });
   }
-  await deps.events.addSession(admin, conference.id, {
+  const reflection = await deps.events.addSession(admin, conference.id, {
     title: 'Reflecting together: what have we learnt?',
     description: 'Everyone together. We agree the headlines and what each of us will do next.',
     startsAt: at(15, 0),
@@ -130,6 +131,7 @@ export async function seedDemoEvents(deps: {
     venue,
     joinUrl: 'https://meet.example.org/patients-as-partners-reflection',
   });
+  for (const s of [welcome, reflection]) await deps.registrations.markForEveryone(admin, s.id, true);
   await deps.events.publish(admin, conference.id);
 
   // ---- co-production week ---------------------------------------------------------------------

@@ -67,26 +67,31 @@ export interface CalendarEntry {
   stamp?: Date;
 }
 
-export function buildCalendar(entry: CalendarEntry): string {
+/** One calendar file: one entry, or several (every session of a booking) under one VCALENDAR. */
+export function buildCalendar(entries: CalendarEntry | CalendarEntry[]): string {
+  const list = Array.isArray(entries) ? entries : [entries];
+  const cancelled = list.length > 0 && list.every((e) => e.cancelled);
   const lines = [
     'BEGIN:VCALENDAR',
     'VERSION:2.0',
     'PRODID:-//Coproduce//Events//EN',
     'CALSCALE:GREGORIAN',
-    `METHOD:${entry.cancelled ? 'CANCEL' : 'PUBLISH'}`,
+    `METHOD:${cancelled ? 'CANCEL' : 'PUBLISH'}`,
     ...LONDON_VTIMEZONE,
-    'BEGIN:VEVENT',
-    `UID:${entry.uid}`,
-    `DTSTAMP:${utc(entry.stamp ?? new Date())}`,
-    `DTSTART;TZID=Europe/London:${local(entry.startsAt)}`,
-    `DTEND;TZID=Europe/London:${local(entry.endsAt)}`,
-    `SUMMARY:${escape(entry.title)}`,
-    `DESCRIPTION:${escape(entry.description)}`,
-    `LOCATION:${escape(entry.location)}`,
-    ...(entry.url ? [`URL:${entry.url}`] : []),
-    `STATUS:${entry.cancelled ? 'CANCELLED' : 'CONFIRMED'}`,
-    `SEQUENCE:${entry.sequence ?? 0}`,
-    'END:VEVENT',
+    ...list.flatMap((entry) => [
+      'BEGIN:VEVENT',
+      `UID:${entry.uid}`,
+      `DTSTAMP:${utc(entry.stamp ?? new Date())}`,
+      `DTSTART;TZID=Europe/London:${local(entry.startsAt)}`,
+      `DTEND;TZID=Europe/London:${local(entry.endsAt)}`,
+      `SUMMARY:${escape(entry.title)}`,
+      `DESCRIPTION:${escape(entry.description)}`,
+      `LOCATION:${escape(entry.location)}`,
+      ...(entry.url ? [`URL:${entry.url}`] : []),
+      `STATUS:${entry.cancelled ? 'CANCELLED' : 'CONFIRMED'}`,
+      `SEQUENCE:${entry.sequence ?? 0}`,
+      'END:VEVENT',
+    ]),
     'END:VCALENDAR',
   ];
   return `${lines.map(fold).join('\r\n')}\r\n`;

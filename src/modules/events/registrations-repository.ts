@@ -124,6 +124,65 @@ export function createRegistrationsRepository() {
         .where(and(eq(registrations.personId, personId), eq(eventSessions.eventId, eventId), ne(registrations.status, 'cancelled')))
         .orderBy(asc(eventSessions.startsAt));
     },
+    /**
+     * Every registration a person has, cancelled ones too, with session, event, venue and
+     * waiting-list position, soonest session first.
+     */
+    async allForPerson(ex: Executor, personId: string) {
+      return ex
+        .select({
+          registration: registrations,
+          session: eventSessions,
+          event: events,
+          venue: venues,
+          waitlistPosition: sql<
+            number | null
+          >`case when ${registrations.status} = 'waitlisted' then (select count(*)::int from registrations w where w.session_id = ${registrations.sessionId} and w.status = 'waitlisted' and w.seq <= ${registrations.seq}) end`,
+        })
+        .from(registrations)
+        .innerJoin(eventSessions, eq(eventSessions.id, registrations.sessionId))
+        .innerJoin(events, eq(events.id, eventSessions.eventId))
+        .leftJoin(venues, eq(venues.id, eventSessions.venueId))
+        .where(eq(registrations.personId, personId))
+        .orderBy(asc(eventSessions.startsAt), asc(eventSessions.title));
+    },
+    /** Marks a session as one everyone at the event attends (or not). */
+    async setForEveryone(ex: Executor, sessionId: string, forEveryone: boolean) {
+      if (!isUuid(sessionId)) return undefined;
+      const [row] = await ex
+        .update(eventSessions)
+        .set({ forEveryone, updatedAt: new Date() })
+        .where(eq(eventSessions.id, sessionId))
+        .returning();
+      return row;
+    },
+    /** Sessions by id with their event's title, for clash checks. */
+    async sessionsWithEvent(ex: Executor, ids: string[]) {
+      const valid = ids.filter(isUuid);
+      if (!valid.length) return [];
+      return ex
+        .select({ session: eventSessions, eventTitle: events.title })
+        .from(eventSessions)
+        .innerJoin(events, eq(events.id, eventSessions.eventId))
+        .where(inArray(eventSessions.id, valid));
+    },
+    /** The sessions a person holds a place or a waiting-list place at, still to come and not called off. */
+    async liveSessionsOfPerson(ex: Executor, personId: string) {
+      return ex
+        .select({ session: eventSessions, eventTitle: events.title })
+        .from(registrations)
+        .innerJoin(eventSessions, eq(eventSessions.id, registrations.sessionId))
+        .innerJoin(events, eq(events.id, eventSessions.eventId))
+        .where(
+          and(
+            eq(registrations.personId, personId),
+            inArray(registrations.status, ['confirmed', 'waitlisted']),
+            eq(eventSessions.status, 'scheduled'),
+            ne(events.status, 'cancelled'),
+            sql`${eventSessions.endsAt} > now()`,
+          ),
+        );
+    },
     /** Everything an email or calendar file about a registration needs. */
     async details(ex: Executor, id: string) {
       if (!isUuid(id)) return undefined;

@@ -1,11 +1,12 @@
 import type { Config } from '../../config.ts';
 import type { Db, Tx } from '../../db/client.ts';
 import type { Logger } from '../../logger.ts';
-import type { AccessNeed, Person, Registration } from '../../db/schema.ts';
+import type { AccessNeed, Event, EventSession, Person, Registration, Venue } from '../../db/schema.ts';
 import type { Jobs } from '../../jobs/jobs.ts';
 import { REMINDER_QUEUE } from '../../jobs/jobs.ts';
 import { hmac, safeEqual } from '../../lib/tokens.ts';
-import { ConflictError, NotFoundError } from '../../lib/validation.ts';
+import { formatRange } from '../../lib/dates.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../../lib/validation.ts';
 import type { EmailComposers } from '../email/email-requests.ts';
 import type { PeopleLookup } from '../people/people-service.ts';
 import type { PersonInput } from '../people/people-schemas.ts';
@@ -22,6 +23,53 @@ export interface RegistrationResult {
   /** False when the person was already registered: the same registration came back. */
   created: boolean;
 }
+
+export interface BookingRequest {
+  sessionIds: string[];
+  who: { personId: string } | { person: PersonInput };
+  labelName?: string | undefined;
+  accessNeeds?: AccessNeed[] | undefined;
+  accessNotes?: string | undefined;
+}
+
+export interface BookedPlace extends RegistrationResult {
+  session: EventSession;
+  event: Event;
+  venue: Venue | null;
+}
+
+export interface BookingResult {
+  person: Person;
+  /** In the order the sessions were asked for. */
+  places: BookedPlace[];
+}
+
+/** A session as a clash names it. */
+export interface ClashSession {
+  id: string;
+  title: string;
+  eventTitle: string;
+  startsAt: Date;
+  endsAt: Date;
+  /** "Tuesday 15 April 2025, 11am to 12:15pm", as the page and emails show times. */
+  when: string;
+}
+
+/**
+ * Two sessions at the same time: `chosen` is one being booked now; `other` is another being booked
+ * now (`otherIsBooked` false) or one the person already has a place or waiting-list place at.
+ */
+export interface Clash {
+  chosen: ClashSession;
+  other: ClashSession;
+  otherIsBooked: boolean;
+}
+
+const overlaps = (a: { startsAt: Date; endsAt: Date }, b: { startsAt: Date; endsAt: Date }) =>
+  a.startsAt.getTime() < b.endsAt.getTime() && b.startsAt.getTime() < a.endsAt.getTime();
+
+/** The email kind of a booking of several sessions. */
+export const BOOKING_EMAIL = 'booking-confirmed';
 
 export interface RegisterRequest {
   sessionId: string;
@@ -139,8 +187,29 @@ export function createRegistrationsService(deps: {
     }
   }
 
-  async function registerOnce(actor: Actor | null, req: RegisterRequest): Promise<RegistrationResult> {
-    // Who is registering is settled before the lock, so the lock is held for as little as possible.
+  /** Why a session cannot be booked now, if it cannot; `named` puts the session's title first (a booking of several). */
+  function refusal(l: { session: EventSession; event: Event }, named: boolean): string | null {
+    const { session, event } = l;
+    const why =
+      event.status === 'cancelled' || session.status === 'cancelled'
+        ? 'This event has been cancelled, so you cannot register for it'
+        : event.status !== 'published'
+          ? 'This event is not open for registration yet'
+          : session.endsAt.getTime() <= Date.now()
+            ? 'This session has already happened'
+            : null;
+    if (!why || !named) return why;
+    return `${session.title}: ${why.charAt(0).toLowerCase()}${why.slice(1)}`;
+  }
+
+  /**
+   * Books a person onto one or more sessions in one transaction: all of them or none. Session rows
+   * are locked in id order, so two bookings that share sessions never deadlock.
+   */
+  async function bookOnce(actor: Actor | null, req: BookingRequest): Promise<BookingResult> {
+    const ids = [...new Set(req.sessionIds)];
+    if (!ids.length) throw new ValidationError([{ path: 'sessionIds', message: 'Choose at least one session' }]);
+    // Who is booking is settled before the lock, so the lock is held for as little as possible.
     let known: Person | undefined;
     if ('personId' in req.who) {
       known = await people.findById(req.who.personId, db);
@@ -148,47 +217,127 @@ export function createRegistrationsService(deps: {
     } else if (req.who.person.email) {
       known = await people.findActiveByEmail(req.who.person.email, db);
     }
-    const result = await db.transaction(async (tx) => {
-      const locked = await events.lockSessionWithEvent(tx, req.sessionId);
-      if (!locked) throw new NotFoundError('No session with that id');
-      const { session, event } = locked;
-      if (event.status === 'cancelled' || session.status === 'cancelled')
-        throw new ConflictError('This event has been cancelled, so you cannot register for it');
-      if (event.status !== 'published') throw new ConflictError('This event is not open for registration yet');
-      if (session.endsAt.getTime() <= Date.now()) throw new ConflictError('This session has already happened');
+    const outcome = await db.transaction(async (tx) => {
+      const locked = new Map<string, NonNullable<Awaited<ReturnType<EventsRepository['lockSessionWithEvent']>>>>();
+      for (const id of [...ids].sort()) {
+        const l = await events.lockSessionWithEvent(tx, id);
+        if (!l) throw new NotFoundError('No session with that id');
+        const why = refusal(l, ids.length > 1);
+        if (why) throw new ConflictError(why);
+        locked.set(id, l);
+      }
+      if (new Set([...locked.values()].map((l) => l.event.id)).size > 1) throw new ConflictError('A booking is for one event');
 
       const person = known ?? (await deps.peopleService.createIn(tx, actor, (req.who as { person: PersonInput }).person));
-      const places = await registrations.placesAndExisting(tx, session.id, person.id);
-      if (places.existingId) {
-        const existing = (await registrations.find(tx, places.existingId))!;
-        return {
-          ...locked,
-          person,
-          registration: existing,
-          waitlistPosition: await registrations.waitlistPosition(tx, existing),
-          created: false,
-        };
+      const rows: BookedPlace[] = [];
+      for (const id of ids) {
+        const l = locked.get(id)!;
+        const { session } = l;
+        const places = await registrations.placesAndExisting(tx, session.id, person.id);
+        if (places.existingId) {
+          const existing = (await registrations.find(tx, places.existingId))!;
+          rows.push({ ...l, registration: existing, waitlistPosition: await registrations.waitlistPosition(tx, existing), created: false });
+          continue;
+        }
+        const confirmed = places.taken < session.capacity;
+        const registration = await registrations.insert(tx, {
+          sessionId: session.id,
+          personId: person.id,
+          status: confirmed ? 'confirmed' : 'waitlisted',
+          labelName: req.labelName ?? person.labelName ?? null,
+          accessNeeds: [...new Set(req.accessNeeds ?? person.accessNeeds)],
+          accessNotes: req.accessNotes ?? person.accessNotes ?? null,
+          registeredBy: actor && actor.personId !== person.id ? actor.personId : null,
+        });
+        // Under the lock, the new person waits behind exactly those already waiting.
+        rows.push({ ...l, registration, waitlistPosition: confirmed ? null : places.waiting + 1, created: true });
       }
-      const confirmed = places.taken < session.capacity;
-      const registration = await registrations.insert(tx, {
-        sessionId: session.id,
-        personId: person.id,
-        status: confirmed ? 'confirmed' : 'waitlisted',
-        labelName: req.labelName ?? person.labelName ?? null,
-        accessNeeds: [...new Set(req.accessNeeds ?? person.accessNeeds)],
-        accessNotes: req.accessNotes ?? person.accessNotes ?? null,
-        registeredBy: actor && actor.personId !== person.id ? actor.personId : null,
-      });
-      // Under the lock, the new person waits behind exactly those already waiting.
-      return { ...locked, person, registration, waitlistPosition: confirmed ? null : places.waiting + 1, created: true };
+      return { person, rows };
     });
-    if (result.created) {
-      const r = result.registration;
-      await tellWith(result, r.status === 'confirmed' ? 'registration-confirmed' : 'registration-waitlisted');
-      if (r.status === 'confirmed') await scheduleReminder(r, result.session.startsAt);
+
+    const fresh = outcome.rows.filter((r) => r.created);
+    if (fresh.length === 1) {
+      const r = fresh[0]!;
+      await tellWith(
+        { ...r, person: outcome.person },
+        r.registration.status === 'confirmed' ? 'registration-confirmed' : 'registration-waitlisted',
+      );
+    } else if (fresh.length > 1 && outcome.person.email) {
+      // One email for the whole booking, not one per session.
+      const inOrder = [...fresh].sort((a, b) => a.session.startsAt.getTime() - b.session.startsAt.getTime());
+      try {
+        await deps.jobs.sendEmail({
+          kind: BOOKING_EMAIL,
+          ref: {
+            registrationIds: inOrder.map((r) => r.registration.id).join(','),
+            positions: inOrder.map((r) => r.waitlistPosition ?? 0).join(','),
+          },
+        });
+      } catch (err) {
+        deps.log.warn({ err, personId: outcome.person.id }, 'could not queue an email about a booking');
+      }
     }
-    return { registration: result.registration, waitlistPosition: result.waitlistPosition, created: result.created };
+    for (const r of fresh) if (r.registration.status === 'confirmed') await scheduleReminder(r.registration, r.session.startsAt);
+    return { person: outcome.person, places: outcome.rows };
   }
+
+  /** Two requests for the same new person at once: the second finds the first one's record. */
+  async function book(actor: Actor | null, req: BookingRequest): Promise<BookingResult> {
+    try {
+      return await bookOnce(actor, req);
+    } catch (err) {
+      if ('person' in req.who && isUniqueViolation(err)) return bookOnce(actor, req);
+      throw err;
+    }
+  }
+
+  const clashSession = (r: { session: EventSession; eventTitle: string }): ClashSession => ({
+    id: r.session.id,
+    title: r.session.title,
+    eventTitle: r.eventTitle,
+    startsAt: r.session.startsAt,
+    endsAt: r.session.endsAt,
+    when: formatRange(r.session.startsAt, r.session.endsAt),
+  });
+
+  /**
+   * Sessions that overlap in time: between the ones chosen, and (given a person) between a chosen
+   * one and one they already hold a place or waiting-list place at. Cancelled sessions never clash.
+   * Each pair once, in programme order (time, then title).
+   */
+  async function findClashes(personId: string | null, sessionIds: string[]): Promise<Clash[]> {
+    const ids = [...new Set(sessionIds)];
+    const chosen = (await registrations.sessionsWithEvent(db, ids))
+      .filter((r) => r.session.status === 'scheduled')
+      .map(clashSession)
+      .sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime() || a.title.localeCompare(b.title));
+    const clashes: Clash[] = [];
+    for (const [i, a] of chosen.entries())
+      for (const b of chosen.slice(i + 1)) if (overlaps(a, b)) clashes.push({ chosen: a, other: b, otherIsBooked: false });
+    if (personId) {
+      const held = (await registrations.liveSessionsOfPerson(db, personId)).map(clashSession).filter((h) => !ids.includes(h.id));
+      for (const a of chosen) for (const h of held) if (overlaps(a, h)) clashes.push({ chosen: a, other: h, otherIsBooked: true });
+    }
+    return clashes;
+  }
+
+  /** The booking email, built when its job runs: places cancelled since are left out. */
+  async function composeBooking(ref: Record<string, string>) {
+    const ids = (ref.registrationIds ?? '').split(',').filter(Boolean).slice(0, 200);
+    const positions = (ref.positions ?? '').split(',');
+    const items: emails.RegistrationContext[] = [];
+    for (const [i, id] of ids.entries()) {
+      const c = await context(id);
+      if (!c || c.registration.status === 'cancelled') continue;
+      const p = Number(positions[i]);
+      if (c.registration.status === 'waitlisted' && p > 0) c.waitlistPosition = p;
+      items.push(c);
+    }
+    const first = items[0];
+    if (!first?.person.email || first.person.erasedAt) return null;
+    return emails.bookingEmail({ person: first.person, event: first.event, items, orgName: deps.config.branding.orgName });
+  }
+  composers[BOOKING_EMAIL] = composeBooking;
 
   return {
     composers,
@@ -198,6 +347,35 @@ export function createRegistrationsService(deps: {
     async mineInEvent(personId: string, eventId: string) {
       const mine = await registrations.forPersonInEvent(db, personId, eventId);
       return Promise.all(mine.map(async (m) => ({ ...m, position: await registrations.waitlistPosition(db, m.registration) })));
+    },
+
+    /**
+     * Everything a person has booked, for "Your bookings": upcoming and past, waiting-list
+     * positions, cancelled places too (so nothing silently disappears).
+     */
+    async bookingsOf(personId: string) {
+      const now = Date.now();
+      return (await registrations.allForPerson(db, personId)).map((r) => ({ ...r, past: r.session.endsAt.getTime() <= now }));
+    },
+
+    /** One calendar file with every place a person has at an event (not the waiting lists); null if none. */
+    async calendarForPersonInEvent(personId: string, eventId: string): Promise<string | null> {
+      const rows = (await registrations.allForPerson(db, personId)).filter(
+        (r) => r.event.id === eventId && (r.registration.status === 'confirmed' || r.registration.status === 'attended'),
+      );
+      return rows.length ? emails.calendarForMany(rows.map((r) => ({ ...r, calendarHost }))) : null;
+    },
+
+    /**
+     * Marks a session as one everyone at the event attends (a welcome, a plenary, the closing
+     * reflection): it is booked with any booking for the event, and "Register for the day" books
+     * just those. Staff only.
+     */
+    async markForEveryone(actor: Actor, sessionId: string, forEveryone: boolean) {
+      if (!isStaff(actor)) throw new NotFoundError('No session with that id');
+      const row = await registrations.setForEveryone(db, sessionId, forEveryone);
+      if (!row) throw new NotFoundError('No session with that id');
+      return row;
     },
 
     /** Demo data only: someone recorded as having come to a past session, as check-in would have. */
@@ -228,13 +406,34 @@ export function createRegistrationsService(deps: {
      * Registering twice returns the same registration.
      */
     async register(actor: Actor | null, req: RegisterRequest): Promise<RegistrationResult> {
-      try {
-        return await registerOnce(actor, req);
-      } catch (err) {
-        // Two requests for the same new person at once: the second finds the first one's record.
-        if ('person' in req.who && isUniqueViolation(err)) return registerOnce(actor, req);
-        throw err;
-      }
+      const { sessionId, ...rest } = req;
+      const { places } = await book(actor, { ...rest, sessionIds: [sessionId] });
+      const only = places[0]!;
+      return { registration: only.registration, waitlistPosition: only.waitlistPosition, created: only.created };
+    },
+
+    /**
+     * Books a person onto several sessions of one event at once, all or none (the web form, staff
+     * booking on someone's behalf). Sessions they already hold come back unchanged. The person gets
+     * one email for the booking (one calendar file for all of it), or the single-session email
+     * when only one place is new.
+     */
+    book,
+
+    /**
+     * Sessions at the same time, to warn about before booking (the public form, staff booking on
+     * someone's behalf): within `sessionIds`, and against `personId`'s existing bookings.
+     */
+    findClashes,
+
+    /**
+     * Clashes for whoever is booking: a signed-in person or one named by id, or someone known only
+     * by the email address they typed (whose existing bookings must not be shown to whoever typed it).
+     */
+    async clashesFor(who: BookingRequest['who'], sessionIds: string[]): Promise<{ clashes: Clash[]; knownByEmailOnly: boolean }> {
+      if ('personId' in who) return { clashes: await findClashes(who.personId, sessionIds), knownByEmailOnly: false };
+      const known = who.person.email ? await people.findActiveByEmail(who.person.email, db) : undefined;
+      return { clashes: await findClashes(known?.id ?? null, sessionIds), knownByEmailOnly: !!known };
     },
 
     /**
