@@ -15,6 +15,8 @@ export interface RegistrationRow {
   pronouns: string | null;
   email: string | null;
   phone: string | null;
+  /** Whether a letter can reach them; the address itself stays on their record. */
+  hasPostalAddress: boolean;
   experience: string;
   accessNeeds: string[];
   accessNotes: string | null;
@@ -53,6 +55,7 @@ export function createEventReportsRepository() {
           pronouns: people.pronouns,
           email: people.email,
           phone: people.phone,
+          hasPostalAddress: sql<boolean>`(${people.postalAddress} is not null and ${people.postalAddress} <> '')`,
           experience: people.experience,
           accessNeeds: registrations.accessNeeds,
           accessNotes: registrations.accessNotes,

@@ -56,6 +56,7 @@ const sessionOut = (s: SessionWithCounts): z.infer<typeof sessionOutSchema> => (
       }
     : null,
   facilitatorIds: s.facilitators.map((f) => f.id),
+  forEveryone: s.forEveryone,
 });
 
 const registrationOut = (r: Registration, waitlistPosition: number | null) => ({

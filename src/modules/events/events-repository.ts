@@ -45,6 +45,7 @@ const sessionColumns = (input: SessionInput) => ({
   capacity: input.capacity,
   joinUrl: input.joinUrl ?? null,
   ...(input.kind ? { kind: input.kind } : {}),
+  ...(input.forEveryone === undefined ? {} : { forEveryone: input.forEveryone }),
 });
 
 const venueColumns = (v: VenueInput) => ({

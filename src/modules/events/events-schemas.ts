@@ -62,6 +62,8 @@ export const sessionInputSchema = z
       .min(1, 'There must be at least 1 place')
       .max(100_000, 'There can be at most 100,000 places'),
     venue: venueInputSchema.optional(),
+    /** A venue already known, chosen from the list, instead of typing one again. */
+    venueId: z.string().max(40).optional(),
     joinUrl: z
       .url({ error: 'Enter the joining link as a full web address' })
       .max(2000)
@@ -70,10 +72,12 @@ export const sessionInputSchema = z
     facilitatorIds: z.array(z.string()).max(20).optional(),
     // Cohort sessions: a workshop day counts towards graduation, a catch-up does not.
     kind: z.enum(SESSION_KINDS, { error: 'The kind must be workshop, catch_up or session' }).optional(),
+    /** Everyone at the event comes (a plenary, a reflection): booked with any booking, and "just the day". */
+    forEveryone: z.boolean({ error: 'forEveryone must be true or false' }).optional(),
   })
   .superRefine(endAfterStart)
   .superRefine((v, ctx) => {
-    if (v.format !== 'online' && !v.venue)
+    if (v.format !== 'online' && !v.venue && !v.venueId)
       ctx.addIssue({ code: 'custom', path: ['venue'], message: 'Give the venue for an in-person or hybrid session' });
     if (v.format !== 'in_person' && !v.joinUrl)
       ctx.addIssue({ code: 'custom', path: ['joinUrl'], message: 'Give the joining link for an online or hybrid session' });
@@ -148,7 +152,26 @@ export const eventFormSchema = z
   })
   .pipe(eventInputSchema);
 
-export const sessionFormSchema = z
+/** Someone new to lead a session, added from the session form without leaving it. */
+export const newLeaderSchema = z.object({
+  name: required(200, 'Their name', 'Enter the new session leader’s name'),
+  email: z.email({ error: 'Enter the new session leader’s email address in the correct format, like name@example.com' }).max(254),
+  experience: personInputSchema.shape.experience,
+});
+export type NewLeader = z.infer<typeof newLeaderSchema>;
+
+/** The new leader typed on a session form, or null when those fields were left empty. */
+export function newLeaderFrom(body: unknown): Record<string, unknown> | null {
+  const b = (body ?? {}) as Record<string, unknown>;
+  const name = optionalString(b.newLeaderName);
+  const email = optionalString(b.newLeaderEmail);
+  if (!name && !email) return null;
+  return { name: name ?? '', email: email ?? '', experience: b.newLeaderExperience };
+}
+
+const LEADER_FIELDS: Record<string, string> = { name: 'newLeaderName', email: 'newLeaderEmail', experience: 'newLeaderExperience' };
+
+const sessionFieldsSchema = z
   .record(z.string(), z.unknown())
   .transform((body, ctx) => {
     const startsAt = londonDateTime(body, 'date', 'startTime', ctx, 'start');
@@ -159,7 +182,9 @@ export const sessionFormSchema = z
         ? fromLondon(Number(body['date[year]']), Number(body['date[month]']), Number(body['date[day]']), endTime.hour, endTime.minute)
         : new Date(0);
     const capacityText = String(body.capacity ?? '').trim();
-    const venueName = optionalString(body.venueName);
+    const chosenVenue = optionalString(body.venueId);
+    const venueId = chosenVenue && chosenVenue !== 'new' ? chosenVenue : undefined;
+    const venueName = venueId ? undefined : optionalString(body.venueName);
     const facts = asList(body.venueFacts) as string[];
     const tick = (k: string) => facts.includes(k);
     return {
@@ -171,8 +196,9 @@ export const sessionFormSchema = z
       endsAt: endsAt.toISOString(),
       format: body.format,
       capacity: /^\d+$/.test(capacityText) ? Number(capacityText) : capacityText === '' ? undefined : NaN,
+      venueId,
       venue:
-        venueName || optionalString(body.venueAddress)
+        !venueId && (venueName || optionalString(body.venueAddress))
           ? {
               name: venueName ?? '',
               address: optionalString(body.venueAddress),
@@ -187,6 +213,7 @@ export const sessionFormSchema = z
       joinUrl: optionalString(body.joinUrl),
       facilitatorIds: asList(body.facilitatorIds) as string[],
       kind: optionalString(body.kind),
+      forEveryone: (asList(body.forEveryone) as string[]).includes('yes'),
     } as z.input<typeof sessionInputSchema>;
   })
   .pipe(sessionInputSchema);
@@ -289,6 +316,7 @@ export const sessionOutSchema = z.object({
     })
     .nullable(),
   facilitatorIds: z.array(z.string()),
+  forEveryone: z.boolean(),
 });
 
 export const registrationOutSchema = z.object({
@@ -299,3 +327,48 @@ export const registrationOutSchema = z.object({
   waitlistPosition: z.number().int().nullable(),
   createdAt: z.string(),
 });
+
+// Where each field sits on the session form, so the error summary lists mistakes in page order.
+const SESSION_FORM_ORDER = [
+  'title',
+  'description',
+  'easyReadDescription',
+  'theme',
+  'date',
+  'startsAt',
+  'startTime',
+  'endTime',
+  'endsAt',
+  'kind',
+  'format',
+  'capacity',
+  'joinUrl',
+  'venue',
+  'venueId',
+  'facilitatorIds',
+  'newLeaderName',
+  'newLeaderEmail',
+  'newLeaderExperience',
+];
+
+/**
+ * The session form: every mistake at once (the session's fields and a new leader's), in page
+ * order, rather than the date's first and the rest on a second try.
+ */
+export const sessionFormSchema = z
+  .record(z.string(), z.unknown())
+  .superRefine((body, ctx) => {
+    const issues: { path: PropertyKey[]; message: string }[] = [];
+    const fields = sessionFieldsSchema.safeParse(body);
+    if (!fields.success) issues.push(...fields.error.issues);
+    const typed = newLeaderFrom(body);
+    const leader = typed ? newLeaderSchema.safeParse(typed) : null;
+    if (leader && !leader.success)
+      issues.push(...leader.error.issues.map((i) => ({ ...i, path: [LEADER_FIELDS[String(i.path[0])] ?? 'newLeaderName'] })));
+    const rank = (i: { path: PropertyKey[] }) => {
+      const r = SESSION_FORM_ORDER.indexOf(String(i.path[0]));
+      return r < 0 ? SESSION_FORM_ORDER.length : r;
+    };
+    for (const i of issues.sort((a, b) => rank(a) - rank(b))) ctx.addIssue({ code: 'custom', path: i.path, message: i.message });
+  })
+  .transform((body) => sessionFieldsSchema.parse(body));

@@ -9,6 +9,7 @@ import type { EventReportsRepository } from './event-reports-repository.ts';
 import type { RegistrationsRepository } from './registrations-repository.ts';
 import type { RegistrationsService } from './registrations-service.ts';
 import { isStaff, type Actor } from '../../plugins/access.ts';
+import { createStaffDesk } from './staff-desk-service.ts';
 
 export type { SessionWithCounts };
 
@@ -23,7 +24,7 @@ export function createEventsService(deps: {
   db: Db;
   events: EventsRepository;
   registrations: RegistrationsRepository;
-  registrationsService: Pick<RegistrationsService, 'fillPlaces' | 'afterPromotion' | 'tell'>;
+  registrationsService: Pick<RegistrationsService, 'fillPlaces' | 'afterPromotion' | 'tell' | 'checkIn' | 'cancel'>;
   audit: AuditTrail;
 }) {
   const { db, events } = deps;
@@ -50,7 +51,30 @@ export function createEventsService(deps: {
     return found;
   }
 
+  /**
+   * The venue of a session: one chosen from the list, or the one typed. Typing the same name as the
+   * session's venue corrects that venue's facts, for every session held there (facts typed once);
+   * a new name is a new venue.
+   */
+  async function chosenOrNewVenue(tx: Tx, input: SessionInput, currentId: string | null): Promise<string | null> {
+    if (input.venueId) {
+      const known = await events.findVenue(tx, input.venueId);
+      if (!known) throw new ValidationError([{ path: 'venue', message: 'Choose a venue from the list, or add a new one' }]);
+      return known.id;
+    }
+    if (!input.venue) return null;
+    const current = currentId ? await events.findVenue(tx, currentId) : undefined;
+    if (current && current.name.trim().toLowerCase() === input.venue.name.trim().toLowerCase()) {
+      await events.updateVenue(tx, current.id, input.venue);
+      return current.id;
+    }
+    return (await events.insertVenue(tx, input.venue)).id;
+  }
+
   return {
+    /** The organisers' desk: check-in by person, cancelling with undo, letters and calls. */
+    desk: createStaffDesk({ db, registrationsService: deps.registrationsService, audit: deps.audit }),
+
     async create(actor: Actor, input: EventInput, extra: { isDemo?: boolean } = {}): Promise<Event> {
       return db.transaction(async (tx) => {
         const event = await events.insertEvent(tx, input, { createdBy: actor.personId, isDemo: extra.isDemo });
@@ -122,6 +146,9 @@ export function createEventsService(deps: {
     },
     sessionsOf: (eventId: string) => events.sessionsOf(db, eventId),
     facilitatorChoices: () => events.facilitatorChoices(db),
+    /** Venues used before, with their access facts, to choose from on the session form. */
+    venueChoices: () => events.venueChoices(db),
+    findVenue: (id: string) => events.findVenue(db, id),
 
     async addSession(actor: Actor, eventId: string, input: SessionInput): Promise<EventSession> {
       return db.transaction(async (tx) => {
@@ -129,8 +156,8 @@ export function createEventsService(deps: {
         if (event.status === 'cancelled') throw new ConflictError('This event has been cancelled');
         checkSessionFits(event, input);
         const facilitators = await checkFacilitators(tx, input.facilitatorIds);
-        const venue = input.venue && input.format !== 'online' ? await events.insertVenue(tx, input.venue) : null;
-        const session = await events.insertSession(tx, eventId, input, venue?.id ?? null);
+        const venueId = input.format === 'online' ? null : await chosenOrNewVenue(tx, input, null);
+        const session = await events.insertSession(tx, eventId, input, venueId);
         await events.setFacilitators(tx, session.id, facilitators);
         await deps.audit.insert(tx, {
           actorId: actor.personId,
@@ -157,10 +184,7 @@ export function createEventsService(deps: {
           ]);
         }
         const facilitators = await checkFacilitators(tx, input.facilitatorIds);
-        let venueId = current.venueId;
-        if (input.format === 'online' || !input.venue) venueId = null;
-        else if (venueId) await events.updateVenue(tx, venueId, input.venue);
-        else venueId = (await events.insertVenue(tx, input.venue)).id;
+        const venueId = input.format === 'online' ? null : await chosenOrNewVenue(tx, input, current.venueId);
         const session = (await events.updateSession(tx, sessionId, input, venueId))!;
         await events.setFacilitators(tx, sessionId, facilitators);
         const promoted = await deps.registrationsService.fillPlaces(tx, sessionId, input.capacity);

@@ -2,6 +2,7 @@ import type { Event } from '../../db/schema.ts';
 import { asTyped } from '../../lib/forms.ts';
 import { formatDay, formatRange, formatTime, londonParts } from '../../lib/dates.ts';
 import type { SessionWithCounts } from './events-repository.ts';
+import type { Clash } from './registrations-service.ts';
 
 export const FORMAT_LABELS = { in_person: 'In person', online: 'Online', hybrid: 'In person or online' } as const;
 
@@ -75,6 +76,7 @@ export function sessionFormValues(s: SessionWithCounts): Record<string, unknown>
     publicTransport: s.venue?.publicTransport ?? '',
     facilitatorIds: s.facilitators.map((f) => f.id),
     kind: s.kind,
+    forEveryone: s.forEveryone ? ['yes'] : [],
   };
 }
 
@@ -92,3 +94,15 @@ export function sessionChoiceItems(sessions: ReturnType<typeof sessionView>[], c
 
 /** The registration form as typed, for showing it again with errors. */
 export const submittedRegistration = (body: unknown) => asTyped(body, ['sessionIds', 'accessNeeds']);
+
+/** Clashes as the registration page words them: both sessions and their times, unless only an email address says who this is. */
+export function clashItems(clashes: Clash[], opts: { knownByEmailOnly: boolean }) {
+  return clashes.map((c) => ({
+    text: !c.otherIsBooked
+      ? `${c.chosen.title} (${c.chosen.when}) and ${c.other.title} (${c.other.when}) are at the same time.`
+      : opts.knownByEmailOnly
+        ? `${c.chosen.title} (${c.chosen.when}) is at the same time as another session you have already booked.`
+        : `${c.chosen.title} (${c.chosen.when}) is at the same time as ${c.other.title} (${c.other.eventTitle}, ${c.other.when}), which you have already booked.`,
+    href: '#sessionIds',
+  }));
+}
