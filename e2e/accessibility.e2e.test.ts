@@ -141,6 +141,26 @@ async function sidewaysAt375(page: Page): Promise<string | null> {
   }
 }
 
+/**
+ * Chart text that falls outside its chart is cut off. Charts scale by their viewBox and their
+ * text is sized in its units, so what fits at one width fits at every width.
+ */
+async function clippedChartText(page: Page): Promise<string[]> {
+  return page.evaluate(() =>
+    [...document.querySelectorAll<SVGSVGElement>('svg.app-chart')].flatMap((svg) => {
+      const box = svg.viewBox.baseVal;
+      return [...svg.querySelectorAll<SVGTextElement>('text')]
+        .filter((t) => {
+          const b = t.getBBox();
+          return (
+            b.x < box.x - 0.5 || b.y < box.y - 0.5 || b.x + b.width > box.x + box.width + 0.5 || b.y + b.height > box.y + box.height + 0.5
+          );
+        })
+        .map((t) => `chart text cut off: ${t.textContent}`);
+    }),
+  );
+}
+
 async function sweep(context: BrowserContext, page: Page, pages: [string, Step][]) {
   const failures: string[] = [];
   const problems = watchConsole(page);
@@ -150,6 +170,7 @@ async function sweep(context: BrowserContext, page: Page, pages: [string, Step][
     for (const v of violations) failures.push(`${name}: ${v.id} (${v.help}) at ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`);
     const sideways = await sidewaysAt375(page);
     if (sideways) failures.push(`${name}: ${sideways}`);
+    for (const cut of await clippedChartText(page)) failures.push(`${name}: ${cut}`);
   }
   assert.deepEqual(failures, [], failures.join('\n'));
   assert.deepEqual(problems, [], 'no console errors');
@@ -168,6 +189,22 @@ describe('axe-core sweep', () => {
     });
     const ids = (await axeViolations(page)).map((v) => v.id);
     assert.ok(ids.includes('image-alt'), `found: ${ids.join(', ')}`);
+    await context.close();
+  });
+
+  test('the sweep can fail: it finds chart text cut off', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(server.baseUrl);
+    await page.evaluate(() => {
+      document
+        .querySelector('main')!
+        .insertAdjacentHTML(
+          'beforeend',
+          '<svg class="app-chart" viewBox="0 0 640 40" role="img" aria-label="A chart"><text x="212" y="25" text-anchor="end">A label far too long to fit left of the bars at all</text></svg>',
+        );
+    });
+    assert.match((await clippedChartText(page)).join(), /chart text cut off: A label far too long/);
     await context.close();
   });
 

@@ -11,7 +11,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import QRCode from 'qrcode';
-import { barChart } from '../lib/charts.ts';
+import { barChart, labelLines } from '../lib/charts.ts';
 import { capitalise, pct } from '../modules/forms/forms-view.ts';
 import { accessNeedLabel, experienceLabel, personFormOptions } from '../modules/people/people-view.ts';
 import { createViewEnvironment, srcDir } from '../plugins/views.ts';
@@ -458,9 +458,10 @@ describe('pages show hostile names, titles, labels and answers as text', () => {
       );
       for (const raw of RAW) assert.ok(!svg.includes(raw), `the chart holds raw ${raw}`);
       assert.ok(svg.includes(`<title id="chart-0-title">${escapeHtml(h)}</title>`), 'the title is there, escaped');
-      assert.ok(svg.includes(`class="app-chart__label">${escapeHtml(h)}</text>`), 'the label is there, escaped');
+      // The label wraps onto lines (tspans): each line is there, escaped.
+      for (const line of labelLines(h)) assert.ok(svg.includes(`>${escapeHtml(line)}</tspan>`), `the label line ${line} is there, escaped`);
       // Nothing in the SVG opens an element other than the chart's own.
-      assert.deepEqual([...new Set(svg.match(/<[a-z]+/g))].sort(), ['<desc', '<rect', '<svg', '<text', '<title']);
+      assert.deepEqual([...new Set(svg.match(/<[a-z]+/g))].sort(), ['<desc', '<rect', '<svg', '<text', '<title', '<tspan']);
     }
   });
 
