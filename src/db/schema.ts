@@ -197,6 +197,8 @@ export const registrations = pgTable('registrations', {
   walkIn: boolean('walk_in').notNull().default(false),
   createdAt: at('created_at').notNull().defaultNow(),
   confirmedAt: at('confirmed_at'),
+  /** Given a place from the waiting list (not at booking, not by an undo). */
+  promotedAt: at('promoted_at'),
   cancelledAt: at('cancelled_at'),
   attendedAt: at('attended_at'),
 });

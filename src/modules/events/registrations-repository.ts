@@ -74,6 +74,16 @@ export function createRegistrationsRepository() {
         .where(and(eq(registrations.sessionId, r.sessionId), eq(registrations.status, 'waitlisted'), lte(registrations.seq, r.seq)));
       return row?.n ?? null;
     },
+    /** A place from the waiting list: confirmed, and marked as a promotion. */
+    async promote(ex: Executor, id: string) {
+      const now = new Date();
+      const [row] = await ex
+        .update(registrations)
+        .set({ status: 'confirmed', confirmedAt: now, promotedAt: now })
+        .where(eq(registrations.id, id))
+        .returning();
+      return row!;
+    },
     async setStatus(ex: Executor, id: string, status: Registration['status']) {
       const now = new Date();
       const [row] = await ex

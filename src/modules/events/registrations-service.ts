@@ -174,7 +174,7 @@ export function createRegistrationsService(deps: {
     const free = capacity - (await registrations.countTaken(tx, sessionId));
     const promoted: Registration[] = [];
     for (const waiting of await registrations.firstWaiting(tx, sessionId, free))
-      promoted.push(await registrations.setStatus(tx, waiting.id, 'confirmed'));
+      promoted.push(await registrations.promote(tx, waiting.id));
     return promoted;
   }
 

@@ -21,6 +21,7 @@ export interface DeskRow {
   accessNotes: string | null;
   createdAt: Date;
   confirmedAt: Date | null;
+  promotedAt: Date | null;
   cancelledAt: Date | null;
   attendedAt: Date | null;
   personId: string;
@@ -35,7 +36,7 @@ export interface DeskRow {
   venuePostcode: string | null;
 }
 
-const dates = ['sessionStartsAt', 'sessionEndsAt', 'createdAt', 'confirmedAt', 'cancelledAt', 'attendedAt'] as const;
+const dates = ['sessionStartsAt', 'sessionEndsAt', 'createdAt', 'confirmedAt', 'promotedAt', 'cancelledAt', 'attendedAt'] as const;
 
 function asRow(r: Record<string, unknown>): DeskRow {
   const out = { ...r } as Record<string, unknown>;
@@ -48,7 +49,7 @@ const SELECT = sql`
   select r.id, r.session_id as "sessionId", s.title as "sessionTitle", s.starts_at as "sessionStartsAt",
     s.ends_at as "sessionEndsAt", s.status as "sessionStatus", s.capacity as "sessionCapacity",
     r.status, r.seq, r.walk_in as "walkIn", r.label_name as "labelName", r.access_needs as "accessNeeds",
-    r.access_notes as "accessNotes", r.created_at as "createdAt", r.confirmed_at as "confirmedAt",
+    r.access_notes as "accessNotes", r.created_at as "createdAt", r.confirmed_at as "confirmedAt", r.promoted_at as "promotedAt",
     r.cancelled_at as "cancelledAt", r.attended_at as "attendedAt",
     case when r.status = 'waitlisted' then (select count(*)::int from registrations w
       where w.session_id = r.session_id and w.status = 'waitlisted' and w.seq <= r.seq) end as "waitlistPosition",

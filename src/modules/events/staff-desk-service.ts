@@ -301,9 +301,9 @@ export function createStaffDesk(deps: {
       const out = [];
       for (const r of rows) {
         if (contactWay(r) !== 'phone') continue;
-        const promoted = r.status === 'confirmed' && r.confirmedAt && r.confirmedAt.getTime() - r.createdAt.getTime() > 2000;
+        const promoted = r.status === 'confirmed' && r.promotedAt;
         const cancelled = r.status === 'cancelled' && r.cancelledAt;
-        const changedAt = promoted ? r.confirmedAt! : cancelled ? r.cancelledAt! : null;
+        const changedAt = promoted ? r.promotedAt! : cancelled ? r.cancelledAt! : null;
         if (!changedAt) continue;
         const last = called.get(r.id);
         if (last && last >= changedAt) continue;
