@@ -173,8 +173,7 @@ export function createRegistrationsService(deps: {
   async function fillPlaces(tx: Tx, sessionId: string, capacity: number): Promise<Registration[]> {
     const free = capacity - (await registrations.countTaken(tx, sessionId));
     const promoted: Registration[] = [];
-    for (const waiting of await registrations.firstWaiting(tx, sessionId, free))
-      promoted.push(await registrations.promote(tx, waiting.id));
+    for (const waiting of await registrations.firstWaiting(tx, sessionId, free)) promoted.push(await registrations.promote(tx, waiting.id));
     return promoted;
   }
 
