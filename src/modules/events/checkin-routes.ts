@@ -1,22 +1,22 @@
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { failureView } from '../../lib/form-cycle.ts';
 import { fieldFailure, parseForm, summaryFailure, type FormFailure } from '../../lib/forms.ts';
+import { idParams, uuid } from '../../lib/route-schemas.ts';
 import { ConflictError } from '../../lib/validation.ts';
 import { actorOf } from '../../plugins/access.ts';
+import type { App } from '../../plugins/types.ts';
 import { personFormOptions } from '../people/people-view.ts';
-import { walkInFormSchema } from './events-schemas.ts';
 import { runnersOf } from './events-access.ts';
+import { walkInFormSchema } from './events-schemas.ts';
 import type { EventsService } from './events-service.ts';
 import { eventView } from './events-view.ts';
 import type { RegistrationsService } from './registrations-service.ts';
-import { idParams, uuid } from '../../lib/route-schemas.ts';
-import type { FastifyRequest } from 'fastify';
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
-import type { App } from '../../plugins/types.ts';
-import { failureView } from '../../lib/form-cycle.ts';
 
 /** Check-in on the day, on a phone: find a name, tick them in, add someone who just turned up. */
-export function checkInRoutes(app: App, deps: { events: EventsService; registrations: RegistrationsService; reports?: unknown }) {
+export function checkInRoutes(app: App, deps: { events: EventsService; registrations: RegistrationsService }) {
   const theirEvent = runnersOf(deps.events);
   const page = async (
     request: FastifyRequest,

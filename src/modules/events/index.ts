@@ -13,6 +13,6 @@ export const eventsModule: RegisterModule = (app, { services }) => {
     reports: services.eventReports,
     people: services.people,
   });
-  checkInRoutes(app, { events: services.events, registrations: services.registrations, reports: services.eventReports });
+  checkInRoutes(app, { events: services.events, registrations: services.registrations });
   eventsApiRoutes(app, { events: services.events, registrations: services.registrations });
 };
