@@ -140,7 +140,11 @@ describe('a mail server outage loses no email', { timeout: 180_000 }, () => {
     assert.equal(sent.statusCode, 303);
     await waitUntil('the email sent again', () => mail.to('late@example.org').length === 1);
     assert.match(mail.to('late@example.org')[0]!.subject, /link to sign in/);
-    assert.equal((await db.query('select status from outgoing_emails where id = $1', [id])).rows[0].status, 'sent');
+    // The row is marked sent just after the server takes the message: wait for that, not only the message.
+    await waitUntil(
+      'the email marked sent',
+      async () => (await db.query('select status from outgoing_emails where id = $1', [id])).rows[0].status === 'sent',
+    );
     assert.doesNotMatch((await adminClient.get('/admin/emails')).body, /late@example\.org/);
     assert.doesNotMatch((await new WebClient(t.app).get('/sign-in/check-email')).body, /Email is slow just now/);
     assert.doesNotMatch((await adminClient.get('/')).body, /Emails are not getting through/);
