@@ -4,6 +4,7 @@ import { formatDay, formatTime, londonDay } from '../../lib/dates.ts';
 import { ConflictError, NotFoundError } from '../../lib/validation.ts';
 import type { Actor } from '../../plugins/access.ts';
 import type { AuditTrail } from '../audit/audit-service.ts';
+import { contactWay } from '../people/contact-way.ts';
 import { renderLetter } from './letters-pdf.ts';
 import type { RegistrationsService } from './registrations-service.ts';
 import { createStaffDeskRepository, type DeskRow } from './staff-desk-repository.ts';
@@ -22,18 +23,6 @@ export const DOOR_NEED_LABELS: Record<AccessNeed, string> = {
   dietary: 'Dietary needs',
   other: 'Other needs',
 };
-
-export type ContactWay = 'email' | 'phone' | 'post' | 'none';
-
-/** How to tell someone about their booking: the way they chose if we can, else whatever we hold. */
-export function contactWay(p: Pick<DeskRow, 'email' | 'phone' | 'postalAddress' | 'contactPreference'>): ContactWay {
-  if (p.contactPreference === 'post' && p.postalAddress) return 'post';
-  if (p.contactPreference === 'phone' && p.phone) return 'phone';
-  if (p.email) return 'email';
-  if (p.phone) return 'phone';
-  if (p.postalAddress) return 'post';
-  return 'none';
-}
 
 const LIVE: RegistrationStatus[] = ['confirmed', 'waitlisted', 'attended'];
 const byName = (a: string, b: string) => a.localeCompare(b, 'en-GB', { numeric: true, sensitivity: 'base' });
