@@ -682,6 +682,7 @@ describe('axe-core sweep', () => {
       ['coaching with errors', submitEmpty(`/manage/cohorts/${openCohortId}/coaching`, 'Book')],
       ['graduation, to confirm', visit(`/manage/cohorts/${openCohortId}/graduation`)],
       ['graduation, done', visit(`/manage/cohorts/${pilotId}/graduation`)],
+      ['applicants to phone', visit(`/manage/cohorts/${openCohortId}/to-call`)],
     ]);
   });
 

@@ -362,6 +362,9 @@ export const applications = pgTable('applications', {
   notes: text('notes'),
   shownAs: text('shown_as').$type<ShownAs>().notNull().default('name'),
   alumniListed: boolean('alumni_listed').notNull().default(false),
+  statusChangedAt: at('status_changed_at'),
+  statusChangedBy: uuid('status_changed_by'),
+  phonedAt: at('phoned_at'),
   createdAt: at('created_at').notNull().defaultNow(),
   updatedAt: at('updated_at').notNull().defaultNow(),
 });

@@ -222,12 +222,20 @@ export async function seedDemoProgrammes(deps: DemoProgrammeDeps) {
       area: 'Buckinghamshire',
       to: ['shortlisted', 'offered', 'accepted'] as const,
     },
-    { name: 'Fatima Noor', experience: 'both' as const, area: 'Berkshire West', to: ['shortlisted'] as const },
+    // Reached by phone: her shortlisting puts her on the cohort's list of people to phone.
+    {
+      name: 'Fatima Noor',
+      experience: 'both' as const,
+      area: 'Berkshire West',
+      to: ['shortlisted'] as const,
+      contact: { phone: '01865 000 333', contactPreference: 'phone' as const },
+    },
     { name: 'Ben Carter', experience: 'lived' as const, area: 'Milton Keynes', to: [] as const },
     { name: 'Dr Helen Moss', experience: 'professional' as const, area: 'Oxfordshire', to: ['waiting'] as const },
   ];
   for (const a of applicants) {
-    const person = await deps.people.create(admin, { name: `${a.name} (demo)`, experience: a.experience }, { isDemo: true });
+    const contact = 'contact' in a ? a.contact : {};
+    const person = await deps.people.create(admin, { name: `${a.name} (demo)`, experience: a.experience, ...contact }, { isDemo: true });
     const { application } = await deps.programmes.apply({ personId: person.id, role: 'participant' }, open.id, {
       who: { personId: person.id },
       answers: { why: 'I want patients and staff to plan services together.', area: a.area, days: 'yes' },

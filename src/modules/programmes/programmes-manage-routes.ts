@@ -1,4 +1,5 @@
 import type { FastifyReply } from 'fastify';
+import { z } from 'zod';
 import type { Programme } from '../../db/schema.ts';
 import { asTyped, fieldFailure, formFailure, parseForm, summaryFailure, type FormFailure } from '../../lib/forms.ts';
 import { ConflictError, ValidationError } from '../../lib/validation.ts';
@@ -7,9 +8,10 @@ import type { FormsService } from '../forms/forms-service.ts';
 import { experienceLabel } from '../people/people-view.ts';
 import { cohortFormSchema, programmeFormSchema, reviewFormSchema, statusChangeSchema } from './programmes-schemas.ts';
 import { MixWarning, type ProgrammesService } from './programmes-service.ts';
-import { appliedWithHelp, cohortView, mixMeterView, movedText, programmeView, statusLabel } from './programmes-view.ts';
+import { PHONE_ABOUT, appliedWithHelp, cohortView, mixMeterView, movedText, programmeView, statusLabel } from './programmes-view.ts';
 import { NEXT_STATUSES, STATUS_LABELS } from './selection.ts';
-import { idParams } from '../../lib/route-schemas.ts';
+import { idParams, uuid } from '../../lib/route-schemas.ts';
+import { formatDay, formatTime } from '../../lib/dates.ts';
 import type { App } from '../../plugins/types.ts';
 import { failureView } from '../../lib/form-cycle.ts';
 
@@ -318,4 +320,37 @@ export function programmesManageRoutes(app: App, deps: { programmes: ProgrammesS
     const a = await programmes.getApplication(actorOf(request), request.params.id);
     return reply.redirect(`/manage/cohorts/${a.cohortId}?moved=${a.id}#application-${a.id}`, 303);
   });
+
+  // ---- applicants to phone: people we reach by phone whose application staff moved on ----------
+  app.get(
+    '/manage/cohorts/:id/to-call',
+    { schema: { params: idParams, querystring: z.object({ phoned: uuid.optional() }) }, config: STAFF },
+    async (request, reply) => {
+      const c = await programmes.getCohort(request.params.id);
+      const rows = await programmes.toPhone.ofCohort(c.id);
+      const phoned = request.query.phoned
+        ? await programmes.getApplication(actorOf(request), request.query.phoned).catch(() => null)
+        : null;
+      return reply.view('programmes/views/manage-to-call.njk', {
+        title: `People to phone: ${c.name}`,
+        cohort: cohortView(c),
+        rows: rows.map((a) => ({
+          ...a,
+          what: PHONE_ABOUT[a.status],
+          phoneDigits: (a.phone ?? '').replace(/[^+\d]/g, ''),
+          since: `${formatDay(a.statusChangedAt!)}, ${formatTime(a.statusChangedAt!)}`,
+        })),
+        banner: phoned && phoned.cohortId === c.id ? `Recorded that you phoned ${phoned.name}.` : null,
+      });
+    },
+  );
+
+  app.post(
+    '/manage/cohorts/:id/to-call/:applicationId',
+    { schema: { params: z.object({ id: uuid, applicationId: uuid }) }, config: STAFF },
+    async (request, reply) => {
+      const a = await programmes.toPhone.markPhoned(actorOf(request), request.params.id, request.params.applicationId);
+      return reply.redirect(`/manage/cohorts/${request.params.id}/to-call?phoned=${a.id}`, 303);
+    },
+  );
 }

@@ -36,6 +36,9 @@ export interface ApplicationRow extends Application {
   email: string | null;
   experience: 'lived' | 'professional' | 'both';
   organisation: string | null;
+  phone: string | null;
+  postalAddress: string | null;
+  contactPreference: string;
 }
 
 const applicationWithPerson = {
@@ -44,19 +47,13 @@ const applicationWithPerson = {
   email: people.email,
   experience: people.experience,
   organisation: people.organisation,
+  phone: people.phone,
+  postalAddress: people.postalAddress,
+  contactPreference: people.contactPreference,
 };
-const flatten = (r: {
-  application: Application;
-  name: string;
-  email: string | null;
-  experience: ApplicationRow['experience'];
-  organisation: string | null;
-}): ApplicationRow => ({
-  ...r.application,
-  name: r.name,
-  email: r.email,
-  experience: r.experience,
-  organisation: r.organisation,
+const flatten = ({ application, ...person }: { application: Application } & Omit<ApplicationRow, keyof Application>): ApplicationRow => ({
+  ...application,
+  ...person,
 });
 
 export function createProgrammesRepository() {
@@ -189,8 +186,15 @@ export function createProgrammesRepository() {
         .where(and(eq(applications.cohortId, cohortId), inArray(applications.status, ['offered', 'accepted'])));
       return row?.n ?? 0;
     },
-    async setApplicationStatus(ex: Executor, id: string, status: ApplicationStatus) {
-      await ex.update(applications).set({ status, updatedAt: new Date() }).where(eq(applications.id, id));
+    async setApplicationStatus(ex: Executor, id: string, status: ApplicationStatus, by: string | null) {
+      const now = new Date();
+      await ex
+        .update(applications)
+        .set({ status, statusChangedAt: now, statusChangedBy: by, updatedAt: now })
+        .where(eq(applications.id, id));
+    },
+    async markPhoned(ex: Executor, id: string) {
+      await ex.update(applications).set({ phonedAt: new Date() }).where(eq(applications.id, id));
     },
     async setReview(ex: Executor, id: string, review: { score: number | null; notes: string | null }) {
       await ex

@@ -20,6 +20,7 @@ import type { CohortInput, ProgrammeInput } from './programmes-schemas.ts';
 import { HOLDS_PLACE, mixOf, mixWarning, refuseMove, type Mix, type TrackedQuestion } from './selection.ts';
 import { isUniqueViolation } from '../../db/ids.ts';
 import { plural } from './plural.ts';
+import { createApplicantsToPhone } from './applicants-to-phone.ts';
 import type { Actor } from '../../plugins/access.ts';
 
 /** Raised when an offer would break the programme's mix target and the organiser has not yet said "offer anyway". */
@@ -349,7 +350,7 @@ export function createProgrammesService(deps: {
           warning = mixWarning(await mixIn(tx, cohort, programme), a.experience);
           if (warning && !opts.offerAnyway) throw new MixWarning(warning);
         }
-        await repo.setApplicationStatus(tx, id, to);
+        await repo.setApplicationStatus(tx, id, to, actor.personId);
         await deps.audit.insert(tx, {
           actorId: actor.personId,
           action: 'application.status',
@@ -386,6 +387,7 @@ export function createProgrammesService(deps: {
       await repo.setMembership(db, m.id, values);
     },
     alumni: () => repo.alumni(db),
+    toPhone: createApplicantsToPhone({ db, programmes: repo, audit: deps.audit }),
   };
 }
 

@@ -36,9 +36,25 @@ test('labels tell the truth: help only when someone helped, counts in the singul
   assert.equal(plural(1, 'member'), '1 member');
   assert.equal(plural(2, 'member'), '2 members');
   assert.equal(plural(1, 'person', 'people'), '1 person');
-  assert.equal(movedText({ name: 'Grace', status: 'shortlisted', email: 'g@example.org' }), 'Moved Grace to shortlisted and emailed them.');
+  const contact = { email: null, phone: null, postalAddress: null, contactPreference: 'email' };
   assert.equal(
-    movedText({ name: 'Winston', status: 'offered', email: null }),
-    'Offered Winston a place. They have no email address: tell them by phone or post.',
+    movedText({ ...contact, name: 'Grace', status: 'shortlisted', email: 'g@example.org' }),
+    'Moved Grace to shortlisted and emailed them.',
+  );
+  assert.equal(
+    movedText({ ...contact, name: 'Winston', status: 'offered', phone: '01632 960123' }),
+    'Offered Winston a place. They are on the list of people to phone.',
+  );
+  assert.equal(
+    movedText({ ...contact, name: 'Pat', status: 'offered', email: 'p@example.org', phone: '01632 960123', contactPreference: 'phone' }),
+    'Offered Pat a place and emailed them. They are on the list of people to phone.',
+  );
+  assert.equal(
+    movedText({ ...contact, name: 'Mo', status: 'waiting', postalAddress: '1 High St', contactPreference: 'post' }),
+    'Moved Mo to the waiting list. They asked for letters: write to them.',
+  );
+  assert.equal(
+    movedText({ ...contact, name: 'Nell', status: 'offered' }),
+    'Offered Nell a place. We hold no way to reach them: tell them when you next see them.',
   );
 });

@@ -5,6 +5,7 @@ import type { SessionWithCounts } from '../events/events-service.ts';
 import { FORMAT_LABELS } from '../events/events-view.ts';
 import { whereText } from '../events/registration-emails.ts';
 import { pct } from '../forms/forms-view.ts';
+import { contactWay, type ContactDetails } from '../people/contact-way.ts';
 import { ruleText } from './certificates-service.ts';
 import { STATUS_LABELS, type Mix } from './selection.ts';
 import { plural } from './plural.ts';
@@ -48,7 +49,7 @@ export const appliedWithHelp = (a: { personId: string; submittedBy: string | nul
   !!a.helpedBy?.trim() || (!!a.submittedBy && a.submittedBy !== a.personId);
 
 /** "Moved Grace Owusu to shortlisted and emailed them": what a move did, including who was told and how. */
-export function movedText(a: { name: string; status: ApplicationStatus; email: string | null }): string {
+export function movedText(a: { name: string; status: ApplicationStatus } & ContactDetails): string {
   const moves: Record<ApplicationStatus, string> = {
     applied: `Moved ${a.name} back to applied`,
     shortlisted: `Moved ${a.name} to shortlisted`,
@@ -61,8 +62,24 @@ export function movedText(a: { name: string; status: ApplicationStatus; email: s
   };
   const done = moves[a.status];
   if (!applicationEmailKinds.includes(a.status)) return `${done}.`;
-  return a.email ? `${done} and emailed them.` : `${done}. They have no email address: tell them by phone or post.`;
+  const way = contactWay(a);
+  const emailed = a.email ? `${done} and emailed them.` : `${done}.`;
+  if (way === 'phone') return `${emailed} They are on the list of people to phone.`;
+  if (way === 'post') return `${emailed} They asked for letters: write to them.`;
+  return a.email ? emailed : `${done}. We hold no way to reach them: tell them when you next see them.`;
 }
+
+/** What to tell an applicant on the phone, by the step their application is at now. */
+export const PHONE_ABOUT: Record<ApplicationStatus, string> = {
+  applied: 'Their application is back with us to read',
+  shortlisted: 'They are on the shortlist',
+  waiting: 'They are on the waiting list',
+  offered: 'We are offering them a place: ask if they want it',
+  accepted: 'Their place is confirmed',
+  declined: 'We recorded that they said no to the place',
+  unsuccessful: 'We cannot offer them a place this time',
+  withdrawn: 'Their application is withdrawn',
+};
 
 export const statusLabel = (s: keyof typeof STATUS_LABELS) => STATUS_LABELS[s];
 

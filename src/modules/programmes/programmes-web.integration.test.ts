@@ -240,3 +240,57 @@ test('the finished pilot: graduation page, a second graduation refused, certific
   assert.match(refused.body, /changed since it was issued/);
   assert.equal((await visitor.post('/certificates/check', { credential: 'hello' })).statusCode, 400);
 });
+
+test('applicants reached by phone are listed to call when staff move their application, until someone records the call', async () => {
+  const staff = await signIn(t, 'demo-staff@coproduce.example');
+  const answers = { why: 'To be heard', area: 'Oxfordshire', days: 'yes' };
+  const applicant = async (name: string, contact: Record<string, string>) => {
+    const p = await t.services.people.create(null, { name, experience: 'lived', ...contact });
+    const { application } = await t.services.programmes.apply({ personId: p.id, role: 'participant' }, openCohort, {
+      who: { personId: p.id },
+      answers,
+    });
+    return { person: p, application };
+  };
+  const phil = await applicant('Phil Phoned', { email: 'phil.phoned@example.org', phone: '01632 960555', contactPreference: 'phone' });
+  const emma = await applicant('Emma Emailed', { email: 'emma.emailed@example.org', phone: '01632 960556' });
+  const wendy = await applicant('Wendy Withdraws', { phone: '01632 960557', contactPreference: 'phone' });
+  const list = () => staff.get(`/manage/cohorts/${openCohort}/to-call`);
+  assert.match((await list()).body, /Nobody to phone/, 'applying is not a move staff made');
+
+  for (const { application } of [phil, emma]) {
+    await staff.get(`/manage/applications/${application.id}`);
+    const moved = await staff.post(`/manage/applications/${application.id}/status`, { status: 'shortlisted' });
+    assert.equal(moved.statusCode, 303);
+  }
+  const banner = await staff.get(`/manage/cohorts/${openCohort}?moved=${phil.application.id}`);
+  assert.match(banner.body, /Moved Phil Phoned to shortlisted and emailed them\. They are on the list of people to phone\./);
+  // Wendy withdraws herself: she knows, so nobody needs to phone her.
+  await t.services.programmes.changeStatus({ personId: wendy.person.id, role: 'participant' }, wendy.application.id, 'withdrawn');
+
+  let page = await list();
+  assert.match(page.body, /Phil Phoned/);
+  assert.match(page.body, /href="tel:01632960555"/);
+  assert.match(page.body, /They are on the shortlist/);
+  assert.doesNotMatch(page.body, /Emma Emailed/, 'reached by email: not listed');
+  assert.doesNotMatch(page.body, /Wendy Withdraws/, 'her own move: not listed');
+
+  // Someone else's cohort id, or an id that is not an application in this cohort, records nothing.
+  assert.equal((await staff.post(`/manage/cohorts/${pilot}/to-call/${phil.application.id}`)).statusCode, 404);
+  const called = await staff.post(`/manage/cohorts/${openCohort}/to-call/${phil.application.id}`);
+  assert.equal(called.statusCode, 303);
+  page = await staff.get(called.headers.location as string);
+  assert.match(page.body, /Recorded that you phoned Phil Phoned\./);
+  assert.match(page.body, /Nobody to phone/);
+  // A double click records one call.
+  await staff.post(`/manage/cohorts/${openCohort}/to-call/${phil.application.id}`);
+  const calls = await one(`select count(*)::int as n from audit_log where action = 'application.phoned' and subject_id = $1`, [
+    phil.application.id,
+  ]);
+  assert.equal(calls.n, 1);
+
+  // The next move puts them back on the list.
+  await staff.get(`/manage/applications/${phil.application.id}`);
+  await staff.post(`/manage/applications/${phil.application.id}/status`, { status: 'waiting' });
+  assert.match((await list()).body, /They are on the waiting list/);
+});
