@@ -563,7 +563,7 @@ describe('axe-core sweep', () => {
       ['withdrawing for the author with an error', submitEmpty(flaggedPath, 'Withdraw the story')],
       ['a story without consent yet', visit(`/manage/stories/${emailedId}?created=1`)],
       ['a story with changes asked for', visit(`/manage/stories/${asked.id}`)],
-      ['a published story (staff)', visit(`/manage/stories/${published.id}?decided=1`)],
+      ['a published story (staff)', visit(`/manage/stories/${published.id}?decided=publish`)],
       ['a published story, corrected', visit(`/manage/stories/${published.id}?corrected=1`)],
       ['correcting a published story with errors', submitEmpty(`/manage/stories/${published.id}`, 'Save the correction')],
       ['taking a story down with errors', submitEmpty(`/manage/stories/${published.id}`, 'Take it down')],

@@ -127,6 +127,29 @@ test(
       { key: 'learnt', text: 'What will you do differently after today?' },
       { key: 'which_session_helped_most', text: 'Which session helped most?' },
     ]);
+
+    // Every button on the builder says what it did.
+    await page.getByRole('button', { name: 'Up: Which session helped most?' }).click();
+    await page.getByText('Question moved up').waitFor();
+    await page.getByRole('button', { name: 'Remove: Which session helped most?' }).click();
+    await page.getByText('Question deleted').waitFor();
+    const left = await countOf(
+      h.server.t.databaseUrl,
+      `select count(*)::int as n from form_questions q join forms f on f.id = q.form_id where f.title = 'Spring festival evaluation'`,
+    );
+    assert.equal(left, 3);
+    await page.getByRole('button', { name: 'Open the form' }).click();
+    await page.getByText('The form is open: people can answer it').waitFor();
     await context.close();
   },
 );
+
+async function countOf(url: string, sql: string): Promise<number> {
+  const db = new pg.Client({ connectionString: url });
+  await db.connect();
+  try {
+    return (await db.query(sql)).rows[0].n;
+  } finally {
+    await db.end();
+  }
+}

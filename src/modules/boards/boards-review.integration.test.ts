@@ -131,6 +131,7 @@ describe('boards', () => {
       assert.match(page.body, /Send papers to new members/);
       const sent = await staffWeb.post(`/manage/meetings/${meetingId}/send-papers-new`);
       assert.equal(sent.headers.location, `/manage/meetings/${meetingId}?sent=1`);
+      assert.match((await staffWeb.get(sent.headers.location)).body, /Papers sent by email to 1 member\s*</);
       await t.waitForEmail(newbie.email!, { subject: /Papers for/ });
       assert.deepEqual(await invitedTo(meetingId), [coChair.id, member.id, newbie.id].sort());
       await staffWeb.get(`/manage/meetings/${meetingId}`);

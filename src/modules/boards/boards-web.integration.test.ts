@@ -209,7 +209,9 @@ describe('boards', () => {
       });
       await staff.get(`/manage/meetings/${meetingId}`);
       const second = (await db.query('select id from agenda_items where meeting_id = $1 and position = 2', [meetingId])).rows[0].id;
-      assert.equal((await staff.post(`/manage/agenda-items/${second}/up`)).statusCode, 303);
+      const movedUp = await staff.post(`/manage/agenda-items/${second}/up`);
+      assert.equal(movedUp.statusCode, 303);
+      assert.match((await staff.get(movedUp.headers.location as string)).body, /Agenda order changed/);
       assert.deepEqual(
         (await db.query('select title from agenda_items where meeting_id = $1 order by position', [meetingId])).rows.map((r) => r.title),
         ['Any other business', 'Respite care: what carers told us'],

@@ -98,7 +98,8 @@ describe('the form builder speaks to organisers', () => {
     const made = await staff.post('/manage/forms/new', { title: 'Builder test', anonymous: 'no' });
     assert.equal(made.statusCode, 303);
     const formId = /\/manage\/forms\/([0-9a-f-]{36})/.exec(made.headers.location as string)![1]!;
-    const page = await staff.get(`/manage/forms/${formId}`);
+    const page = await staff.get(made.headers.location as string);
+    assert.match(page.body, /Form created\. Add its questions, then open it when it is ready/);
     assert.doesNotMatch(page.body, />\s*Key\s*</, 'no field called “Key” out in the open');
     assert.match(page.body, /<details[^>]*>[\s\S]*Advanced: short name for exports and the API[\s\S]*name="key"[\s\S]*<\/details>/);
 
@@ -290,8 +291,13 @@ describe('starring quotes', () => {
     const shown = await staff.get(refused.headers.location as string);
     assert.match(summaryText(shown.body), /did not agree to be quoted/);
     assert.equal(await starred(no), false);
-    await staff.post(`/manage/forms/${form.id}/answers/${yes}/star`, { starred: 'yes' });
+    const star = await staff.post(`/manage/forms/${form.id}/answers/${yes}/star`, { starred: 'yes' });
     assert.equal(await starred(yes), true);
+    assert.match((await staff.get(star.headers.location as string)).body, /Quote starred: it can go in the event report/);
+    const unstarWeb = await staff.post(`/manage/forms/${form.id}/answers/${yes}/star`, { starred: 'no' });
+    assert.match((await staff.get(unstarWeb.headers.location as string)).body, /Star taken off the quote/);
+    assert.equal(await starred(yes), false);
+    await staff.post(`/manage/forms/${form.id}/answers/${yes}/star`, { starred: 'yes' });
 
     const viaApi = await api('POST', `/api/v1/forms/${form.id}/answers/${no}/star`, { starred: true });
     assert.equal(viaApi.statusCode, 409);

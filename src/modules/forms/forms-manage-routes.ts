@@ -1,29 +1,25 @@
 import type { FastifyReply } from 'fastify';
 import QRCode from 'qrcode';
 import { z } from 'zod';
-import { barChart } from '../../lib/charts.ts';
 import { fieldFailure, parseForm, summaryFailure, type FormFailure } from '../../lib/forms.ts';
 import { ConflictError, ValidationError } from '../../lib/validation.ts';
 import { actorOf } from '../../plugins/access.ts';
 import type { EventsService } from '../events/events-service.ts';
 import { optionsOf } from './answers.ts';
-import { capitalise, pct, questionView, ratingsInWords } from './forms-view.ts';
+import { questionView } from './forms-view.ts';
 import { copyFormSchema, formSettingsFormSchema, QUESTION_TYPE_LABELS, QUESTION_TYPES, questionFormSchema } from './forms-schemas.ts';
 import { FORM_TEMPLATES } from './form-templates.ts';
-import { NOT_QUOTABLE, type FormsService } from './forms-service.ts';
-import type { ResultsService } from './results-service.ts';
+import type { FormsService } from './forms-service.ts';
 import { flags, idParams, uuid } from '../../lib/route-schemas.ts';
+import { plural } from '../../lib/plural.ts';
 import type { App } from '../../plugins/types.ts';
 import { failureView, formCycle } from '../../lib/form-cycle.ts';
 
 const STAFF = { access: ['admin', 'staff'] as const, hideWhenDenied: true };
 
-/** Staff: building forms, inviting, reading results and themes, choosing quotes, exporting. */
-export function formsManageRoutes(
-  app: App,
-  deps: { forms: FormsService; results: ResultsService; events: EventsService; publicUrl: string },
-) {
-  const { forms, results } = deps;
+/** Staff: building forms, copying them, opening and closing, inviting and reminding. Results are in forms-results-routes.ts. */
+export function formsManageRoutes(app: App, deps: { forms: FormsService; events: EventsService; publicUrl: string }) {
+  const { forms } = deps;
 
   const eventItems = async () => [
     { value: '', text: 'Not linked to an event' },
@@ -61,7 +57,7 @@ export function formsManageRoutes(
     if (!form.ok) return settingsPage(reply, request.body as Record<string, unknown>, form, 400);
     try {
       const created = await forms.create(actorOf(request), form.data);
-      return reply.redirect(`/manage/forms/${created.id}`, 303);
+      return reply.redirect(`/manage/forms/${created.id}?created=1`, 303);
     } catch (err) {
       if (err instanceof ValidationError)
         return settingsPage(reply, request.body as Record<string, unknown>, fieldFailure('eventId', err.errors[0]!.message), 400);
@@ -174,30 +170,44 @@ export function formsManageRoutes(
     '/manage/forms/:id',
     {
       schema: {
-        querystring: flags('added', 'closed', 'copied', 'emailed', 'error', 'hidden', 'invited', 'opened', 'reminded', 'saved'),
+        querystring: flags(
+          'added',
+          'closed',
+          'copied',
+          'created',
+          'emailed',
+          'error',
+          'hidden',
+          'invited',
+          'moved',
+          'opened',
+          'reminded',
+          'removed',
+          'saved',
+          'shown',
+        ),
         params: idParams,
       },
       config: STAFF,
     },
     async (request, reply) => {
       const q = request.query;
-      const banner = q.saved
-        ? 'Changes saved'
-        : q.added
-          ? 'Question added'
-          : q.copied
-            ? 'Form copied: it is a draft, so check the questions, then open it'
-            : q.opened
-              ? 'The form is open: people can answer it'
-              : q.closed
-                ? 'The form is closed'
-                : q.invited
-                  ? `Invited ${q.invited} people who came (${q.emailed} by email)`
-                  : q.reminded
-                    ? `Reminded ${q.reminded} people`
-                    : q.hidden
-                      ? 'That question has answers, so it is hidden rather than deleted'
-                      : null;
+      // One line per action, so every button on the builder says what it did.
+      const banners: [string | undefined, string][] = [
+        [q.created, 'Form created. Add its questions, then open it when it is ready'],
+        [q.saved, 'Changes saved'],
+        [q.added, 'Question added'],
+        [q.moved, `Question moved ${q.moved === 'up' ? 'up' : 'down'}`],
+        [q.removed, 'Question deleted'],
+        [q.shown, 'Question shown again: people will be asked it'],
+        [q.hidden, 'That question has answers, so it is hidden rather than deleted'],
+        [q.copied, 'Form copied: it is a draft, so check the questions, then open it'],
+        [q.opened, 'The form is open: people can answer it'],
+        [q.closed, 'The form is closed'],
+        [q.invited, `Invited ${plural(Number(q.invited), 'person', 'people')} who came (${q.emailed} by email)`],
+        [q.reminded, `Reminded ${plural(Number(q.reminded), 'person', 'people')}`],
+      ];
+      const banner = banners.find(([flag]) => flag)?.[1] ?? null;
       return builder(reply, request.params.id, { banner, failure: q.error ? summaryFailure(q.error, '#questions') : undefined });
     },
   );
@@ -261,13 +271,16 @@ export function formsManageRoutes(
     { config: STAFF },
     async (request, reply) => {
       const { id, qid, action } = request.params as { id: string; qid: string; action: string };
-      if (action === 'up' || action === 'down') await forms.moveQuestion(id, qid, action);
-      else if (action === 'remove') {
-        const outcome = await forms.removeQuestion(id, qid);
-        if (outcome === 'hidden') return reply.redirect(`/manage/forms/${id}?hidden=1#questions`, 303);
-      } else if (action === 'show') await forms.showQuestion(id, qid);
-      else return reply.status(404).view('errors/404.njk', { title: 'Page not found' });
-      return reply.redirect(`/manage/forms/${id}#questions`, 303);
+      let done: string;
+      if (action === 'up' || action === 'down') {
+        await forms.moveQuestion(id, qid, action);
+        done = `moved=${action}`;
+      } else if (action === 'remove') done = (await forms.removeQuestion(id, qid)) === 'hidden' ? 'hidden=1' : 'removed=1';
+      else if (action === 'show') {
+        await forms.showQuestion(id, qid);
+        done = 'shown=1';
+      } else return reply.status(404).view('errors/404.njk', { title: 'Page not found' });
+      return reply.redirect(`/manage/forms/${id}?${done}#questions`, 303);
     },
   );
 
@@ -338,170 +351,4 @@ export function formsManageRoutes(
       publicLink: `${deps.publicUrl}/f/${form.id}`,
     });
   });
-
-  // ---- results -------------------------------------------------------------------------------
-  app.get(
-    '/manage/forms/:id/results',
-    { schema: { querystring: flags('refused', 'saved', 'themes'), params: idParams }, config: STAFF },
-    async (request, reply) => {
-      const form = await forms.get(request.params.id);
-      const [r, progress] = await Promise.all([results.results(form.id), results.themeProgress(form.id)]);
-      const hasThemes = r.questions.some((q) => q.themes?.length);
-      // Asked for themes and none are being found any more: say whether any came of it.
-      const themeStatus = progress.pending
-        ? 'finding'
-        : progress.stale
-          ? 'stalled'
-          : request.query.themes
-            ? hasThemes
-              ? 'found'
-              : 'none'
-            : null;
-      const questions = await Promise.all(
-        r.questions.map(async (q, i) => ({
-          ...q,
-          chart: Object.keys(q.counts).length
-            ? barChart(
-                `chart-${i}`,
-                q.text,
-                Object.entries(q.counts).map(([label, value]) => ({ label: capitalise(label), value })),
-              )
-            : null,
-          rows: Object.entries(q.counts).map(([option, n]) => ({
-            option: capitalise(option),
-            n,
-            share: pct(q.answered ? n / q.answered : 0),
-            lived: q.byExperience?.lived.counts[option] ?? 0,
-            professional: q.byExperience?.professional.counts[option] ?? 0,
-            both: q.byExperience?.both.counts[option] ?? 0,
-          })),
-          topTwo:
-            q.topTwoShare !== undefined
-              ? {
-                  all: pct(q.topTwoShare),
-                  lived: pct(q.byExperience?.lived.topTwoShare),
-                  professional: pct(q.byExperience?.professional.topTwoShare),
-                  both: pct(q.byExperience?.both.topTwoShare),
-                }
-              : null,
-          themes: q.themes?.map((t) => ({
-            ...t,
-            ratingsText: ratingsInWords(t.ratings),
-            mergeItems: q.themes!.filter((o) => o.id !== t.id).map((o) => ({ value: o.id, text: o.label })),
-          })),
-          answers: q.type === 'text' || q.type === 'long_text' ? await results.textAnswersForStaff(q.id, 200) : [],
-        })),
-      );
-      // The report's "how to add quotes" links to the first list of answers people wrote.
-      const firstWritten = questions.findIndex((q) => q.answers.length);
-      return reply.view('forms/views/results.njk', {
-        title: `Results: ${form.title}`,
-        form,
-        r,
-        rate: pct(r.responseRate),
-        questions: questions.map((q, i) => ({ ...q, firstWritten: i === firstWritten })),
-        banner: request.query.saved ? 'Saved' : null,
-        themeStatus,
-        errorList: /^\d{1,15}$/.test(request.query.refused ?? '') ? [{ text: NOT_QUOTABLE, href: `#answer-${request.query.refused}` }] : [],
-      });
-    },
-  );
-
-  app.get('/manage/forms/:id/responses.csv', { schema: { params: idParams }, config: STAFF }, async (request, reply) => {
-    const form = await forms.get(request.params.id);
-    const csv = await forms.exportCsv(actorOf(request), form.id);
-    return reply
-      .type('text/csv; charset=utf-8')
-      .header('content-disposition', `attachment; filename="responses.csv"`)
-      .header('cache-control', 'no-store')
-      .send(csv);
-  });
-
-  app.post<{ Params: { id: string; answerId: string } }>(
-    '/manage/forms/:id/answers/:answerId/star',
-    { config: STAFF },
-    async (request, reply) => {
-      const starred = (request.body as { starred?: string }).starred === 'yes';
-      const answerId = /^\d{1,15}$/.test(request.params.answerId) ? Number(request.params.answerId) : -1;
-      try {
-        await forms.star(request.params.id, answerId, starred);
-      } catch (err) {
-        if (!(err instanceof ConflictError)) throw err;
-        return reply.redirect(`/manage/forms/${request.params.id}/results?refused=${answerId}#answer-${answerId}`, 303);
-      }
-      return reply.redirect(`/manage/forms/${request.params.id}/results?saved=1#answer-${answerId}`, 303);
-    },
-  );
-
-  app.post('/manage/forms/:id/themes', { schema: { params: idParams }, config: STAFF }, async (request, reply) => {
-    await results.queueThemes(request.params.id, { force: (request.body as { force?: string }).force === 'yes' });
-    return reply.redirect(`/manage/forms/${request.params.id}/results?themes=asked#themes-status`, 303);
-  });
-
-  const themeBody = z.object({
-    label: z.string().max(200).optional(),
-    into: z.string().max(40).optional(),
-    answerIds: z.union([z.string(), z.array(z.string())]).optional(),
-  });
-
-  app.post<{ Params: { id: string; themeId: string } }>(
-    '/manage/forms/:id/themes/:themeId/rename',
-    { config: STAFF },
-    async (request, reply) => {
-      const body = themeBody.parse(request.body ?? {});
-      await results.renameTheme(request.params.id, request.params.themeId, body.label ?? '');
-      return reply.redirect(`/manage/forms/${request.params.id}/results?saved=1`, 303);
-    },
-  );
-
-  app.post<{ Params: { id: string; themeId: string } }>(
-    '/manage/forms/:id/themes/:themeId/merge',
-    { config: STAFF },
-    async (request, reply) => {
-      const body = themeBody.parse(request.body ?? {});
-      await results.mergeThemes(request.params.id, body.into ?? '', request.params.themeId);
-      return reply.redirect(`/manage/forms/${request.params.id}/results?saved=1`, 303);
-    },
-  );
-
-  app.get<{ Params: { id: string; themeId: string } }>('/manage/forms/:id/themes/:themeId', { config: STAFF }, async (request, reply) => {
-    const theme = await results.themeOf(request.params.id, request.params.themeId);
-    const answers = await results.themeAnswers(theme.id);
-    return reply.view('forms/views/theme.njk', {
-      title: `Theme: ${theme.label}`,
-      formId: request.params.id,
-      theme,
-      answers,
-      answerItems: answers.map((a) => ({ value: String(a.id), text: a.text })),
-      errors: {},
-      errorList: [],
-    });
-  });
-
-  app.post<{ Params: { id: string; themeId: string } }>(
-    '/manage/forms/:id/themes/:themeId/split',
-    { config: STAFF },
-    async (request, reply) => {
-      const body = themeBody.parse(request.body ?? {});
-      const ids = (Array.isArray(body.answerIds) ? body.answerIds : body.answerIds ? [body.answerIds] : []).map(Number);
-      try {
-        await results.splitTheme(request.params.id, request.params.themeId, body.label ?? '', ids);
-      } catch (err) {
-        if (!(err instanceof ValidationError)) throw err;
-        const theme = await results.themeOf(request.params.id, request.params.themeId);
-        const errors = Object.fromEntries(err.errors.map((e) => [e.path, e.message]));
-        const answers = await results.themeAnswers(theme.id);
-        return reply.status(400).view('forms/views/theme.njk', {
-          title: `Theme: ${theme.label}`,
-          formId: request.params.id,
-          theme,
-          answers,
-          answerItems: answers.map((a) => ({ value: String(a.id), text: a.text })),
-          errors,
-          errorList: err.errors.map((e) => ({ text: e.message, href: `#${e.path}` })),
-        });
-      }
-      return reply.redirect(`/manage/forms/${request.params.id}/results?saved=1`, 303);
-    },
-  );
 }

@@ -342,7 +342,10 @@ describe('themes and quotes', () => {
     );
 
     await staff.get(`/manage/forms/${form.id}/results`);
-    await staff.post(`/manage/forms/${form.id}/themes/${themes[0].id}/rename`, { label: 'Active listening' });
+    // Each action on the results page comes back with a banner saying what it did.
+    const said = async (res: { headers: Record<string, unknown> }, words: RegExp) =>
+      assert.match((await staff.get(res.headers.location as string)).body, words);
+    await said(await staff.post(`/manage/forms/${form.id}/themes/${themes[0].id}/rename`, { label: 'Active listening' }), /Theme renamed/);
     assert.equal((await db.query('select label, edited from form_themes where id = $1', [themes[0].id])).rows[0].label, 'Active listening');
     const split = await staff.get(`/manage/forms/${form.id}/themes/${themes[0].id}`);
     const answerIds = [...split.body.matchAll(/name="answerIds" type="checkbox" value="(\d+)"/g)].map((m) => m[1]!);
@@ -352,15 +355,16 @@ describe('themes and quotes', () => {
         .statusCode,
       400,
     );
-    assert.equal(
-      (await staff.post(`/manage/forms/${form.id}/themes/${themes[0].id}/split`, { answerIds: answerIds.slice(0, 1), label: 'Carers' }))
-        .statusCode,
-      303,
-    );
+    const splitDone = await staff.post(`/manage/forms/${form.id}/themes/${themes[0].id}/split`, {
+      answerIds: answerIds.slice(0, 1),
+      label: 'Carers',
+    });
+    assert.equal(splitDone.statusCode, 303);
+    await said(splitDone, /now a theme of their own/);
     const after = (await api('GET', `/api/v1/forms/${form.id}/results`)).json().questions.find((q: { key: string }) => q.key === 'learnt');
     assert.deepEqual(after.themes.map((x: { count: number }) => x.count).sort(), [1, 3, 4]);
     const carers = (await db.query(`select id from form_themes where label = 'Carers'`)).rows[0].id;
-    await staff.post(`/manage/forms/${form.id}/themes/${carers}/merge`, { into: themes[0].id });
+    await said(await staff.post(`/manage/forms/${form.id}/themes/${carers}/merge`, { into: themes[0].id }), /Themes merged into one/);
     const merged = (await api('GET', `/api/v1/forms/${form.id}/results`)).json().questions.find((q: { key: string }) => q.key === 'learnt');
     assert.deepEqual(merged.themes.map((x: { count: number }) => x.count).sort(), [4, 4]);
 

@@ -122,7 +122,9 @@ export function cohortRoutes(app: App, deps: { programmes: ProgrammesService; co
             ? touched.presentedAt
               ? `Recorded that “${touched.title}” was presented.`
               : `Recorded that “${touched.title}” has not been presented.`
-            : null,
+            : q.done === 'updated'
+              ? `Added your update to “${touched.title}”.`
+              : null,
       ...failureView(extra.failure),
     });
   }
@@ -158,7 +160,8 @@ export function cohortRoutes(app: App, deps: { programmes: ProgrammesService; co
     const back = actor.role === 'admin' || actor.role === 'staff' ? `/manage/cohorts/${p.cohortId}/projects` : `/cohorts/${p.cohortId}`;
     if (!form.ok) return reply.redirect(`${back}?empty=${p.id}#project-${p.id}`, 303);
     await cohorts.addUpdate(actor, p.id, form.data.body);
-    return reply.redirect(`${back}#project-${p.id}`, 303);
+    const said = back.startsWith('/manage/') ? `done=updated&p=${p.id}` : `updated=${p.id}`;
+    return reply.redirect(`${back}?${said}#project-${p.id}`, 303);
   });
 
   // ---- coaching --------------------------------------------------------------------------------------

@@ -60,7 +60,7 @@ export function memberRoutes(app: App, deps: { programmes: ProgrammesService; co
   });
 
   /** A member's view of their group: schedule, who is in it (as each chose), their project and coaching. */
-  app.get<{ Params: { id: string }; Querystring: { saved?: string; empty?: string } }>(
+  app.get<{ Params: { id: string }; Querystring: { saved?: string; empty?: string; updated?: string } }>(
     '/cohorts/:id',
     { config: SIGNED_IN },
     async (request, reply) => {
@@ -85,7 +85,7 @@ export function memberRoutes(app: App, deps: { programmes: ProgrammesService; co
         coaching: coaching.map((c) => ({ ...c, when: coachingWhen(c.startsAt) })),
         shownItems: Object.entries(SHOWN_AS_LABELS).map(([value, text]) => ({ value, text })),
         values: { shownAs: membership.shownAs, alumniListed: membership.alumniListed ? 'yes' : 'no' },
-        saved: request.query.saved === '1',
+        banner: bannerFor(request.query, projects),
         emptyUpdate: request.query.empty,
       });
     },
@@ -102,4 +102,11 @@ export function memberRoutes(app: App, deps: { programmes: ProgrammesService; co
   app.get('/alumni', { config: SIGNED_IN }, async (_request, reply) =>
     reply.view('programmes/views/alumni.njk', { title: 'Alumni', alumni: await programmes.alumni() }),
   );
+}
+
+/** What the member's last action on their group page did. */
+function bannerFor(q: { saved?: string; updated?: string }, projects: { id: string; title: string }[]): string | null {
+  if (q.saved === '1') return 'Saved: your group sees you as you chose.';
+  const updated = q.updated ? projects.find((p) => p.id === q.updated) : undefined;
+  return updated ? `Your update is added to “${updated.title}”. Your group can read it.` : null;
 }

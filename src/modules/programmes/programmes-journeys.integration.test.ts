@@ -328,7 +328,7 @@ test('a success banner after each staff action on applications and cohorts', asy
   const moved2 = await staff.post(`/manage/applications/${a2.id}/status`, { status: 'shortlisted' });
   assert.equal(
     banner((await staff.get(moved2.headers.location as string)).body),
-    'Moved Winston Clarke to shortlisted. They have no email address: tell them by phone or post.',
+    'Moved Winston Clarke to shortlisted. We reach them by post: send them a letter.',
   );
   await staff.get(`/manage/applications/${a1.id}`);
   const reviewed = await staff.post(`/manage/applications/${a1.id}/review`, { score: '4', notes: 'Strong' });
@@ -350,6 +350,8 @@ test('a success banner after each staff action on applications and cohorts', asy
   const projectId = /p=([0-9a-f-]+)/.exec(project.headers.location as string)![1]!;
   const presented = await staff.post(`/manage/projects/${projectId}/presented`, { presented: 'yes' });
   assert.equal(banner((await staff.get(presented.headers.location as string)).body), 'Recorded that “Easy read letters” was presented.');
+  const update = await staff.post(`/projects/${projectId}/updates`, { body: 'Ten letters rewritten' });
+  assert.equal(banner((await staff.get(update.headers.location as string)).body), 'Added your update to “Easy read letters”.');
   const coach = await createPerson(s, { name: 'Coach Carter' }, 'facilitator');
   await staff.get(`/manage/cohorts/${cohort.id}/coaching`);
   const year = new Date().getUTCFullYear() + 1;

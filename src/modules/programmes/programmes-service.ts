@@ -19,7 +19,7 @@ import type { ApplicationRow, ProgrammesRepository } from './programmes-reposito
 import type { CohortInput, ProgrammeInput } from './programmes-schemas.ts';
 import { HOLDS_PLACE, mixOf, mixWarning, refuseMove, type Mix, type TrackedQuestion } from './selection.ts';
 import { isUniqueViolation } from '../../db/ids.ts';
-import { plural } from './plural.ts';
+import { plural } from '../../lib/plural.ts';
 import { createApplicantsToPhone } from './applicants-to-phone.ts';
 import type { Actor } from '../../plugins/access.ts';
 

@@ -51,7 +51,7 @@ test('labels tell the truth: help only when someone helped, counts in the singul
   );
   assert.equal(
     movedText({ ...contact, name: 'Mo', status: 'waiting', postalAddress: '1 High St', contactPreference: 'post' }),
-    'Moved Mo to the waiting list. They asked for letters: write to them.',
+    'Moved Mo to the waiting list. We reach them by post: send them a letter.',
   );
   assert.equal(
     movedText({ ...contact, name: 'Nell', status: 'offered' }),

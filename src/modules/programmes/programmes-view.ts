@@ -8,9 +8,9 @@ import { pct } from '../forms/forms-view.ts';
 import { contactWay, type ContactDetails } from '../people/contact-way.ts';
 import { ruleText } from './certificates-service.ts';
 import { STATUS_LABELS, type Mix } from './selection.ts';
-import { plural } from './plural.ts';
+import { plural } from '../../lib/plural.ts';
 
-export { plural } from './plural.ts';
+export { plural } from '../../lib/plural.ts';
 
 export const longDay = (iso: string) =>
   new Date(`${iso}T12:00:00Z`).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
@@ -65,7 +65,7 @@ export function movedText(a: { name: string; status: ApplicationStatus } & Conta
   const way = contactWay(a);
   const emailed = a.email ? `${done} and emailed them.` : `${done}.`;
   if (way === 'phone') return `${emailed} They are on the list of people to phone.`;
-  if (way === 'post') return `${emailed} They asked for letters: write to them.`;
+  if (way === 'post') return `${emailed} We reach them by post: send them a letter.`;
   return a.email ? emailed : `${done}. We hold no way to reach them: tell them when you next see them.`;
 }
 

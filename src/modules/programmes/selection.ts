@@ -1,5 +1,5 @@
 import type { ApplicationStatus, Experience } from '../../db/schema.ts';
-import { plural } from './plural.ts';
+import { plural } from '../../lib/plural.ts';
 
 /** Where an application can go next. Declined, unsuccessful and withdrawn are final. */
 export const NEXT_STATUSES: Record<ApplicationStatus, readonly ApplicationStatus[]> = {

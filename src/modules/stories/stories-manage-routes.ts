@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
-import { STORY_STATUSES } from '../../db/schema.ts';
+import { STORY_STATUSES, type Story } from '../../db/schema.ts';
 import { failureView } from '../../lib/form-cycle.ts';
 import { fieldFailure, formFailure, parseForm, summaryFailure, type FormFailure } from '../../lib/forms.ts';
 import { flags, idParams } from '../../lib/route-schemas.ts';
@@ -97,7 +97,8 @@ export function storiesManageRoutes(app: App, deps: { stories: StoriesService })
       failure?: FormFailure;
       status?: number;
       remaining?: FieldFlag[];
-      banner?: string | null;
+      /** What the last action did; a function when it depends on the story (has the author an email?). */
+      banner?: string | null | ((s: Story) => string | null);
     } = {},
   ) {
     const { story: s, history, conversation, titleAsSent } = await stories.forStaff(id);
@@ -139,7 +140,7 @@ export function storiesManageRoutes(app: App, deps: { stories: StoriesService })
       remainingTitle: flagSummary(titleFlags(remaining)),
       remainingBody: flagSummary(bodyFlags(remaining)),
       history: history.map((h) => ({ ...h, actionText: ACTION_LABELS[h.action] })),
-      banner: extra.banner ?? null,
+      banner: typeof extra.banner === 'function' ? extra.banner(s) : (extra.banner ?? null),
       max: MAX_STORY.toLocaleString('en-GB'),
       ...failureView(extra.failure),
     });
@@ -154,7 +155,7 @@ export function storiesManageRoutes(app: App, deps: { stories: StoriesService })
         banner: q.created
           ? 'The story is saved. Check it below.'
           : q.decided
-            ? 'Your decision is saved.'
+            ? (story) => decidedText(q.decided!, story)
             : q.corrected
               ? 'Your correction is saved. The website shows it now.'
               : q.takenDown
@@ -206,7 +207,10 @@ export function storiesManageRoutes(app: App, deps: { stories: StoriesService })
         if (err instanceof ValidationError) return storyPage(reply, id, { values, failure: formFailure(err.errors), status: 400 });
         throw err;
       }
-      return reply.redirect(`/manage/stories/${id}?${form.data.decision === 'correct' ? 'corrected' : 'decided'}=1`, 303);
+      return reply.redirect(
+        `/manage/stories/${id}?${form.data.decision === 'correct' ? 'corrected=1' : `decided=${form.data.decision}`}`,
+        303,
+      );
     },
   );
 
@@ -238,4 +242,17 @@ export function storiesManageRoutes(app: App, deps: { stories: StoriesService })
     await stories.withdraw({ actor: actorOf(request) }, request.params.id);
     return reply.redirect(`/manage/stories/${request.params.id}?withdrawn=1`, 303);
   });
+}
+
+/** The banner after a decision: what happened to the story, and whether its author has been told. */
+function decidedText(decision: string, story: Story): string {
+  const done: Record<string, string> = {
+    publish: 'Published: the story is in the library now.',
+    ask_for_changes: 'You asked the author for changes.',
+    reject: 'The story is rejected. It will not be published.',
+  };
+  const told = story.authorEmail
+    ? 'We are emailing the author to tell them.'
+    : 'The author gave no email address: tell them another way if you can.';
+  return `${done[decision] ?? 'Your decision is saved.'} ${told}`;
 }

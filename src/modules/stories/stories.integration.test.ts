@@ -117,6 +117,10 @@ test('a story from the form is flagged, redacted by staff, published, then withd
     easyReadSummary: 'A nurse and a food bank helped a man.',
   });
   assert.equal(published.statusCode, 303, published.body);
+  has(
+    (await staff.get(published.headers.location as string)).body,
+    /Published: the story is in the library now\. We are emailing the author/,
+  );
   assert.equal(await count(`select count(*) as n from story_moderation where story_id = $1 and action = 'publish'`, [stored.id]), 1);
   assert.equal(await count(`select count(*) as n from audit_log where action = 'story.published' and subject_id = $1`, [stored.id]), 1);
 
@@ -274,6 +278,7 @@ test('asked for changes, the author changes the story through their link and it 
   has(noNote.body, /Tell the author what to change/);
   const asked = await staff.post(`/manage/stories/${id}/decision`, { decision: 'ask_for_changes', note: 'Please say which team it was.' });
   assert.equal(asked.statusCode, 303);
+  has((await staff.get(asked.headers.location as string)).body, /You asked the author for changes\. We are emailing the author/);
   const again = await staff.post(`/manage/stories/${id}/decision`, { decision: 'ask_for_changes', note: 'Twice' });
   assert.equal(again.statusCode, 409);
   has(again.body, /Someone has already asked the author for changes/);
