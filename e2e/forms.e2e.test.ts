@@ -129,9 +129,9 @@ test(
     ]);
 
     // Every button on the builder says what it did.
-    await page.getByRole('button', { name: 'Up: Which session helped most?' }).click();
+    await page.getByRole('button', { name: /^Up\s*:\s*Which session helped most\?$/ }).click();
     await page.getByText('Question moved up').waitFor();
-    await page.getByRole('button', { name: 'Remove: Which session helped most?' }).click();
+    await page.getByRole('button', { name: /^Remove\s*:\s*Which session helped most\?$/ }).click();
     await page.getByText('Question deleted').waitFor();
     const left = await countOf(
       h.server.t.databaseUrl,

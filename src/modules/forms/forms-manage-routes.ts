@@ -296,7 +296,7 @@ export function formsManageRoutes(app: App, deps: { forms: FormsService; events:
             return reply.redirect(`/manage/forms/${request.params.id}?error=${encodeURIComponent(err.message)}`, 303);
           throw err;
         }
-        return reply.redirect(`/manage/forms/${request.params.id}?${status}=1`, 303);
+        return reply.redirect(`/manage/forms/${request.params.id}?${status === 'open' ? 'opened' : 'closed'}=1`, 303);
       },
     );
   }
