@@ -165,14 +165,14 @@ test('staff apply on behalf of someone without email, then select with the mix m
   await page.getByRole('link', { name: 'Winston Clarke' }).click();
   await noAxeViolations(page, 'the application review page with the mix bar');
   await page.getByLabel('Shortlisted').check();
-  await page.getByRole('button', { name: 'Save and email them' }).click();
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
   assert.match(
     await page.locator('.nhsuk-notification-banner').innerText(),
-    /Moved Winston Clarke to shortlisted\. They have no email address/,
+    /Moved Winston Clarke to shortlisted\. We reach them by post: send them a letter\./,
   );
   await page.getByRole('link', { name: 'Winston Clarke' }).click();
   await page.getByLabel('Offered a place', { exact: true }).check();
-  await page.getByRole('button', { name: 'Save and email them' }).click();
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
   await page.locator('.app-mix-meter').waitFor();
   assert.equal(Number(await heldText()), heldBefore + 1);
   assert.match(await page.locator(`#application-${winston.id}`).innerText(), /Offered a place/);

@@ -28,6 +28,7 @@ export function programmesPersonalData(deps: { programmes: ProgrammesRepository;
       'programmes.created_by': 'kept: the member of staff who created the programme; it names a row, not a value',
       'applications.person_id': 'kept for the cohort’s numbers; answers, notes, who helped and listing cleared',
       'applications.submitted_by': 'kept on other people’s applications: who filled them in (staff)',
+      'applications.status_changed_by': 'kept: who last moved an application on (staff, or the applicant themselves)',
       'cohort_attendance.person_id': 'kept for the counts; it says only came or not',
       'cohort_attendance.recorded_by': 'kept: who took the register (staff)',
       'coaching_sessions.participant_id': 'kept for the counts; notes deleted',
