@@ -91,6 +91,17 @@ class ResilientPool extends pg.Pool {
   }
 }
 
+/**
+ * Runs plain SQL with numbered parameters on whatever an executor is: the pool, or the one
+ * connection a transaction holds (so a job queued "in" a transaction commits or rolls back with it).
+ * drizzle keeps that connection as `session.client`; pg-boss needs it as `executeSql`.
+ */
+export function rawQuery(ex: Executor, text: string, values?: unknown[]): Promise<pg.QueryResult> {
+  const client = (ex as unknown as { session?: { client?: pg.Pool | pg.PoolClient } }).session?.client;
+  if (!client) throw new Error('This executor has no connection to run plain SQL on');
+  return client.query(text, values);
+}
+
 export function connect(url: string, opts: PoolOptions = {}): Database {
   const pool = createPool(url, opts);
   const db = drizzle(pool, { schema });

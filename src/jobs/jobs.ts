@@ -1,5 +1,5 @@
 import PgBoss from 'pg-boss';
-import { createPool, endPool, isDatabaseUnavailable } from '../db/client.ts';
+import { createPool, endPool, isDatabaseUnavailable, rawQuery, type Executor } from '../db/client.ts';
 import type { EmailRequest } from '../modules/email/email-requests.ts';
 import { loggable, type Logger } from '../logger.ts';
 
@@ -10,9 +10,22 @@ export const THEMES_QUEUE = 'form.themes';
 export const CHAT_FOLLOW_UP_QUEUE = 'chat.follow-up';
 export const CONVERSATION_THEMES_QUEUE = 'conversation.themes';
 
+export interface EnqueueOptions {
+  startAfter?: Date;
+  singletonKey?: string;
+  /**
+   * A transaction to queue the job in: it commits or rolls back with the transaction, on the
+   * connection the transaction already holds (no second pool, no second round trip to wait for).
+   */
+  in?: Executor;
+}
+
 export interface JobQueue {
-  /** Queues a job, to run now or at `startAfter`; one job per `singletonKey` at a time. */
-  enqueue(queue: string, data: object, opts?: { startAfter?: Date; singletonKey?: string }): Promise<void>;
+  /**
+   * Queues a job, to run now or at `startAfter`. `singletonKey` labels the job; pg-boss only
+   * refuses a second one on queues with a singleton policy, so handlers check again when they run.
+   */
+  enqueue(queue: string, data: object, opts?: EnqueueOptions): Promise<void>;
   /** Runs a handler for a queue's jobs (only in a process that works the queue). */
   work<T extends object>(
     queue: string,
@@ -24,8 +37,8 @@ export interface JobQueue {
 
 /** What services use: the queue, and email (recorded, then sent by the queue: see email-service.ts). */
 export interface Jobs extends JobQueue {
-  /** Queues an email by kind and ids; the message is composed when the job runs. */
-  sendEmail(request: EmailRequest): Promise<void>;
+  /** Queues an email by kind and ids; the message is composed when the job runs. `in`: as for enqueue. */
+  sendEmail(request: EmailRequest, opts?: { in?: Executor }): Promise<void>;
 }
 
 /** Creates pg-boss's own schema and queues; run at migration time so tests can template it. */
@@ -105,6 +118,23 @@ export async function startJobs(opts: {
   }
   return {
     async enqueue(queue, data, options = {}) {
+      if (options.in) {
+        const ex = options.in;
+        // insert() applies the queue's retry and expiry settings as send() does; a singleton
+        // already queued is skipped by its unique index, as with send().
+        await boss.insert(
+          [
+            {
+              name: queue,
+              data,
+              ...(options.startAfter ? { startAfter: options.startAfter.toISOString() } : {}),
+              ...(options.singletonKey ? { singletonKey: options.singletonKey } : {}),
+            },
+          ],
+          { db: { executeSql: (text: string, values?: unknown[]) => rawQuery(ex, text, values) } },
+        );
+        return;
+      }
       const id = await boss.send(queue, data, {
         ...(options.startAfter ? { startAfter: options.startAfter } : {}),
         ...(options.singletonKey ? { singletonKey: options.singletonKey } : {}),

@@ -1,5 +1,5 @@
 import type { Config } from '../../config.ts';
-import type { Db } from '../../db/client.ts';
+import type { Db, Executor } from '../../db/client.ts';
 import type { OutgoingEmailRow } from '../../db/schema.ts';
 import { EMAIL_QUEUE, type JobQueue } from '../../jobs/jobs.ts';
 import { NotFoundError } from '../../lib/validation.ts';
@@ -40,9 +40,14 @@ export function createEmailService(deps: {
   }
 
   return {
-    async queue(request: EmailRequest): Promise<void> {
-      const row = await emails.insert(db, { kind: request.kind, ref: request.ref });
-      await deps.queue.enqueue(EMAIL_QUEUE, { emailId: row.id });
+    /**
+     * Records the email and queues its sending. Given a transaction, both happen in it: the email
+     * exists if and only if what it is about was committed.
+     */
+    async queue(request: EmailRequest, opts: { in?: Executor } = {}): Promise<void> {
+      const ex = opts.in ?? db;
+      const row = await emails.insert(ex, { kind: request.kind, ref: request.ref });
+      await deps.queue.enqueue(EMAIL_QUEUE, { emailId: row.id }, opts.in ? { in: opts.in } : {});
     },
 
     /** The job: compose and send one email, or schedule its next try. */
