@@ -159,14 +159,11 @@ export function createRegistrationsService(deps: {
     ]),
   );
 
-  /** In a transaction (`tx`), the reminder is queued with it; a failure then fails the transaction. */
-  async function scheduleReminder(r: Registration, startsAt: Date, tx?: Tx) {
+  async function scheduleReminder(r: Registration, startsAt: Date) {
     const at = new Date(startsAt.getTime() - REMINDER_HOURS * 3_600_000);
     if (at.getTime() <= Date.now()) return;
-    const job = { startAfter: at, singletonKey: `reminder:${r.id}` };
-    if (tx) return deps.jobs.enqueue(REMINDER_QUEUE, { registrationId: r.id }, { ...job, in: tx });
     try {
-      await deps.jobs.enqueue(REMINDER_QUEUE, { registrationId: r.id }, job);
+      await deps.jobs.enqueue(REMINDER_QUEUE, { registrationId: r.id }, { startAfter: at, singletonKey: `reminder:${r.id}` });
     } catch (err) {
       deps.log.warn({ err, registrationId: r.id }, 'could not schedule a reminder');
     }
@@ -254,50 +251,33 @@ export function createRegistrationsService(deps: {
         // Under the lock, the new person waits behind exactly those already waiting.
         rows.push({ ...l, registration, waitlistPosition: confirmed ? null : places.waiting + 1, created: true });
       }
-      await queueBookingMessages(
-        tx,
-        person,
-        rows.filter((r) => r.created),
-      );
       return { person, rows };
     });
-    return { person: outcome.person, places: outcome.rows };
-  }
 
-  /**
-   * The confirmation email and the reminders, queued in the booking's own transaction: on its
-   * connection (no wait for another pool), and committed with the places or not at all, so no
-   * booking is left without its email and no email goes out about a booking that was rolled back.
-   */
-  async function queueBookingMessages(tx: Tx, person: Person, fresh: BookedPlace[]) {
-    if (person.email && fresh.length === 1) {
+    const fresh = outcome.rows.filter((r) => r.created);
+    if (fresh.length === 1) {
       const r = fresh[0]!;
-      const kind = r.registration.status === 'confirmed' ? 'registration-confirmed' : 'registration-waitlisted';
-      await deps.jobs.sendEmail(
-        {
-          kind,
-          ref: {
-            registrationId: r.registration.id,
-            ...(kind === 'registration-waitlisted' && r.waitlistPosition ? { position: String(r.waitlistPosition) } : {}),
-          },
-        },
-        { in: tx },
+      await tellWith(
+        { ...r, person: outcome.person },
+        r.registration.status === 'confirmed' ? 'registration-confirmed' : 'registration-waitlisted',
       );
-    } else if (person.email && fresh.length > 1) {
+    } else if (fresh.length > 1 && outcome.person.email) {
       // One email for the whole booking, not one per session.
       const inOrder = [...fresh].sort((a, b) => a.session.startsAt.getTime() - b.session.startsAt.getTime());
-      await deps.jobs.sendEmail(
-        {
+      try {
+        await deps.jobs.sendEmail({
           kind: BOOKING_EMAIL,
           ref: {
             registrationIds: inOrder.map((r) => r.registration.id).join(','),
             positions: inOrder.map((r) => r.waitlistPosition ?? 0).join(','),
           },
-        },
-        { in: tx },
-      );
+        });
+      } catch (err) {
+        deps.log.warn({ err, personId: outcome.person.id }, 'could not queue an email about a booking');
+      }
     }
-    for (const r of fresh) if (r.registration.status === 'confirmed') await scheduleReminder(r.registration, r.session.startsAt, tx);
+    for (const r of fresh) if (r.registration.status === 'confirmed') await scheduleReminder(r.registration, r.session.startsAt);
+    return { person: outcome.person, places: outcome.rows };
   }
 
   /** Two requests for the same new person at once: the second finds the first one's record. */
