@@ -80,11 +80,10 @@ export function createClaimDecisions(deps: {
           subjectType: 'claim',
           subjectId: id,
         });
+        // Queued with the move: the claimant hears of every decision that was made, and of none that was not.
+        await deps.jobs.sendEmail({ kind: `claim-${move.status}`, ref: { claimId: id } }, { in: tx });
         return (await repo.find(tx, id))!;
       });
-      await deps.jobs
-        .sendEmail({ kind: `claim-${move.status}`, ref: { claimId: id } })
-        .catch((err: unknown) => deps.log.error({ err }, 'could not queue the claim email'));
       return claim;
     },
 
