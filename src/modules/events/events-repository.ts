@@ -145,20 +145,16 @@ export function createEventsRepository() {
     async setSessionStatus(ex: Executor, id: string, status: EventSession['status']) {
       await ex.update(eventSessions).set({ status, updatedAt: new Date() }).where(eq(eventSessions.id, id));
     },
-    /** A session locked for a registration decision, with its event and venue, in one round trip. */
-    async lockSessionWithEvent(
-      ex: Executor,
-      id: string,
-    ): Promise<{ session: EventSession; event: Event; venue: Venue | null } | undefined> {
-      if (!isUuid(id)) return undefined;
-      const [row] = await ex
+    /** Sessions with their event and venue, not locked (after a booking, for its emails and answer). */
+    async sessionsWithEventAndVenue(ex: Executor, ids: string[]): Promise<{ session: EventSession; event: Event; venue: Venue | null }[]> {
+      const valid = ids.filter(isUuid);
+      if (!valid.length) return [];
+      return ex
         .select({ session: eventSessions, event: events, venue: venues })
         .from(eventSessions)
         .innerJoin(events, eq(events.id, eventSessions.eventId))
         .leftJoin(venues, eq(venues.id, eventSessions.venueId))
-        .where(eq(eventSessions.id, id))
-        .for('update', { of: eventSessions });
-      return row;
+        .where(inArray(eventSessions.id, valid));
     },
 
     /** The session row, locked when asked: every change to its places happens under this lock. */

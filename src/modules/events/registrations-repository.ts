@@ -19,20 +19,41 @@ export function createRegistrationsRepository() {
       return row;
     },
     /**
-     * Everything a registration decision needs, in one query under the session lock: places taken,
-     * people waiting, and this person's live registration if they already have one.
+     * Books a person onto sessions in one statement (the `book_places` function, migration 0019):
+     * locked, checked, counted and inserted inside the database. One row per session asked for,
+     * or a single row with the refusal.
      */
-    async placesAndExisting(ex: Executor, sessionId: string, personId: string) {
-      const rows = await ex.execute<{ taken: number; waiting: number; existing_id: string | null }>(sql`
-        select
-          count(*) filter (where status in ('confirmed', 'attended'))::int as taken,
-          count(*) filter (where status = 'waitlisted')::int as waiting,
-          (select id from registrations where session_id = ${sessionId} and person_id = ${personId} and status <> 'cancelled') as existing_id
-        from registrations where session_id = ${sessionId}`);
-      const row = rows.rows[0]!;
-      return { taken: row.taken, waiting: row.waiting, existingId: row.existing_id };
+    async bookPlaces(
+      ex: Executor,
+      b: {
+        sessionIds: string[];
+        personId: string;
+        labelName: string | null;
+        accessNeeds: AccessNeed[];
+        accessNotes: string | null;
+        registeredBy: string | null;
+      },
+    ) {
+      const result = await ex.execute<{
+        o_session_id: string;
+        o_registration_id: string | null;
+        o_created: boolean;
+        o_waitlist_position: number | null;
+        o_refusal: 'missing' | 'cancelled' | 'not_open' | 'past' | 'two_events' | null;
+      }>(sql`select * from book_places(${`{${b.sessionIds.join(',')}}`}::uuid[], ${b.personId}, ${b.labelName},
+        ${`{${b.accessNeeds.join(',')}}`}::text[], ${b.accessNotes}, ${b.registeredBy})`);
+      return result.rows.map((r) => ({
+        sessionId: r.o_session_id,
+        registrationId: r.o_registration_id,
+        created: r.o_created,
+        waitlistPosition: r.o_waitlist_position,
+        refusal: r.o_refusal,
+      }));
     },
-
+    async findMany(ex: Executor, ids: string[]): Promise<Registration[]> {
+      const valid = ids.filter(isUuid);
+      return valid.length ? ex.select().from(registrations).where(inArray(registrations.id, valid)) : [];
+    },
     /** Places taken: confirmed, and those who came. */
     async countTaken(ex: Executor, sessionId: string): Promise<number> {
       const [row] = await ex

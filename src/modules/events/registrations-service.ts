@@ -1,5 +1,5 @@
 import type { Config } from '../../config.ts';
-import type { Db, Tx } from '../../db/client.ts';
+import type { Db, Executor, Tx } from '../../db/client.ts';
 import type { Logger } from '../../logger.ts';
 import type { AccessNeed, Event, EventSession, Person, Registration, Venue } from '../../db/schema.ts';
 import type { Jobs } from '../../jobs/jobs.ts';
@@ -15,7 +15,7 @@ import type { EventsRepository } from './events-repository.ts';
 import * as emails from './registration-emails.ts';
 import type { RegistrationsRepository } from './registrations-repository.ts';
 import { isStaff, type Actor } from '../../plugins/access.ts';
-import { isUniqueViolation } from '../../db/ids.ts';
+import { isUniqueViolation, isUuid } from '../../db/ids.ts';
 
 export interface RegistrationResult {
   registration: Registration;
@@ -202,13 +202,15 @@ export function createRegistrationsService(deps: {
   }
 
   /**
-   * Books a person onto one or more sessions in one transaction: all of them or none. Session rows
-   * are locked in id order, so two bookings that share sessions never deadlock.
+   * Books a person onto one or more sessions: all of them or none. The places are decided and
+   * taken in one statement inside the database (`book_places`), which locks the session rows in id
+   * order, so two bookings that share sessions never deadlock and no lock waits on this process.
    */
   async function bookOnce(actor: Actor | null, req: BookingRequest): Promise<BookingResult> {
     const ids = [...new Set(req.sessionIds)];
     if (!ids.length) throw new ValidationError([{ path: 'sessionIds', message: 'Choose at least one session' }]);
-    // Who is booking is settled before the lock, so the lock is held for as little as possible.
+    if (!ids.every(isUuid)) throw new NotFoundError('No session with that id');
+    // Who is booking is settled first, so the lock is held for as little as possible.
     let known: Person | undefined;
     if ('personId' in req.who) {
       known = await people.findById(req.who.personId, db);
@@ -216,45 +218,43 @@ export function createRegistrationsService(deps: {
     } else if (req.who.person.email) {
       known = await people.findActiveByEmail(req.who.person.email, db);
     }
-    const outcome = await db.transaction(async (tx) => {
-      const locked = new Map<string, NonNullable<Awaited<ReturnType<EventsRepository['lockSessionWithEvent']>>>>();
-      for (const id of [...ids].sort()) {
-        const l = await events.lockSessionWithEvent(tx, id);
-        if (!l) throw new NotFoundError('No session with that id');
-        const why = refusal(l, ids.length > 1);
-        if (why) throw new ConflictError(why);
-        locked.set(id, l);
-      }
-      if (new Set([...locked.values()].map((l) => l.event.id)).size > 1) throw new ConflictError('A booking is for one event');
-
-      const person = known ?? (await deps.peopleService.createIn(tx, actor, (req.who as { person: PersonInput }).person));
-      const rows: BookedPlace[] = [];
-      for (const id of ids) {
-        const l = locked.get(id)!;
-        const { session } = l;
-        const places = await registrations.placesAndExisting(tx, session.id, person.id);
-        if (places.existingId) {
-          const existing = (await registrations.find(tx, places.existingId))!;
-          rows.push({ ...l, registration: existing, waitlistPosition: await registrations.waitlistPosition(tx, existing), created: false });
-          continue;
-        }
-        const confirmed = places.taken < session.capacity;
-        const registration = await registrations.insert(tx, {
-          sessionId: session.id,
-          personId: person.id,
-          status: confirmed ? 'confirmed' : 'waitlisted',
-          labelName: req.labelName ?? person.labelName ?? null,
-          accessNeeds: [...new Set(req.accessNeeds ?? person.accessNeeds)],
-          accessNotes: req.accessNotes ?? person.accessNotes ?? null,
-          registeredBy: actor && actor.personId !== person.id ? actor.personId : null,
+    const place = async (ex: Executor, person: Person) => {
+      const booked = await registrations.bookPlaces(ex, {
+        sessionIds: ids,
+        personId: person.id,
+        labelName: req.labelName ?? person.labelName ?? null,
+        accessNeeds: [...new Set(req.accessNeeds ?? person.accessNeeds)],
+        accessNotes: req.accessNotes ?? person.accessNotes ?? null,
+        registeredBy: actor && actor.personId !== person.id ? actor.personId : null,
+      });
+      const refused = booked.find((b) => b.refusal);
+      if (refused) throw await refusalError(refused.sessionId, refused.refusal!, ids.length > 1);
+      return booked;
+    };
+    // A known person: one statement, the lock taken and let go inside it. Someone new is created in
+    // the same transaction as their places, so a refused booking leaves no stray person behind.
+    const outcome = known
+      ? { person: known, booked: await place(db, known) }
+      : await db.transaction(async (tx) => {
+          const person = await deps.peopleService.createIn(tx, actor, (req.who as { person: PersonInput }).person);
+          return { person, booked: await place(tx, person) };
         });
-        // Under the lock, the new person waits behind exactly those already waiting.
-        rows.push({ ...l, registration, waitlistPosition: confirmed ? null : places.waiting + 1, created: true });
-      }
-      return { person, rows };
-    });
-
-    const fresh = outcome.rows.filter((r) => r.created);
+    const [rowsById, contexts] = await Promise.all([
+      registrations.findMany(
+        db,
+        outcome.booked.map((b) => b.registrationId!),
+      ),
+      events.sessionsWithEventAndVenue(db, ids),
+    ]);
+    const byRegistration = new Map(rowsById.map((r) => [r.id, r]));
+    const bySession = new Map(contexts.map((c) => [c.session.id, c]));
+    const rows: BookedPlace[] = outcome.booked.map((b) => ({
+      ...bySession.get(b.sessionId)!,
+      registration: byRegistration.get(b.registrationId!)!,
+      waitlistPosition: b.waitlistPosition,
+      created: b.created,
+    }));
+    const fresh = rows.filter((r) => r.created);
     if (fresh.length === 1) {
       const r = fresh[0]!;
       await tellWith(
@@ -277,7 +277,15 @@ export function createRegistrationsService(deps: {
       }
     }
     for (const r of fresh) if (r.registration.status === 'confirmed') await scheduleReminder(r.registration, r.session.startsAt);
-    return { person: outcome.person, places: outcome.rows };
+    return { person: outcome.person, places: rows };
+  }
+
+  /** The words for a refused booking, from the session as it is now. */
+  async function refusalError(sessionId: string, why: string, named: boolean): Promise<Error> {
+    if (why === 'two_events') return new ConflictError('A booking is for one event');
+    const [l] = await events.sessionsWithEventAndVenue(db, [sessionId]);
+    if (why === 'missing' || !l) return new NotFoundError('No session with that id');
+    return new ConflictError(refusal(l, named) ?? 'This session cannot be booked now');
   }
 
   /** Two requests for the same new person at once: the second finds the first one's record. */
