@@ -2,7 +2,7 @@ import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { Programme } from '../../db/schema.ts';
 import { asTyped, fieldFailure, formFailure, parseForm, summaryFailure, type FormFailure } from '../../lib/forms.ts';
-import { ConflictError, ValidationError } from '../../lib/validation.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../../lib/validation.ts';
 import { actorOf } from '../../plugins/access.ts';
 import type { FormsService } from '../forms/forms-service.ts';
 import { experienceLabel } from '../people/people-view.ts';
@@ -329,7 +329,11 @@ export function programmesManageRoutes(app: App, deps: { programmes: ProgrammesS
       const c = await programmes.getCohort(request.params.id);
       const rows = await programmes.toPhone.ofCohort(c.id);
       const phoned = request.query.phoned
-        ? await programmes.getApplication(actorOf(request), request.query.phoned).catch(() => null)
+        ? await programmes.getApplication(actorOf(request), request.query.phoned).catch((err: unknown) => {
+            // A stale or hand-typed id only loses the banner; anything else is a real failure.
+            if (err instanceof NotFoundError) return null;
+            throw err;
+          })
         : null;
       return reply.view('programmes/views/manage-to-call.njk', {
         title: `People to phone: ${c.name}`,
