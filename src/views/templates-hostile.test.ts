@@ -36,7 +36,6 @@ const base = (h: string): Ctx => ({
   person: { id: h, name: h, role: 'admin' },
   csrfToken: h,
   csrfFor: () => h,
-  cspNonce: 'nonce',
   currentPath: '/x',
   currentUrl: `/x?q=${h}`,
   feedbackState: null,
