@@ -6,6 +6,8 @@ import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from './config.ts';
+import type { ChangeFeed } from './db/change-feed.ts';
+import { createFragmentCache } from './lib/fragment-cache.ts';
 import { createLogger, type Logger } from './logger.ts';
 import type { RegisterModule } from './modules/module.ts';
 import { accountModule } from './modules/account/index.ts';
@@ -27,6 +29,7 @@ import { paymentsModule } from './modules/payments/index.ts';
 import { registerAccess } from './plugins/access.ts';
 import { registerAssets, warmAssets } from './plugins/assets.ts';
 import { registerErrorHandlers } from './plugins/errors.ts';
+import { registerPageCache } from './plugins/page-cache.ts';
 import { registerPublicRateLimits } from './plugins/rate-limits.ts';
 import { registerSecurity } from './plugins/security.ts';
 import { registerUploads } from './plugins/uploads.ts';
@@ -42,6 +45,8 @@ export interface AppDeps {
   sessionSecret: string;
   /** The process's logger; made from the config when not given. */
   log?: Logger;
+  /** Changes to what public pages show; without it public pages are rendered every time. */
+  changes?: ChangeFeed;
   /** Where the request log goes when the logger is made here (standard output unless given; tests read it). */
   logStream?: { write(line: string): void };
 }
@@ -82,7 +87,7 @@ declare module 'fastify' {
 }
 
 /** The one composition root for HTTP: plugins, then each feature's routes with its services. */
-export async function buildApp({ config, services, sessionSecret, log, logStream }: AppDeps): Promise<FastifyInstance> {
+export async function buildApp({ config, services, sessionSecret, log, logStream, changes }: AppDeps): Promise<FastifyInstance> {
   const https = config.publicUrl.startsWith('https://');
   const app = Fastify({
     // LOG_LEVEL=silent means no request logging at all, not a logger that discards each line.
@@ -130,6 +135,8 @@ export async function buildApp({ config, services, sessionSecret, log, logStream
   registerAccess(app, { authService: services.auth });
   await registerUploads(app, { limitBytes: config.uploadLimitBytes, fieldLimitBytes: config.bodyLimitBytes });
   const session = registerWebSession(app, { secret: sessionSecret, secure: https, authService: services.auth });
+  // After the session is known: only visitors who are not signed in are served kept pages.
+  registerPageCache(app, { feed: changes });
   registerErrorHandlers(app);
 
   await registerOpenApi(app, { publicUrl: config.publicUrl });
@@ -138,9 +145,10 @@ export async function buildApp({ config, services, sessionSecret, log, logStream
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(checkedSerializer);
   const typed = app.withTypeProvider<ZodTypeProvider>();
+  const fragments = createFragmentCache(changes);
   for (const [name, register] of Object.entries(MODULES)) {
     registering = name;
-    register(typed, { config, services, session });
+    register(typed, { config, services, session, fragments });
   }
 
   return app;

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { Config } from './config.ts';
+import { startChangeFeed, type ChangeFeed } from './db/change-feed.ts';
 import { connect, isDatabaseUnavailable, migrate, type Database } from './db/client.ts';
 import {
   CHAT_FOLLOW_UP_QUEUE,
@@ -20,6 +21,8 @@ export interface Runtime {
   databaseUrl: string;
   database: Database;
   jobs: JobQueue;
+  /** What public pages show has changed (any process): for the page cache. */
+  changes: ChangeFeed;
   services: Services;
   /** The process's logger, for the HTTP app too. */
   log: Logger;
@@ -97,6 +100,8 @@ export async function startRuntime(config: Config, opts: { work: boolean; seed: 
       sessionSecret: config.sessionSecret,
       signingKey: config.signingKey,
     });
+    // Listens beside the pool; public pages are simply not cached until it has connected.
+    const changes = startChangeFeed(databaseUrl, { connectTimeoutMs: config.dbConnectTimeoutMs, onError: onConnectionError });
     const services = createServices({ db: database.db, config, jobs, mailer, secret: sessionSecret, signingKey, outboxDir, log });
     late.services = services;
     await jobs.work<{ emailId: string }>(EMAIL_QUEUE, (data) => services.email.deliver(data.emailId), {
@@ -137,6 +142,7 @@ export async function startRuntime(config: Config, opts: { work: boolean; seed: 
       databaseUrl,
       database,
       jobs,
+      changes,
       services,
       log,
       sessionSecret,
@@ -144,6 +150,7 @@ export async function startRuntime(config: Config, opts: { work: boolean; seed: 
       async stop() {
         await stopMailbox().catch((err: unknown) => log.error({ err }, 'stopping the mailbox reader'));
         await jobs.stop().catch((err) => log.error({ err }, 'stopping the job queue'));
+        await changes.stop();
         mailer.close();
         await database.close().catch(() => undefined);
         await stopEmbedded();

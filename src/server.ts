@@ -19,7 +19,13 @@ async function main() {
   }
   const log = createLogger(config);
   const runtime = await startRuntime(config, { work: true, seed: true, log });
-  const app = await buildApp({ config, services: runtime.services, sessionSecret: runtime.sessionSecret, log });
+  const app = await buildApp({
+    config,
+    services: runtime.services,
+    sessionSecret: runtime.sessionSecret,
+    log,
+    changes: runtime.changes,
+  });
 
   // Stop taking requests, let those in flight finish (up to a limit), let the job worker finish
   // or hand back its job, close the database pools, and only then stop the embedded PostgreSQL.

@@ -52,12 +52,24 @@ export interface TestApp {
 }
 
 /** Builds the whole app, job queue included, on a fresh database (on another server if given). */
-export async function startTestApp(env: Record<string, string> = {}, server: { TEST_PG_ADMIN_URL?: string } = {}): Promise<TestApp> {
+export async function startTestApp(
+  env: Record<string, string> = {},
+  server: { TEST_PG_ADMIN_URL?: string } = {},
+  // Off unless asked for: a change reaches the cache a moment after its commit, and tests that
+  // change something and look at once would race it. page-cache.integration.test.ts turns it on.
+  opts: { pageCache?: boolean } = {},
+): Promise<TestApp> {
   const db = await createTestDatabase(server);
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'coproduce-app-'));
   const config = loadConfig({ DATABASE_URL: db.url, DATA_DIR: dataDir, DEMO: 'false', LOG_LEVEL: 'silent', NODE_ENV: 'test', ...env });
   const runtime = await startRuntime(config, { work: true, seed: config.demo });
-  const app = await buildApp({ config, services: runtime.services, sessionSecret: runtime.sessionSecret });
+  const app = await buildApp({
+    config,
+    services: runtime.services,
+    sessionSecret: runtime.sessionSecret,
+    changes: opts.pageCache ? runtime.changes : undefined,
+  });
+  if (opts.pageCache) await runtime.changes.ready();
   await app.ready();
   const outboxDir = path.join(dataDir, 'outbox');
   const emailsTo = async (to: string) => (await readOutbox(outboxDir)).filter((m) => m.to.toLowerCase().includes(to.toLowerCase()));

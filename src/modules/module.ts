@@ -1,4 +1,5 @@
 import type { Config } from '../config.ts';
+import type { FragmentCache } from '../lib/fragment-cache.ts';
 import type { App } from '../plugins/types.ts';
 import type { WebSession } from '../plugins/web-session.ts';
 import type { Services } from '../services.ts';
@@ -7,6 +8,8 @@ export interface ModuleDeps {
   config: Config;
   services: Services;
   session: WebSession;
+  /** Parts of pages kept until the database changes (lib/fragment-cache.ts). */
+  fragments: FragmentCache;
 }
 
 /**

@@ -12,7 +12,8 @@ declare module 'fastify' {
     csrfToken: string;
     /** The CSRF token for a form bound to one action (see `csrfBound`). */
     csrfTokenFor(actionPath: string): string;
-    cspNonce: string;
+    /** Set when this answer may be kept for other visitors (see plugins/page-cache.ts). */
+    pageCache: { key: string; generation: number } | null;
   }
   interface FastifyContextConfig {
     access?: Access;
@@ -25,9 +26,22 @@ declare module 'fastify' {
      * (an injected `formaction`, say) is refused. Used for role changes, edits and erasure.
      */
     csrfBound?: boolean;
+    /**
+     * No CSRF token: only for a form whose post is attributed to nobody, so a forged one can do
+     * nothing that anyone could not do directly (page feedback). Public pages then hold no token.
+     */
+    csrf?: false;
+    /**
+     * The same page for every visitor who is not signed in: kept in memory until what it shows
+     * changes, with an ETag and caching a CDN may use (plugins/page-cache.ts). Its template must
+     * hold no CSRF token for such visitors.
+     */
+    publicPage?: boolean;
   }
   interface FastifyReply {
     view(template: string, context?: Record<string, unknown>): FastifyReply;
+    /** A part of a page, rendered with no viewer's details, as a string (see plugins/views.ts). */
+    fragment(template: string, context?: Record<string, unknown>): string;
   }
 }
 

@@ -4,6 +4,8 @@ import nunjucks from 'nunjucks';
 import type { Config } from '../config.ts';
 import type { Role } from '../db/schema.ts';
 import { assetUrl } from './assets.ts';
+import { sendPage } from './page-cache.ts';
+import { FragmentExtension } from './view-fragments.ts';
 import { rootDir, srcDir } from './paths.ts';
 
 export { rootDir, srcDir };
@@ -13,6 +15,7 @@ export function createViewEnvironment(config: Pick<Config, 'branding' | 'demo' |
     [path.join(srcDir, 'views'), path.join(srcDir, 'modules'), path.join(rootDir, 'node_modules/nhsuk-frontend/dist')],
     { autoescape: true, throwOnUndefined: false, noCache: config.env === 'development' },
   );
+  env.addExtension('fragment', new FragmentExtension());
   env.addGlobal('branding', config.branding);
   env.addGlobal('demo', config.demo);
   // `staticUrl('app.css')`: the fingerprinted, long-cached URL of a stylesheet or script.
@@ -73,6 +76,11 @@ const mark = (items: NavItem[], currentPath: string) =>
 
 /** `reply.view(template, context)`: renders a page with what every page needs. */
 export function registerViews(app: FastifyInstance, env: nunjucks.Environment, demo: boolean) {
+  // `reply.fragment(template, context)`: a part of a page as a string, with only what is the
+  // same for every viewer (no person, no token), so it may be kept and shown to others.
+  app.decorateReply('fragment', function fragment(this: FastifyReply, template: string, context: Record<string, unknown> = {}) {
+    return env.render(template, context);
+  });
   app.decorateReply('view', function view(this: FastifyReply, template: string, context: Record<string, unknown> = {}) {
     const request = this.request;
     const currentPath = request.url.split('?')[0] ?? '/';
@@ -81,13 +89,12 @@ export function registerViews(app: FastifyInstance, env: nunjucks.Environment, d
       csrfToken: request.csrfToken,
       // `csrfFor('/people/' ~ id ~ '/role')`: the token for a form whose route is `csrfBound`.
       csrfFor: (actionPath: string) => request.csrfTokenFor(actionPath),
-      cspNonce: request.cspNonce,
       currentPath,
       currentUrl: request.url.replace(/([?&])feedback=[a-z]+&?/, '$1').replace(/[?&]$/, ''),
       feedbackState: /[?&]feedback=(thanks|more)\b/.exec(request.url)?.[1] ?? null,
       navItems: navigationFor(request.person?.role, demo, currentPath),
       ...context,
     });
-    return this.type('text/html; charset=utf-8').send(html);
+    return sendPage(request, this, html);
   });
 }

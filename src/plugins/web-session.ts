@@ -41,6 +41,9 @@ export function registerWebSession(app: FastifyInstance, opts: { secret: string;
       }
     }
     let browserKey = request.cookies[CSRF_COOKIE];
+    // A public page is the same for every visitor not signed in: it sets no cookie and holds no
+    // token (the first form they open sets it), so it can be cached and shared.
+    if (!request.person && request.routeOptions.config?.publicPage && (!browserKey || browserKey.length < 20)) return;
     if (!browserKey || browserKey.length < 20) {
       browserKey = randomToken(24);
       request.cookies[CSRF_COOKIE] = browserKey;
@@ -52,10 +55,11 @@ export function registerWebSession(app: FastifyInstance, opts: { secret: string;
   });
 
   app.addHook('preValidation', async (request) => {
-    if (SAFE_METHODS.has(request.method) || request.routeOptions.config?.api || isStaticPath(request.url)) return;
+    const config = request.routeOptions.config;
+    if (SAFE_METHODS.has(request.method) || config?.api || config?.csrf === false || isStaticPath(request.url)) return;
     const body = (request.body ?? {}) as Record<string, unknown>;
     const sent = typeof body._csrf === 'string' ? body._csrf : '';
-    const expected = request.routeOptions.config?.csrfBound ? request.csrfTokenFor(request.url) : request.csrfToken;
+    const expected = config?.csrfBound ? request.csrfTokenFor(request.url) : request.csrfToken;
     if (!sent || !safeEqual(sent, expected)) throw new CsrfError();
     delete body._csrf;
   });

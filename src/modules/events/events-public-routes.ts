@@ -81,7 +81,7 @@ export function eventsPublicRoutes(app: App, deps: Deps) {
     return event;
   }
 
-  app.get('/events', { schema: { querystring: filterQuery }, config: { access: 'public' } }, async (_request, reply) => {
+  app.get('/events', { schema: { querystring: filterQuery }, config: { access: 'public', publicPage: true } }, async (_request, reply) => {
     const list = (await events.list({ publishedOnly: true })).map(eventView);
     return reply.view('events/views/events.njk', {
       title: 'Events',
@@ -92,7 +92,8 @@ export function eventsPublicRoutes(app: App, deps: Deps) {
 
   app.get(
     '/events/:id',
-    { schema: { querystring: filterQuery, params: idParams }, config: { access: 'public' } },
+    // Cached for visitors not signed in until its event, sessions, venues, leaders or places change.
+    { schema: { querystring: filterQuery, params: idParams }, config: { access: 'public', publicPage: true } },
     async (request, reply) => {
       const event = await publishedEvent(request.params.id);
       const filter = request.query;

@@ -12,7 +12,7 @@ export function homeRoutes(
     work: WorkService;
   },
 ) {
-  app.get('/', { schema: { querystring: flags('signedOut') }, config: { access: 'public' } }, async (request, reply) => {
+  app.get('/', { schema: { querystring: flags('signedOut') }, config: { access: 'public', publicPage: true } }, async (request, reply) => {
     const signedOut = request.query.signedOut === '1';
     // Staff and admins see at once when emails are not getting through.
     const staff = request.person && (request.person.role === 'admin' || request.person.role === 'staff');
@@ -35,10 +35,10 @@ export function homeRoutes(
     return reply.view('home/views/work.njk', { title: 'Your work', ...work, emailTrouble, isAdmin: person.role === 'admin' });
   });
 
-  app.get('/accessibility', { config: { access: 'public' } }, async (_request, reply) =>
+  app.get('/accessibility', { config: { access: 'public', publicPage: true } }, async (_request, reply) =>
     reply.view('home/views/accessibility.njk', { title: 'Accessibility statement' }),
   );
-  app.get('/privacy', { config: { access: 'public' } }, async (_request, reply) =>
+  app.get('/privacy', { config: { access: 'public', publicPage: true } }, async (_request, reply) =>
     reply.view('home/views/privacy.njk', { title: 'Privacy notice' }),
   );
 
