@@ -29,6 +29,7 @@ import {
   submittedRegistration,
 } from './events-view.ts';
 import type { RegistrationsService } from './registrations-service.ts';
+import type { FragmentCache } from '../../lib/fragment-cache.ts';
 import { flags, idParams, uuid } from '../../lib/route-schemas.ts';
 import { UNDO_CANCEL_MINUTES } from './staff-desk-service.ts';
 import type { App } from '../../plugins/types.ts';
@@ -73,7 +74,13 @@ const listFilter = z.object({
 /** Organisers: events, sessions, registrations, access needs, labels. */
 export function eventsManageRoutes(
   app: App,
-  deps: { events: EventsService; registrations: RegistrationsService; reports: EventReportsService; people: PeopleService },
+  deps: {
+    events: EventsService;
+    registrations: RegistrationsService;
+    reports: EventReportsService;
+    people: PeopleService;
+    fragments: FragmentCache;
+  },
 ) {
   const { events, reports } = deps;
   const theirEvent = runnersOf(events);
@@ -354,28 +361,39 @@ export function eventsManageRoutes(
     '/manage/events/:id/registrations',
     { schema: { querystring: listFilter, params: idParams }, config: ORGANISERS },
     async (request, reply) => {
-      const event = await events.get(request.params.id);
       const f = request.query;
-      const sessions = await events.sessionsOf(event.id);
-      const rows = await reports.registrations(event.id, {
-        sessionId: sessions.some((s) => s.id === f.session) ? f.session : undefined,
-        statuses: f.status ? [f.status] : undefined,
-        q: f.q,
+      const id = request.params.id;
+      // The list is the same for every organiser: made once per change to what it shows (event,
+      // sessions, registrations, people) rather than once per look. Who may see it is checked above.
+      const list = await deps.fragments.get(`registrations:${JSON.stringify([id, f.session, f.status, f.q])}`, async () => {
+        const event = await events.get(id);
+        const sessions = await events.sessionsOf(event.id);
+        const rows = await reports.registrations(event.id, {
+          sessionId: sessions.some((s) => s.id === f.session) ? f.session : undefined,
+          statuses: f.status ? [f.status] : undefined,
+          q: f.q,
+        });
+        const query = new URLSearchParams(
+          Object.entries({ session: f.session, status: f.status, q: f.q }).filter(([, v]) => v) as [string, string][],
+        ).toString();
+        const html = reply.fragment('events/views/manage-registrations-list.njk', {
+          event: eventView(event),
+          rows,
+          filter: f,
+          sessionItems: [{ value: '', text: 'All sessions' }, ...sessions.map((s) => ({ value: s.id, text: s.title }))],
+          statusItems: [
+            { value: '', text: 'Any status' },
+            ...REGISTRATION_STATUSES.map((s) => ({ value: s, text: s[0]!.toUpperCase() + s.slice(1) })),
+          ],
+          csvHref: `/manage/events/${event.id}/registrations.csv${query ? `?${query}` : ''}`,
+        });
+        return { event: { id: event.id, title: event.title }, html };
       });
-      const query = new URLSearchParams(
-        Object.entries({ session: f.session, status: f.status, q: f.q }).filter(([, v]) => v) as [string, string][],
-      ).toString();
+      const event = list.event;
       return reply.view('events/views/manage-registrations.njk', {
         title: `Registrations: ${event.title}`,
-        event: eventView(event),
-        rows,
-        filter: f,
-        sessionItems: [{ value: '', text: 'All sessions' }, ...sessions.map((s) => ({ value: s.id, text: s.title }))],
-        statusItems: [
-          { value: '', text: 'Any status' },
-          ...REGISTRATION_STATUSES.map((s) => ({ value: s, text: s[0]!.toUpperCase() + s.slice(1) })),
-        ],
-        csvHref: `/manage/events/${event.id}/registrations.csv${query ? `?${query}` : ''}`,
+        event,
+        listHtml: list.html,
         banner: f.restored ? await restoredText(event.id, f.restored) : null,
         cancelled: f.cancelled
           ? await events.desk.cancelOutcome(event.id, f.cancelled, (f.offered ?? '').split(',').filter(Boolean))
