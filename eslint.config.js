@@ -49,7 +49,7 @@ const routesReachServices = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'data/**', 'bench/results/**', 'src/public/**', 'coverage/**'] },
+  { ignores: ['node_modules/**', 'data/**', 'bench/results/**', 'src/public/**', 'coverage/**', 'dist/**', 'dist.*/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
