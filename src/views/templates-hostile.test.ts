@@ -559,7 +559,8 @@ function hostileValue(h: string, depth = 0): unknown {
   });
 }
 
-const SERVER_MARKUP = new Set(['qr']);
+// listHtml: manage-registrations-list.njk rendered by the route, itself tested here with hostile values.
+const SERVER_MARKUP = new Set(['qr', 'listHtml']);
 const hostileContext = (h: string): Ctx =>
   Object.fromEntries(
     lookupNames.filter((n) => !SERVER_MARKUP.has(n)).map((n) => [n, calledNames.has(n) ? () => hostileValue(h) : hostileValue(h)]),
