@@ -3,7 +3,12 @@ import type { Executor } from '../../db/client.ts';
 import { apiTokens, people, signInRequests, signInTokens, webSessions, type Person } from '../../db/schema.ts';
 
 export function createAuthRepository() {
+  const credentialsEnded = new Set<(personId: string) => void>();
   return {
+    /** Told when a person's ways in are removed, so whatever remembers them (API tokens) forgets them. */
+    onCredentialsEnded(listener: (personId: string) => void) {
+      credentialsEnded.add(listener);
+    },
     async countRecentRequests(ex: Executor, by: { emailKey?: string; ip?: string }, since: Date): Promise<number> {
       const where = by.emailKey
         ? and(eq(signInRequests.emailKey, by.emailKey), gt(signInRequests.createdAt, since))
@@ -111,6 +116,9 @@ export function createAuthRepository() {
       await ex.delete(webSessions).where(eq(webSessions.personId, personId));
       await ex.delete(signInTokens).where(eq(signInTokens.personId, personId));
       await ex.delete(apiTokens).where(eq(apiTokens.personId, personId));
+      // Told now, inside the caller's transaction: a look-up between here and its commit still
+      // finds the token, and is remembered for at most API_TOKEN_CACHE_MS (auth-service.ts).
+      for (const listener of credentialsEnded) listener(personId);
     },
   };
 }

@@ -26,6 +26,16 @@ export interface AuthServiceDeps {
 
 const SESSION_TOUCH_MS = 60_000;
 
+/**
+ * How long a process trusts an API token it has looked up, without asking the database again.
+ * In this process, revoking a token, erasing its owner or changing their email address forgets it
+ * at once. Another process (several behind a load balancer) finds out when its copy runs out: a
+ * revoked token, or the token of someone erased, removed or given a lesser role, is refused
+ * everywhere within this bound. Unknown and revoked tokens are never remembered.
+ */
+export const API_TOKEN_CACHE_MS = 5_000;
+const API_TOKEN_CACHE_MAX = 1_000;
+
 export function createAuthService(deps: AuthServiceDeps) {
   const { db, config, auth, people, audit } = deps;
   const windowMs = 15 * 60_000;
@@ -59,6 +69,37 @@ export function createAuthService(deps: AuthServiceDeps) {
       };
     },
   };
+
+  /**
+   * API tokens remembered by the hash of the token: only live ones, at most API_TOKEN_CACHE_MAX.
+   * `generation` moves on whenever some are forgotten, so a look-up that started before cannot
+   * put back what was just forgotten.
+   */
+  const tokenCache = new Map<string, { person: Person; tokenId: string; until: number }>();
+  const tokenLookups = new Map<string, Promise<Person | null>>();
+  let generation = 0;
+
+  function forgetApiTokens(which: (entry: { person: Person; tokenId: string }) => boolean) {
+    generation++;
+    tokenLookups.clear();
+    for (const [hash, entry] of tokenCache) if (which(entry)) tokenCache.delete(hash);
+  }
+  // A person erased, or whose email address changed, loses their tokens: forget them here at once.
+  auth.onCredentialsEnded((personId) => forgetApiTokens((entry) => entry.person.id === personId));
+
+  async function lookUpApiToken(tokenHash: string): Promise<Person | null> {
+    const startedIn = generation;
+    const found = await auth.findLiveApiToken(db, tokenHash);
+    if (!found) return null;
+    if (!found.token.lastUsedAt || Date.now() - found.token.lastUsedAt.getTime() > SESSION_TOUCH_MS) {
+      await auth.touchApiToken(db, found.token.id);
+    }
+    if (startedIn === generation) {
+      if (tokenCache.size >= API_TOKEN_CACHE_MAX) tokenCache.delete(tokenCache.keys().next().value!);
+      tokenCache.set(tokenHash, { person: found.person, tokenId: found.token.id, until: Date.now() + API_TOKEN_CACHE_MS });
+    }
+    return found.person;
+  }
 
   return {
     composers,
@@ -158,13 +199,25 @@ export function createAuthService(deps: AuthServiceDeps) {
       return token;
     },
 
+    /**
+     * The owner of a live API token, or null. Remembered for API_TOKEN_CACHE_MS (see there for how
+     * revocation and erasure are respected), so a script making many calls costs one look-up per
+     * few seconds, not one per call.
+     */
     async personForApiToken(token: string): Promise<Person | null> {
-      const found = await auth.findLiveApiToken(db, sha256(token));
-      if (!found) return null;
-      if (!found.token.lastUsedAt || Date.now() - found.token.lastUsedAt.getTime() > SESSION_TOUCH_MS) {
-        await auth.touchApiToken(db, found.token.id);
+      const tokenHash = sha256(token);
+      const hit = tokenCache.get(tokenHash);
+      if (hit && hit.until > Date.now()) return hit.person;
+      if (hit) tokenCache.delete(tokenHash);
+      // Calls arriving together while the token is looked up share the one look-up.
+      let pending = tokenLookups.get(tokenHash);
+      if (!pending) {
+        pending = lookUpApiToken(tokenHash).finally(() => {
+          if (tokenLookups.get(tokenHash) === pending) tokenLookups.delete(tokenHash);
+        });
+        tokenLookups.set(tokenHash, pending);
       }
-      return found.person;
+      return pending;
     },
 
     listApiTokens() {
@@ -178,6 +231,8 @@ export function createAuthService(deps: AuthServiceDeps) {
         if (!revoked) throw new NotFoundError('No live token with that id');
         await audit.insert(tx, { actorId, action: 'api_token.revoked', subjectType: 'api_token', subjectId: id });
       });
+      // After the commit, so no look-up can find the token live again and remember it.
+      forgetApiTokens((entry) => entry.tokenId === id);
     },
   };
 }

@@ -3,7 +3,8 @@ import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import { createPerson } from '../../../test/builders.ts';
 import { startTestApp, type TestApp } from '../../../test/harness.ts';
-import { linkFrom, signIn, WebClient } from '../../../test/web-client.ts';
+import { apiCaller, linkFrom, signIn, WebClient } from '../../../test/web-client.ts';
+import { API_TOKEN_CACHE_MS } from './auth-service.ts';
 
 let t: TestApp;
 let db: pg.Client;
@@ -177,5 +178,57 @@ describe('sign-in by emailed link', () => {
     const client = await signIn(t, 'old@example.org');
     await db.query(`update web_sessions set expires_at = now() - interval '1 second'`);
     assert.equal((await client.get('/account')).statusCode, 303);
+  });
+});
+
+describe('API tokens', () => {
+  const api = apiCaller(
+    () => t.app,
+    () => '',
+  );
+  const tokenId = async (personId: string, name: string) =>
+    (await db.query('select id from api_tokens where person_id = $1 and name = $2', [personId, name])).rows[0].id as string;
+
+  test('a revoked token stops working at once, though it was just used; the owner’s other tokens go on working', async () => {
+    const staff = await createPerson(t.services, { email: 'token-staff@example.org' }, 'staff');
+    const token = await t.services.auth.createApiToken(null, staff.id, 'to revoke');
+    const other = await t.services.auth.createApiToken(null, staff.id, 'to keep');
+    // Used just now, so this process remembers it.
+    assert.equal((await api('GET', '/api/v1/people', undefined, token)).statusCode, 200);
+    assert.equal((await api('GET', '/api/v1/people', undefined, token)).statusCode, 200);
+    assert.equal((await api('GET', '/api/v1/people', undefined, other)).statusCode, 200);
+    await t.services.auth.revokeApiToken(staff.id, await tokenId(staff.id, 'to revoke'));
+    assert.equal((await api('GET', '/api/v1/people', undefined, token)).statusCode, 401);
+    assert.equal((await api('GET', '/api/v1/people', undefined, other)).statusCode, 200);
+  });
+
+  test('revoked while a call with the token is being checked: the next call is refused', async () => {
+    const staff = await createPerson(t.services, { email: 'token-race@example.org' }, 'staff');
+    const token = await t.services.auth.createApiToken(null, staff.id, 'raced');
+    const checking = api('GET', '/api/v1/people', undefined, token);
+    await t.services.auth.revokeApiToken(staff.id, await tokenId(staff.id, 'raced'));
+    await checking;
+    assert.equal((await api('GET', '/api/v1/people', undefined, token)).statusCode, 401);
+  });
+
+  test('the token of someone erased stops working at once', async () => {
+    const staff = await createPerson(t.services, { email: 'token-erased@example.org' }, 'staff');
+    const token = await t.services.auth.createApiToken(null, staff.id, 'theirs');
+    assert.equal((await api('GET', '/api/v1/people', undefined, token)).statusCode, 200);
+    const first = await createPerson(t.services, { email: 'token-admin-1@example.org' }, 'admin');
+    const second = await createPerson(t.services, { email: 'token-admin-2@example.org' }, 'admin');
+    await t.services.people.requestErasure({ personId: first.id, role: 'admin' }, staff.id);
+    await t.services.people.confirmErasure({ personId: second.id, role: 'admin' }, staff.id);
+    assert.equal((await api('GET', '/api/v1/people', undefined, token)).statusCode, 401);
+  });
+
+  test('revoked by another process: refused once this process’s memory of the token runs out', async () => {
+    const staff = await createPerson(t.services, { email: 'token-elsewhere@example.org' }, 'staff');
+    const token = await t.services.auth.createApiToken(null, staff.id, 'elsewhere');
+    assert.equal((await api('GET', '/api/v1/people', undefined, token)).statusCode, 200);
+    // As another process would: straight in the database, unseen by this one.
+    await db.query('update api_tokens set revoked_at = now() where person_id = $1', [staff.id]);
+    await new Promise((r) => setTimeout(r, API_TOKEN_CACHE_MS + 100));
+    assert.equal((await api('GET', '/api/v1/people', undefined, token)).statusCode, 401);
   });
 });
