@@ -41,6 +41,60 @@ export interface Jobs extends JobQueue {
   sendEmail(request: EmailRequest, opts?: { in?: Executor }): Promise<void>;
 }
 
+/** A job as pg-boss's insert() takes it; startAfter as an ISO time. */
+interface JobRow {
+  name: string;
+  data: object;
+  startAfter?: string;
+  singletonKey?: string;
+}
+
+/**
+ * Jobs queued outside a transaction go in one statement with whatever else is being queued at the
+ * same moment, as a database groups commits: a job goes at once when nothing is on its way; while
+ * `maxInFlight` inserts are, the jobs that arrive wait and go together in the next. A burst of
+ * bookings then queues its emails and reminders in a few statements, not one per job (issue 16).
+ * Each caller's promise settles with the statement that carried its job.
+ */
+export function groupedInserts(insert: (rows: JobRow[]) => Promise<void>, opts: { maxInFlight?: number; maxBatch?: number } = {}) {
+  const maxInFlight = opts.maxInFlight ?? 1;
+  const maxBatch = opts.maxBatch ?? 500;
+  let waiting: { row: JobRow; resolve: () => void; reject: (err: unknown) => void }[] = [];
+  let inFlight = 0;
+  let scheduled = false;
+  const send = () => {
+    scheduled = false;
+    while (inFlight < maxInFlight && waiting.length) {
+      const batch = waiting.slice(0, maxBatch);
+      waiting = waiting.slice(maxBatch);
+      inFlight++;
+      insert(batch.map((b) => b.row))
+        .then(
+          () => batch.forEach((b) => b.resolve()),
+          (err: unknown) => batch.forEach((b) => b.reject(err)),
+        )
+        .finally(() => {
+          inFlight--;
+          send();
+        });
+    }
+  };
+  const queue = (row: JobRow) =>
+    new Promise<void>((resolve, reject) => {
+      waiting.push({ row, resolve, reject });
+      // Jobs queued in the same turn (a booking's email and reminder) go together.
+      if (!scheduled) {
+        scheduled = true;
+        queueMicrotask(send);
+      }
+    });
+  return Object.assign(queue, { pending: () => waiting.length + inFlight });
+}
+
+/** Every queue createQueues makes: a job for any other would be dropped by insert(), so it is refused. */
+const QUEUES = [EMAIL_QUEUE, CLEANUP_QUEUE, REMINDER_QUEUE, THEMES_QUEUE, CHAT_FOLLOW_UP_QUEUE, CONVERSATION_THEMES_QUEUE];
+const knownQueues = new Set(QUEUES);
+
 /** Creates pg-boss's own schema and queues; run at migration time so tests can template it. */
 async function createQueues(boss: PgBoss) {
   await boss.createQueue(EMAIL_QUEUE, { name: EMAIL_QUEUE, retryLimit: 5, retryDelay: 30, retryBackoff: true });
@@ -116,6 +170,18 @@ export async function startJobs(opts: {
       await boss.work(CLEANUP_QUEUE, async () => cleanup());
     }
   }
+  // Straight to the pool: a failure reaches whoever queued the job, as it did with send().
+  const direct = {
+    executeSql: async (text: string, values?: unknown[]) => {
+      running++;
+      try {
+        return await pool.query(text, values);
+      } finally {
+        running--;
+      }
+    },
+  };
+  const queueTogether = groupedInserts((rows) => boss.insert(rows, { db: direct }).then(() => undefined));
   return {
     async enqueue(queue, data, options = {}) {
       if (options.in) {
@@ -135,11 +201,13 @@ export async function startJobs(opts: {
         );
         return;
       }
-      const id = await boss.send(queue, data, {
-        ...(options.startAfter ? { startAfter: options.startAfter } : {}),
+      if (!knownQueues.has(queue)) throw new Error(`The job could not be queued: there is no queue ${queue}`);
+      await queueTogether({
+        name: queue,
+        data,
+        ...(options.startAfter ? { startAfter: options.startAfter.toISOString() } : {}),
         ...(options.singletonKey ? { singletonKey: options.singletonKey } : {}),
       });
-      if (!id && !options.singletonKey) throw new Error(`The job could not be queued (${queue})`);
     },
     async work(queue, handler, options = {}) {
       if (!opts.work) return;
@@ -162,7 +230,8 @@ export async function startJobs(opts: {
     async stop() {
       await boss.stop({ graceful: true, wait: true, timeout: 10_000 });
       // A worker may still be recording its last job's outcome; let it, briefly.
-      for (let waited = 0; running > 0 && waited < 5000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+      for (let waited = 0; (running > 0 || queueTogether.pending() > 0) && waited < 5000; waited += 50)
+        await new Promise((r) => setTimeout(r, 50));
       await new Promise((r) => setTimeout(r, 100));
       await endPool(pool);
     },

@@ -1,7 +1,62 @@
-import { and, asc, eq, inArray, lte, ne, sql } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, inArray, lte, ne, sql, type Column, type Table } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
-import { eventSessions, events, people, registrations, venues, type AccessNeed, type Registration } from '../../db/schema.ts';
+import {
+  eventSessions,
+  events,
+  people,
+  registrations,
+  venues,
+  type AccessNeed,
+  type Event,
+  type EventSession,
+  type Person,
+  type Registration,
+  type Venue,
+} from '../../db/schema.ts';
 import { isUuid } from '../../db/ids.ts';
+
+export type BookingRefusal = 'no_person' | 'missing' | 'cancelled' | 'not_open' | 'past' | 'two_events';
+
+/** One person's booking; label name, access needs and notes left out (undefined) are the person's own. */
+export interface PlaceRequest {
+  personId: string;
+  labelName?: string | undefined;
+  accessNeeds?: AccessNeed[] | undefined;
+  accessNotes?: string | undefined;
+  /** Who is booking: recorded as having registered them, unless it is the person themselves. */
+  actorId: string | null;
+}
+
+/** What booking one session gave: the rows as the tables' own selects would give them. */
+export interface BookedRow {
+  sessionId: string | null;
+  created: boolean;
+  waitlistPosition: number | null;
+  refusal: BookingRefusal | null;
+  registration: Registration | null;
+  session: EventSession | null;
+  event: Event | null;
+  venue: Venue | null;
+  person: Person | null;
+}
+
+type Columns = [key: string, column: Column][];
+const columnsOf = (table: Table): Columns => Object.entries(getTableColumns(table));
+const registrationColumns = columnsOf(registrations);
+const sessionColumns = columnsOf(eventSessions);
+const eventColumns = columnsOf(events);
+const venueColumns = columnsOf(venues);
+const personColumns = columnsOf(people);
+
+/** A row the database gave as json (named by column), decoded as drizzle decodes a select. */
+function fromRow<T>(columns: Columns, raw: Record<string, unknown>): T {
+  const row: Record<string, unknown> = {};
+  for (const [key, column] of columns) {
+    const value = raw[column.name];
+    row[key] = value === null || value === undefined ? null : column.mapFromDriverValue(value);
+  }
+  return row as T;
+}
 
 export function createRegistrationsRepository() {
   return {
@@ -19,40 +74,39 @@ export function createRegistrationsRepository() {
       return row;
     },
     /**
-     * Books a person onto sessions in one statement (the `book_places` function, migration 0019):
-     * locked, checked, counted and inserted inside the database. One row per session asked for,
+     * Books people onto sessions in one statement (the `book_places_returning` function, migration
+     * 0021): each person read, the sessions locked, checked, counted and booked inside the
+     * database, in the order the requests are given, and the rows a caller needs given back, so
+     * nothing is read again afterwards. For each request, in order: one row per session asked for,
      * or a single row with the refusal.
      */
-    async bookPlaces(
-      ex: Executor,
-      b: {
-        sessionIds: string[];
-        personId: string;
-        labelName: string | null;
-        accessNeeds: AccessNeed[];
-        accessNotes: string | null;
-        registeredBy: string | null;
-      },
-    ) {
+    async bookPlaces(ex: Executor, sessionIds: string[], requests: PlaceRequest[]): Promise<BookedRow[][]> {
       const result = await ex.execute<{
-        o_session_id: string;
-        o_registration_id: string | null;
+        o_request: number;
+        o_session_id: string | null;
         o_created: boolean;
         o_waitlist_position: number | null;
-        o_refusal: 'missing' | 'cancelled' | 'not_open' | 'past' | 'two_events' | null;
-      }>(sql`select * from book_places(${`{${b.sessionIds.join(',')}}`}::uuid[], ${b.personId}, ${b.labelName},
-        ${`{${b.accessNeeds.join(',')}}`}::text[], ${b.accessNotes}, ${b.registeredBy})`);
-      return result.rows.map((r) => ({
-        sessionId: r.o_session_id,
-        registrationId: r.o_registration_id,
-        created: r.o_created,
-        waitlistPosition: r.o_waitlist_position,
-        refusal: r.o_refusal,
-      }));
-    },
-    async findMany(ex: Executor, ids: string[]): Promise<Registration[]> {
-      const valid = ids.filter(isUuid);
-      return valid.length ? ex.select().from(registrations).where(inArray(registrations.id, valid)) : [];
+        o_refusal: BookingRefusal | null;
+        o_registration: Record<string, unknown> | null;
+        o_session: Record<string, unknown> | null;
+        o_event: Record<string, unknown> | null;
+        o_venue: Record<string, unknown> | null;
+        o_person: Record<string, unknown> | null;
+      }>(sql`select * from book_places_returning(${`{${sessionIds.join(',')}}`}::uuid[], ${JSON.stringify(requests)}::json)`);
+      const byRequest: BookedRow[][] = requests.map(() => []);
+      for (const r of result.rows)
+        byRequest[r.o_request - 1]!.push({
+          sessionId: r.o_session_id,
+          created: r.o_created,
+          waitlistPosition: r.o_waitlist_position,
+          refusal: r.o_refusal,
+          registration: r.o_registration && fromRow(registrationColumns, r.o_registration),
+          session: r.o_session && fromRow(sessionColumns, r.o_session),
+          event: r.o_event && fromRow(eventColumns, r.o_event),
+          venue: r.o_venue && fromRow(venueColumns, r.o_venue),
+          person: r.o_person && fromRow(personColumns, r.o_person),
+        });
+      return byRequest;
     },
     /** Places taken: confirmed, and those who came. */
     async countTaken(ex: Executor, sessionId: string): Promise<number> {

@@ -1,5 +1,5 @@
 import type { Config } from '../../config.ts';
-import type { Db, Executor, Tx } from '../../db/client.ts';
+import { isDatabaseUnavailable, type Db, type Tx } from '../../db/client.ts';
 import type { Logger } from '../../logger.ts';
 import type { AccessNeed, Event, EventSession, Person, Registration, Venue } from '../../db/schema.ts';
 import type { Jobs } from '../../jobs/jobs.ts';
@@ -13,7 +13,7 @@ import type { PersonInput } from '../people/people-schemas.ts';
 import { type PeopleService } from '../people/people-service.ts';
 import type { EventsRepository } from './events-repository.ts';
 import * as emails from './registration-emails.ts';
-import type { RegistrationsRepository } from './registrations-repository.ts';
+import type { BookedRow, PlaceRequest, RegistrationsRepository } from './registrations-repository.ts';
 import { isStaff, type Actor } from '../../plugins/access.ts';
 import { isUniqueViolation, isUuid } from '../../db/ids.ts';
 
@@ -80,6 +80,13 @@ export interface RegisterRequest {
 }
 
 const REMINDER_HOURS = 24;
+
+/** A booking waiting to go to the database with others for the same sessions. */
+interface PendingPlace {
+  request: PlaceRequest;
+  resolve: (rows: BookedRow[]) => void;
+  reject: (err: unknown) => void;
+}
 
 export function createRegistrationsService(deps: {
   db: Db;
@@ -202,90 +209,138 @@ export function createRegistrationsService(deps: {
   }
 
   /**
-   * Books a person onto one or more sessions: all of them or none. The places are decided and
-   * taken in one statement inside the database (`book_places`), which locks the session rows in id
-   * order, so two bookings that share sessions never deadlock and no lock waits on this process.
+   * Bookings for the same sessions at the same moment go to the database together, as a database
+   * groups commits: while one call for those sessions is on its way, the requests that arrive
+   * wait, and go in the next call in the order they came. The sessions are locked and their places
+   * counted once for the whole group, so a burst at one popular session (issue 16) costs one
+   * statement, one lock and one commit per group rather than per person. Each request still gets
+   * its own answer; one the database refuses outright is tried again alone, so it fails alone.
+   */
+  const groups = new Map<string, { waiting: PendingPlace[]; busy: boolean }>();
+  const GROUP_MAX = 50;
+
+  function placeTogether(sessionIds: string[], request: PlaceRequest): Promise<BookedRow[]> {
+    const key = sessionIds.join(',');
+    let group = groups.get(key);
+    if (!group) groups.set(key, (group = { waiting: [], busy: false }));
+    const g = group;
+    return new Promise((resolve, reject) => {
+      g.waiting.push({ request, resolve, reject });
+      if (g.busy) return;
+      g.busy = true;
+      // Requests that arrive in the same turn go in the first call too.
+      queueMicrotask(() => void sendGroups(key, sessionIds, g));
+    });
+  }
+
+  async function sendGroups(key: string, sessionIds: string[], group: { waiting: PendingPlace[]; busy: boolean }) {
+    while (group.waiting.length) {
+      const batch = group.waiting.splice(0, GROUP_MAX);
+      try {
+        const rows = await registrations.bookPlaces(
+          db,
+          sessionIds,
+          batch.map((b) => b.request),
+        );
+        batch.forEach((b, i) => b.resolve(rows[i]!));
+      } catch (err) {
+        if (batch.length === 1 || isDatabaseUnavailable(err)) batch.forEach((b) => b.reject(err));
+        // Each alone, one after another, so the places still go in the order people came.
+        else
+          for (const b of batch)
+            await registrations.bookPlaces(db, sessionIds, [b.request]).then(
+              (rows) => b.resolve(rows[0]!),
+              (e: unknown) => b.reject(e),
+            );
+      }
+    }
+    group.busy = false;
+    groups.delete(key);
+  }
+
+  /**
+   * Books a person onto one or more sessions: all of them or none. The person is read, and the
+   * places decided and taken, in one statement inside the database (`book_places_returning`),
+   * which locks the session rows in id order, so two bookings that share sessions never deadlock
+   * and no lock waits on this process; it answers with every row the emails and the caller need.
+   * Someone already known goes with others booking the same sessions at that moment (placeTogether).
    */
   async function bookOnce(actor: Actor | null, req: BookingRequest): Promise<BookingResult> {
     const ids = [...new Set(req.sessionIds)];
     if (!ids.length) throw new ValidationError([{ path: 'sessionIds', message: 'Choose at least one session' }]);
     if (!ids.every(isUuid)) throw new NotFoundError('No session with that id');
-    // Who is booking is settled first, so the lock is held for as little as possible.
-    let known: Person | undefined;
-    if ('personId' in req.who) {
-      known = await people.findById(req.who.personId, db);
-      if (!known || known.erasedAt) throw new NotFoundError('No person with that id');
-    } else if (req.who.person.email) {
-      known = await people.findActiveByEmail(req.who.person.email, db);
-    }
-    const place = async (ex: Executor, person: Person) => {
-      const booked = await registrations.bookPlaces(ex, {
-        sessionIds: ids,
-        personId: person.id,
-        labelName: req.labelName ?? person.labelName ?? null,
-        accessNeeds: [...new Set(req.accessNeeds ?? person.accessNeeds)],
-        accessNotes: req.accessNotes ?? person.accessNotes ?? null,
-        registeredBy: actor && actor.personId !== person.id ? actor.personId : null,
-      });
+    const request = (personId: string): PlaceRequest => ({
+      personId,
+      // Not given: the person's own, as their record holds it when the places are taken.
+      labelName: req.labelName,
+      accessNeeds: req.accessNeeds && [...new Set(req.accessNeeds)],
+      accessNotes: req.accessNotes,
+      actorId: actor?.personId ?? null,
+    });
+    const outcomeOf = (booked: BookedRow[]) => {
       const refused = booked.find((b) => b.refusal);
-      if (refused) throw await refusalError(refused.sessionId, refused.refusal!, ids.length > 1);
-      return booked;
+      if (refused) throw refusalError(refused, ids.length > 1);
+      return { person: booked[0]!.person!, booked };
     };
-    // A known person: one statement, the lock taken and let go inside it. Someone new is created in
-    // the same transaction as their places, so a refused booking leaves no stray person behind.
-    const outcome = known
-      ? { person: known, booked: await place(db, known) }
-      : await db.transaction(async (tx) => {
-          const person = await deps.peopleService.createIn(tx, actor, (req.who as { person: PersonInput }).person);
-          return { person, booked: await place(tx, person) };
-        });
-    const [rowsById, contexts] = await Promise.all([
-      registrations.findMany(
-        db,
-        outcome.booked.map((b) => b.registrationId!),
-      ),
-      events.sessionsWithEventAndVenue(db, ids),
-    ]);
-    const byRegistration = new Map(rowsById.map((r) => [r.id, r]));
-    const bySession = new Map(contexts.map((c) => [c.session.id, c]));
+    let outcome: { person: Person; booked: BookedRow[] };
+    if ('personId' in req.who) {
+      if (!isUuid(req.who.personId)) throw new NotFoundError('No person with that id');
+      // A known person: one statement (shared with others booking the same sessions just now),
+      // the lock taken and let go inside it.
+      outcome = outcomeOf(await placeTogether(ids, request(req.who.personId)));
+    } else {
+      const input = req.who.person;
+      const known = input.email ? await people.findActiveByEmail(input.email, db) : undefined;
+      // Someone new is created in the same transaction as their places, so a refused booking
+      // leaves no stray person behind.
+      outcome = known
+        ? outcomeOf(await placeTogether(ids, request(known.id)))
+        : await db.transaction(async (tx) => {
+            const person = await deps.peopleService.createIn(tx, actor, input);
+            return outcomeOf((await registrations.bookPlaces(tx, ids, [request(person.id)]))[0]!);
+          });
+    }
+    const { person } = outcome;
     const rows: BookedPlace[] = outcome.booked.map((b) => ({
-      ...bySession.get(b.sessionId)!,
-      registration: byRegistration.get(b.registrationId!)!,
+      session: b.session!,
+      event: b.event!,
+      venue: b.venue,
+      registration: b.registration!,
       waitlistPosition: b.waitlistPosition,
       created: b.created,
     }));
     const fresh = rows.filter((r) => r.created);
+    // The email and the reminders are separate jobs: queued side by side, each failure logged alone.
+    const queued: Promise<void>[] = [];
     if (fresh.length === 1) {
       const r = fresh[0]!;
-      await tellWith(
-        { ...r, person: outcome.person },
-        r.registration.status === 'confirmed' ? 'registration-confirmed' : 'registration-waitlisted',
-      );
-    } else if (fresh.length > 1 && outcome.person.email) {
+      queued.push(tellWith({ ...r, person }, r.registration.status === 'confirmed' ? 'registration-confirmed' : 'registration-waitlisted'));
+    } else if (fresh.length > 1 && person.email) {
       // One email for the whole booking, not one per session.
       const inOrder = [...fresh].sort((a, b) => a.session.startsAt.getTime() - b.session.startsAt.getTime());
-      try {
-        await deps.jobs.sendEmail({
-          kind: BOOKING_EMAIL,
-          ref: {
-            registrationIds: inOrder.map((r) => r.registration.id).join(','),
-            positions: inOrder.map((r) => r.waitlistPosition ?? 0).join(','),
-          },
-        });
-      } catch (err) {
-        deps.log.warn({ err, personId: outcome.person.id }, 'could not queue an email about a booking');
-      }
+      queued.push(
+        deps.jobs
+          .sendEmail({
+            kind: BOOKING_EMAIL,
+            ref: {
+              registrationIds: inOrder.map((r) => r.registration.id).join(','),
+              positions: inOrder.map((r) => r.waitlistPosition ?? 0).join(','),
+            },
+          })
+          .catch((err: unknown) => deps.log.warn({ err, personId: person.id }, 'could not queue an email about a booking')),
+      );
     }
-    for (const r of fresh) if (r.registration.status === 'confirmed') await scheduleReminder(r.registration, r.session.startsAt);
-    return { person: outcome.person, places: rows };
+    for (const r of fresh) if (r.registration.status === 'confirmed') queued.push(scheduleReminder(r.registration, r.session.startsAt));
+    await Promise.all(queued);
+    return { person, places: rows };
   }
 
-  /** The words for a refused booking, from the session as it is now. */
-  async function refusalError(sessionId: string, why: string, named: boolean): Promise<Error> {
-    if (why === 'two_events') return new ConflictError('A booking is for one event');
-    const [l] = await events.sessionsWithEventAndVenue(db, [sessionId]);
-    if (why === 'missing' || !l) return new NotFoundError('No session with that id');
-    return new ConflictError(refusal(l, named) ?? 'This session cannot be booked now');
+  /** The words for a refused booking, from the session as it was when it was refused. */
+  function refusalError(b: BookedRow, named: boolean): Error {
+    if (b.refusal === 'no_person') return new NotFoundError('No person with that id');
+    if (b.refusal === 'two_events') return new ConflictError('A booking is for one event');
+    if (b.refusal === 'missing' || !b.session || !b.event) return new NotFoundError('No session with that id');
+    return new ConflictError(refusal({ session: b.session, event: b.event }, named) ?? 'This session cannot be booked now');
   }
 
   /** Two requests for the same new person at once: the second finds the first one's record. */
