@@ -1,5 +1,6 @@
 import type { Config } from '../../config.ts';
-import { isDatabaseUnavailable, type Db, type Tx } from '../../db/client.ts';
+import type { Db, Tx } from '../../db/client.ts';
+import { sendTogether } from '../../db/send-together.ts';
 import type { Logger } from '../../logger.ts';
 import type { AccessNeed, Event, EventSession, Person, Registration, Venue } from '../../db/schema.ts';
 import type { Jobs } from '../../jobs/jobs.ts';
@@ -80,13 +81,6 @@ export interface RegisterRequest {
 }
 
 const REMINDER_HOURS = 24;
-
-/** A booking waiting to go to the database with others for the same sessions. */
-interface PendingPlace {
-  request: PlaceRequest;
-  resolve: (rows: BookedRow[]) => void;
-  reject: (err: unknown) => void;
-}
 
 export function createRegistrationsService(deps: {
   db: Db;
@@ -209,54 +203,20 @@ export function createRegistrationsService(deps: {
   }
 
   /**
-   * Bookings for the same sessions at the same moment go to the database together, as a database
-   * groups commits: while one call for those sessions is on its way, the requests that arrive
-   * wait, and go in the next call in the order they came. The sessions are locked and their places
-   * counted once for the whole group, so a burst at one popular session (issue 16) costs one
-   * statement, one lock and one commit per group rather than per person. Each request still gets
-   * its own answer; one the database refuses outright is tried again alone, so it fails alone.
+   * Bookings for the same sessions at the same moment go to the database together
+   * (`sendTogether`): the sessions are locked and their places counted once for the group, in
+   * the order people came, so a burst at one popular session costs one statement per group.
    */
-  const groups = new Map<string, { waiting: PendingPlace[]; busy: boolean }>();
-  const GROUP_MAX = 50;
-
-  function placeTogether(sessionIds: string[], request: PlaceRequest): Promise<BookedRow[]> {
-    const key = sessionIds.join(',');
-    let group = groups.get(key);
-    if (!group) groups.set(key, (group = { waiting: [], busy: false }));
-    const g = group;
-    return new Promise((resolve, reject) => {
-      g.waiting.push({ request, resolve, reject });
-      if (g.busy) return;
-      g.busy = true;
-      // Requests that arrive in the same turn go in the first call too.
-      queueMicrotask(() => void sendGroups(key, sessionIds, g));
-    });
-  }
-
-  async function sendGroups(key: string, sessionIds: string[], group: { waiting: PendingPlace[]; busy: boolean }) {
-    while (group.waiting.length) {
-      const batch = group.waiting.splice(0, GROUP_MAX);
-      try {
-        const rows = await registrations.bookPlaces(
-          db,
-          sessionIds,
-          batch.map((b) => b.request),
-        );
-        batch.forEach((b, i) => b.resolve(rows[i]!));
-      } catch (err) {
-        if (batch.length === 1 || isDatabaseUnavailable(err)) batch.forEach((b) => b.reject(err));
-        // Each alone, one after another, so the places still go in the order people came.
-        else
-          for (const b of batch)
-            await registrations.bookPlaces(db, sessionIds, [b.request]).then(
-              (rows) => b.resolve(rows[0]!),
-              (e: unknown) => b.reject(e),
-            );
-      }
-    }
-    group.busy = false;
-    groups.delete(key);
-  }
+  const booking = sendTogether<{ sessionIds: string[]; place: PlaceRequest }, BookedRow[]>({
+    max: 50,
+    send: (group) =>
+      registrations.bookPlaces(
+        db,
+        group[0]!.sessionIds,
+        group.map((g) => g.place),
+      ),
+  });
+  const placeTogether = (sessionIds: string[], place: PlaceRequest) => booking(sessionIds.join(','), { sessionIds, place });
 
   /**
    * Books a person onto one or more sessions: all of them or none. The person is read, and the
