@@ -96,10 +96,15 @@ class ResilientPool extends pg.Pool {
  * connection a transaction holds (so a job queued "in" a transaction commits or rolls back with it).
  * drizzle keeps that connection as `session.client`; pg-boss needs it as `executeSql`.
  */
-export function rawQuery(ex: Executor, text: string, values?: unknown[]): Promise<pg.QueryResult> {
+export function rawQuery<T extends pg.QueryResultRow = pg.QueryResultRow>(
+  ex: Executor,
+  statement: string | { name: string; text: string },
+  values?: unknown[],
+): Promise<pg.QueryResult<T>> {
   const client = (ex as unknown as { session?: { client?: pg.Pool | pg.PoolClient } }).session?.client;
   if (!client) throw new Error('This executor has no connection to run plain SQL on');
-  return client.query(text, values);
+  // A named statement is prepared once on each connection, then only bound and run.
+  return typeof statement === 'string' ? client.query<T>(statement, values) : client.query<T>({ ...statement, values });
 }
 
 export function connect(url: string, opts: PoolOptions = {}): Database {
