@@ -217,6 +217,8 @@ export const forms = pgTable('forms', {
   createdBy: uuid('created_by'),
   createdAt: at('created_at').notNull().defaultNow(),
   updatedAt: at('updated_at').notNull().defaultNow(),
+  /** Moved on by the database whenever the form or its questions change (migration 0022). */
+  definitionVersion: integer('definition_version').notNull().default(1),
 });
 
 export const formQuestions = pgTable('form_questions', {

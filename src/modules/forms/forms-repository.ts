@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
-import type { Executor } from '../../db/client.ts';
+import { rawQuery, type Executor } from '../../db/client.ts';
 import {
   formAnswers,
   formAnswerThemes,
@@ -9,12 +9,53 @@ import {
   formThemes,
   forms,
   people,
+  type Experience,
   type Form,
   type FormQuestion,
+  type FormResponse,
 } from '../../db/schema.ts';
 import type { AnswerRow } from './answers.ts';
 import type { QuestionInput } from './forms-schemas.ts';
 import { isUuid } from '../../db/ids.ts';
+
+/**
+ * New responses to one form and their answers (see `insertResponsesWithAnswers`). Prepared once
+ * on each connection: the statement most often run, so PostgreSQL plans it once, not per call.
+ * Each response's id is made first, so its answers and its place in the list follow it.
+ */
+const INSERT_RESPONSES = {
+  name: 'forms.insert_responses_with_answers',
+  text: `with f as (
+      select id, anonymous from forms where id = $1 and status = 'open' and definition_version = $2 for share
+    ), given as materialized (
+      select gen_random_uuid() as id, g.n, g.response
+      from jsonb_array_elements($3::jsonb) with ordinality as g(response, n)
+    ), r as (
+      insert into form_responses (id, form_id, person_id, respondent_key, experience, quote_consent)
+      select given.id, f.id, case when f.anonymous then null else (response->>'personId')::uuid end,
+             response->>'respondentKey', response->>'experience', response->>'quoteConsent'
+      from f, given
+      returning *
+    ), a as (
+      insert into form_answers (response_id, question_id, choice, choices, number, text, experience)
+      select r.id, x."questionId", x.choice, x.choices, x.number, x.text, r.experience
+      from r join given on given.id = r.id,
+           jsonb_to_recordset(given.response->'answers') as x("questionId" uuid, choice text, choices text[], number float8, text text)
+    )
+    select given.n, r.id, r.form_id as "formId", r.person_id as "personId", r.respondent_key as "respondentKey", r.experience,
+           r.quote_consent as "quoteConsent", r.submitted_at as "submittedAt", r.updated_at as "updatedAt"
+    from r join given on given.id = r.id
+    order by given.n`,
+};
+
+/** A response to go in with others (`insertResponsesWithAnswers`). */
+export interface NewResponse {
+  personId: string | null;
+  respondentKey: string | null;
+  experience: Experience | null;
+  quoteConsent: FormResponse['quoteConsent'];
+  answers: AnswerRow[];
+}
 
 export function createFormsRepository() {
   return {
@@ -101,6 +142,27 @@ export function createFormsRepository() {
         .update(formResponses)
         .set({ ...set, updatedAt: new Date() })
         .where(eq(formResponses.id, id));
+    },
+    /**
+     * New responses and their answers in one statement, taken only while the form is open and
+     * still at `definitionVersion`, the definition their answers were checked against. The form's
+     * row is share-locked as in `findForm(…, { forShare })`: closing it waits for this, or this
+     * sees it closed. An anonymous form stores no person, whatever it is given. The responses
+     * made, in the order given; none when the form is not open or has changed, and nothing is
+     * written. A second response for a respondent key fails on the unique index, and nothing is
+     * written either.
+     */
+    async insertResponsesWithAnswers(
+      ex: Executor,
+      form: { formId: string; definitionVersion: number },
+      responses: NewResponse[],
+    ): Promise<FormResponse[]> {
+      const result = await rawQuery<FormResponse & { n: string }>(ex, INSERT_RESPONSES, [
+        form.formId,
+        form.definitionVersion,
+        JSON.stringify(responses),
+      ]);
+      return result.rows.map(({ n: _n, ...response }) => response);
     },
     async replaceAnswers(ex: Executor, responseId: string, rows: AnswerRow[], experience: string | null) {
       await ex.delete(formAnswers).where(eq(formAnswers.responseId, responseId));

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { Config } from '../../config.ts';
 import type { Db } from '../../db/client.ts';
-import type { Form, FormQuestion, Person } from '../../db/schema.ts';
+import { sendTogether } from '../../db/send-together.ts';
+import type { Form, FormQuestion, FormResponse, Person } from '../../db/schema.ts';
 import type { Jobs } from '../../jobs/jobs.ts';
 import { toCsv } from '../../lib/csv.ts';
 import { hmac, safeEqual } from '../../lib/tokens.ts';
@@ -14,7 +15,7 @@ import type { PeopleLookup } from '../people/people-service.ts';
 import { checkAnswers } from './answers.ts';
 import { keyFromText } from './question-keys.ts';
 import { findTemplate } from './form-templates.ts';
-import type { FormsRepository } from './forms-repository.ts';
+import type { FormsRepository, NewResponse } from './forms-repository.ts';
 import { CHOICE_TYPES, type FormInput, type QuestionInput } from './forms-schemas.ts';
 import { isUuid, isUniqueViolation, UUID } from '../../db/ids.ts';
 import { decodeCursor, pageOf } from '../../lib/pagination.ts';
@@ -44,6 +45,58 @@ export function createFormsService(deps: {
   themes?: { closed(formId: string): Promise<unknown>; answered(formId: string): Promise<unknown> };
 }) {
   const { db, forms } = deps;
+  const definitions = createDefinitionCache();
+  /**
+   * Responses to one form at the same moment go in one statement (`sendTogether`): a survey link
+   * sent to a whole trust is answered by many people at once. Undefined for each when the form
+   * is no longer open or has changed since its answers were checked.
+   */
+  const responding = sendTogether<{ form: { formId: string; definitionVersion: number }; response: NewResponse }, FormResponse | undefined>(
+    {
+      max: 50,
+      async send(group) {
+        const made = await forms.insertResponsesWithAnswers(
+          db,
+          group[0]!.form,
+          group.map((g) => g.response),
+        );
+        return group.map((_, i) => made[i]);
+      },
+    },
+  );
+
+  /**
+   * Tells `themes` a form has a new answer, off the request path: the answer is saved whatever
+   * happens there. A busy form is checked once, then at most once a second while answers keep
+   * coming, not once per answer (each check counts the form's text answers); the last answer
+   * is always followed by a check.
+   */
+  const themeChecks = new Map<string, { again: boolean }>();
+  function themesMayBeDue(formId: string) {
+    const themes = deps.themes;
+    if (!themes) return;
+    const check = themeChecks.get(formId);
+    if (check) {
+      check.again = true;
+      return;
+    }
+    const entry = { again: false };
+    themeChecks.set(formId, entry);
+    void (async () => {
+      try {
+        do {
+          entry.again = false;
+          await themes.answered(formId).catch(() => undefined);
+          await new Promise((resolve) => setTimeout(resolve, THEME_CHECK_GAP_MS).unref());
+        } while (entry.again);
+      } finally {
+        themeChecks.delete(formId);
+      }
+    })();
+  }
+
+  const consentFor = (form: Form, asked: 'named' | 'anonymous' | 'no' | undefined) =>
+    form.anonymous && asked === 'named' ? 'anonymous' : (asked ?? 'no');
   const respondentKey = (formId: string, personId: string) => hmac(deps.secret, `respondent:${formId}:${personId}`);
   const inviteToken = (formId: string, personId: string) => `${personId}.${hmac(deps.secret, `invite:${formId}:${personId}`)}`;
   const personalLink = (formId: string, personId: string) => `${deps.config.publicUrl}/f/${formId}?invite=${inviteToken(formId, personId)}`;
@@ -358,14 +411,15 @@ export function createFormsService(deps: {
     ) {
       let saved;
       try {
-        saved = await respondOnce(formId, who, answers, opts);
+        saved = (await respondAtOnce(formId, who, answers, opts)) ?? (await respondOnce(formId, who, answers, opts));
       } catch (err) {
-        // The same person sending twice at once (a double click): the second finds the first.
+        // Someone answering again through the API, or the same person sending twice at once (a
+        // double click): the second finds the first.
         if (!isUniqueViolation(err)) throw err;
         if (!opts.allowEdit) throw new ConflictError('This person has already answered this form');
         saved = await respondOnce(formId, who, answers, opts);
       }
-      await deps.themes?.answered(formId);
+      themesMayBeDue(formId);
       return saved;
     },
 
@@ -495,6 +549,41 @@ export function createFormsService(deps: {
     },
   };
 
+  /**
+   * The usual way a response arrives: checked against the form as this process last saw it, and
+   * written in one statement that holds only if the form is still open and unchanged since. Null
+   * when that cannot be done (the form is not known here yet, is not open, has changed, or the
+   * answers have a problem, or the person may be changing an earlier response): `respondOnce`
+   * then does it the careful way, and says what is wrong.
+   */
+  async function respondAtOnce(
+    formId: string,
+    who: Respondent,
+    answers: Record<string, unknown>,
+    opts: { quoteConsent?: 'named' | 'anonymous' | 'no'; allowEdit: boolean },
+  ): Promise<{ response: FormResponse; edited: boolean } | null> {
+    if (who.person && opts.allowEdit) return null;
+    const known = definitions.get(formId);
+    if (!known || known.form.status !== 'open') return null;
+    const { rows, errors } = checkAnswers(known.questions, answers);
+    if (errors.length) return null;
+    const { form } = known;
+    const response = await responding(`${formId}:${form.definitionVersion}`, {
+      form: { formId, definitionVersion: form.definitionVersion },
+      response: {
+        personId: form.anonymous ? null : (who.person?.id ?? null),
+        respondentKey: who.person ? respondentKey(formId, who.person.id) : null,
+        experience: who.person?.experience ?? null,
+        quoteConsent: consentFor(form, opts.quoteConsent),
+        answers: rows,
+      },
+    });
+    if (response) return { response, edited: false };
+    definitions.delete(formId);
+    return null;
+  }
+
+  /** A response in a transaction that holds the form (shared) while it reads it and its questions. */
   function respondOnce(
     formId: string,
     who: Respondent,
@@ -504,14 +593,16 @@ export function createFormsService(deps: {
     return db.transaction(async (tx) => {
       const form = await forms.findForm(tx, formId, { forShare: true });
       if (!form) throw new NotFoundError('No form with that id');
+      // What was read under the lock is the form at its version, for the next response to use.
+      const questions = await forms.questions(tx, formId);
+      definitions.set(formId, { form, questions });
       if (form.status !== 'open')
         throw new ConflictError(
           form.status === 'closed' ? 'This form has closed, so it cannot take answers any more' : 'This form is not open yet',
         );
-      const questions = await forms.questions(tx, formId);
       const { rows, errors } = checkAnswers(questions, answers);
       if (errors.length) throw new ValidationError(errors);
-      const consent = form.anonymous && opts.quoteConsent === 'named' ? 'anonymous' : (opts.quoteConsent ?? 'no');
+      const consent = consentFor(form, opts.quoteConsent);
       const key = who.person ? respondentKey(formId, who.person.id) : null;
       const existing = key ? await forms.findResponseByKey(tx, formId, key) : undefined;
       if (existing && !opts.allowEdit) throw new ConflictError('This person has already answered this form');
@@ -537,6 +628,30 @@ export function createFormsService(deps: {
 }
 
 export type FormsService = ReturnType<typeof createFormsService>;
+
+/** The least time between two checks of one form for themes that are due (`themesMayBeDue`). */
+const THEME_CHECK_GAP_MS = 1000;
+
+/** How many forms' definitions a process keeps for taking responses: the most recently read. */
+const DEFINITIONS_KEPT = 500;
+
+/**
+ * The forms this process takes responses for, as last read under a lock: the form (with its
+ * `definitionVersion`) and its questions. Never trusted alone: a response written from it
+ * checks in the same statement that the form is open and still at that version.
+ */
+function createDefinitionCache() {
+  const kept = new Map<string, { form: Form; questions: FormQuestion[] }>();
+  return {
+    get: (formId: string) => kept.get(formId),
+    set(formId: string, definition: { form: Form; questions: FormQuestion[] }) {
+      kept.delete(formId);
+      kept.set(formId, definition);
+      if (kept.size > DEFINITIONS_KEPT) kept.delete(kept.keys().next().value!);
+    },
+    delete: (formId: string) => kept.delete(formId),
+  };
+}
 
 /** What other modules read of forms, inside their own transaction: a programme's application form. */
 export function createFormsLookup(deps: { forms: FormsRepository }) {

@@ -159,6 +159,75 @@ describe('forms and responses', () => {
     assert.equal(await count('select count(*)::int as n from form_responses where form_id = $1', [form.id]), 1);
   });
 
+  test('forty people answering at once: each response keeps its own answers; a double click among others is refused alone', async () => {
+    const form = (await api('POST', '/api/v1/forms', { title: 'Busy', anonymous: false, questions: evaluationQuestions })).json();
+    await api('POST', `/api/v1/forms/${form.id}/open`);
+    // One answer first, so the rest are taken together from the form as it was read.
+    assert.equal((await api('POST', `/api/v1/forms/${form.id}/responses`, { answers: { overall: 'good' } })).statusCode, 201);
+    const people = await Promise.all(Array.from({ length: 45 }, () => createPerson(t.services)));
+    const ratings = ['excellent', 'good', 'fair', 'poor'];
+    const sent = people.map((p, i) => ({ personId: p.id, answers: { overall: ratings[i % 4], learnt: `What ${p.id} learnt` } }));
+    const send = (body: unknown) => api('POST', `/api/v1/forms/${form.id}/responses`, body);
+    const answered = await Promise.all(sent.slice(0, 40).map(send));
+    assert.deepEqual(
+      answered.map((r) => r.statusCode),
+      Array(40).fill(201),
+    );
+    // Five more at once, one of whom clicks twice, and one of the forty again.
+    const again = await Promise.all([...sent.slice(40), sent[42], sent[0]].map(send));
+    assert.deepEqual(
+      again.map((r) => r.statusCode),
+      [201, 201, 201, 201, 201, 409, 409],
+      'a refused response is refused alone',
+    );
+    answered.push(...again.slice(0, 5));
+    const stored = await db.query(
+      `select r.id, r.person_id, a.choice, a.text from form_responses r join form_answers a on a.response_id = r.id
+       join form_questions q on q.id = a.question_id where r.form_id = $1 and r.person_id is not null order by q.position`,
+      [form.id],
+    );
+    for (const [i, p] of people.entries()) {
+      const mine = stored.rows.filter((r) => r.person_id === p.id);
+      assert.equal(mine.length, 2, 'two answers each');
+      assert.ok(
+        mine.every((r) => r.id === answered[i]!.json().id),
+        'the id answered is the response stored',
+      );
+      assert.equal(mine.find((r) => r.choice)!.choice, ratings[i % 4]);
+      assert.equal(mine.find((r) => r.text)!.text, `What ${p.id} learnt`);
+    }
+  });
+
+  test('a form changed by another process is never answered by the old questions this one remembers', async () => {
+    const form = (await api('POST', '/api/v1/forms', { title: 'Kept', anonymous: false, questions: evaluationQuestions })).json();
+    await api('POST', `/api/v1/forms/${form.id}/open`);
+    const respond = (answers: Record<string, unknown>) => api('POST', `/api/v1/forms/${form.id}/responses`, { answers });
+    // Two answers: the first reads the form, the second is taken from what was read.
+    assert.equal((await respond({ overall: 'good' })).statusCode, 201);
+    assert.equal((await respond({ overall: 'fair', learnt: 'A lot' })).statusCode, 201);
+    // Another process makes a question required, on the database alone.
+    await db.query(`update form_questions set required = true where form_id = $1 and key = 'objectives'`, [form.id]);
+    const missing = await respond({ overall: 'good' });
+    assert.equal(missing.statusCode, 400, missing.body);
+    assert.match(missing.json().errors[0].message, /Did you achieve your objectives/);
+    assert.equal((await respond({ overall: 'good', objectives: true })).statusCode, 201);
+    // And closes it.
+    await db.query(`update forms set status = 'closed' where id = $1`, [form.id]);
+    const closed = await respond({ overall: 'good', objectives: true });
+    assert.equal(closed.statusCode, 409);
+    assert.match(closed.json().detail, /closed/);
+    const stored = await db.query(
+      `select r.id, count(a.*)::int as answers from form_responses r left join form_answers a on a.response_id = r.id
+       where r.form_id = $1 group by r.id order by min(r.submitted_at)`,
+      [form.id],
+    );
+    assert.deepEqual(
+      stored.rows.map((r) => r.answers),
+      [1, 2, 2],
+      'three responses, each with all its answers',
+    );
+  });
+
   test('staff change a form’s title, but not its anonymity once people have answered', async () => {
     const form = (await api('POST', '/api/v1/forms', { title: 'Old title', anonymous: true, questions: evaluationQuestions })).json();
     await api('POST', `/api/v1/forms/${form.id}/open`);
