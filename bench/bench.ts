@@ -528,6 +528,15 @@ async function benchForms(ctx: { runtime: Awaited<ReturnType<typeof startRuntime
     { maxBuffer: 50 * 1024 * 1024 },
   );
   const submitted = JSON.parse(stdout);
+  // Every response answered 201 is stored, with both its answers (the API groups responses); up to
+  // one a connection more, sent as autocannon stopped and stored without their answer counted.
+  const stored = (
+    await pool.query<{ responses: number; answers: number }>(
+      `select count(distinct r.id)::int as responses, count(a.*)::int as answers
+       from form_responses r left join form_answers a on a.response_id = r.id where r.form_id = $1`,
+      [small.id],
+    )
+  ).rows[0]!;
   const [smallOverall, smallSaid] = await services.forms.questions(small.id);
   let n = 0;
   const bareStart = performance.now();
@@ -574,6 +583,10 @@ async function benchForms(ctx: { runtime: Awaited<ReturnType<typeof startRuntime
     responses: {
       viaApiPerSecond: Math.round(submitted.requests.average),
       non2xx: submitted.non2xx,
+      answered201: submitted['2xx'],
+      stored: stored.responses,
+      answersStored: stored.answers,
+      p99Ms: submitted.latency.p99,
       bareSqlPerSecond: bareRate,
       // Issue 16: responses through the API at half the bare inserts or more, in this run.
       shareOfBareSql: Math.round((submitted.requests.average / bareRate) * 1000) / 1000,
@@ -593,6 +606,11 @@ async function benchForms(ctx: { runtime: Awaited<ReturnType<typeof startRuntime
   ]);
   console.log('Written to bench/results/forms.json');
   if (submitted.non2xx || submitted.errors) process.exitCode = 1;
+  const lost = stored.responses < submitted['2xx'] || stored.responses > submitted['2xx'] + connections;
+  if (lost || stored.answers !== 2 * stored.responses) {
+    console.error(`${submitted['2xx']} responses were answered 201 but ${stored.responses} stored, with ${stored.answers} answers`);
+    process.exitCode = 1;
+  }
 }
 
 main().catch((err) => {
