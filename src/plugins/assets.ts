@@ -104,23 +104,36 @@ export function assetUrl(name: string): string {
   return asset.url;
 }
 
-/** Compressed once per process (brotli at its best, in the thread pool) and kept. */
+/** Compressed once per process (at their best, in the thread pool) and kept. */
 function encodedBody(asset: Asset, encoding: 'br' | 'gzip'): Promise<Buffer> {
-  asset.encoded[encoding] ??=
-    encoding === 'br'
-      ? brotli(asset.body, {
-          params: {
-            [zlib.constants.BROTLI_PARAM_MODE]: zlib.constants.BROTLI_MODE_TEXT,
-            [zlib.constants.BROTLI_PARAM_QUALITY]: zlib.constants.BROTLI_MAX_QUALITY,
-            [zlib.constants.BROTLI_PARAM_SIZE_HINT]: asset.body.length,
-          },
-        })
-      : gzip(asset.body, { level: zlib.constants.Z_BEST_COMPRESSION });
+  asset.encoded[encoding] ??= compressBody(asset.body, encoding, { best: true });
   return asset.encoded[encoding];
 }
 
-/** brotli, gzip or nothing, by what the browser accepts (q=0 means "not this one"). */
-export function chooseEncoding(header: string | string[] | undefined): 'br' | 'gzip' | null {
+/**
+ * A body compressed in the thread pool, for keeping: `best` for what is made once (assets),
+ * otherwise a quicker setting for what is remade as the data changes (kept pages).
+ */
+export function compressBody(body: Buffer, encoding: 'br' | 'gzip', opts: { best: boolean }): Promise<Buffer> {
+  return encoding === 'br'
+    ? brotli(body, {
+        params: {
+          [zlib.constants.BROTLI_PARAM_MODE]: zlib.constants.BROTLI_MODE_TEXT,
+          [zlib.constants.BROTLI_PARAM_QUALITY]: opts.best ? zlib.constants.BROTLI_MAX_QUALITY : 6,
+          [zlib.constants.BROTLI_PARAM_SIZE_HINT]: body.length,
+        },
+      })
+    : gzip(body, { level: opts.best ? zlib.constants.Z_BEST_COMPRESSION : zlib.constants.Z_DEFAULT_COMPRESSION });
+}
+
+/**
+ * The first of `offered` the browser accepts (q=0 means "not this one"), or null: brotli, else
+ * gzip, unless the caller can only offer one of them.
+ */
+export function chooseEncoding<E extends 'br' | 'gzip'>(
+  header: string | string[] | undefined,
+  offered: readonly E[] = ['br', 'gzip'] as E[],
+): E | null {
   const accepted = new Map<string, number>();
   for (const part of String(header ?? '').split(',')) {
     const [raw, ...params] = part.trim().toLowerCase().split(';');
@@ -130,9 +143,7 @@ export function chooseEncoding(header: string | string[] | undefined): 'br' | 'g
     accepted.set(token, q === undefined ? 1 : Number(q));
   }
   const weight = (e: string) => accepted.get(e) ?? (accepted.has('*') ? accepted.get('*')! : 0);
-  if (weight('br') > 0) return 'br';
-  if (weight('gzip') > 0) return 'gzip';
-  return null;
+  return offered.find((e) => weight(e) > 0) ?? null;
 }
 
 async function send(request: FastifyRequest, reply: FastifyReply, asset: Asset, cacheControl: string) {

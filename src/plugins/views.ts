@@ -3,9 +3,11 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import nunjucks from 'nunjucks';
 import type { Config } from '../config.ts';
 import type { Role } from '../db/schema.ts';
-import { assetUrl } from './assets.ts';
+import { joinGzip, pieceFor } from '../lib/gzip-join.ts';
+import { collectingKept, cutAtMarks, KeptHtml, markKept } from '../lib/kept-html.ts';
+import { assetUrl, chooseEncoding } from './assets.ts';
 import { sendPage } from './page-cache.ts';
-import { FragmentExtension } from './view-fragments.ts';
+import { FragmentExtension, keepImportedMacros } from './view-fragments.ts';
 import { rootDir, srcDir } from './paths.ts';
 
 export { rootDir, srcDir };
@@ -16,6 +18,7 @@ export function createViewEnvironment(config: Pick<Config, 'branding' | 'demo' |
     { autoescape: true, throwOnUndefined: false, noCache: config.env === 'development' },
   );
   env.addExtension('fragment', new FragmentExtension());
+  keepImportedMacros();
   env.addGlobal('branding', config.branding);
   env.addGlobal('demo', config.demo);
   // `staticUrl('app.css')`: the fingerprinted, long-cached URL of a stylesheet or script.
@@ -81,20 +84,35 @@ export function registerViews(app: FastifyInstance, env: nunjucks.Environment, d
   app.decorateReply('fragment', function fragment(this: FastifyReply, template: string, context: Record<string, unknown> = {}) {
     return env.render(template, context);
   });
-  app.decorateReply('view', function view(this: FastifyReply, template: string, context: Record<string, unknown> = {}) {
+  app.decorateReply('view', function view(this: FastifyReply, template: string, given: Record<string, unknown> = {}) {
     const request = this.request;
     const currentPath = request.url.split('?')[0] ?? '/';
-    const html = env.render(template, {
-      person: request.person,
-      csrfToken: request.csrfToken,
-      // `csrfFor('/people/' ~ id ~ '/role')`: the token for a form whose route is `csrfBound`.
-      csrfFor: (actionPath: string) => request.csrfTokenFor(actionPath),
-      currentPath,
-      currentUrl: request.url.replace(/([?&])feedback=[a-z]+&?/, '$1').replace(/[?&]$/, ''),
-      feedbackState: /[?&]feedback=(thanks|more)\b/.exec(request.url)?.[1] ?? null,
-      navItems: navigationFor(request.person?.role, demo, currentPath),
-      ...context,
-    });
-    return sendPage(request, this, html);
+    const { context, kept } = markKept(given);
+    const html = collectingKept(kept, () =>
+      env.render(template, {
+        person: request.person,
+        csrfToken: request.csrfToken,
+        // `csrfFor('/people/' ~ id ~ '/role')`: the token for a form whose route is `csrfBound`.
+        csrfFor: (actionPath: string) => request.csrfTokenFor(actionPath),
+        currentPath,
+        currentUrl: request.url.replace(/([?&])feedback=[a-z]+&?/, '$1').replace(/[?&]$/, ''),
+        feedbackState: /[?&]feedback=(thanks|more)\b/.exec(request.url)?.[1] ?? null,
+        navItems: navigationFor(request.person?.role, demo, currentPath),
+        ...context,
+      }),
+    );
+    if (!kept.length) return sendPage(request, this, html);
+    const parts = cutAtMarks(html, kept);
+    // A public page is kept whole (page-cache.ts); anyone else's is joined from kept pieces,
+    // compressed, as gzip: brotli streams cannot be joined. What is made for this viewer alone is
+    // small, and sent as it is or compressed quickly; the kept pieces were compressed hard, once.
+    if (request.pageCache || !chooseEncoding(request.headers['accept-encoding'], ['gzip']))
+      return sendPage(request, this, parts.map((p) => (p instanceof KeptHtml ? p.html : p)).join(''));
+    return this.type(HTML)
+      .header('content-encoding', 'gzip')
+      .header('vary', 'accept-encoding')
+      .send(joinGzip(parts.map((p) => (p instanceof KeptHtml ? p.piece : pieceFor(p)))));
   });
 }
+
+const HTML = 'text/html; charset=utf-8';
