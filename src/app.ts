@@ -36,6 +36,7 @@ import { registerUploads } from './plugins/uploads.ts';
 import { checkedSerializer, registerOpenApi } from './plugins/openapi.ts';
 import type { Access } from './plugins/types.ts';
 import { createViewEnvironment, registerViews, rootDir, srcDir } from './plugins/views.ts';
+import { registerViewerCache } from './plugins/viewer-cache.ts';
 import { registerWebSession } from './plugins/web-session.ts';
 import type { Services } from './services.ts';
 
@@ -134,9 +135,10 @@ export async function buildApp({ config, services, sessionSecret, log, logStream
   // (404 or 403) whatever form its request came from.
   registerAccess(app, { authService: services.auth });
   await registerUploads(app, { limitBytes: config.uploadLimitBytes, fieldLimitBytes: config.bodyLimitBytes });
-  const session = registerWebSession(app, { secret: sessionSecret, secure: https, authService: services.auth });
+  const session = registerWebSession(app, { secret: sessionSecret, secure: https, authService: services.auth, feed: changes });
   // After the session is known: only visitors who are not signed in are served kept pages.
   registerPageCache(app, { feed: changes });
+  registerViewerCache(app, { feed: changes });
   registerErrorHandlers(app);
 
   await registerOpenApi(app, { publicUrl: config.publicUrl });

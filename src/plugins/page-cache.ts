@@ -1,12 +1,8 @@
 import { createHash } from 'node:crypto';
-import { promisify } from 'node:util';
-import zlib from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ChangeFeed } from '../db/change-feed.ts';
-import { chooseEncoding } from './assets.ts';
-
-const brotli = promisify(zlib.brotliCompress);
-const gzip = promisify(zlib.gzip);
+import { createByteBoundedCache } from '../lib/byte-bounded-cache.ts';
+import { chooseEncoding, compressBody } from './assets.ts';
 
 const HTML = 'text/html; charset=utf-8';
 // Any cache (a browser's, a CDN's) may keep an anonymous public page but must ask each time
@@ -20,6 +16,7 @@ interface Entry {
   generation: number;
   storedAt: number;
   body: Buffer;
+  bytes: number;
   etag: string;
   encoded: Partial<Record<'br' | 'gzip', Promise<Buffer>>>;
 }
@@ -53,13 +50,10 @@ export function registerPageCache(app: FastifyInstance, opts: PageCacheOptions):
   if (!feed) return stats;
   const maxBytes = opts.maxBytes ?? 32 * 1024 * 1024;
   const maxAgeMs = opts.maxAgeMs ?? 60_000;
-  const entries = new Map<string, Entry>();
-
+  const entries = createByteBoundedCache<Entry>(maxBytes);
   const remove = (key: string) => {
-    const e = entries.get(key);
-    if (!e) return;
     entries.delete(key);
-    stats.bytes -= e.body.length;
+    stats.bytes = entries.bytes;
     stats.entries = entries.size;
   };
 
@@ -71,9 +65,6 @@ export function registerPageCache(app: FastifyInstance, opts: PageCacheOptions):
     const entry = entries.get(key);
     if (!entry) return;
     if (entry.generation !== feed.generation || Date.now() - entry.storedAt > maxAgeMs) return remove(key);
-    // Most recently used last: the first key is the one to drop when full.
-    entries.delete(key);
-    entries.set(key, entry);
     stats.hits++;
     request.pageCache = null;
     return sendKept(request, reply, entry);
@@ -84,16 +75,9 @@ export function registerPageCache(app: FastifyInstance, opts: PageCacheOptions):
     // A change arrived while the page was being made: it may show the old state, so not kept.
     if (!at || at.generation !== feed.generation || !feed.live) return null;
     const body = Buffer.from(html);
-    const entry: Entry = { generation: at.generation, storedAt: Date.now(), body, etag: etagOf(body), encoded: {} };
-    if (body.length > maxBytes / 8) return entry;
-    remove(at.key);
-    entries.set(at.key, entry);
-    stats.bytes += body.length;
-    stats.stored++;
-    for (const oldest of entries.keys()) {
-      if (stats.bytes <= maxBytes) break;
-      remove(oldest);
-    }
+    const entry: Entry = { generation: at.generation, storedAt: Date.now(), body, bytes: body.length, etag: etagOf(body), encoded: {} };
+    if (entries.set(at.key, entry)) stats.stored++;
+    stats.bytes = entries.bytes;
     stats.entries = entries.size;
     return entry;
   });
@@ -116,12 +100,7 @@ async function sendKept(request: FastifyRequest, reply: FastifyReply, entry: Ent
   if (matches(request.headers['if-none-match'], entry.etag)) return reply.status(304).send();
   const encoding = entry.body.length >= 1024 ? chooseEncoding(request.headers['accept-encoding']) : null;
   if (!encoding) return reply.send(entry.body);
-  entry.encoded[encoding] ??=
-    encoding === 'br'
-      ? brotli(entry.body, {
-          params: { [zlib.constants.BROTLI_PARAM_MODE]: zlib.constants.BROTLI_MODE_TEXT, [zlib.constants.BROTLI_PARAM_QUALITY]: 6 },
-        })
-      : gzip(entry.body);
+  entry.encoded[encoding] ??= compressBody(entry.body, encoding, { best: false });
   return reply.header('content-encoding', encoding).send(await entry.encoded[encoding]);
 }
 

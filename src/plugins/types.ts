@@ -37,6 +37,12 @@ declare module 'fastify' {
      * hold no CSRF token for such visitors.
      */
     publicPage?: boolean;
+    /**
+     * A signed-in page that may be kept for the one viewer it was made for, until what it shows
+     * changes (plugins/viewer-cache.ts). Everything it shows must come from the tables the change
+     * feed watches, the viewer and the URL.
+     */
+    keptForViewer?: boolean;
   }
   interface FastifyReply {
     view(template: string, context?: Record<string, unknown>): FastifyReply;

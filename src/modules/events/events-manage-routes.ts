@@ -30,6 +30,7 @@ import {
 } from './events-view.ts';
 import type { RegistrationsService } from './registrations-service.ts';
 import type { FragmentCache } from '../../lib/fragment-cache.ts';
+import { KeptHtml } from '../../lib/kept-html.ts';
 import { flags, idParams, uuid } from '../../lib/route-schemas.ts';
 import { UNDO_CANCEL_MINUTES } from './staff-desk-service.ts';
 import type { App } from '../../plugins/types.ts';
@@ -359,10 +360,14 @@ export function eventsManageRoutes(
 
   app.get(
     '/manage/events/:id/registrations',
-    { schema: { querystring: listFilter, params: idParams }, config: ORGANISERS },
+    // Kept for each organiser between changes too (plugins/viewer-cache.ts): all it shows comes
+    // from events, sessions, registrations and people, which the change feed watches.
+    { schema: { querystring: listFilter, params: idParams }, config: { ...ORGANISERS, keptForViewer: true } },
     async (request, reply) => {
       const f = request.query;
       const id = request.params.id;
+      // How long a cancellation can still be undone depends on the clock: that page is made each time.
+      if (f.cancelled || f.late) request.keptForViewer = false;
       // The list is the same for every organiser: made once per change to what it shows (event,
       // sessions, registrations, people) rather than once per look. Who may see it is checked above.
       const list = await deps.fragments.get(`registrations:${JSON.stringify([id, f.session, f.status, f.q])}`, async () => {
@@ -387,7 +392,7 @@ export function eventsManageRoutes(
           ],
           csvHref: `/manage/events/${event.id}/registrations.csv${query ? `?${query}` : ''}`,
         });
-        return { event: { id: event.id, title: event.title }, html };
+        return { event: { id: event.id, title: event.title }, html: new KeptHtml(html) };
       });
       const event = list.event;
       return reply.view('events/views/manage-registrations.njk', {
