@@ -104,3 +104,13 @@ export async function startTestApp(
     },
   };
 }
+
+/** Waits until `check` holds: for what arrives a moment after a commit (by NOTIFY, by the job queue). */
+export async function eventually(check: () => Promise<boolean>, what: string, timeoutMs = 5000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+}

@@ -3,18 +3,8 @@ import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import { startChangeFeed } from '../db/change-feed.ts';
 import { createAdminWithToken, createEventWithSession, createPerson } from '../../test/builders.ts';
-import { startTestApp, type TestApp } from '../../test/harness.ts';
+import { eventually, startTestApp, type TestApp } from '../../test/harness.ts';
 import { signIn } from '../../test/web-client.ts';
-
-/** Waits for a change to reach the cache: it arrives a moment after the commit, by NOTIFY. */
-async function eventually(check: () => Promise<boolean>, what: string, timeoutMs = 5000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  assert.fail(`Timed out waiting for ${what}`);
-}
 
 describe('public pages kept for visitors who are not signed in', () => {
   let t: TestApp;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import pg from 'pg';
 import { createAdminWithToken, createPerson } from '../../test/builders.ts';
-import { startTestApp, type TestApp } from '../../test/harness.ts';
+import { eventually, startTestApp, type TestApp } from '../../test/harness.ts';
 import { signIn } from '../../test/web-client.ts';
 import { SESSION_CACHE_MS } from './web-session.ts';
 
@@ -20,15 +20,6 @@ after(async () => {
   await sql.end();
   await t.close();
 });
-
-async function eventually(check: () => Promise<boolean>, what: string, timeoutMs: number) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  assert.fail(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-}
 
 const staffPage = (cookie: string) => t.app.inject({ url: '/manage/events', headers: { cookie } });
 const cookieOf = (client: { cookies: Map<string, string> }) => [...client.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
