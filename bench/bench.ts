@@ -100,14 +100,19 @@ async function main() {
   // BENCH_ONLY=stories: how long finding personal details in a story holds the event loop; no database needed.
   if (process.env.BENCH_ONLY === 'stories') return benchStories(machine);
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'coproduce-bench-'));
-  const config = loadConfig({
-    ...process.env,
-    DATA_DIR: dataDir,
-    DEMO: 'true',
-    LOG_LEVEL: 'silent',
-    NODE_ENV: 'production',
-    DATABASE_URL: process.env.BENCH_DATABASE_URL ?? '',
-  });
+  // Production's code paths (templates and assets kept in memory) with the demo's data in the
+  // database: a live service refuses demo data at start-up, so the setting is made here.
+  const config = {
+    ...loadConfig({
+      ...process.env,
+      DATA_DIR: dataDir,
+      DEMO: 'true',
+      LOG_LEVEL: 'silent',
+      NODE_ENV: 'test',
+      DATABASE_URL: process.env.BENCH_DATABASE_URL ?? '',
+    }),
+    env: 'production' as const,
+  };
   const runtime = await startRuntime(config, { work: true, seed: true });
   const app = await buildApp({ config, services: runtime.services, sessionSecret: runtime.sessionSecret, changes: runtime.changes });
   await runtime.changes.ready();

@@ -62,8 +62,16 @@ function waitForHealth(port: number, exited: () => boolean, timeoutMs: number): 
 /** Starts `command` on `dataDir`, times it to the first 200 from /health, stops it; milliseconds. */
 async function startOnce(command: Command, dataDir: string): Promise<number> {
   const port = await freePort();
-  const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'production', PORT: String(port), DATA_DIR: dataDir, DEMO: 'true' };
-  for (const name of ['DATABASE_URL', 'EMBEDDED_PG_PORT', 'PUBLIC_URL']) delete env[name];
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: 'production',
+    PORT: String(port),
+    DATA_DIR: dataDir,
+    DEMO: 'false',
+    EMAIL_TO_OUTBOX: 'true',
+    PUBLIC_URL: 'https://coproduce.invalid',
+  };
+  for (const name of ['DATABASE_URL', 'EMBEDDED_PG_PORT', 'SMTP_URL']) delete env[name];
   const started = performance.now();
   // A process group of its own, so that tsx's own process and the server both get the SIGTERM.
   const child = spawn(command.file, command.args, { cwd: root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -114,7 +114,9 @@ describe('the production build', { timeout: 300_000 }, () => {
       DATA_DIR: dataDir,
       PORT: String(port),
       NODE_ENV: 'production',
-      DEMO: 'true',
+      DEMO: 'false',
+      EMAIL_TO_OUTBOX: 'true',
+      PUBLIC_URL: 'https://coproduce.invalid',
       LOG_LEVEL: 'warn',
     });
     try {

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { parseOidcProviders, type OidcProviderConfig } from './config-oidc.ts';
 
 /**
  * Every setting Coproduce reads, parsed once at boot. A bad value stops start-up with a
@@ -70,6 +71,9 @@ const envSchema = z.object({
     .optional(),
   S3_REGION: z.string().min(1).default('eu-west-2'),
   THEMES_REFRESH_MINUTES: z.coerce.number({ error: 'must be a number' }).min(0, 'must be 0 or more').default(5),
+  EMAIL_TO_OUTBOX: booleanFromEnv.optional(),
+  METRICS_TOKEN: z.string().min(24, 'must be at least 24 characters: openssl rand -hex 24').optional(),
+  METRICS_PORT: z.coerce.number({ error: 'must be a port number' }).int().min(1).max(65535, 'must be a port number').optional(),
   TRUST_PROXY: booleanFromEnv.default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -116,6 +120,10 @@ export interface Config {
   shutdownGraceMs: number;
   trustProxy: boolean;
   logLevel: Env['LOG_LEVEL'];
+  /** Identity providers staff may sign in with, beside the emailed link. */
+  oidc: OidcProviderConfig[];
+  /** GET /metrics: with this bearer token on the main port, and/or alone on its own port. Neither set: no metrics. */
+  metrics: { token: string | undefined; port: number | undefined };
 }
 
 export class ConfigError extends Error {}
@@ -124,10 +132,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   // Empty strings mean "not set", as they do in most .env tooling.
   const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = envSchema.safeParse(cleaned);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
-    throw new ConfigError(`Coproduce cannot start: these settings are wrong:\n${lines.join('\n')}`);
-  }
+  const oidc = parseOidcProviders(cleaned as Record<string, string>);
+  const lines = [...(parsed.error?.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`) ?? []), ...oidc.issues];
+  if (parsed.success) lines.push(...productionRefusals(parsed.data));
+  if (!parsed.success || lines.length) throw new ConfigError(`Coproduce cannot start: these settings are wrong:\n${lines.join('\n')}`);
   const e = parsed.data;
   return {
     env: e.NODE_ENV,
@@ -163,5 +171,26 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     trustProxy: e.TRUST_PROXY,
     logLevel: e.LOG_LEVEL,
+    oidc: oidc.providers,
+    metrics: { token: e.METRICS_TOKEN, port: e.METRICS_PORT },
   };
+}
+
+/**
+ * What a live service must not run with: made-up people and demo accounts, email that only
+ * lands in a folder without anyone saying so, sign-in links and cookies over plain http.
+ */
+function productionRefusals(e: Env): string[] {
+  if (e.NODE_ENV !== 'production') return [];
+  const refusals: string[] = [];
+  if (e.DEMO) refusals.push('  DEMO: demo data and demo accounts are on; set DEMO=false for a live service');
+  if (!e.SMTP_URL && !e.EMAIL_TO_OUTBOX)
+    refusals.push(
+      '  SMTP_URL: no mail server is set; set SMTP_URL=smtp://…, or EMAIL_TO_OUTBOX=true to keep email as files in DATA_DIR/outbox',
+    );
+  if (!e.PUBLIC_URL?.startsWith('https://'))
+    refusals.push(
+      '  PUBLIC_URL: must be the https address people use, such as https://coproduce.example.org (links in emails and secure cookies use it)',
+    );
+  return refusals;
 }
