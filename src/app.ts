@@ -39,6 +39,8 @@ import { createViewEnvironment, registerViews, rootDir, srcDir } from './plugins
 import { registerViewerCache } from './plugins/viewer-cache.ts';
 import { registerWebSession } from './plugins/web-session.ts';
 import type { Services } from './services.ts';
+import type { Runtime } from './runtime.ts';
+import { registerOperations } from './plugins/operations.ts';
 
 export interface AppDeps {
   config: Config;
@@ -50,6 +52,8 @@ export interface AppDeps {
   changes?: ChangeFeed;
   /** Where the request log goes when the logger is made here (standard output unless given; tests read it). */
   logStream?: { write(line: string): void };
+  /** The runtime's metrics and readiness check, for /metrics and /health/ready. */
+  operations?: Pick<Runtime, 'metrics' | 'ready'>;
 }
 
 /** Each feature module, in the order its routes are registered. */
@@ -88,7 +92,15 @@ declare module 'fastify' {
 }
 
 /** The one composition root for HTTP: plugins, then each feature's routes with its services. */
-export async function buildApp({ config, services, sessionSecret, log, logStream, changes }: AppDeps): Promise<FastifyInstance> {
+export async function buildApp({
+  config,
+  services,
+  sessionSecret,
+  log,
+  logStream,
+  changes,
+  operations,
+}: AppDeps): Promise<FastifyInstance> {
   const https = config.publicUrl.startsWith('https://');
   const app = Fastify({
     // LOG_LEVEL=silent means no request logging at all, not a logger that discards each line.
@@ -140,6 +152,12 @@ export async function buildApp({ config, services, sessionSecret, log, logStream
   registerPageCache(app, { feed: changes });
   registerViewerCache(app, { feed: changes });
   registerErrorHandlers(app);
+  registerOperations(app, {
+    config,
+    metrics: operations?.metrics,
+    // An app built without a runtime (the route map) has no job queue to reach.
+    ready: operations?.ready ?? (async () => ({ database: await services.databaseIsUp(), jobs: false })),
+  });
 
   await registerOpenApi(app, { publicUrl: config.publicUrl });
   // Routes declare zod schemas for params, query, body and response; those schemas check requests,

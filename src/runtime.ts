@@ -16,6 +16,7 @@ import { seedDemoData } from './modules/demo/demo-data.ts';
 import { createMailer } from './modules/email/mailer.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createServices, type Services } from './services.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
 
 export interface Runtime {
   databaseUrl: string;
@@ -24,6 +25,10 @@ export interface Runtime {
   /** What public pages show has changed (any process): for the page cache. */
   changes: ChangeFeed;
   services: Services;
+  /** What /metrics reports for this process. */
+  metrics: Metrics;
+  /** The database and the job queue can be reached now (GET /health/ready). */
+  ready(): Promise<{ database: boolean; jobs: boolean }>;
   /** The process's logger, for the HTTP app too. */
   log: Logger;
   sessionSecret: string;
@@ -82,13 +87,14 @@ export async function startRuntime(config: Config, opts: { work: boolean; seed: 
     const outboxDir = path.join(config.dataDir, 'outbox');
     const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, replyTo: config.mailReplyTo, outboxDir });
     // Services need the queue to send email, and the hourly clean-up needs services: bound late.
-    const late: { services?: Services } = {};
+    const late: { services?: Services; metrics?: Metrics } = {};
     const jobs = await startJobs({
       databaseUrl,
       connectTimeoutMs: config.dbConnectTimeoutMs,
       onConnectionError,
       work: opts.work,
       log: log.child({ component: 'jobs' }),
+      onJobFailed: (queue) => late.metrics?.jobFailed(queue),
       cleanup: async () => {
         await late.services?.auth.removeExpired();
         await late.services?.stories.removeOldMailReplies();
@@ -102,7 +108,19 @@ export async function startRuntime(config: Config, opts: { work: boolean; seed: 
     });
     // Listens beside the pool; public pages are simply not cached until it has connected.
     const changes = startChangeFeed(databaseUrl, { connectTimeoutMs: config.dbConnectTimeoutMs, onError: onConnectionError });
-    const services = createServices({ db: database.db, config, jobs, mailer, secret: sessionSecret, signingKey, outboxDir, log });
+    const metrics = createMetrics({ pool: database.pool, jobDepth: () => jobs.depth() });
+    late.metrics = metrics;
+    const services = createServices({
+      db: database.db,
+      config,
+      jobs,
+      mailer,
+      secret: sessionSecret,
+      signingKey,
+      outboxDir,
+      log,
+      emailsCounted: { sent: metrics.emailSent, failed: metrics.emailFailed },
+    });
     late.services = services;
     await jobs.work<{ emailId: string }>(EMAIL_QUEUE, (data) => services.email.deliver(data.emailId), {
       pollingIntervalSeconds: 0.5,
@@ -144,6 +162,17 @@ export async function startRuntime(config: Config, opts: { work: boolean; seed: 
       jobs,
       changes,
       services,
+      metrics,
+      async ready() {
+        const [db, queue] = await Promise.all([
+          services.databaseIsUp(),
+          jobs.depth().then(
+            () => true,
+            () => false,
+          ),
+        ]);
+        return { database: db, jobs: queue };
+      },
       log,
       sessionSecret,
       seeded,

@@ -25,6 +25,7 @@ async function main() {
     sessionSecret: runtime.sessionSecret,
     log,
     changes: runtime.changes,
+    operations: runtime,
   });
 
   // Stop taking requests, let those in flight finish (up to a limit), let the job worker finish

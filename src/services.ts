@@ -70,6 +70,8 @@ export function createServices(deps: {
   signingKey: string;
   outboxDir: string;
   log: Logger;
+  /** Emails sent and failed tries, counted for /metrics. */
+  emailsCounted?: { sent(kind: string): void; failed(kind: string): void };
 }) {
   const { db, config } = deps;
   const repositories = {
@@ -100,6 +102,7 @@ export function createServices(deps: {
     mailer: deps.mailer,
     compose: (r) => composeEmail(r),
     log: deps.log.child({ component: 'email' }),
+    counted: deps.emailsCounted,
   });
   const jobs: Pick<Jobs, 'sendEmail' | 'enqueue'> = { enqueue: deps.jobs.enqueue, sendEmail: email.queue };
   // What the events and forms modules lend to others, so no module reaches another's repository.

@@ -68,6 +68,7 @@ export async function startTestApp(
     services: runtime.services,
     sessionSecret: runtime.sessionSecret,
     changes: opts.pageCache ? runtime.changes : undefined,
+    operations: runtime,
   });
   if (opts.pageCache) await runtime.changes.ready();
   await app.ready();

@@ -10,6 +10,7 @@ import { loadConfig } from '../config.ts';
 import { startRuntime, type Runtime } from '../runtime.ts';
 import { findSystemPostgres, startSystemPostgres, type SystemPostgres } from '../../scripts/system-postgres.ts';
 import { createAdminWithToken, createEventWithSession, createPerson } from '../../test/builders.ts';
+import { eventually } from '../../test/harness.ts';
 import { ensureDatabase } from './embedded.ts';
 
 const binDir = findSystemPostgres();
@@ -40,7 +41,7 @@ describe('a database restart during a booking rush', { skip, timeout: 180_000 },
       DB_CONNECT_TIMEOUT_MS: '2000',
     });
     runtime = await startRuntime(config, { work: true, seed: false });
-    app = await buildApp({ config, services: runtime.services, sessionSecret: runtime.sessionSecret });
+    app = await buildApp({ config, services: runtime.services, sessionSecret: runtime.sessionSecret, operations: runtime });
     await app.ready();
     ({ token } = await createAdminWithToken(runtime.services));
   });
@@ -161,15 +162,21 @@ describe('a database restart during a booking rush', { skip, timeout: 180_000 },
     );
   });
 
-  test('/health says the database is down while it is down', async () => {
+  test('/health and /health/ready say the database is down while it is down; /health/live that the process is alive', async () => {
+    assert.equal((await app.inject({ url: '/health/ready' })).statusCode, 200);
     await server.stopServer();
     try {
       const started = Date.now();
       const res = await app.inject({ url: '/health' });
       assert.equal(res.statusCode, 503);
-      assert.ok(Date.now() - started < 5000);
+      const ready = await app.inject({ url: '/health/ready' });
+      assert.equal(ready.statusCode, 503);
+      assert.deepEqual(ready.json(), { status: 'unavailable', database: 'unreachable', jobs: 'unreachable' });
+      assert.ok(Date.now() - started < 10_000);
+      assert.equal((await app.inject({ url: '/health/live' })).statusCode, 200);
     } finally {
       await server.startServer();
     }
+    await eventually(async () => (await app.inject({ url: '/health/ready' })).statusCode === 200, 'ready again', 15_000);
   });
 });

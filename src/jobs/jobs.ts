@@ -32,6 +32,8 @@ export interface JobQueue {
     handler: (data: T) => Promise<void>,
     options?: { pollingIntervalSeconds?: number; batchSize?: number },
   ): Promise<void>;
+  /** Jobs by queue and state (for /metrics); throws if the queue's database cannot be reached (for /health/ready). */
+  depth(): Promise<{ queue: string; state: string; count: number }[]>;
   stop(): Promise<void>;
 }
 
@@ -126,6 +128,8 @@ export async function startJobs(opts: {
   /** Hourly housekeeping (expired sessions and sign-in links). */
   cleanup?: () => Promise<void>;
   log: Pick<Logger, 'error' | 'warn'>;
+  /** Told each time a job's handler fails (for /metrics). */
+  onJobFailed?: (queue: string) => void;
 }): Promise<JobQueue> {
   // pg-boss runs its SQL on a pool of ours, which survives a database restart (see createPool).
   const pool = createPool(opts.databaseUrl, { max: 4, connectTimeoutMs: opts.connectTimeoutMs, onConnectionError: opts.onConnectionError });
@@ -221,11 +225,20 @@ export async function startJobs(opts: {
             } catch (err) {
               // pg-boss retries or fails the job; the log says which and why.
               opts.log.warn({ err: loggable(err as Error), queue, jobId: job.id }, 'job failed');
+              opts.onJobFailed?.(queue);
               throw err;
             }
           }
         },
       );
+    },
+    async depth() {
+      // Straight to the pool (not executeSql, which answers "no rows" while the database is away).
+      const { rows } = await direct.executeSql(
+        `select name as queue, state::text as state, count(*)::int as count from pgboss.job
+          where state in ('created', 'retry', 'active') group by 1, 2`,
+      );
+      return rows as { queue: string; state: string; count: number }[];
     },
     async stop() {
       await boss.stop({ graceful: true, wait: true, timeout: 10_000 });

@@ -29,6 +29,8 @@ export function createEmailService(deps: {
   mailer: Mailer;
   compose: (request: EmailRequest) => Promise<OutgoingEmail | null>;
   log: Pick<Logger, 'warn' | 'error'>;
+  /** Told of each email sent and each try that failed (for /metrics). */
+  counted?: { sent(kind: string): void; failed(kind: string): void };
 }) {
   const { db, emails } = deps;
   const retry = deps.config.emailRetry;
@@ -65,6 +67,7 @@ export function createEmailService(deps: {
         try {
           await deps.mailer.send(message);
         } catch (err) {
+          deps.counted?.failed(row.kind);
           const next = nextAttemptAfterFailure(row, new Date());
           await emails.markAttemptFailed(tx, row.id, { error: describeSendError(err), nextAttemptAt: next });
           const about = { err: describeSendError(err), emailId: row.id, kind: row.kind };
@@ -73,6 +76,7 @@ export function createEmailService(deps: {
           return next;
         }
         await emails.markSent(tx, row.id);
+        deps.counted?.sent(row.kind);
         return null;
       });
       if (retryAt) await deps.queue.enqueue(EMAIL_QUEUE, { emailId }, { startAfter: retryAt });
