@@ -29,7 +29,16 @@ let offeredId: string;
 let coachingId: string;
 let emailChangePath: string;
 before(async () => {
-  server = await startServer({ DEMO: 'true' });
+  // An organisation account to offer on the sign-in page; its provider is not running, so trying
+  // it shows the page for a provider that cannot be reached.
+  server = await startServer({
+    DEMO: 'true',
+    OIDC_ISSUER: 'http://127.0.0.1:9/',
+    OIDC_CLIENT_ID: 'coproduce',
+    OIDC_CLIENT_SECRET: 'not-used',
+    OIDC_NAME: 'your NHS account',
+    OIDC_DOMAINS: 'nhs.net',
+  });
   browser = await launchBrowser();
   const p = await createPerson(server.t.services, {
     name: 'Swept Person',
@@ -233,6 +242,8 @@ describe('axe-core sweep', () => {
       ['sign in', visit('/sign-in')],
       ['sign in with an error', submitEmpty('/sign-in', 'Email me a link')],
       ['check your email', visit('/sign-in/check-email')],
+      ['organisation account cannot be reached', visit('/sign-in/oidc/1', 503)],
+      ['sign-in with an organisation account not finished', visit('/sign-in/oidc/callback?state=x&code=y', 400)],
       ['finish signing in', visit('/sign-in/verify?token=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa')],
       ['link not valid', visit('/sign-in/verify?token=x', 400)],
       ['email change link that does not work', visit('/email-change/00000000-0000-4000-8000-000000000000?token=x', 400)],

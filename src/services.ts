@@ -9,6 +9,7 @@ import { createPageFeedbackRepository } from './modules/feedback/page-feedback-r
 import { createPageFeedbackService } from './modules/feedback/page-feedback-service.ts';
 import { createAuthRepository } from './modules/auth/auth-repository.ts';
 import { createAuthService } from './modules/auth/auth-service.ts';
+import { createOidcService } from './modules/auth/oidc-service.ts';
 import { createConsentsRepository } from './modules/consents/consents-repository.ts';
 import { createConsentsService } from './modules/consents/consents-service.ts';
 import { DEMO_ACCOUNTS } from './modules/demo/demo-data.ts';
@@ -267,6 +268,14 @@ export function createServices(deps: {
     log: deps.log.child({ component: 'payments' }),
   });
   const auth = createAuthService({ db, config, auth: repositories.auth, people, audit, secret: deps.secret, sendEmail: jobs.sendEmail });
+  const oidc = createOidcService({
+    db,
+    config,
+    auth: repositories.auth,
+    openSession: auth.openSession,
+    people,
+    log: deps.log.child({ component: 'oidc' }),
+  });
   // Every module's personal data, walked by "download your data" and by erasure. The people
   // row comes first in exports and is anonymised last.
   const personalData = personalDataRegistry([
@@ -315,6 +324,7 @@ export function createServices(deps: {
     people,
     consents,
     auth,
+    oidc,
     events,
     registrations,
     eventReports,

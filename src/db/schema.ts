@@ -88,6 +88,29 @@ export const webSessions = pgTable('web_sessions', {
   expiresAt: at('expires_at').notNull(),
 });
 
+/** A sign-in begun at an identity provider and not yet finished (see migration 0023). */
+export const oidcSignIns = pgTable('oidc_sign_ins', {
+  stateHash: text('state_hash').primaryKey(),
+  provider: text('provider').notNull(),
+  nonce: text('nonce').notNull(),
+  codeVerifier: text('code_verifier').notNull(),
+  expiresAt: at('expires_at').notNull(),
+  createdAt: at('created_at').notNull().defaultNow(),
+});
+
+/** A provider's account (issuer and subject) and the person it signs in as. */
+export const personIdentities = pgTable(
+  'person_identities',
+  {
+    issuer: text('issuer').notNull(),
+    subject: text('subject').notNull(),
+    personId: uuid('person_id').notNull(),
+    createdAt: at('created_at').notNull().defaultNow(),
+    lastSignedInAt: at('last_signed_in_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.issuer, t.subject] })],
+);
+
 export const consents = pgTable('consents', {
   id: uuid('id').primaryKey().defaultRandom(),
   personId: uuid('person_id').notNull(),

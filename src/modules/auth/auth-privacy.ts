@@ -15,14 +15,16 @@ export function authPersonalData(auth: AuthRepository): PersonalDataHolder {
       sign_in_requests: 'a hash of the address and the IP of each sign-in request, for 24 hours (rate limits)',
       web_sessions: 'signed-in sessions: a hash of the id, when they began and were last used',
       api_tokens: 'hashes of API tokens, their names and when they were used',
+      person_identities: 'the organisation accounts (identity provider and its id for the person) they sign in with',
     },
     personColumns: {
       'sign_in_tokens.person_id': 'deleted',
       'web_sessions.person_id': 'deleted',
       'api_tokens.person_id': 'deleted',
+      'person_identities.person_id': 'deleted',
     },
     async export(ex, personId) {
-      const [links, sessions, tokens] = await Promise.all([
+      const [links, sessions, tokens, identities] = await Promise.all([
         rowsOf<{ created_at: Date; used_at: Date | null }>(
           ex,
           sql`select created_at, used_at from sign_in_tokens where person_id = ${personId} order by created_at desc`,
@@ -35,6 +37,10 @@ export function authPersonalData(auth: AuthRepository): PersonalDataHolder {
           ex,
           sql`select name, created_at, last_used_at, revoked_at from api_tokens where person_id = ${personId} order by created_at desc`,
         ),
+        rowsOf<{ issuer: string; subject: string; created_at: Date; last_signed_in_at: Date }>(
+          ex,
+          sql`select issuer, subject, created_at, last_signed_in_at from person_identities where person_id = ${personId} order by created_at`,
+        ),
       ]);
       const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
       return {
@@ -45,6 +51,12 @@ export function authPersonalData(auth: AuthRepository): PersonalDataHolder {
           createdAt: iso(t.created_at),
           lastUsedAt: iso(t.last_used_at),
           revokedAt: iso(t.revoked_at),
+        })),
+        organisationAccounts: identities.map((i) => ({
+          provider: i.issuer,
+          accountId: i.subject,
+          linkedAt: iso(i.created_at),
+          lastSignedInAt: iso(i.last_signed_in_at),
         })),
       };
     },

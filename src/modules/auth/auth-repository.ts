@@ -1,6 +1,15 @@
 import { and, eq, gt, isNull, lt, ne, or, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
-import { apiTokens, people, signInRequests, signInTokens, webSessions, type Person } from '../../db/schema.ts';
+import {
+  apiTokens,
+  oidcSignIns,
+  people,
+  personIdentities,
+  signInRequests,
+  signInTokens,
+  webSessions,
+  type Person,
+} from '../../db/schema.ts';
 
 export function createAuthRepository() {
   const credentialsEnded = new Set<(personId: string) => void>();
@@ -105,15 +114,43 @@ export function createAuthRepository() {
       return rows.length > 0;
     },
 
+    async insertOidcSignIn(ex: Executor, row: typeof oidcSignIns.$inferInsert) {
+      await ex.insert(oidcSignIns).values(row);
+    },
+    /** Takes a begun sign-in out as it is read: a state works once, whatever happens next. */
+    async takeOidcSignIn(ex: Executor, stateHash: string) {
+      const [row] = await ex.delete(oidcSignIns).where(eq(oidcSignIns.stateHash, stateHash)).returning();
+      return row;
+    },
+    async findPersonByIdentity(ex: Executor, issuer: string, subject: string): Promise<Person | undefined> {
+      const [row] = await ex
+        .select({ person: people })
+        .from(personIdentities)
+        .innerJoin(people, eq(people.id, personIdentities.personId))
+        .where(and(eq(personIdentities.issuer, issuer), eq(personIdentities.subject, subject)));
+      return row?.person;
+    },
+    async linkIdentity(ex: Executor, row: { issuer: string; subject: string; personId: string }) {
+      await ex
+        .insert(personIdentities)
+        .values(row)
+        .onConflictDoUpdate({ target: [personIdentities.issuer, personIdentities.subject], set: { lastSignedInAt: new Date() } });
+    },
+
     async deleteExpired(ex: Executor, opts: { idleSince: Date; before: Date }) {
       await ex.delete(webSessions).where(or(lt(webSessions.expiresAt, new Date()), lt(webSessions.lastSeenAt, opts.idleSince)));
+      await ex.delete(oidcSignIns).where(lt(oidcSignIns.expiresAt, new Date()));
       await ex.delete(signInTokens).where(lt(signInTokens.expiresAt, opts.before));
       await ex.delete(signInRequests).where(lt(signInRequests.createdAt, opts.before));
     },
 
-    /** Used by erasure: no way back in for an erased person. */
+    /**
+     * Used by erasure and an address change: no way back in for an erased person, and an
+     * organisation account is linked again by its verified address at the next sign-in.
+     */
     async forgetCredentials(ex: Executor, personId: string) {
       await ex.delete(webSessions).where(eq(webSessions.personId, personId));
+      await ex.delete(personIdentities).where(eq(personIdentities.personId, personId));
       await ex.delete(signInTokens).where(eq(signInTokens.personId, personId));
       await ex.delete(apiTokens).where(eq(apiTokens.personId, personId));
       // Told now, inside the caller's transaction: a look-up between here and its commit still

@@ -6,6 +6,8 @@ import { InvalidSignInLinkError, type AuthService } from './auth-service.ts';
 import { flags } from '../../lib/route-schemas.ts';
 import type { App } from '../../plugins/types.ts';
 import { landingPathFor } from '../../plugins/access.ts';
+import type { OidcService } from './oidc-service.ts';
+import { oidcRoutes } from './oidc-routes.ts';
 
 /** Sign-in by emailed single-use link; no passwords. */
 export function authRoutes(
@@ -17,10 +19,14 @@ export function authRoutes(
     smtp: boolean;
     linkMinutes: number;
     mailIsFailing: () => Promise<boolean>;
+    oidc: OidcService;
+    secure: boolean;
+    publicUrl: string;
   },
 ) {
   const { auth, session } = deps;
-  const page = { title: 'Sign in', demoHint: deps.demo && !deps.smtp };
+  const page = { title: 'Sign in', demoHint: deps.demo && !deps.smtp, providers: deps.oidc.providers() };
+  const { toProvider } = oidcRoutes(app, deps);
 
   app.get('/sign-in', { config: { access: 'public' } }, async (request, reply) => {
     if (request.person) return reply.redirect(landingPathFor(request.person.role), 303);
@@ -31,6 +37,9 @@ export function authRoutes(
     const body = (request.body ?? {}) as Record<string, unknown>;
     const form = parseForm(signInFormSchema, body);
     if (!form.ok) return reply.status(400).view('auth/views/sign-in.njk', { ...page, values: body, ...form });
+    // An address in a domain a provider serves signs in there, so its IT team can switch people off in one place.
+    const provider = deps.oidc.providerForEmail(form.data.email);
+    if (provider) return toProvider(reply, provider.id, form.data.email);
     try {
       await auth.requestSignIn(form.data.email, request.ip);
     } catch (err) {

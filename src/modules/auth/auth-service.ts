@@ -1,5 +1,5 @@
 import type { Config } from '../../config.ts';
-import type { Db } from '../../db/client.ts';
+import type { Db, Executor } from '../../db/client.ts';
 import type { Person } from '../../db/schema.ts';
 import { randomUUID } from 'node:crypto';
 import { hmac, randomToken, sha256 } from '../../lib/tokens.ts';
@@ -101,6 +101,24 @@ export function createAuthService(deps: AuthServiceDeps) {
     return found.person;
   }
 
+  /** A fresh session for someone just proved to be who they are; its id is new at every sign-in. */
+  async function openSession(tx: Executor, person: Person, how?: { provider: string }): Promise<string> {
+    const sessionId = randomToken();
+    await auth.insertSession(tx, {
+      idHash: sha256(sessionId),
+      personId: person.id,
+      expiresAt: new Date(Date.now() + config.session.absoluteHours * 3_600_000),
+    });
+    await audit.insert(tx, {
+      actorId: person.id,
+      action: 'person.signed_in',
+      subjectType: 'person',
+      subjectId: person.id,
+      ...(how ? { details: { with: how.provider } } : {}),
+    });
+    return sessionId;
+  }
+
   return {
     composers,
 
@@ -148,16 +166,11 @@ export function createAuthService(deps: AuthServiceDeps) {
         const person = await people.findById(row.personId, tx);
         if (!person || person.erasedAt) throw new InvalidSignInLinkError('This sign-in link is not valid. Ask for a new one.');
         await auth.spendSignInTokens(tx, person.id);
-        const sessionId = randomToken();
-        await auth.insertSession(tx, {
-          idHash: sha256(sessionId),
-          personId: person.id,
-          expiresAt: new Date(Date.now() + config.session.absoluteHours * 3_600_000),
-        });
-        await audit.insert(tx, { actorId: person.id, action: 'person.signed_in', subjectType: 'person', subjectId: person.id });
-        return { sessionId, person };
+        return { sessionId: await openSession(tx, person), person };
       });
     },
+
+    openSession,
 
     /** The signed-in person for a session cookie, or null once it is idle or too old. */
     async personForSession(sessionId: string): Promise<{ person: Person; idHash: string } | null> {

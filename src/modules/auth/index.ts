@@ -1,7 +1,7 @@
 import type { RegisterModule } from '../module.ts';
 import { authRoutes } from './auth-routes.ts';
 
-/** Signing in by emailed link, and out. */
+/** Signing in by emailed link or with an organisation's account (OpenID Connect), and out. */
 export const authModule: RegisterModule = (app, { config, services, session }) => {
   authRoutes(app, {
     auth: services.auth,
@@ -10,5 +10,8 @@ export const authModule: RegisterModule = (app, { config, services, session }) =
     smtp: !!config.smtpUrl,
     linkMinutes: config.signIn.linkMinutes,
     mailIsFailing: services.email.mailIsFailing,
+    oidc: services.oidc,
+    secure: config.publicUrl.startsWith('https://'),
+    publicUrl: config.publicUrl,
   });
 };

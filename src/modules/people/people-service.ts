@@ -303,6 +303,25 @@ export function createPeopleService(deps: {
     },
 
     /** Asked for by the person, or recorded by staff for someone who asked by phone or post. */
+    /**
+     * A role given by an organisation's identity provider from its groups (OIDC_*_GROUPS), at
+     * sign-in, inside its transaction. The last admin keeps the role, as they would here.
+     */
+    async setRoleFromIdentityProvider(tx: Executor, person: Person, role: Role, provider: string): Promise<Person> {
+      if (person.role === role) return person;
+      await people.lockRoles(tx);
+      if (person.role === 'admin' && (await people.countActiveWithRole(tx, 'admin')) <= 1) return person;
+      const after = (await people.setRole(tx, person.id, role))!;
+      await audit.insert(tx, {
+        actorId: null,
+        action: 'role.changed',
+        subjectType: 'person',
+        subjectId: person.id,
+        details: { from: person.role, to: role, by: provider },
+      });
+      return after;
+    },
+
     async requestErasure(actor: Actor, personId: string) {
       await db.transaction(async (tx) => {
         const person = await mustFind(tx, personId, { forUpdate: true });
