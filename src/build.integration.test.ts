@@ -7,7 +7,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
-import { createTestDatabase } from '../test/harness.ts';
+import pg from 'pg';
+import { SMTPServer } from 'smtp-server';
+import { createTestDatabase, eventually } from '../test/harness.ts';
 import { freePort } from '../test/net.ts';
 import { rootDir } from './plugins/paths.ts';
 
@@ -42,6 +44,49 @@ function filesUnder(dir: string): string[] {
 async function get(port: number, url: string) {
   const res = await fetch(`http://127.0.0.1:${port}${url}`, { redirect: 'manual' });
   return { status: res.status, type: res.headers.get('content-type') ?? '', body: await res.text() };
+}
+
+/** A browser's cookies, sent to whichever process behind the load balancer answers. */
+class Cookies {
+  private readonly jar = new Map<string, string>();
+  header = () => [...this.jar].map(([k, v]) => `${k}=${v}`).join('; ');
+  take(res: Response) {
+    for (const c of res.headers.getSetCookie()) {
+      const [pair] = c.split(';');
+      const at = pair!.indexOf('=');
+      const value = pair!.slice(at + 1);
+      if (value) this.jar.set(pair!.slice(0, at), value);
+      else this.jar.delete(pair!.slice(0, at));
+    }
+  }
+  async get(port: number, url: string) {
+    const res = await fetch(`http://127.0.0.1:${port}${url}`, { redirect: 'manual', headers: { cookie: this.header() } });
+    this.take(res);
+    return { status: res.status, location: res.headers.get('location'), body: await res.text() };
+  }
+  async post(port: number, url: string, fields: Record<string, string>) {
+    const res = await fetch(`http://127.0.0.1:${port}${url}`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie: this.header(), 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(fields).toString(),
+    });
+    this.take(res);
+    return { status: res.status, location: res.headers.get('location'), body: await res.text() };
+  }
+}
+
+const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
+
+/** Starts the built server and waits until it says it is running. */
+async function startBuilt(outDir: string, env: NodeJS.ProcessEnv) {
+  const server = run(process.execPath, [path.join(outDir, 'server.js')], env);
+  const deadline = Date.now() + 120_000;
+  while (!server.output().includes('Coproduce is running')) {
+    if (Date.now() > deadline || server.child.exitCode !== null) throw new Error(`The built server did not start:\n${server.output()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return server;
 }
 
 describe('the production build', { timeout: 300_000 }, () => {
@@ -109,7 +154,7 @@ describe('the production build', { timeout: 300_000 }, () => {
     const db = await createTestDatabase();
     const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'coproduce-build-'));
     const port = await freePort();
-    const server = run(process.execPath, [path.join(outDir, 'server.js')], {
+    const server = await startBuilt(outDir, {
       DATABASE_URL: db.url,
       DATA_DIR: dataDir,
       PORT: String(port),
@@ -120,11 +165,6 @@ describe('the production build', { timeout: 300_000 }, () => {
       LOG_LEVEL: 'warn',
     });
     try {
-      const deadline = Date.now() + 120_000;
-      while (!server.output().includes('Coproduce is running')) {
-        if (Date.now() > deadline || server.child.exitCode !== null) throw new Error(`The built server did not start:\n${server.output()}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
       const health = await get(port, '/health');
       assert.equal(health.status, 200, health.body);
 
@@ -157,6 +197,101 @@ describe('the production build', { timeout: 300_000 }, () => {
       await fs.rm(dataDir, { recursive: true, force: true });
       assert.equal(code, 0, server.output());
       assert.match(server.output(), /Coproduce stopped/);
+    }
+  });
+
+  test('refuses to start as a live service with demo data, naming the setting', async () => {
+    assert.equal(built.code, 0, built.output);
+    const refused = run(process.execPath, [path.join(outDir, 'server.js')], {
+      NODE_ENV: 'production',
+      DEMO: 'true',
+      PUBLIC_URL: 'http://x.example',
+    });
+    assert.equal(await refused.exited, 1);
+    assert.match(refused.output(), /Coproduce cannot start[\s\S]*DEMO: [\s\S]*SMTP_URL: [\s\S]*PUBLIC_URL: /);
+  });
+
+  test('two processes on one database: a sign-in on one is honoured by the other, signing out on one ends it on both, and an email is sent once', async () => {
+    assert.equal(built.code, 0, built.output);
+    // Debian's PostgreSQL through its URL when the tests have it, as production reaches one.
+    const db = await createTestDatabase(
+      process.env.TEST_EXTERNAL_PG_ADMIN_URL ? { TEST_PG_ADMIN_URL: process.env.TEST_EXTERNAL_PG_ADMIN_URL } : {},
+    );
+    const received: string[] = [];
+    const smtp = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      onData(stream, _session, callback) {
+        const chunks: Buffer[] = [];
+        stream.on('data', (c: Buffer) => chunks.push(c));
+        stream.on('end', () => {
+          received.push(Buffer.concat(chunks).toString('utf8'));
+          callback();
+        });
+      },
+    });
+    await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', () => resolve()));
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    await client.query(
+      `insert into people (name, email, experience, role) values ('Sam Twoprocess', 'sam@example.org', 'professional', 'staff')`,
+    );
+    const dirs = await Promise.all([0, 1].map(() => fs.mkdtemp(path.join(os.tmpdir(), 'coproduce-two-'))));
+    const ports = [await freePort(), await freePort()];
+    const servers: ReturnType<typeof run>[] = [];
+    try {
+      for (const i of [0, 1])
+        servers.push(
+          await startBuilt(outDir, {
+            DATABASE_URL: db.url,
+            DATA_DIR: dirs[i],
+            PORT: String(ports[i]),
+            NODE_ENV: 'production',
+            DEMO: 'false',
+            SMTP_URL: `smtp://127.0.0.1:${(smtp.server.address() as { port: number }).port}`,
+            PUBLIC_URL: 'https://coproduce.invalid',
+            // Both processes sign cookies and links with the same secret, as behind a load balancer.
+            SESSION_SECRET: 'a-session-secret-shared-by-both-processes-0123456789',
+            LOG_LEVEL: 'warn',
+          }),
+        );
+      const [a, b] = ports as [number, number];
+      const browser = new Cookies();
+      // Asked for on A...
+      const form = await browser.get(a, '/sign-in');
+      assert.equal(
+        (await browser.post(a, '/sign-in', { _csrf: csrfOf(form.body), email: 'sam@example.org' })).location,
+        '/sign-in/check-email',
+      );
+      await eventually(async () => received.length > 0, 'the sign-in email', 20_000);
+      // ...both processes work the queue: the email goes once.
+      await new Promise((r) => setTimeout(r, 3000));
+      assert.equal(received.length, 1, 'sent once, not once per process');
+      const link = new URL(
+        /https:\/\/coproduce\.invalid\/sign-in\/verify\?token=[\w-]+/.exec(received[0]!.replace(/=\r?\n/g, '').replace(/=3D/g, '='))![0],
+      );
+      // ...the link used on B...
+      const verify = await browser.get(b, link.pathname + link.search);
+      const done = await browser.post(b, '/sign-in/verify', { _csrf: csrfOf(verify.body), token: link.searchParams.get('token')! });
+      assert.equal(done.location, '/work');
+      // ...and A knows who is signed in.
+      const onA = await browser.get(a, '/work');
+      assert.equal(onA.status, 200);
+      assert.match(onA.body, /Sam Twoprocess/);
+      // Signing out on A ends the session everywhere: B, which may have remembered it, within SESSION_CACHE_MS.
+      const before = browser.header();
+      assert.equal((await browser.post(a, '/sign-out', { _csrf: csrfOf(onA.body) })).status, 303);
+      const old = async (port: number) =>
+        (await fetch(`http://127.0.0.1:${port}/work`, { redirect: 'manual', headers: { cookie: before } })).status;
+      assert.notEqual(await old(a), 200, 'at once on A');
+      await eventually(async () => (await old(b)) !== 200, 'the session ended on B', 10_000);
+    } finally {
+      for (const s of servers) s.child.kill('SIGTERM');
+      await Promise.all(servers.map((s) => s.exited));
+      await client.end();
+      await new Promise<void>((resolve) => smtp.close(() => resolve()));
+      await db.drop();
+      for (const d of dirs) await fs.rm(d, { recursive: true, force: true });
     }
   });
 

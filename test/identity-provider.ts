@@ -67,6 +67,7 @@ export async function startTestIdentityProvider(opts: { redirectUri: string; nam
     jwks: { keys: [jwk] },
     cookies: { keys: ['test-cookie-key'] },
     pkce: { required: () => true },
+    ttl: { Interaction: 600, Grant: 3600, Session: 3600, AccessToken: 600, IdToken: 600 },
     features: { devInteractions: { enabled: false } },
     // Claims go in the ID token, as Entra ID and Google put them.
     conformIdTokenClaims: false,

@@ -54,12 +54,12 @@ export function useServerAndBrowser(env: Record<string, string> = {}) {
 
 /**
  * Collects console errors, CSP violations included, so broken scripts do not pass quietly. The
- * browser's own note about a 4xx page is left out: tests visit error pages on purpose.
+ * browser's own note about a 4xx or 503 page is left out: tests visit error pages on purpose.
  */
 export function watchConsole(page: Page): string[] {
   const problems: string[] = [];
   page.on('console', (m) => {
-    if (m.type() === 'error' && !/Failed to load resource: the server responded with a status of 4\d\d/.test(m.text()))
+    if (m.type() === 'error' && !/Failed to load resource: the server responded with a status of (4\d\d|503)/.test(m.text()))
       problems.push(m.text());
   });
   page.on('pageerror', (e) => problems.push(e.message));

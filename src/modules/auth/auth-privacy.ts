@@ -16,6 +16,7 @@ export function authPersonalData(auth: AuthRepository): PersonalDataHolder {
       web_sessions: 'signed-in sessions: a hash of the id, when they began and were last used',
       api_tokens: 'hashes of API tokens, their names and when they were used',
       person_identities: 'the organisation accounts (identity provider and its id for the person) they sign in with',
+      oidc_sign_ins: 'sign-ins begun at an identity provider, for ten minutes; nobody is known until one finishes',
     },
     personColumns: {
       'sign_in_tokens.person_id': 'deleted',
