@@ -1,15 +1,16 @@
 /**
  * `npm run startup-time`: how long Coproduce takes from process start until `GET /health`
- * answers 200, on the embedded PostgreSQL with demo data, started from TypeScript through tsx
+ * answers 200, on the embedded PostgreSQL with a live service's settings (no demo data, which
+ * production refuses), started from TypeScript through tsx
  * (`tsx src/server.ts`, what `npm start` ran before the build) and from the build (`node
  * dist/server.js`, what `npm start` runs now, after its check that dist/ matches src/, which is
  * timed on its own).
  *
  * - second start: the usual case, a restart on a data folder that already has its cluster,
- *   migrations and demo data (one start of each command prepares its own folder first; these
+ *   and migrations (one start of each command prepares its own folder first; these
  *   are not counted);
  * - first start: a new data folder every run, so the time includes creating the PostgreSQL
- *   cluster, every migration and the demo data.
+ *   cluster and every migration.
  *
  * The commands take turns, run after run, so that a busy machine slows them alike; each run is
  * stopped with SIGTERM and has stopped (PostgreSQL included) before the next one starts. Figures
@@ -208,15 +209,15 @@ async function main() {
       if (!dir) {
         dir = await fs.mkdtemp(path.join(scratch, 'data-'));
         const ms = await startOnce(command, dir);
-        console.log(`(first start of ${command.name} on its folder, with demo data: ${seconds(ms)}, not counted)`);
+        console.log(`(first start of ${command.name} on its folder: ${seconds(ms)}, not counted)`);
         prepared.set(command.name, dir);
       }
       return dir;
     });
     const first = firstRuns > 0 ? await measure('first start', firstRuns, () => fs.mkdtemp(path.join(scratch, 'fresh-'))) : [];
 
-    table(`Second start (cluster, migrations and demo data already there), median of ${runs}:`, second);
-    if (first.length) table(`First start (new data folder: cluster, migrations, demo data), median of ${firstRuns}:`, first);
+    table(`Second start (cluster and migrations already there), median of ${runs}:`, second);
+    if (first.length) table(`First start (new data folder: cluster, every migration), median of ${firstRuns}:`, first);
     console.log(`\n\`npm start\` first checks the build (scripts/build-check.mjs, plain Node): ${buildCheckMs} ms more, median of 10.`);
     console.log(`${machine.cpus} cores, ${machine.cpu}, Node ${machine.node}; load average at the start ${machine.loadAverage.join(' ')}`);
     if (values.json)
