@@ -242,6 +242,15 @@ describe('axe-core sweep', () => {
       ['sign in', visit('/sign-in')],
       ['sign in with an error', submitEmpty('/sign-in', 'Email me a link')],
       ['check your email', visit('/sign-in/check-email')],
+      [
+        'an address that signs in with its organisation',
+        async (page) => {
+          await page.goto(`${server.baseUrl}/sign-in`);
+          await page.getByLabel('Email address').fill('someone@nhs.net');
+          await page.getByRole('button', { name: 'Email me a link' }).click();
+          await page.getByRole('heading', { name: 'Sign in with your NHS account' }).waitFor();
+        },
+      ],
       ['organisation account cannot be reached', visit('/sign-in/oidc/1', 503)],
       ['sign-in with an organisation account not finished', visit('/sign-in/oidc/callback?state=x&code=y', 400)],
       ['finish signing in', visit('/sign-in/verify?token=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa')],

@@ -45,13 +45,14 @@ test('a member of staff signs in with their organisation account, from the butto
   await page.getByRole('button', { name: 'Sign out' }).click();
   await page.getByText('You have signed out').waitFor();
 
-  // Typing a work address into the email form goes to the provider instead of sending a link; the
-  // provider still knows her (single sign-on), so she is straight back, signed in.
+  // Typing a work address into the email form sends her on to the provider instead of sending a
+  // link; the provider still knows her (single sign-on), so she is straight back, signed in.
   const atProvider: string[] = [];
   page.on('request', (r) => void (r.url().startsWith(idp.issuer) && atProvider.push(new URL(r.url()).pathname)));
   await page.goto(`${baseUrl}/sign-in`);
   await page.getByLabel('Email address').fill('amara.staff@testtrust.nhs.uk');
   await page.getByRole('button', { name: 'Email me a link' }).click();
+  await page.getByRole('button', { name: 'Continue to your Test Trust account' }).click();
   await page.getByRole('heading', { name: 'Your work' }).waitFor();
   assert.ok(atProvider.includes('/auth'), `went through the provider: ${atProvider.join(' ')}`);
   assert.equal((await t.emailsTo('amara.staff@testtrust.nhs.uk')).length, 0, 'no email link was sent');

@@ -118,7 +118,7 @@ export async function buildApp({
     if (route.method !== 'HEAD')
       app.routeMap.push({ method: String(route.method), url: route.url, access: route.config?.access, module: registering });
   });
-  await registerSecurity(app, { https, identityProviders: config.oidc.map((p) => p.issuer) });
+  await registerSecurity(app, { https });
   await registerPublicRateLimits(app, { perMinute: config.publicPostLimitPerMinute });
   // Pages, JSON and CSV go compressed to browsers that ask (brotli, else gzip); PDFs, images
   // and anything already encoded are left as they are.

@@ -8,9 +8,10 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
-import { SMTPServer } from 'smtp-server';
 import { createTestDatabase, eventually } from '../test/harness.ts';
 import { freePort } from '../test/net.ts';
+import { startSmtpServer } from '../test/smtp.ts';
+import { linkFrom } from '../test/web-client.ts';
 import { rootDir } from './plugins/paths.ts';
 
 /**
@@ -217,20 +218,7 @@ describe('the production build', { timeout: 300_000 }, () => {
     const db = await createTestDatabase(
       process.env.TEST_EXTERNAL_PG_ADMIN_URL ? { TEST_PG_ADMIN_URL: process.env.TEST_EXTERNAL_PG_ADMIN_URL } : {},
     );
-    const received: string[] = [];
-    const smtp = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS'],
-      onData(stream, _session, callback) {
-        const chunks: Buffer[] = [];
-        stream.on('data', (c: Buffer) => chunks.push(c));
-        stream.on('end', () => {
-          received.push(Buffer.concat(chunks).toString('utf8'));
-          callback();
-        });
-      },
-    });
-    await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', () => resolve()));
+    const smtp = await startSmtpServer();
     const client = new pg.Client({ connectionString: db.url });
     await client.connect();
     await client.query(
@@ -248,7 +236,7 @@ describe('the production build', { timeout: 300_000 }, () => {
             PORT: String(ports[i]),
             NODE_ENV: 'production',
             DEMO: 'false',
-            SMTP_URL: `smtp://127.0.0.1:${(smtp.server.address() as { port: number }).port}`,
+            SMTP_URL: smtp.url,
             PUBLIC_URL: 'https://coproduce.invalid',
             // Both processes sign cookies and links with the same secret, as behind a load balancer.
             SESSION_SECRET: 'a-session-secret-shared-by-both-processes-0123456789',
@@ -263,13 +251,12 @@ describe('the production build', { timeout: 300_000 }, () => {
         (await browser.post(a, '/sign-in', { _csrf: csrfOf(form.body), email: 'sam@example.org' })).location,
         '/sign-in/check-email',
       );
-      await eventually(async () => received.length > 0, 'the sign-in email', 20_000);
+      await eventually(async () => smtp.received.length > 0, 'the sign-in email', 20_000);
       // ...both processes work the queue: the email goes once.
       await new Promise((r) => setTimeout(r, 3000));
-      assert.equal(received.length, 1, 'sent once, not once per process');
-      const link = new URL(
-        /https:\/\/coproduce\.invalid\/sign-in\/verify\?token=[\w-]+/.exec(received[0]!.replace(/=\r?\n/g, '').replace(/=3D/g, '='))![0],
-      );
+      assert.equal(smtp.received.length, 1, 'sent once, not once per process');
+      const link = new URL(linkFrom(smtp.received[0]!.body));
+      assert.equal(link.origin, 'https://coproduce.invalid');
       // ...the link used on B...
       const verify = await browser.get(b, link.pathname + link.search);
       const done = await browser.post(b, '/sign-in/verify', { _csrf: csrfOf(verify.body), token: link.searchParams.get('token')! });
@@ -289,7 +276,7 @@ describe('the production build', { timeout: 300_000 }, () => {
       for (const s of servers) s.child.kill('SIGTERM');
       await Promise.all(servers.map((s) => s.exited));
       await client.end();
-      await new Promise<void>((resolve) => smtp.close(() => resolve()));
+      await smtp.close();
       await db.drop();
       for (const d of dirs) await fs.rm(d, { recursive: true, force: true });
     }

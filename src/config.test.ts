@@ -112,6 +112,22 @@ describe('config', () => {
       [{ OIDC_GROUPS_CLAIM: 'groups' }, /OIDC_GROUPS_CLAIM: set it together/],
       [{ OIDC_STAFF_GROUPS: 'staff' }, /OIDC_GROUPS_CLAIM: set it together/],
       [{ OIDC_3_CLIENT_ID: 'half a provider' }, /OIDC_3_ISSUER:/],
+      [{ OIDC_ISSUER: 'https://login.microsoftonline.com/common/v2.0' }, /OIDC_ISSUER: must be your own tenant’s issuer/],
+      [{ OIDC_ISSUER: 'https://login.microsoftonline.com/organizations/v2.0' }, /OIDC_ISSUER: must be your own tenant’s issuer/],
+      [{ OIDC_EMAIL_VERIFIED_CLAIM: 'not a claim!' }, /OIDC_EMAIL_VERIFIED_CLAIM:/],
+      [
+        {
+          OIDC_2_ISSUER: 'https://login.example.org/tenant/v2.0/',
+          OIDC_2_CLIENT_ID: 'a',
+          OIDC_2_CLIENT_SECRET: 'b',
+          OIDC_2_DOMAINS: 'other.org',
+        },
+        /OIDC_2_ISSUER: the same provider is already set up as provider 1/,
+      ],
+      [
+        { OIDC_2_ISSUER: 'https://accounts.example.com', OIDC_2_CLIENT_ID: 'a', OIDC_2_CLIENT_SECRET: 'b', OIDC_2_DOMAINS: 'leeds.gov.uk' },
+        /OIDC_2_DOMAINS: leeds\.gov\.uk is already served by provider 1/,
+      ],
     ] as const) {
       assert.throws(
         () => loadConfig({ ...base, ...change }),
@@ -120,6 +136,12 @@ describe('config', () => {
       );
     }
     assert.equal(loadConfig({ ...base, OIDC_ISSUER: 'http://127.0.0.1:9000' }).oidc.length, 1, 'plain http on this machine, for tests');
+    assert.equal(loadConfig(base).oidc[0]!.emailVerifiedClaim, 'email_verified');
+    assert.equal(
+      loadConfig({ ...base, OIDC_EMAIL_VERIFIED_CLAIM: 'xms_edov' }).oidc[0]!.emailVerifiedClaim,
+      'xms_edov',
+      'Entra ID’s claim',
+    );
   });
 
   test('metrics: a token of some length, a port', () => {

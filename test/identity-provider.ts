@@ -17,9 +17,11 @@ export interface TestAccount {
   groups?: string[];
   /** Switched off by the organisation's IT team: the provider refuses to sign them in. */
   disabled?: boolean;
+  /** More claims for the ID token (Entra's `xms_edov`, `_claim_names` for too many groups). */
+  extra?: Record<string, unknown>;
 }
 
-export type Misbehaviour = 'wrong-audience' | 'expired' | 'bad-signature';
+export type Misbehaviour = 'wrong-audience' | 'expired' | 'bad-signature' | 'wrong-nonce' | 'wrong-issuer';
 
 export interface TestIdentityProvider {
   issuer: string;
@@ -31,14 +33,18 @@ export interface TestIdentityProvider {
   /** Tamper with the ID token of the next token response(s); null to behave again. */
   misbehave(how: Misbehaviour | null): void;
   /** The app's settings for this provider (OIDC_*), with any extra. */
-  env(extra?: Record<string, string>): Record<string, string>;
+  env(extra?: Record<string, string>, prefix?: string): Record<string, string>;
   close(): Promise<void>;
 }
 
 const page = (body: string) =>
   `<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8"><title>Test Trust sign-in</title></head><body><main>${body}</main></body></html>`;
 
-export async function startTestIdentityProvider(opts: { redirectUri: string; name?: string }): Promise<TestIdentityProvider> {
+export async function startTestIdentityProvider(opts: {
+  redirectUri: string;
+  name?: string;
+  domains?: string;
+}): Promise<TestIdentityProvider> {
   const accounts = new Map<string, TestAccount>();
   let next: string | undefined;
   let misbehaviour: Misbehaviour | null = null;
@@ -71,7 +77,7 @@ export async function startTestIdentityProvider(opts: { redirectUri: string; nam
     features: { devInteractions: { enabled: false } },
     // Claims go in the ID token, as Entra ID and Google put them.
     conformIdTokenClaims: false,
-    claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name', 'groups'] },
+    claims: { openid: ['sub'], email: ['email', 'email_verified', 'xms_edov'], profile: ['name', 'groups'] },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     async findAccount(_ctx, sub) {
       const a = accounts.get(sub);
@@ -79,7 +85,14 @@ export async function startTestIdentityProvider(opts: { redirectUri: string; nam
       return {
         accountId: sub,
         async claims() {
-          return { sub, email: a.email, email_verified: a.emailVerified, name: a.name, ...(a.groups ? { groups: a.groups } : {}) };
+          return {
+            sub,
+            email: a.email,
+            email_verified: a.emailVerified,
+            name: a.name,
+            ...(a.groups ? { groups: a.groups } : {}),
+            ...a.extra,
+          };
         },
       };
     },
@@ -97,7 +110,11 @@ export async function startTestIdentityProvider(opts: { redirectUri: string; nam
         ? { ...claims, aud: 'another-service' }
         : misbehaviour === 'expired'
           ? { ...claims, iat: now - 7200, exp: now - 3600 }
-          : claims;
+          : misbehaviour === 'wrong-nonce'
+            ? { ...claims, nonce: 'a-nonce-from-another-sign-in' }
+            : misbehaviour === 'wrong-issuer'
+              ? { ...claims, iss: 'https://impostor.example' }
+              : claims;
     const key: CryptoKey = misbehaviour === 'bad-signature' ? stranger : privateKey;
     body.id_token = await new SignJWT(changed).setProtectedHeader({ alg: 'RS256', kid: 'test-key' }).sign(key);
   });
@@ -154,14 +171,17 @@ export async function startTestIdentityProvider(opts: { redirectUri: string; nam
     accounts,
     signInAs: (sub) => void (next = sub),
     misbehave: (how) => void (misbehaviour = how),
-    env: (extra = {}) => ({
-      OIDC_ISSUER: issuer,
-      OIDC_CLIENT_ID: clientId,
-      OIDC_CLIENT_SECRET: clientSecret,
-      OIDC_NAME: opts.name ?? 'your Test Trust account',
-      OIDC_DOMAINS: 'testtrust.nhs.uk',
-      ...extra,
-    }),
+    env: (extra = {}, prefix = 'OIDC_') =>
+      Object.fromEntries(
+        Object.entries({
+          ISSUER: issuer,
+          CLIENT_ID: clientId,
+          CLIENT_SECRET: clientSecret,
+          NAME: opts.name ?? 'your Test Trust account',
+          DOMAINS: opts.domains ?? 'testtrust.nhs.uk',
+          ...extra,
+        }).map(([k, v]) => [prefix + k, v]),
+      ),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { SMTPServer } from 'smtp-server';
 import { EMAIL_QUEUE, THEMES_QUEUE } from '../jobs/jobs.ts';
 import { createEventWithSession, createPerson } from '../../test/builders.ts';
 import { eventually, startTestApp, type TestApp } from '../../test/harness.ts';
 import { freePort } from '../../test/net.ts';
+import { startSmtpServer } from '../../test/smtp.ts';
 import { WebClient } from '../../test/web-client.ts';
 
 const TOKEN = 'metrics-token-for-the-tests-0123456789';
@@ -21,7 +20,7 @@ function sample(text: string, name: string, labels: Record<string, string>): num
 }
 
 describe('health and metrics', () => {
-  let smtp: SMTPServer;
+  let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
   let t: TestApp;
   const metrics = async () => {
     const res = await t.app.inject({ url: '/metrics', headers: { authorization: `Bearer ${TOKEN}` } });
@@ -31,25 +30,12 @@ describe('health and metrics', () => {
 
   before(async () => {
     // A real mail server that takes mail for anyone but refuses one domain, so sends both succeed and fail.
-    smtp = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS'],
-      onRcptTo(address, _session, callback) {
-        if (address.address.endsWith('@refused.example'))
-          return callback(Object.assign(new Error('Mailbox unavailable'), { responseCode: 550 }));
-        callback();
-      },
-      onData(stream, _session, callback) {
-        stream.resume();
-        stream.on('end', () => callback());
-      },
-    });
-    await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', () => resolve()));
-    t = await startTestApp({ SMTP_URL: `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`, METRICS_TOKEN: TOKEN });
+    smtp = await startSmtpServer({ refuse: (address) => address.endsWith('@refused.example') });
+    t = await startTestApp({ SMTP_URL: smtp.url, METRICS_TOKEN: TOKEN });
   });
   after(async () => {
     await t.close();
-    await new Promise<void>((resolve) => smtp.close(() => resolve()));
+    await smtp.close();
   });
 
   test('/health/live answers without the database; /health/ready checks the database and the job queue', async () => {

@@ -19,7 +19,7 @@ export function inlineScriptHashes(): string[] {
 }
 
 /** Security headers, and a CSP allowing our own scripts and nhsuk's inline line by its hash. */
-export async function registerSecurity(app: FastifyInstance, opts: { https: boolean; identityProviders?: string[] }) {
+export async function registerSecurity(app: FastifyInstance, opts: { https: boolean }) {
   await app.register(helmet, {
     contentSecurityPolicy: false, // set below
     strictTransportSecurity: opts.https ? { maxAge: 31_536_000, includeSubDomains: true } : false,
@@ -41,9 +41,7 @@ export async function registerSecurity(app: FastifyInstance, opts: { https: bool
     "object-src 'none'",
     "base-uri 'none'",
     "frame-ancestors 'none'",
-    // The sign-in form sends addresses in a provider's domains on to that provider (its issuer's
-    // origin, where Entra ID, Google and Okta serve their sign-in pages).
-    ["form-action 'self'", ...new Set((opts.identityProviders ?? []).map((u) => new URL(u).origin))].join(' '),
+    "form-action 'self'",
   ].join('; ');
   app.addHook('onRequest', async (_request, reply) => {
     reply.header('content-security-policy', csp);

@@ -127,8 +127,15 @@ export function createAuthRepository() {
         .select({ person: people })
         .from(personIdentities)
         .innerJoin(people, eq(people.id, personIdentities.personId))
-        .where(and(eq(personIdentities.issuer, issuer), eq(personIdentities.subject, subject)));
+        .where(and(eq(personIdentities.issuer, issuer), eq(personIdentities.subject, subject), isNull(people.erasedAt)));
       return row?.person;
+    },
+    async hasIdentityAt(ex: Executor, personId: string, issuer: string): Promise<boolean> {
+      const rows = await ex
+        .select({ subject: personIdentities.subject })
+        .from(personIdentities)
+        .where(and(eq(personIdentities.personId, personId), eq(personIdentities.issuer, issuer)));
+      return rows.length > 0;
     },
     async linkIdentity(ex: Executor, row: { issuer: string; subject: string; personId: string }) {
       await ex

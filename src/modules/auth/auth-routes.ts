@@ -22,11 +22,12 @@ export function authRoutes(
     oidc: OidcService;
     secure: boolean;
     publicUrl: string;
+    limitPerMinute: number;
   },
 ) {
   const { auth, session } = deps;
   const page = { title: 'Sign in', demoHint: deps.demo && !deps.smtp, providers: deps.oidc.providers() };
-  const { toProvider } = oidcRoutes(app, deps);
+  const { continuePage } = oidcRoutes(app, deps);
 
   app.get('/sign-in', { config: { access: 'public' } }, async (request, reply) => {
     if (request.person) return reply.redirect(landingPathFor(request.person.role), 303);
@@ -39,7 +40,7 @@ export function authRoutes(
     if (!form.ok) return reply.status(400).view('auth/views/sign-in.njk', { ...page, values: body, ...form });
     // An address in a domain a provider serves signs in there, so its IT team can switch people off in one place.
     const provider = deps.oidc.providerForEmail(form.data.email);
-    if (provider) return toProvider(reply, provider.id, form.data.email);
+    if (provider) return continuePage(reply, provider, form.data.email);
     try {
       await auth.requestSignIn(form.data.email, request.ip);
     } catch (err) {

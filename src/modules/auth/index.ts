@@ -13,5 +13,6 @@ export const authModule: RegisterModule = (app, { config, services, session }) =
     oidc: services.oidc,
     secure: config.publicUrl.startsWith('https://'),
     publicUrl: config.publicUrl,
+    limitPerMinute: config.publicPostLimitPerMinute,
   });
 };

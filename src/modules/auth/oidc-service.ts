@@ -1,7 +1,9 @@
 import * as oidc from 'openid-client';
+import { z } from 'zod';
 import type { Config } from '../../config.ts';
 import { roleFromGroups, type OidcProviderConfig } from '../../config-oidc.ts';
 import type { Db, Executor } from '../../db/client.ts';
+import { isUniqueViolation } from '../../db/ids.ts';
 import type { Person, Role } from '../../db/schema.ts';
 import { safeEqual, sha256 } from '../../lib/tokens.ts';
 import { NotFoundError } from '../../lib/validation.ts';
@@ -13,7 +15,7 @@ import type { AuthService } from './auth-service.ts';
 /** Why a sign-in with a provider was refused; `message` is for the person, in plain words. */
 export class OidcSignInError extends Error {
   constructor(
-    readonly reason: 'unreachable' | 'state' | 'refused' | 'token' | 'unverified' | 'domain' | 'erased',
+    readonly reason: 'unreachable' | 'state' | 'refused' | 'token' | 'unverified' | 'domain' | 'taken',
     message: string,
   ) {
     super(message);
@@ -26,6 +28,9 @@ const ATTEMPT_MINUTES = 10;
 export const OIDC_CALLBACK_PATH = '/sign-in/oidc/callback';
 
 const domainOf = (email: string) => email.slice(email.lastIndexOf('@') + 1).toLowerCase();
+
+/** The address a provider gives, held to the same rule as one typed into the sign-in form. */
+const emailClaim = z.string().trim().max(254).pipe(z.email());
 
 /**
  * Signing in with an organisation's account: the authorization code flow with PKCE, `state` and
@@ -65,7 +70,9 @@ export function createOidcService(deps: {
         execute,
         timeout: 10,
       });
-      pending.catch(() => discovered.delete(p.id));
+      // A provider that could not be reached is not asked again for half a minute: a queue of
+      // people pressing the button should not each wait for it to time out.
+      pending.catch(() => setTimeout(() => discovered.delete(p.id), 30_000).unref());
       discovered.set(p.id, pending);
     }
     return pending.catch((err: unknown) => {
@@ -74,10 +81,19 @@ export function createOidcService(deps: {
     });
   }
 
+  /**
+   * Who this provider's account is here. Linking to someone already here by address needs the
+   * provider to vouch for that address's domain by name (not `*`), and the person to have no other
+   * account at this provider: an account elsewhere claiming an admin's address gets nothing.
+   */
   async function findOrLink(tx: Executor, p: OidcProviderConfig, claims: oidc.IDToken, email: string): Promise<Person> {
     const known = await auth.findPersonByIdentity(tx, claims.iss, claims.sub);
-    if (known?.erasedAt) throw new OidcSignInError('erased', 'This account has been closed. Ask the team if you need it again.');
     let person = known ?? (await deps.people.findActiveByEmail(email, tx));
+    if (person && !known) {
+      const taken = `Someone here already uses ${email}, and ${p.name} cannot be used to sign in as them. Use an email link instead.`;
+      if (!p.domains.includes(domainOf(email))) throw new OidcSignInError('taken', taken);
+      if (await auth.hasIdentityAt(tx, person.id, claims.iss)) throw new OidcSignInError('taken', taken);
+    }
     if (!person) {
       // Someone signing in with their organisation's account works there: recorded as a
       // professional, which they can change on My account.
@@ -85,7 +101,7 @@ export function createOidcService(deps: {
         (n): n is string => typeof n === 'string' && n.trim().length > 0,
       );
       person = await deps.people.createIn(tx, null, {
-        name: (name ?? email.slice(0, email.indexOf('@'))).slice(0, 200),
+        name: (name ?? email.slice(0, email.indexOf('@'))).trim().slice(0, 200),
         email,
         experience: 'professional',
       });
@@ -173,23 +189,38 @@ export function createOidcService(deps: {
       if (!claims)
         throw new OidcSignInError('token', `We could not confirm who you are with ${p.name}. Start again, or use an email link.`);
 
-      const email = typeof claims.email === 'string' ? claims.email.trim() : '';
-      if (!email || claims.email_verified !== true)
+      const parsed = emailClaim.safeParse(claims.email);
+      const email = parsed.success ? parsed.data : '';
+      if (!email || claims[p.emailVerifiedClaim] !== true)
         throw new OidcSignInError(
           'unverified',
           `${p.name} did not confirm your email address, so we cannot tell which account is yours. Use an email link instead.`,
         );
-      if (!p.domains.includes('*') && !p.domains.includes(domainOf(email)))
-        throw new OidcSignInError(
-          'domain',
-          `Accounts ending ${domainOf(email)} cannot sign in with ${p.name} here. Use an email link instead.`,
-        );
+      const refusedDomain = () =>
+        new OidcSignInError('domain', `Accounts ending ${domainOf(email)} cannot sign in with ${p.name} here. Use an email link instead.`);
+      if (!p.domains.includes('*') && !p.domains.includes(domainOf(email))) throw refusedDomain();
+      // Google verifies any address a Google account was made with; only its hosted domain (`hd`)
+      // says the organisation manages the account, and can switch it off.
+      if (
+        new URL(p.issuer).hostname === 'accounts.google.com' &&
+        !p.domains.includes('*') &&
+        !p.domains.includes(String(claims.hd ?? '').toLowerCase())
+      )
+        throw refusedDomain();
 
-      return db.transaction(async (tx) => {
-        const person = await findOrLink(tx, p, claims, email);
-        const sessionId = await deps.openSession(tx, person, { provider: p.name });
-        return { sessionId, person, provider: p.name };
-      });
+      const signIn = () =>
+        db.transaction(async (tx) => {
+          const person = await findOrLink(tx, p, claims, email);
+          const sessionId = await deps.openSession(tx, person, { provider: p.name });
+          return { sessionId, person, provider: p.name };
+        });
+      try {
+        return await signIn();
+      } catch (err) {
+        // Two first sign-ins at once for one address: the second finds the person the first made.
+        if (!isUniqueViolation(err)) throw err;
+        return signIn();
+      }
     },
   };
 }

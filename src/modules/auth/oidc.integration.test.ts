@@ -3,30 +3,31 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import pg from 'pg';
 import { createPerson } from '../../../test/builders.ts';
 import { startTestApp, type TestApp } from '../../../test/harness.ts';
-import { startTestIdentityProvider, throughProvider, type TestIdentityProvider } from '../../../test/identity-provider.ts';
+import {
+  startTestIdentityProvider,
+  throughProvider,
+  type TestAccount,
+  type TestIdentityProvider,
+} from '../../../test/identity-provider.ts';
 import { WebClient } from '../../../test/web-client.ts';
 import { OIDC_STATE_COOKIE } from './oidc-routes.ts';
 
 /** Signing in with an organisation's account, against a real OpenID Connect provider on this machine. */
 describe('sign in with an organisation account (OpenID Connect)', () => {
   let idp: TestIdentityProvider;
+  let partners: TestIdentityProvider;
   let t: TestApp;
   let db: pg.Client;
+  const redirectUri = 'http://localhost:3000/sign-in/oidc/callback';
 
   before(async () => {
-    idp = await startTestIdentityProvider({ redirectUri: 'http://localhost:3000/sign-in/oidc/callback' });
-    // Two ways in through the one provider: the first leaves roles to be managed here, the
-    // second takes them from the provider's groups.
+    // Two providers: a trust's, for its own domain, with roles managed here; and a partners'
+    // provider that admits any domain and sets roles from its groups.
+    idp = await startTestIdentityProvider({ redirectUri });
+    partners = await startTestIdentityProvider({ redirectUri, name: 'Partners account', domains: '*' });
     t = await startTestApp({
       ...idp.env(),
-      OIDC_2_ISSUER: idp.issuer,
-      OIDC_2_CLIENT_ID: idp.clientId,
-      OIDC_2_CLIENT_SECRET: idp.clientSecret,
-      OIDC_2_NAME: 'Test Trust (roles from groups)',
-      OIDC_2_DOMAINS: 'testtrust.nhs.uk',
-      OIDC_2_GROUPS_CLAIM: 'groups',
-      OIDC_2_STAFF_GROUPS: 'coproduce-staff',
-      OIDC_2_ADMIN_GROUPS: 'coproduce-admins',
+      ...partners.env({ GROUPS_CLAIM: 'groups', STAFF_GROUPS: 'coproduce-staff', ADMIN_GROUPS: 'coproduce-admins' }, 'OIDC_2_'),
     });
     db = new pg.Client({ connectionString: t.databaseUrl });
     await db.connect();
@@ -35,21 +36,22 @@ describe('sign in with an organisation account (OpenID Connect)', () => {
     await db.end();
     await t.close();
     await idp.close();
+    await partners.close();
   });
   beforeEach(() => idp.misbehave(null));
 
   let n = 0;
-  function account(overrides: Partial<Parameters<TestIdentityProvider['accounts']['set']>[1]> = {}) {
+  function account(overrides: Partial<TestAccount> = {}, at = idp) {
     n++;
-    const a = {
+    const a: TestAccount = {
       sub: `sub-${n}-${Date.now()}`,
       email: `person${n}@testtrust.nhs.uk`,
       emailVerified: true,
       name: `Trust Person ${n}`,
       ...overrides,
     };
-    idp.accounts.set(a.sub, a);
-    idp.signInAs(a.sub);
+    at.accounts.set(a.sub, a);
+    at.signInAs(a.sub);
     return a;
   }
 
@@ -111,12 +113,19 @@ describe('sign in with an organisation account (OpenID Connect)', () => {
   });
 
   test('roles follow the provider’s groups when configured, and each change is audited', async () => {
-    const a = account({ groups: ['coproduce-staff', 'everyone'] });
+    const a = account({ email: 'lead@partner-charity.org.uk', groups: ['coproduce-staff', 'everyone'] }, partners);
     assert.equal((await signInWithProvider(undefined, '2')).res.headers.location, '/work');
     const person = (await t.services.people.findActiveByEmail(a.email))!;
     assert.equal(person.role, 'staff');
+    // Too many groups to list in the token: the role is left as it is.
+    a.groups = undefined;
+    a.extra = { _claim_names: { groups: 'src1' }, _claim_sources: { src1: { endpoint: `${partners.issuer}/groups` } } };
+    partners.signInAs(a.sub);
+    assert.equal((await signInWithProvider(undefined, '2')).res.headers.location, '/work');
+    // Taken out of the group: participant.
+    a.extra = undefined;
     a.groups = ['everyone'];
-    idp.signInAs(a.sub);
+    partners.signInAs(a.sub);
     assert.equal((await signInWithProvider(undefined, '2')).res.headers.location, '/account');
     assert.equal((await t.services.people.findActiveByEmail(a.email))!.role, 'participant');
     const changes = await db.query(`select details from audit_log where subject_id = $1 and action = 'role.changed' order by at`, [
@@ -125,8 +134,8 @@ describe('sign in with an organisation account (OpenID Connect)', () => {
     assert.deepEqual(
       changes.rows.map((r) => r.details),
       [
-        { from: 'participant', to: 'staff', by: 'Test Trust (roles from groups)' },
-        { from: 'staff', to: 'participant', by: 'Test Trust (roles from groups)' },
+        { from: 'participant', to: 'staff', by: 'Partners account' },
+        { from: 'staff', to: 'participant', by: 'Partners account' },
       ],
     );
   });
@@ -135,8 +144,13 @@ describe('sign in with an organisation account (OpenID Connect)', () => {
     const client = new WebClient(t.app);
     await client.get('/sign-in');
     const res = await client.post('/sign-in', { email: 'someone@TestTrust.nhs.uk' });
-    assert.equal(res.statusCode, 303);
-    const to = new URL(String(res.headers.location));
+    assert.equal(res.statusCode, 200);
+    assert.match(res.body, /Accounts ending TestTrust\.nhs\.uk sign in with your Test Trust account/);
+    const link = /href="(\/sign-in\/oidc\/1\?hint=[^"]+)"/.exec(res.body)?.[1];
+    assert.ok(link, 'a link on to the provider (a redirect from the form would meet its CSP)');
+    const onward = await client.get(link.replace(/&amp;/g, '&'));
+    assert.equal(onward.statusCode, 303);
+    const to = new URL(String(onward.headers.location));
     assert.equal(to.origin, idp.issuer);
     assert.equal(to.searchParams.get('login_hint'), 'someone@TestTrust.nhs.uk');
     assert.ok(client.cookies.has(OIDC_STATE_COOKIE));
@@ -195,6 +209,8 @@ describe('sign in with an organisation account (OpenID Connect)', () => {
     ['wrong-audience', 'an ID token issued for another service'],
     ['expired', 'an ID token that has expired'],
     ['bad-signature', 'an ID token not signed with the provider’s published key'],
+    ['wrong-nonce', 'an ID token made for another sign-in (its nonce)'],
+    ['wrong-issuer', 'an ID token from another issuer'],
   ] as const) {
     test(`${why} is refused`, async () => {
       const a = account();
@@ -221,6 +237,43 @@ describe('sign in with an organisation account (OpenID Connect)', () => {
     assert.equal(second.res.statusCode, 400);
     assert.match(second.res.body, /Accounts ending othercouncil\.gov\.uk cannot sign in with your Test Trust account/);
     assert.equal(await sessionsOf(here.id), 0);
+  });
+
+  test('a provider that admits any domain cannot sign in as someone already here, and one person has one account at each provider', async () => {
+    const director = await createPerson(t.services, { email: 'director@council.example' }, 'admin');
+    account({ email: 'Director@council.example' }, partners);
+    const anyDomain = await signInWithProvider(undefined, '2');
+    assert.equal(anyDomain.res.statusCode, 400);
+    assert.match(anyDomain.res.body, /Someone here already uses Director@council\.example/);
+    assert.equal(await sessionsOf(director.id), 0);
+
+    const twin = await createPerson(t.services, { email: 'twin@testtrust.nhs.uk' }, 'staff');
+    account({ email: 'twin@testtrust.nhs.uk' });
+    assert.equal((await signInWithProvider()).res.statusCode, 303);
+    // A second account at the same provider claiming the same address does not become them too.
+    account({ email: 'twin@testtrust.nhs.uk' });
+    const second = await signInWithProvider();
+    assert.equal(second.res.statusCode, 400);
+    assert.match(second.res.body, /Someone here already uses twin@testtrust\.nhs\.uk/);
+    assert.equal(await sessionsOf(twin.id), 1);
+  });
+
+  test('the same first sign-in finished twice at once (two tabs) makes one person, both signed in', async () => {
+    const a = account({ email: 'two.tabs@testtrust.nhs.uk' });
+    const tabs = [new WebClient(t.app), new WebClient(t.app)];
+    const callbacks: URL[] = [];
+    for (const tab of tabs) {
+      const start = await tab.get('/sign-in/oidc/1');
+      callbacks.push(await throughProvider(String(start.headers.location)));
+    }
+    const answers = await Promise.all(tabs.map((tab, i) => tab.get(callbacks[i]!.pathname + callbacks[i]!.search)));
+    assert.deepEqual(
+      answers.map((r) => r.statusCode),
+      [303, 303],
+    );
+    const people = await db.query('select id from people where lower(email) = $1', [a.email]);
+    assert.equal(people.rows.length, 1);
+    assert.equal(await sessionsOf(people.rows[0].id), 2);
   });
 
   test('someone switched off at the provider cannot sign in again; their session here keeps its own limits', async () => {
@@ -254,6 +307,12 @@ describe('sign in with an organisation account (OpenID Connect)', () => {
     await t.services.people.requestErasure({ personId: asks.id, role: 'admin' }, person.id);
     await t.services.people.confirmErasure({ personId: confirms.id, role: 'admin' }, person.id);
     assert.equal(Number((await db.query('select count(*) from person_identities where person_id = $1', [person.id])).rows[0].count), 0);
+    // Signing in again later starts afresh: a new, empty account, nothing of the old one.
+    idp.signInAs(a.sub);
+    assert.equal((await signInWithProvider()).res.statusCode, 303);
+    const fresh = (await t.services.people.findActiveByEmail(a.email))!;
+    assert.notEqual(fresh.id, person.id);
+    assert.equal(fresh.erasureRequestedAt, null);
   });
 });
 

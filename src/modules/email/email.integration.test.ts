@@ -2,52 +2,26 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { SMTPServer } from 'smtp-server';
 import { createPerson } from '../../../test/builders.ts';
 import { startTestApp, type TestApp } from '../../../test/harness.ts';
+import { startSmtpServer } from '../../../test/smtp.ts';
 import { linkFrom, WebClient } from '../../../test/web-client.ts';
-import { parseMessage } from './outbox.ts';
-
-interface Received {
-  from: string;
-  to: string[];
-  raw: string;
-}
 
 describe('email over real SMTP', () => {
-  let smtp: SMTPServer;
-  let port: number;
-  const received: Received[] = [];
+  let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
   let t: TestApp;
 
   before(async () => {
-    smtp = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS'],
-      onData(stream, session, callback) {
-        const chunks: Buffer[] = [];
-        stream.on('data', (c: Buffer) => chunks.push(c));
-        stream.on('end', () => {
-          received.push({
-            from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-            to: session.envelope.rcptTo.map((r) => r.address),
-            raw: Buffer.concat(chunks).toString('utf8'),
-          });
-          callback();
-        });
-      },
-    });
-    await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', () => resolve()));
-    port = (smtp.server.address() as { port: number }).port;
+    smtp = await startSmtpServer();
     t = await startTestApp({
-      SMTP_URL: `smtp://127.0.0.1:${port}`,
+      SMTP_URL: smtp.url,
       MAIL_FROM: 'Coproduce <hello@coproduce.example>',
       MAIL_REPLY_TO: 'Events team <events-team@coproduce.example>',
     });
   });
   after(async () => {
     await t.close();
-    await new Promise<void>((resolve) => smtp.close(() => resolve()));
+    await smtp.close();
   });
 
   test('a sign-in link is delivered by SMTP through the job queue, and the link works', async () => {
@@ -56,9 +30,9 @@ describe('email over real SMTP', () => {
     await client.get('/sign-in');
     await client.post('/sign-in', { email: 'smtp-user@example.org' });
     const deadline = Date.now() + 15_000;
-    while (!received.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    assert.equal(received.length, 1);
-    const mail = received[0]!;
+    while (!smtp.received.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(smtp.received.length, 1);
+    const mail = smtp.received[0]!;
     assert.deepEqual(mail.to, ['smtp-user@example.org']);
     assert.equal(mail.from, 'hello@coproduce.example');
     assert.match(mail.raw, /Subject: Your link to sign in to Coproduce/);
@@ -67,8 +41,7 @@ describe('email over real SMTP', () => {
     assert.match(mail.raw, /^Message-ID: <coproduce\.[0-9a-f]{24}@coproduce\.example>\r?$/im);
     // MAIL_REPLY_TO: "reply to this email" reaches the team, not the no-reply sender.
     assert.match(mail.raw, /^Reply-To: Events team <events-team@coproduce\.example>\r?$/im);
-    const body = parseMessage('received.eml', mail.raw).body;
-    const link = new URL(linkFrom(body));
+    const link = new URL(linkFrom(mail.body));
     await client.get(link.pathname + link.search);
     const done = await client.post('/sign-in/verify', { token: link.searchParams.get('token')! });
     assert.equal(done.statusCode, 303);

@@ -302,7 +302,6 @@ export function createPeopleService(deps: {
       });
     },
 
-    /** Asked for by the person, or recorded by staff for someone who asked by phone or post. */
     /**
      * A role given by an organisation's identity provider from its groups (OIDC_*_GROUPS), at
      * sign-in, inside its transaction. The last admin keeps the role, as they would here.
@@ -322,6 +321,7 @@ export function createPeopleService(deps: {
       return after;
     },
 
+    /** Asked for by the person, or recorded by staff for someone who asked by phone or post. */
     async requestErasure(actor: Actor, personId: string) {
       await db.transaction(async (tx) => {
         const person = await mustFind(tx, personId, { forUpdate: true });
