@@ -1,4 +1,5 @@
 import PDFDocument from 'pdfkit';
+import { MAIN_FONT, registerFonts, textRuns } from './pdf-fonts.ts';
 
 // Colours of the NHS design system, for text and the few lines and bars a document draws.
 export const INK = '#212b32';
@@ -9,7 +10,7 @@ export interface TextStyle {
   size: number;
   bold?: boolean;
   /** The structure tag for screen readers: headings are H1–H3, everything else a paragraph. */
-  tag?: 'H1' | 'H2' | 'H3' | 'P';
+  tag?: 'H1' | 'H2' | 'H3' | 'P' | 'Caption';
   colour?: string;
   /** Space after, in lines. */
   after?: number;
@@ -18,21 +19,41 @@ export interface TextStyle {
   link?: string;
 }
 
+export interface TableColumn {
+  header: string;
+  /** A share of the width; the columns' shares are scaled to fill it. */
+  width: number;
+  align?: 'left' | 'right';
+}
+
 /**
  * A tagged A4 document (PDF 1.7, en-GB, title shown in the reader's title bar) with the few
- * helpers documents here need. Text is tagged as headings and paragraphs; rules and
- * boxes are marked as artifacts so screen readers skip them.
+ * helpers documents here need. Text is tagged as headings and paragraphs, each carrying its words
+ * as ActualText (so a reader gets them in logical order whatever the script), in Noto fonts that
+ * cover Latin, Greek, Cyrillic, Arabic, Hebrew and the main Indic scripts; pictures are figures
+ * with alternative text; tables are tables with header cells, their header row repeated on each
+ * new page as an artifact; rules and boxes are artifacts so screen readers skip them.
  */
-export function pdfWriter(info: { title: string; author: string; subject: string; creator: string }) {
+export function pdfWriter(info: {
+  title: string;
+  author: string;
+  subject: string;
+  creator: string;
+  layout?: 'portrait' | 'landscape';
+  margin?: number;
+}) {
   const doc = new PDFDocument({
     size: 'A4',
-    margin: 56,
+    layout: info.layout ?? 'portrait',
+    margin: info.margin ?? 56,
     pdfVersion: '1.7',
     tagged: true,
     lang: 'en-GB',
     displayTitle: true,
     info: { Title: info.title, Author: info.author, Subject: info.subject, Creator: info.creator },
   });
+  registerFonts(doc);
+  doc.font(MAIN_FONT.regular);
   const root = doc.struct('Document');
   doc.addStructure(root);
   const chunks: Buffer[] = [];
@@ -42,20 +63,53 @@ export function pdfWriter(info: { title: string; author: string; subject: string
   const width = doc.page.width - doc.page.margins.left - doc.page.margins.right;
   const bottom = () => doc.page.height - doc.page.margins.bottom;
 
-  const say = (text: string, s: TextStyle) => {
-    const x = s.x ?? left;
-    doc
-      .font(s.bold ? 'Helvetica-Bold' : 'Helvetica')
-      .fontSize(s.size)
-      .fillColor(s.colour ?? INK)
-      .text(text, x, doc.y, {
-        width: s.width ?? width - (x - left),
-        structParent: root,
-        structType: s.tag ?? 'P',
+  /** Writes text at (x, y) in the faces its characters need, as one run of continued text. */
+  const write = (
+    text: string,
+    s: Omit<TextStyle, 'tag' | 'after'>,
+    at: { x: number; y: number; width: number; align?: 'left' | 'right' | 'center' },
+  ) => {
+    const runs = textRuns(text, s.bold);
+    doc.fontSize(s.size).fillColor(s.colour ?? INK);
+    runs.forEach((run, i) => {
+      const options = {
+        width: at.width,
+        align: at.align ?? 'left',
+        continued: i < runs.length - 1,
         ...(s.link ? { link: s.link, underline: true } : {}),
-      });
+      };
+      doc.font(run.font);
+      if (i === 0) doc.text(run.text, at.x, at.y, options);
+      else doc.text(run.text, options);
+    });
+  };
+  const say = (text: string, s: TextStyle, parent: PDFKit.PDFStructureElement = root) => {
+    const x = s.x ?? left;
+    const element = doc.struct(s.tag ?? 'P', { actual: text }, () => write(text, s, { x, y: doc.y, width: s.width ?? width - (x - left) }));
+    parent.add(element);
     if (s.after) doc.moveDown(s.after);
     doc.x = left;
+  };
+  /** The height `text` takes at this size and width (in the main face). */
+  const heightOf = (text: string, s: { size: number; bold?: boolean; width?: number }) =>
+    doc
+      .font(s.bold ? MAIN_FONT.bold : MAIN_FONT.regular)
+      .fontSize(s.size)
+      .heightOfString(text, { width: s.width ?? width });
+  /** The width `text` takes on one line, in the faces it prints in. */
+  const widthOf = (text: string, s: { size: number; bold?: boolean }) =>
+    textRuns(text, s.bold).reduce((sum, run) => sum + doc.font(run.font).fontSize(s.size).widthOfString(run.text), 0);
+  /** Text placed at a point (labels, certificates), tagged as a paragraph like any other. */
+  const place = (
+    text: string,
+    s: Omit<TextStyle, 'tag' | 'after' | 'x' | 'width'> & { tag?: TextStyle['tag'] },
+    at: { x: number; y: number; width: number; align?: 'left' | 'right' | 'center' },
+  ) => {
+    root.add(doc.struct(s.tag ?? 'P', { actual: text }, () => write(text, s, at)));
+  };
+  /** A picture (a chart, a QR code): drawn, and described for those who cannot see it. */
+  const figure = (alt: string, draw: () => void, parent: PDFKit.PDFStructureElement = root) => {
+    parent.add(doc.struct('Figure', { alt }, draw));
   };
   const artifact = (draw: () => void) => {
     doc.markContent('Artifact');
@@ -91,5 +145,82 @@ export function pdfWriter(info: { title: string; author: string; subject: string
     writeOn(from, left + width, lineY);
     doc.y = Math.max(doc.y + size * 0.9, y + size * 2.4);
   };
-  return { doc, say, artifact, writeOn, ensure, rules, field, left, width, bottom, done };
+  /**
+   * A real table: a header row of TH cells (scope column) and rows of TD cells, tagged as such.
+   * A row that would cross the foot of the page starts a new one, where the header row is drawn
+   * again as an artifact (a reader has it once, from the table's structure).
+   */
+  const table = (columns: TableColumn[], rows: string[][], opts: { size?: number; caption?: string } = {}) => {
+    const size = opts.size ?? 10;
+    const total = columns.reduce((n, c) => n + c.width, 0);
+    const widths = columns.map((c) => (c.width / total) * width);
+    const pad = 4;
+    const rowHeight = (cells: string[], bold: boolean) =>
+      Math.max(...cells.map((c, i) => heightOf(c, { size, bold, width: widths[i]! - 2 * pad }))) + 2 * pad;
+    const tableEl = doc.struct('Table');
+    root.add(tableEl);
+    if (opts.caption) say(opts.caption, { size: size + 1, bold: true, tag: 'Caption', after: 0.2 }, tableEl);
+    const drawRow = (cells: string[], kind: 'TH' | 'TD', tagged: boolean) => {
+      const height = rowHeight(cells, kind === 'TH');
+      const y = doc.y;
+      const rowEl = tagged ? doc.struct('TR') : undefined;
+      if (rowEl) tableEl.add(rowEl);
+      let x = left;
+      cells.forEach((cell, i) => {
+        const at = { x: x + pad, y: y + pad, width: widths[i]! - 2 * pad, align: columns[i]!.align ?? 'left' };
+        const style = { size, bold: kind === 'TH' };
+        if (rowEl) {
+          const cellEl = doc.struct(kind, { actual: cell }, () => write(cell, style, at));
+          // A header cell says which cells it heads (PDF/UA: Scope on TH).
+          if (kind === 'TH')
+            (cellEl as unknown as { dictionary: { data: Record<string, unknown> } }).dictionary.data.A = { O: 'Table', Scope: 'Column' };
+          rowEl.add(cellEl);
+        } else artifact(() => write(cell, style, at));
+        x += widths[i]!;
+      });
+      rowEl?.end();
+      artifact(() =>
+        doc
+          .moveTo(left, y + height)
+          .lineTo(left + width, y + height)
+          .lineWidth(kind === 'TH' ? 1 : 0.5)
+          .strokeColor(kind === 'TH' ? INK : '#d8dde0')
+          .stroke(),
+      );
+      doc.y = y + height;
+      doc.x = left;
+    };
+    const headers = columns.map((c) => c.header);
+    ensure(rowHeight(headers, true) + (rows[0] ? rowHeight(rows[0], false) : 0));
+    drawRow(headers, 'TH', true);
+    for (const row of rows) {
+      if (doc.y + rowHeight(row, false) > bottom()) {
+        doc.addPage();
+        drawRow(headers, 'TH', false);
+      }
+      drawRow(row, 'TD', true);
+    }
+    tableEl.end();
+    doc.moveDown(0.6);
+  };
+  return {
+    doc,
+    root,
+    say,
+    write,
+    place,
+    heightOf,
+    widthOf,
+    figure,
+    table,
+    artifact,
+    writeOn,
+    ensure,
+    rules,
+    field,
+    left,
+    width,
+    bottom,
+    done,
+  };
 }
