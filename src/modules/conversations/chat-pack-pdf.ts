@@ -133,7 +133,7 @@ function standardPack(w: Writer, input: ChatPackInput) {
     const text = `${i + 1}. ${q.text}`;
     if (q.steps) return stepsBox(w, text, 11, 5, 26);
     w.doc.moveDown(0.6);
-    ensure(w.doc.font('Helvetica-Bold').fontSize(11).heightOfString(text, { width: w.width }) + 3 * 24);
+    ensure(w.heightOf(text, { size: 11, bold: true }) + 3 * 24);
     say(text, { size: 11, bold: true, tag: 'H2' });
     w.rules(6, 24);
   });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
-import { pdfText } from '../../../test/pdf.ts';
+import { assertAccessiblePdf, assertPopplerAccepts, pdfText } from '../../../test/pdf.ts';
 import { type ChatPackInput, renderChatPack } from './chat-pack-pdf.ts';
 import type { SummaryWithChanges as ConversationSummary } from './conversations-summary.ts';
 import { renderSummaryPdf } from './summary-pdf.ts';
@@ -68,6 +68,12 @@ describe('chat pack PDF', () => {
   it('is a facilitator guide with the questions, prompts, closing date and a reflections sheet', async () => {
     const pdf = await renderChatPack(pack, { easyRead: false });
     assert.equal(pdf.subarray(0, 5).toString(), '%PDF-');
+    const s = await assertAccessiblePdf(pdf, { title: 'Team Leeds Chat: facilitator pack' });
+    await assertPopplerAccepts(pdf);
+    assert.deepEqual(
+      s.elements.filter((e) => e.role === 'H1').map((e) => e.text),
+      ['Team Leeds Chat', 'Reflections sheet'],
+    );
     const text = flat(await pdfText(pdf));
     for (const q of pack.questions) assert.ok(text.includes(q.text), q.text);
     assert.ok(text.includes('Give everyone a chance to pause and listen.'));
@@ -84,6 +90,7 @@ describe('chat pack PDF', () => {
 
   it('has an easy-read version: easy words, the easy-read summary and a page for each question', async () => {
     const pdf = await renderChatPack(pack, { easyRead: true });
+    await assertAccessiblePdf(pdf, { title: 'Team Leeds Chat: easy read' });
     const text = flat(await pdfText(pdf));
     assert.ok(text.includes('Talk about these questions together'));
     assert.ok(text.includes('Write down what you said'));
@@ -114,7 +121,15 @@ describe('chat pack PDF', () => {
 
 describe('summary PDF', () => {
   it('is a board paper with the figures, themes, third-sector words, pledges and stories', async () => {
-    const text = flat(await pdfText(await renderSummaryPdf(summary, { orgName: 'Leeds Health and Care Partnership' })));
+    const pdf = await renderSummaryPdf(summary, { orgName: 'Leeds Health and Care Partnership' });
+    const s = await assertAccessiblePdf(pdf, { title: /Team Leeds Chat/ });
+    await assertPopplerAccepts(pdf);
+    assert.deepEqual(
+      s.elements.filter((e) => e.role === 'Figure').map((e) => e.text),
+      ['Bar chart of chats by sector: NHS 12, Council 4, Third sector (voluntary and community) 1, Independent care provider 0, Other 0.'],
+    );
+    assert.ok(s.elements.some((e) => e.role === 'TH' && e.text === 'Sector'));
+    const text = flat(await pdfText(pdf));
     assert.ok(text.includes('What teams said: Team Leeds Chat'));
     assert.ok(text.includes('1 March 2027') && text.includes('31 March 2027'));
     assert.ok(text.includes('21 March 2027'), 'the date it was made');

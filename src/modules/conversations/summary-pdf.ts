@@ -147,41 +147,44 @@ function tiles(w: Writer, items: [number, string][]) {
   w.doc.y = top + height + 8;
 }
 
-/** Each sector's chats and people with a bar; every sector is listed, so a small one is seen as small rather than missing. */
+/**
+ * Each sector's chats and people: a bar chart (a figure that reads its figures out) and the same
+ * figures as a table. Every sector is listed, so a small one is seen as small rather than missing.
+ */
 function sectorTable(w: Writer, summary: ConversationSummary) {
-  const { doc, say } = w;
-  const cols = { sector: w.left, chats: w.left + 200, share: w.left + 245, bar: w.left + 305, people: w.left + 430 };
-  const barWidth = 115;
+  const { doc } = w;
+  const barWidth = 240;
   const max = Math.max(1, ...SECTORS.map((s) => summary.bySector[s]));
   // Shares of the chats the table counts, so the column adds up to 100%.
   const total = SECTORS.reduce((sum, s) => sum + summary.bySector[s], 0);
-  w.ensure(20 * (SECTORS.length + 1) + 10);
-  let y = doc.y;
-  const cell = (t: string, x: number, width: number, bold = false) => {
-    doc.y = y;
-    say(t, { size: 10, bold, x, width });
-  };
-  cell('Sector', cols.sector, 195, true);
-  cell('Chats', cols.chats, 45, true);
-  cell('Share', cols.share, 55, true);
-  cell('People', cols.people, w.left + w.width - cols.people, true);
-  y += 18;
-  for (const s of SECTORS) {
-    const n = summary.bySector[s];
-    const rowTop = y;
-    cell(SECTOR_LABELS[s], cols.sector, 195, s === 'third_sector');
-    const rowBottom = Math.max(doc.y, rowTop + 14);
-    cell(String(n), cols.chats, 45);
-    cell(share(n, total), cols.share, 55);
-    cell(String(summary.peopleBySector[s]), cols.people, w.left + w.width - cols.people);
-    // A sector with any chats gets at least a sliver of bar, so it never looks like none.
-    const length = n ? Math.max(3, (barWidth * n) / max) : 0;
-    w.artifact(() => {
-      doc.rect(cols.bar, rowTop + 1, barWidth, 9).fill(PALE);
-      if (length) doc.rect(cols.bar, rowTop + 1, length, 9).fill(BLUE);
-    });
-    y = rowBottom + 4;
-  }
-  doc.y = y + 4;
-  doc.x = w.left;
+  w.ensure(16 * SECTORS.length + 10);
+  const alt = `Bar chart of chats by sector: ${SECTORS.map((s) => `${SECTOR_LABELS[s]} ${summary.bySector[s]}`).join(', ')}.`;
+  w.figure(alt, () => {
+    for (const s of SECTORS) {
+      const n = summary.bySector[s];
+      const y = doc.y;
+      w.write(SECTOR_LABELS[s], { size: 9.5 }, { x: w.left, y, width: 200 });
+      // A sector with any chats gets at least a sliver of bar, so it never looks like none.
+      const length = n ? Math.max(3, (barWidth * n) / max) : 0;
+      doc.rect(w.left + 205, y + 1, barWidth, 9).fill(PALE);
+      if (length) doc.rect(w.left + 205, y + 1, length, 9).fill(BLUE);
+      doc.y = Math.max(doc.y, y + 14) + 2;
+      doc.x = w.left;
+    }
+  });
+  doc.moveDown(0.3);
+  w.table(
+    [
+      { header: 'Sector', width: 3.2 },
+      { header: 'Chats', width: 1, align: 'right' },
+      { header: 'Share', width: 1, align: 'right' },
+      { header: 'People', width: 1, align: 'right' },
+    ],
+    SECTORS.map((s) => [
+      SECTOR_LABELS[s],
+      String(summary.bySector[s]),
+      share(summary.bySector[s], total),
+      String(summary.peopleBySector[s]),
+    ]),
+  );
 }

@@ -1,4 +1,4 @@
-import PDFDocument from 'pdfkit';
+import { pdfWriter } from '../../lib/pdf.ts';
 
 export interface Label {
   name: string;
@@ -11,41 +11,30 @@ const LAYOUT = { columns: 2, rows: 7, width: 99.1 * MM, height: 38.1 * MM, left:
 
 /**
  * Name labels with only what each person chose: their name for the label and their pronouns.
- * No job titles, no organisations ("no badges").
+ * No job titles, no organisations ("no badges"). Tagged, each name and its pronouns a paragraph
+ * in the order the labels run (across, then down), in fonts that print any script.
  */
-export function renderLabels(labels: Label[], meta: { title: string }): Promise<Buffer> {
-  const doc = new PDFDocument({ size: 'A4', margin: 0, info: { Title: meta.title, Creator: 'Coproduce' } });
-  const chunks: Buffer[] = [];
-  doc.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise<Buffer>((resolve) => doc.on('end', () => resolve(Buffer.concat(chunks))));
+export function renderLabels(labels: Label[], meta: { title: string; author?: string }): Promise<Buffer> {
+  const w = pdfWriter({ title: meta.title, author: meta.author ?? 'Coproduce', subject: 'Name labels', creator: 'Coproduce', margin: 0 });
   const perPage = LAYOUT.columns * LAYOUT.rows;
   labels.forEach((label, i) => {
-    if (i > 0 && i % perPage === 0) doc.addPage({ size: 'A4', margin: 0 });
+    if (i > 0 && i % perPage === 0) w.doc.addPage({ size: 'A4', margin: 0 });
     const slot = i % perPage;
     const x = LAYOUT.left + (slot % LAYOUT.columns) * (LAYOUT.width + LAYOUT.gapX);
     const y = LAYOUT.top + Math.floor(slot / LAYOUT.columns) * (LAYOUT.height + LAYOUT.gapY);
     const inner = LAYOUT.width - 12 * MM;
     let size = 26;
-    doc.font('Helvetica-Bold');
-    while (size > 12 && doc.fontSize(size).widthOfString(label.name) > inner) size -= 1;
+    while (size > 12 && w.widthOf(label.name, { size, bold: true }) > inner) size -= 1;
     const nameTop = y + (label.pronouns ? 8 * MM : 12 * MM);
-    doc
-      .fillColor('#212b32')
-      .fontSize(size)
-      .text(label.name, x + 6 * MM, nameTop, { width: inner, align: 'center', lineBreak: false, ellipsis: true });
-    if (label.pronouns) {
-      doc
-        .font('Helvetica')
-        .fontSize(14)
-        .fillColor('#4c6272')
-        .text(label.pronouns, x + 6 * MM, nameTop + size + 3 * MM, { width: inner, align: 'center', lineBreak: false });
-    }
+    w.place(label.name, { size, bold: true }, { x: x + 6 * MM, y: nameTop, width: inner, align: 'center' });
+    if (label.pronouns)
+      w.place(
+        label.pronouns,
+        { size: 14, colour: '#4c6272' },
+        { x: x + 6 * MM, y: nameTop + size + 3 * MM, width: inner, align: 'center' },
+      );
   });
-  if (labels.length === 0)
-    doc
-      .font('Helvetica')
-      .fontSize(14)
-      .text('No one to print a label for yet.', 20 * MM, 20 * MM);
-  doc.end();
-  return done;
+  if (labels.length === 0) w.place('No one to print a label for yet.', { size: 14 }, { x: 20 * MM, y: 20 * MM, width: 150 * MM });
+  w.doc.end();
+  return w.done;
 }

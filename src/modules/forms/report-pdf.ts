@@ -1,21 +1,59 @@
-import PDFDocument from 'pdfkit';
+import { BLUE, GREY, pdfWriter } from '../../lib/pdf.ts';
 import { formatRange } from '../../lib/dates.ts';
 import type { EventReport } from './event-report-service.ts';
 import { pct, ratingsInWords } from './forms-view.ts';
 
-/** The event report as an A4 PDF: the same figures, themes, quotes and headlines as the page. */
+/**
+ * The event report as a tagged A4 PDF (it goes into board papers and onto public websites): the
+ * same figures, themes, quotes and headlines as the page. Each chart is a figure whose
+ * alternative text reads its figures out, with its data table beside it, as on the web.
+ */
 export function renderReportPdf(report: EventReport, meta: { orgName: string }): Promise<Buffer> {
-  const doc = new PDFDocument({
-    size: 'A4',
-    margin: 56,
-    info: { Title: `Event report: ${report.title}`, Author: meta.orgName, Creator: 'Coproduce' },
+  const w = pdfWriter({
+    title: `Event report: ${report.title}`,
+    author: meta.orgName,
+    subject: `What happened at ${report.title}, what people thought and said, and what changed`,
+    creator: 'Coproduce',
   });
-  const chunks: Buffer[] = [];
-  doc.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise<Buffer>((resolve) => doc.on('end', () => resolve(Buffer.concat(chunks))));
-  const h1 = (t: string) => doc.font('Helvetica-Bold').fontSize(22).fillColor('#212b32').text(t).moveDown(0.4);
-  const h2 = (t: string) => doc.moveDown(0.6).font('Helvetica-Bold').fontSize(15).fillColor('#212b32').text(t).moveDown(0.3);
-  const p = (t: string) => doc.font('Helvetica').fontSize(11).fillColor('#212b32').text(t).moveDown(0.2);
+  const { doc } = w;
+  const h1 = (t: string) => w.say(t, { size: 22, bold: true, tag: 'H1', after: 0.4 });
+  const h2 = (t: string) => {
+    w.ensure(80);
+    doc.moveDown(0.6);
+    w.say(t, { size: 15, bold: true, tag: 'H2', after: 0.3 });
+  };
+  const h3 = (t: string) => {
+    w.ensure(60);
+    doc.moveDown(0.3);
+    w.say(t, { size: 11.5, bold: true, tag: 'H3', after: 0.2 });
+  };
+  const p = (t: string) => w.say(t, { size: 11, after: 0.2 });
+
+  /** Horizontal bars with the figure beside each, as on the page, then the same figures as a table. */
+  const chart = (what: string, counts: [string, number][], header: string) => {
+    const max = Math.max(1, ...counts.map(([, n]) => n));
+    const total = counts.reduce((sum, [, n]) => sum + n, 0);
+    w.ensure(counts.length * 14 + 10);
+    const alt = `Bar chart of ${what}: ${counts.map(([option, n]) => `${option} ${n}`).join(', ')}${total ? ` (${total} in all)` : ''}.`;
+    w.figure(alt, () => {
+      for (const [option, n] of counts) {
+        const y = doc.y;
+        w.write(option, { size: 10 }, { x: w.left, y, width: 150 });
+        doc.rect(w.left + 154, y + 2, (250 * n) / max, 9).fill(BLUE);
+        w.write(String(n), { size: 10 }, { x: w.left + 159 + (250 * n) / max, y, width: 60 });
+        doc.x = w.left;
+        doc.y = y + 14;
+      }
+    });
+    doc.moveDown(0.3);
+    w.table(
+      [
+        { header, width: 3 },
+        { header: 'Number', width: 1, align: 'right' },
+      ],
+      counts.map(([option, n]) => [option, String(n)]),
+    );
+  };
 
   h1(`Event report: ${report.title}`);
   p(formatRange(new Date(report.when.startsAt), new Date(report.when.endsAt)));
@@ -26,34 +64,39 @@ export function renderReportPdf(report: EventReport, meta: { orgName: string }):
     for (const line of report.headlines) p(`• ${line}`);
   }
 
-  /** Horizontal bars with the figure beside each, as on the page. */
-  const bars = (counts: [string, number][]) => {
-    const max = Math.max(1, ...counts.map(([, n]) => n));
-    for (const [option, n] of counts) {
-      const y = doc.y;
-      doc.font('Helvetica').fontSize(10).fillColor('#212b32').text(option, 56, y, { width: 150 });
-      doc.rect(210, y + 1, (250 * n) / max, 9).fill('#005eb8');
-      doc.fillColor('#212b32').text(String(n), 215 + (250 * n) / max, y, { width: 60 });
-      doc.x = 56;
-      doc.y = y + 14;
-    }
-  };
-
   h2('Who came');
   p(`Registered: ${report.registered}. Came: ${report.attended}.`);
   const m = report.attendedByExperience;
   p(`Of those who came: ${m.lived} with lived experience, ${m.professional} professional, ${m.both} both.`);
-  if (m.lived + m.professional + m.both > 0) {
-    bars([
-      ['Lived experience', m.lived],
-      ['Professional', m.professional],
-      ['Both', m.both],
-    ]);
-    doc.moveDown(0.3);
-  }
-  for (const s of report.sessions)
-    p(
-      `${s.title}: ${s.attended} came of ${s.registered} booked (lived ${s.attendedByExperience.lived}, professional ${s.attendedByExperience.professional}, both ${s.attendedByExperience.both}).`,
+  if (m.lived + m.professional + m.both > 0)
+    chart(
+      'who came, by experience',
+      [
+        ['Lived experience', m.lived],
+        ['Professional', m.professional],
+        ['Both', m.both],
+      ],
+      'Experience',
+    );
+  if (report.sessions.length)
+    w.table(
+      [
+        { header: 'Session', width: 3.4 },
+        { header: 'Booked', width: 1, align: 'right' },
+        { header: 'Came', width: 0.9, align: 'right' },
+        { header: 'Lived experience', width: 1.6, align: 'right' },
+        { header: 'Professional', width: 1.6, align: 'right' },
+        { header: 'Both', width: 0.9, align: 'right' },
+      ],
+      report.sessions.map((s) => [
+        s.title,
+        String(s.registered),
+        String(s.attended),
+        String(s.attendedByExperience.lived),
+        String(s.attendedByExperience.professional),
+        String(s.attendedByExperience.both),
+      ]),
+      { caption: 'Each session' },
     );
 
   if (report.evaluation && report.results) {
@@ -62,15 +105,15 @@ export function renderReportPdf(report: EventReport, meta: { orgName: string }):
     p(`${pct(report.evaluation.excellentOrGoodShare)} rated it excellent or good.`);
     for (const q of report.results.questions) {
       if (!Object.keys(q.counts).length) continue;
-      doc.moveDown(0.3).font('Helvetica-Bold').fontSize(11).text(q.text);
-      bars(Object.entries(q.counts));
+      h3(q.text);
+      chart(`answers to “${q.text}”`, Object.entries(q.counts), 'Answer');
       if (q.topTwoShare !== undefined) p(`Top two: ${pct(q.topTwoShare)}.`);
     }
     const withThemes = report.results.questions.filter((q) => q.themes?.length);
     if (withThemes.length) {
       h2('What they said');
       for (const q of withThemes) {
-        doc.font('Helvetica-Bold').fontSize(11).text(q.text).moveDown(0.2);
+        h3(q.text);
         for (const t of q.themes!) {
           const ratings = ratingsInWords(t.ratings);
           p(`${t.label} (${t.count} ${t.count === 1 ? 'answer' : 'answers'})${ratings ? `: ${ratings.sentence}` : ''}`);
@@ -87,13 +130,16 @@ export function renderReportPdf(report: EventReport, meta: { orgName: string }):
   h2('What changed');
   if (!report.whatChanged.length) p('No changes from this event’s feedback have been published yet.');
   for (const c of report.whatChanged) {
-    doc.moveDown(0.2).font('Helvetica-Bold').fontSize(11).text('You said');
+    h3('You said');
     p(c.youSaid);
-    doc.font('Helvetica-Bold').fontSize(11).text('We did');
+    h3('We did');
     p(c.weDid);
-    doc.font('Helvetica').fontSize(9.5).fillColor('#4c6272');
-    doc.text(`${c.statusText}. Published ${c.publishedOnText}${c.theme ? `. Theme: ${c.theme}` : ''}.`).moveDown(0.4);
+    w.say(`${c.statusText}. Published ${c.publishedOnText}${c.theme ? `. Theme: ${c.theme}` : ''}.`, {
+      size: 9.5,
+      colour: GREY,
+      after: 0.4,
+    });
   }
   doc.end();
-  return done;
+  return w.done;
 }

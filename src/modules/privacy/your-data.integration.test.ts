@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createAdminWithToken, createEventWithSession, createPerson } from '../../../test/builders.ts';
 import { startTestApp, type TestApp } from '../../../test/harness.ts';
-import { pdfText } from '../../../test/pdf.ts';
+import { assertAccessiblePdf, assertPopplerAccepts, pdfText } from '../../../test/pdf.ts';
 import { signIn, WebClient } from '../../../test/web-client.ts';
 import { CODE_FIELDS, labelFor, readableData, valueInWords } from './readable-data.ts';
 
@@ -95,6 +95,12 @@ describe('your data, to read', () => {
     assert.equal(res.statusCode, 200);
     assert.match(String(res.headers['content-type']), /^application\/pdf/);
     assert.equal(res.headers['cache-control'], 'no-store');
+    const s = await assertAccessiblePdf(res.rawPayload, { title: /Rowan Readable/ });
+    await assertPopplerAccepts(res.rawPayload);
+    assert.ok(
+      s.elements.some((e) => e.role === 'H2' && e.text === 'Your details'),
+      'sections are headings',
+    );
     const text = (await pdfText(res.rawPayload)).replace(/\s+/g, ' ');
     for (const words of [
       'Your data: Rowan Readable',
