@@ -71,7 +71,7 @@ export async function assertAccessiblePdf(buffer: Buffer, expect: { title: strin
   s.pages.forEach((tree, i) => assert.ok(tree && tree.children.length > 0, `page ${i + 1} has a structure tree`));
   const figures = s.elements.filter((e) => e.role === 'Figure');
   for (const f of figures) assert.ok(f.text && f.text.trim().length > 3, `a figure on page ${f.page} has alternative text`);
-  const text = s.elements.filter((e) => ['P', 'H1', 'H2', 'H3', 'TH', 'TD', 'Caption'].includes(e.role));
+  const text = s.elements.filter((e) => ['P', 'H1', 'H2', 'H3', 'TH', 'TD', 'Caption', 'LBody'].includes(e.role));
   assert.ok(text.length > 0, 'the text is tagged');
   for (const e of text) assert.ok(e.text !== undefined, `a ${e.role} on page ${e.page} carries its words`);
   return s;

@@ -1,11 +1,16 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, test } from 'node:test';
+import * as fontkit from 'fontkit';
 import { assertAccessiblePdf, assertPopplerAccepts, inOrder, pdfText, readingOrder } from '../../test/pdf.ts';
 import { renderLabels } from '../modules/events/labels-pdf.ts';
 import { renderLetter } from '../modules/events/letters-pdf.ts';
 import type { EventReport } from '../modules/forms/event-report-service.ts';
 import { renderReportPdf } from '../modules/forms/report-pdf.ts';
 import { renderCertificate } from '../modules/programmes/certificate-pdf.ts';
+import { rootDir } from '../plugins/paths.ts';
+import { textRuns } from './pdf-fonts.ts';
 
 /** Names as people write them: Polish, Greek, Russian, Arabic, Urdu, Hebrew, Bengali, Hindi, Punjabi, Gujarati, Tamil. */
 const NAMES = [
@@ -115,6 +120,11 @@ describe('documents everyone can read', () => {
       s.elements.filter((e) => e.role === 'H1').map((e) => e.text),
       ['Event report: #PatientsasPartners16'],
     );
+    assert.deepEqual(
+      s.elements.filter((e) => e.role === 'LBody').map((e) => e.text),
+      report.headlines,
+      'the headlines are a list',
+    );
     const figures = s.elements.filter((e) => e.role === 'Figure').map((e) => e.text);
     assert.deepEqual(figures, [
       'Bar chart of who came, by experience: Lived experience 52, Professional 38, Both 10 (100 in all).',
@@ -151,6 +161,31 @@ describe('documents everyone can read', () => {
         'first time I felt heard',
       ]),
     );
+  });
+
+  test('the fonts shipped shape what they print: Arabic letters join, right to left, and Indic vowel signs reorder', async () => {
+    const face = (family: string, subset: string) =>
+      fontkit.create(
+        readFileSync(path.join(rootDir, 'node_modules/@fontsource', family, 'files', `${family}-${subset}-400-normal.woff`)),
+      ) as fontkit.Font;
+    const arabic = face('noto-sans-arabic', 'arabic');
+    const word = arabic.layout('فاطمة');
+    const alone = arabic.layout('ف');
+    // Laid out right to left: the first letter is the last glyph, in its joining (initial) form.
+    assert.deepEqual(word.glyphs.at(-1)!.codePoints, [0x641]);
+    assert.notEqual(word.glyphs.at(-1)!.id, alone.glyphs[0]!.id, 'the initial form, not the letter alone');
+    // Devanagari: the vowel sign ि is written after its consonant and printed before it.
+    const devanagari = face('noto-sans', 'devanagari').layout('कि');
+    assert.deepEqual(
+      devanagari.glyphs.map((g) => g.codePoints),
+      [[0x93f], [0x915]],
+    );
+    // And every face used for the names above is in the documents' faces.
+    for (const name of NAMES)
+      assert.ok(
+        textRuns(name).every((run) => !run.font.startsWith('noto-sans-latin-') || /^[\p{Script=Latin}\s]*$/u.test(run.text)),
+        name,
+      );
   });
 
   test('a letter: tagged, in reading order, with a name in another script', async () => {

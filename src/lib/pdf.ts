@@ -10,7 +10,7 @@ export interface TextStyle {
   size: number;
   bold?: boolean;
   /** The structure tag for screen readers: headings are H1–H3, everything else a paragraph. */
-  tag?: 'H1' | 'H2' | 'H3' | 'P' | 'Caption';
+  tag?: 'H1' | 'H2' | 'H3' | 'P' | 'Caption' | 'LBody';
   colour?: string;
   /** Space after, in lines. */
   after?: number;
@@ -106,6 +106,20 @@ export function pdfWriter(info: {
     at: { x: number; y: number; width: number; align?: 'left' | 'right' | 'center' },
   ) => {
     root.add(doc.struct(s.tag ?? 'P', { actual: text }, () => write(text, s, at)));
+  };
+  /** A bulleted list, tagged as one (L, LI, LBody); the bullets are decoration. */
+  const list = (items: string[], s: Omit<TextStyle, 'tag' | 'x'>) => {
+    const l = doc.struct('L');
+    root.add(l);
+    for (const item of items) {
+      const y = doc.y;
+      artifact(() => doc.circle(left + 8, y + s.size * 0.5, 1.8).fill(s.colour ?? INK));
+      const li = doc.struct('LI');
+      l.add(li);
+      say(item, { ...s, tag: 'LBody', x: left + 18 }, li);
+      li.end();
+    }
+    l.end();
   };
   /** A picture (a chart, a QR code): drawn, and described for those who cannot see it. */
   const figure = (alt: string, draw: () => void, parent: PDFKit.PDFStructureElement = root) => {
@@ -211,6 +225,7 @@ export function pdfWriter(info: {
     place,
     heightOf,
     widthOf,
+    list,
     figure,
     table,
     artifact,

@@ -21,7 +21,9 @@ export interface ChatPackInput {
 /** Minutes to allow: 15 to 20 a question plus about 10 to agree steps, so four questions is 60 to 90. */
 function timeToAllow(questions: number) {
   const round5 = (n: number) => Math.round(n / 5) * 5;
-  return { low: round5(Math.max(30, questions * 15)), high: round5(questions * 20 + 10) };
+  const low = round5(Math.max(30, questions * 15));
+  // Never "30 to 30 minutes": a range, however few the questions.
+  return { low, high: Math.max(low + 10, round5(questions * 20 + 10)) };
 }
 
 const paragraphs = (text: string) =>
@@ -72,12 +74,6 @@ function standardPack(w: Writer, input: ChatPackInput) {
     say(t, { size: 15, bold: true, tag: 'H2', after: 0.3 });
   };
   const p = (t: string, extra: Partial<TextStyle> = {}) => say(t, { size: 11, after: 0.3, ...extra });
-  // The bullet is decoration (an artifact); the words hang beside it.
-  const bullet = (t: string) => {
-    const y = w.doc.y;
-    w.artifact(() => w.doc.circle(w.left + 8, y + 5.5, 1.8).fill(INK));
-    say(t, { size: 11, x: w.left + 18, after: 0.2 });
-  };
   const closes = dayInWords(input.closesOn);
   const time = timeToAllow(input.questions.length);
 
@@ -90,12 +86,12 @@ function standardPack(w: Writer, input: ChatPackInput) {
 
   h2('How long to allow');
   p(
-    `Allow about ${time.low} to ${time.high} minutes. That is roughly 15 to 20 minutes for each of the ${input.questions.length} ` +
-      `${input.questions.length === 1 ? 'question' : 'questions'}, plus a few minutes at the end to agree the steps you will take.`,
+    `Allow about ${time.low} to ${time.high} minutes. That is roughly 15 to 20 minutes ` +
+      `${input.questions.length === 1 ? 'for the question' : `for each of the ${input.questions.length} questions`}, plus a few minutes at the end to agree the steps you will take.`,
   );
 
   h2('How to include everyone');
-  for (const tip of INCLUDE_EVERYONE) bullet(tip);
+  w.list(INCLUDE_EVERYONE, { size: 11, after: 0.2 });
 
   h2('The questions');
   input.questions.forEach((q, i) => {

@@ -74,6 +74,12 @@ describe('chat pack PDF', () => {
       s.elements.filter((e) => e.role === 'H1').map((e) => e.text),
       ['Team Leeds Chat', 'Reflections sheet'],
     );
+    const items = s.elements.filter((e) => e.role === 'LBody').map((e) => e.text);
+    assert.equal(
+      items[0],
+      'Everyone speaks once before anyone speaks twice. Go round the room for each question.',
+      'how to include everyone is a list',
+    );
     const text = flat(await pdfText(pdf));
     for (const q of pack.questions) assert.ok(text.includes(q.text), q.text);
     assert.ok(text.includes('Give everyone a chance to pause and listen.'));
@@ -86,6 +92,11 @@ describe('chat pack PDF', () => {
     assert.ok(text.includes(pack.recordUrl));
     assert.ok(text.includes(pack.storyUrl));
     assert.ok(text.includes('Third sector (voluntary and community)'));
+  });
+
+  it('gives a range of time and the right words for a chat of one question', async () => {
+    const text = flat(await pdfText(await renderChatPack({ ...pack, questions: [pack.questions[0]!] }, { easyRead: false })));
+    assert.ok(text.includes('Allow about 30 to 40 minutes. That is roughly 15 to 20 minutes for the question,'), text.slice(0, 600));
   });
 
   it('has an easy-read version: easy words, the easy-read summary and a page for each question', async () => {

@@ -175,12 +175,11 @@ describe('forms and responses', () => {
     );
     // Five more at once, one of whom clicks twice, and one of the forty again.
     const again = await Promise.all([...sent.slice(40), sent[42], sent[0]].map(send));
-    assert.deepEqual(
-      again.map((r) => r.statusCode),
-      [201, 201, 201, 201, 201, 409, 409],
-      'a refused response is refused alone',
-    );
-    answered.push(...again.slice(0, 5));
+    const codes = again.map((r) => r.statusCode);
+    // The double click (the third and the sixth) is taken once, whichever arrives first.
+    assert.deepEqual([codes[2], codes[5]].sort(), [201, 409], 'one of the double click is taken');
+    assert.deepEqual([codes[0], codes[1], codes[3], codes[4], codes[6]], [201, 201, 201, 201, 409], 'a refused response is refused alone');
+    answered.push(again[0]!, again[1]!, codes[2] === 201 ? again[2]! : again[5]!, again[3]!, again[4]!);
     const stored = await db.query(
       `select r.id, r.person_id, a.choice, a.text from form_responses r join form_answers a on a.response_id = r.id
        join form_questions q on q.id = a.question_id where r.form_id = $1 and r.person_id is not null order by q.position`,

@@ -61,7 +61,7 @@ export function renderReportPdf(report: EventReport, meta: { orgName: string }):
 
   if (report.headlines.length) {
     h2('Headlines');
-    for (const line of report.headlines) p(`• ${line}`);
+    w.list(report.headlines, { size: 11, after: 0.2 });
   }
 
   h2('Who came');
