@@ -1,5 +1,6 @@
 import PDFDocument from 'pdfkit';
-import { MAIN_FONT, registerFonts, textRuns } from './pdf-fonts.ts';
+import { MAIN_FONT, registerFonts } from './pdf-fonts.ts';
+import { textLayout } from './pdf-text.ts';
 
 // Colours of the NHS design system, for text and the few lines and bars a document draws.
 export const INK = '#212b32';
@@ -63,42 +64,53 @@ export function pdfWriter(info: {
   const width = doc.page.width - doc.page.margins.left - doc.page.margins.right;
   const bottom = () => doc.page.height - doc.page.margins.bottom;
 
-  /** Writes text at (x, y) in the faces its characters need, as one run of continued text. */
+  const layout = textLayout(doc);
+  /** Writes text with its top at (x, y), wrapped to the width, in the faces its characters need. */
   const write = (
     text: string,
     s: Omit<TextStyle, 'tag' | 'after'>,
     at: { x: number; y: number; width: number; align?: 'left' | 'right' | 'center' },
   ) => {
-    const runs = textRuns(text, s.bold);
-    doc.fontSize(s.size).fillColor(s.colour ?? INK);
-    runs.forEach((run, i) => {
-      const options = {
-        width: at.width,
-        align: at.align ?? 'left',
-        continued: i < runs.length - 1,
-        ...(s.link ? { link: s.link, underline: true } : {}),
-      };
-      doc.font(run.font);
-      if (i === 0) doc.text(run.text, at.x, at.y, options);
-      else doc.text(run.text, options);
-    });
+    let y = at.y;
+    for (const line of layout.lines(text, s, at.width))
+      y += layout.draw(line, { ...s, colour: s.colour ?? INK }, { x: at.x, y, width: at.width, align: at.align ?? 'left' });
+    doc.x = left;
+    doc.y = y;
   };
+  /**
+   * A paragraph or heading at the cursor, carrying on over the page if it must: one structure
+   * element, its marked content ended at the foot of one page and begun again on the next.
+   */
   const say = (text: string, s: TextStyle, parent: PDFKit.PDFStructureElement = root) => {
     const x = s.x ?? left;
-    const element = doc.struct(s.tag ?? 'P', { actual: text }, () => write(text, s, { x, y: doc.y, width: s.width ?? width - (x - left) }));
+    const lineWidth = s.width ?? width - (x - left);
+    const tag = s.tag ?? 'P';
+    const element = doc.struct(tag, { actual: text });
     parent.add(element);
-    if (s.after) doc.moveDown(s.after);
+    let content = doc.markStructureContent(tag);
+    let y = doc.y;
+    for (const line of layout.lines(text, s, lineWidth)) {
+      if (y + layout.lineHeight(line, s.size) > bottom() && y > doc.page.margins.top) {
+        doc.endMarkedContent();
+        element.add(content);
+        doc.addPage();
+        y = doc.page.margins.top;
+        content = doc.markStructureContent(tag);
+      }
+      y += layout.draw(line, { ...s, colour: s.colour ?? INK }, { x, y, width: lineWidth, align: 'left' });
+    }
+    doc.endMarkedContent();
+    element.add(content);
+    element.end();
     doc.x = left;
+    doc.y = y;
+    if (s.after) doc.font(MAIN_FONT.regular).fontSize(s.size).moveDown(s.after);
   };
-  /** The height `text` takes at this size and width (in the main face). */
+  /** The height `text` takes at this size and width. */
   const heightOf = (text: string, s: { size: number; bold?: boolean; width?: number }) =>
-    doc
-      .font(s.bold ? MAIN_FONT.bold : MAIN_FONT.regular)
-      .fontSize(s.size)
-      .heightOfString(text, { width: s.width ?? width });
+    layout.lines(text, s, s.width ?? width).reduce((sum, line) => sum + layout.lineHeight(line, s.size), 0);
   /** The width `text` takes on one line, in the faces it prints in. */
-  const widthOf = (text: string, s: { size: number; bold?: boolean }) =>
-    textRuns(text, s.bold).reduce((sum, run) => sum + doc.font(run.font).fontSize(s.size).widthOfString(run.text), 0);
+  const widthOf = (text: string, s: { size: number; bold?: boolean }) => layout.lines(text, s, Infinity)[0]?.width ?? 0;
   /** Text placed at a point (labels, certificates), tagged as a paragraph like any other. */
   const place = (
     text: string,

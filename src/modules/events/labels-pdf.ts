@@ -31,7 +31,8 @@ export function renderLabels(labels: Label[], meta: { title: string; author?: st
       w.place(
         label.pronouns,
         { size: 14, colour: '#4c6272' },
-        { x: x + 6 * MM, y: nameTop + size + 3 * MM, width: inner, align: 'center' },
+        // Below the name, as tall as its face makes it (Arabic and Indic faces stand taller than Latin).
+        { x: x + 6 * MM, y: nameTop + w.heightOf(label.name, { size, bold: true, width: inner }) + 1 * MM, width: inner, align: 'center' },
       );
   });
   if (labels.length === 0) w.place('No one to print a label for yet.', { size: 14 }, { x: 20 * MM, y: 20 * MM, width: 150 * MM });

@@ -50,7 +50,7 @@ export function renderCertificate(c: CertificateContent): Promise<Buffer> {
     w.place(text, { colour: INK, ...style }, { x: 25 * MM, y, width: W - 50 * MM, align: 'center' });
 
   centred('Certificate of completion', 32 * MM, { size: 30, bold: true, colour: BLUE, tag: 'H1' });
-  if (c.revoked) centred('This certificate has been revoked.', 44 * MM, { size: 14, bold: true, colour: '#d5281b' });
+  if (c.revoked) centred('This certificate has been revoked.', 20 * MM, { size: 14, bold: true, colour: '#d5281b' });
   centred('This is to certify that', 52 * MM, { size: 16, colour: MUTED });
   let size = 34;
   while (size > 16 && w.widthOf(c.name, { size, bold: true }) > W - 60 * MM) size -= 1;
