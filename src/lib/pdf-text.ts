@@ -23,6 +23,7 @@ interface Piece extends TextRun {
 }
 
 interface Word {
+  text: string;
   pieces: Piece[];
   width: number;
   rtl: boolean;
@@ -52,7 +53,7 @@ export function textLayout(doc: PDFKit.PDFDocument) {
 
   const wordOf = (text: string, size: number, bold?: boolean): Word => {
     const pieces = textRuns(text, bold).map((r) => measure(r, size));
-    return { pieces, width: pieces.reduce((n, p) => n + p.width, 0), rtl: startsRightToLeft(text) };
+    return { text, pieces, width: pieces.reduce((n, p) => n + p.width, 0), rtl: startsRightToLeft(text) };
   };
 
   /** A word wider than the line, cut into pieces that fit (a long web address). */
@@ -149,5 +150,5 @@ export function textLayout(doc: PDFKit.PDFDocument) {
     return lineHeight(line, s.size);
   }
 
-  return { lines, draw, lineHeight, wordOf };
+  return { lines, draw, lineHeight, visualOrder };
 }
