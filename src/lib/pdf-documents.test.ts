@@ -73,6 +73,10 @@ describe('documents everyone can read', () => {
     assert.equal(figures.length, 1);
     assert.match(figures[0]!.text!, /QR code.*https:\/\/coproduce\.example\/certificates\/LT-2027-0042/);
     assert.doesNotMatch(order, /revoked/i);
+    assert.ok(
+      s.elements.some((e) => e.role === 'Link' && e.text === `Link: ${certificate.verifyUrl}`),
+      'the address is a tagged link',
+    );
 
     const revoked = await assertAccessiblePdf(await renderCertificate({ ...certificate, revoked: true }), { title: /Certificate/ });
     assert.match(readingOrder(revoked), /This certificate has been revoked\./);

@@ -81,10 +81,23 @@ export function pdfWriter(info: {
    * A paragraph or heading at the cursor, carrying on over the page if it must: one structure
    * element, its marked content ended at the foot of one page and begun again on the next.
    */
+  /**
+   * A paragraph that is a link: the link is a Link element inside it, which its annotation is
+   * attached to (pdfkit does so for text drawn inside a Link element), so a reader announces it.
+   */
+  const linked = (tag: string, text: string, draw: () => void) =>
+    doc.struct(tag, { actual: text }, [doc.struct('Link', { alt: `Link: ${text}` }, draw)]);
   const say = (text: string, s: TextStyle, parent: PDFKit.PDFStructureElement = root) => {
     const x = s.x ?? left;
     const lineWidth = s.width ?? width - (x - left);
     const tag = s.tag ?? 'P';
+    if (s.link) {
+      // A link is a line or two: kept to one page rather than split.
+      ensure(heightOf(text, { ...s, width: lineWidth }));
+      parent.add(linked(tag, text, () => write(text, s, { x, y: doc.y, width: lineWidth })));
+      if (s.after) doc.font(MAIN_FONT.regular).fontSize(s.size).moveDown(s.after);
+      return;
+    }
     const element = doc.struct(tag, { actual: text });
     parent.add(element);
     let content = doc.markStructureContent(tag);
@@ -117,7 +130,8 @@ export function pdfWriter(info: {
     s: Omit<TextStyle, 'tag' | 'after' | 'x' | 'width'> & { tag?: TextStyle['tag'] },
     at: { x: number; y: number; width: number; align?: 'left' | 'right' | 'center' },
   ) => {
-    root.add(doc.struct(s.tag ?? 'P', { actual: text }, () => write(text, s, at)));
+    const draw = () => write(text, s, at);
+    root.add(s.link ? linked(s.tag ?? 'P', text, draw) : doc.struct(s.tag ?? 'P', { actual: text }, draw));
   };
   /** A bulleted list, tagged as one (L, LI, LBody); the bullets are decoration. */
   const list = (items: string[], s: Omit<TextStyle, 'tag' | 'x'>) => {
