@@ -10,7 +10,7 @@ export const BLUE = '#005eb8';
 export interface TextStyle {
   size: number;
   bold?: boolean;
-  /** The structure tag for screen readers: headings are H1–H3, everything else a paragraph. */
+  /** The structure tag for screen readers: headings H1–H3, a table's Caption, a list item's LBody, else a paragraph. */
   tag?: 'H1' | 'H2' | 'H3' | 'P' | 'Caption' | 'LBody';
   colour?: string;
   /** Space after, in lines. */
@@ -181,7 +181,7 @@ export function pdfWriter(info: {
     say(label, { size, bold: true, width: width * 0.6 });
     // A label that wraps gets its line beside its last line.
     const lineY = doc.y - size * 0.15;
-    const from = left + Math.min(doc.widthOfString(label), width * 0.6) + 8;
+    const from = left + Math.min(widthOf(label, { size, bold: true }), width * 0.6) + 8;
     writeOn(from, left + width, lineY);
     doc.y = Math.max(doc.y + size * 0.9, y + size * 2.4);
   };
