@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import * as fontkit from 'fontkit';
-import { assertAccessiblePdf, assertPopplerAccepts, inOrder, pdfText, readingOrder } from '../../test/pdf.ts';
+import { assertAccessiblePdf, assertPopplerAccepts, inOrder, pdfText, readingOrder, type StructNode } from '../../test/pdf.ts';
 import { renderLabels } from '../modules/events/labels-pdf.ts';
 import { renderLetter } from '../modules/events/letters-pdf.ts';
 import type { EventReport } from '../modules/forms/event-report-service.ts';
@@ -76,6 +76,12 @@ describe('documents everyone can read', () => {
     assert.ok(
       s.elements.some((e) => e.role === 'Link' && e.text === `Link: ${certificate.verifyUrl}`),
       'the address is a tagged link',
+    );
+    const linkNode = (n: StructNode): StructNode | undefined =>
+      n.role === 'Link' ? n : n.children.map((c) => ('role' in c ? linkNode(c) : undefined)).find(Boolean);
+    assert.ok(
+      linkNode(s.pages[0]!)?.children.some((c) => !('role' in c) && c.type === 'object'),
+      'the link annotation belongs to the Link element',
     );
 
     const revoked = await assertAccessiblePdf(await renderCertificate({ ...certificate, revoked: true }), { title: /Certificate/ });
