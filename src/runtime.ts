@@ -25,8 +25,8 @@ export interface Runtime {
   /** What public pages show has changed (any process): for the page cache. */
   changes: ChangeFeed;
   services: Services;
-  /** What /metrics reports for this process. */
-  metrics: Metrics;
+  /** What /metrics reports for this process; nothing is counted unless METRICS_TOKEN or METRICS_PORT is set. */
+  metrics: Metrics | undefined;
   /** The database and the job queue can be reached now (GET /health/ready). */
   ready(): Promise<{ database: boolean; jobs: boolean }>;
   /** The process's logger, for the HTTP app too. */
@@ -108,7 +108,8 @@ export async function startRuntime(config: Config, opts: { work: boolean; seed: 
     });
     // Listens beside the pool; public pages are simply not cached until it has connected.
     const changes = startChangeFeed(databaseUrl, { connectTimeoutMs: config.dbConnectTimeoutMs, onError: onConnectionError });
-    const metrics = createMetrics({ pool: database.pool, jobDepth: () => jobs.depth() });
+    const metricsOn = config.metrics.token !== undefined || config.metrics.port !== undefined;
+    const metrics = metricsOn ? createMetrics({ pool: database.pool, jobDepth: () => jobs.depth() }) : undefined;
     late.metrics = metrics;
     const services = createServices({
       db: database.db,
@@ -119,7 +120,7 @@ export async function startRuntime(config: Config, opts: { work: boolean; seed: 
       signingKey,
       outboxDir,
       log,
-      emailsCounted: { sent: metrics.emailSent, failed: metrics.emailFailed },
+      emailsCounted: metrics && { sent: metrics.emailSent, failed: metrics.emailFailed },
     });
     late.services = services;
     await jobs.work<{ emailId: string }>(EMAIL_QUEUE, (data) => services.email.deliver(data.emailId), {

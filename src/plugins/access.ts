@@ -41,9 +41,8 @@ export function registerAccess(app: FastifyInstance, opts: { authService: AuthSe
     const access = config?.access;
     if (!access || access === 'public') return;
     if (config.api) {
-      const header = request.headers.authorization ?? '';
-      const match = /^Bearer\s+(\S+)$/i.exec(header);
-      const person = match ? await opts.authService.personForApiToken(match[1]!) : null;
+      const token = bearerToken(request);
+      const person = token ? await opts.authService.personForApiToken(token) : null;
       if (!person) throw new UnauthenticatedError('A valid API token is needed: Authorization: Bearer <token>');
       request.person = person;
     }
@@ -51,6 +50,11 @@ export function registerAccess(app: FastifyInstance, opts: { authService: AuthSe
     if (access === 'signed-in') return;
     if (!access.includes(request.person.role)) throw new AccessDeniedError(!!config.hideWhenDenied);
   });
+}
+
+/** The token of an `Authorization: Bearer <token>` header, or undefined. */
+export function bearerToken(request: FastifyRequest): string | undefined {
+  return /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
 }
 
 /** The signed-in person as the services' Actor. Only for routes that require sign-in. */

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.ts';
 import { safeEqual } from '../lib/tokens.ts';
 import type { Metrics } from '../metrics.ts';
+import { bearerToken } from './access.ts';
 
 /**
  * What runs a service needs beside the pages: is the process alive, can it do its work, and how it
@@ -37,6 +38,7 @@ export function registerOperations(
       .send(body);
   });
 
+  // Without METRICS_TOKEN or METRICS_PORT the runtime counts nothing, and requests are not timed.
   if (!metrics) return;
 
   app.addHook('onResponse', async (request, reply) => {
@@ -48,7 +50,7 @@ export function registerOperations(
   const token = deps.config.metrics.token;
   if (token) {
     app.get('/metrics', route, async (request, reply) => {
-      const sent = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1] ?? '';
+      const sent = bearerToken(request) ?? '';
       if (!sent || !safeEqual(sent, token))
         return reply
           .status(401)
