@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import { createTestDatabase, eventually } from '../test/harness.ts';
+import { CookieJar } from '../test/cookie-jar.ts';
 import { freePort } from '../test/net.ts';
 import { startSmtpServer } from '../test/smtp.ts';
 import { linkFrom } from '../test/web-client.ts';
@@ -48,18 +49,7 @@ async function get(port: number, url: string) {
 }
 
 /** A browser's cookies, sent to whichever process behind the load balancer answers. */
-class Cookies {
-  private readonly jar = new Map<string, string>();
-  header = () => [...this.jar].map(([k, v]) => `${k}=${v}`).join('; ');
-  take(res: Response) {
-    for (const c of res.headers.getSetCookie()) {
-      const [pair] = c.split(';');
-      const at = pair!.indexOf('=');
-      const value = pair!.slice(at + 1);
-      if (value) this.jar.set(pair!.slice(0, at), value);
-      else this.jar.delete(pair!.slice(0, at));
-    }
-  }
+class Cookies extends CookieJar {
   async get(port: number, url: string) {
     const res = await fetch(`http://127.0.0.1:${port}${url}`, { redirect: 'manual', headers: { cookie: this.header() } });
     this.take(res);

@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { decodeJwt, exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import Provider, { type KoaContextWithOIDC } from 'oidc-provider';
+import { CookieJar } from './cookie-jar.ts';
 
 /**
  * A real OpenID Connect provider (the `oidc-provider` package, as identity services are built
@@ -195,7 +196,7 @@ export async function startTestIdentityProvider(opts: {
  * "Continue", and returns the URL the provider sends it back to (the app's callback).
  */
 export async function throughProvider(authorizationUrl: string): Promise<URL> {
-  const cookies = new Map<string, string>();
+  const cookies = new CookieJar();
   let url = authorizationUrl;
   let method = 'GET';
   for (let hop = 0; hop < 10; hop++) {
@@ -203,16 +204,12 @@ export async function throughProvider(authorizationUrl: string): Promise<URL> {
       method,
       redirect: 'manual',
       headers: {
-        cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join('; '),
+        cookie: cookies.header(),
         ...(method === 'POST' ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
       },
       ...(method === 'POST' ? { body: '' } : {}),
     });
-    for (const c of res.headers.getSetCookie()) {
-      const [pair] = c.split(';');
-      const at = pair!.indexOf('=');
-      cookies.set(pair!.slice(0, at), pair!.slice(at + 1));
-    }
+    cookies.take(res);
     if (res.status >= 300 && res.status < 400) {
       const location = new URL(res.headers.get('location')!, url);
       if (!location.href.startsWith(new URL(authorizationUrl).origin)) return location;
